@@ -1,0 +1,31 @@
+import enEngine from './en/engine.json' with { type: 'json' };
+import enIntro from './en/intro.json' with { type: 'json' };
+import enSafety from './en/safety.json' with { type: 'json' };
+import enService from './en/service.json' with { type: 'json' };
+import enUi from './en/ui.json' with { type: 'json' };
+import nbEngine from './nb/engine.json' with { type: 'json' };
+import nbIntro from './nb/intro.json' with { type: 'json' };
+import nbSafety from './nb/safety.json' with { type: 'json' };
+import nbService from './nb/service.json' with { type: 'json' };
+import nbUi from './nb/ui.json' with { type: 'json' };
+
+/**
+ * Every content file, per locale, imported statically so the same bundle works on Node and Workers.
+ * Add a new file to both locales here; `buildCatalog` refuses a key that is missing in either.
+ */
+export const contentFiles = {
+  nb: {
+    'engine.json': nbEngine,
+    'intro.json': nbIntro,
+    'safety.json': nbSafety,
+    'service.json': nbService,
+    'ui.json': nbUi,
+  },
+  en: {
+    'engine.json': enEngine,
+    'intro.json': enIntro,
+    'safety.json': enSafety,
+    'service.json': enService,
+    'ui.json': enUi,
+  },
+};

@@ -1,0 +1,135 @@
+import type { AnyStateNodeConfig } from 'xstate';
+import type { ChoiceSpec, Reply, TextVars } from '../../src/engine/types.ts';
+
+/** What every flow keeps in its XState context. */
+export interface FlowContext {
+  locale: 'nb' | 'en';
+  timeZone: string;
+  answers: Record<string, unknown>;
+}
+
+export type VarsFn = (context: FlowContext) => TextVars;
+
+interface StepBase {
+  /** State id; unique within the flow. */
+  id: string;
+  /** Id of the step to go to next; defaults to the following step in the list. */
+  next?: string;
+}
+
+interface AskBase extends StepBase {
+  key: string;
+  vars?: VarsFn;
+  /** Domain event type recorded with the answer, e.g. `intro.area_chosen`. */
+  record?: string;
+  /** Overrides the flow's reminder for this question; `false` for none. */
+  remind?: Reminder | false;
+}
+
+export interface Reminder {
+  afterMs: number;
+  key: string;
+}
+
+export type Step =
+  | (StepBase & { kind: 'say'; key: string; vars?: VarsFn; image?: string })
+  | (AskBase & { kind: 'choice'; choices: (ChoiceSpec & { next?: string })[] })
+  | (AskBase & { kind: 'text'; maxLength?: number })
+  | (AskBase & { kind: 'number'; min: number; max: number })
+  | (AskBase & { kind: 'time' })
+  | (StepBase & { kind: 'wait'; afterMs: number; key?: string })
+  | (StepBase & { kind: 'waitUntil'; time: string; key?: string })
+  | (StepBase & { kind: 'record'; type: string; data: (context: FlowContext) => Record<string, unknown> })
+  | (StepBase & { kind: 'branch'; cases: { when: (context: FlowContext) => boolean; next: string }[] })
+  | (StepBase & { kind: 'endOfPart'; part: number; key: string; vars?: VarsFn })
+  | (StepBase & { kind: 'custom'; state: AnyStateNodeConfig; textKeys?: string[] })
+  | { kind: 'end'; id: string; key?: string; vars?: VarsFn };
+
+export type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
+
+/** Plain constructors so flows read like scripts. */
+export const say = (id: string, key: string, extra: Partial<StepOf<'say'>> = {}): Step => ({
+  kind: 'say',
+  id,
+  key,
+  ...extra,
+});
+
+export const askChoice = (
+  id: string,
+  key: string,
+  choices: StepOf<'choice'>['choices'],
+  extra: Partial<Omit<StepOf<'choice'>, 'kind' | 'id' | 'key' | 'choices'>> = {},
+): Step => ({ kind: 'choice', id, key, choices, ...extra });
+
+export const askText = (id: string, key: string, extra: Partial<StepOf<'text'>> = {}): Step => ({
+  kind: 'text',
+  id,
+  key,
+  ...extra,
+});
+
+export const askNumber = (
+  id: string,
+  key: string,
+  min: number,
+  max: number,
+  extra: Partial<StepOf<'number'>> = {},
+): Step => ({ kind: 'number', id, key, min, max, ...extra });
+
+export const askTime = (id: string, key: string, extra: Partial<StepOf<'time'>> = {}): Step => ({
+  kind: 'time',
+  id,
+  key,
+  ...extra,
+});
+
+export const wait = (id: string, afterMs: number, extra: Partial<StepOf<'wait'>> = {}): Step => ({
+  kind: 'wait',
+  id,
+  afterMs,
+  ...extra,
+});
+
+export const waitUntil = (id: string, time: string, extra: Partial<StepOf<'waitUntil'>> = {}): Step => ({
+  kind: 'waitUntil',
+  id,
+  time,
+  ...extra,
+});
+
+export const recordEvent = (
+  id: string,
+  type: string,
+  data: (context: FlowContext) => Record<string, unknown>,
+  extra: Partial<StepOf<'record'>> = {},
+): Step => ({ kind: 'record', id, type, data, ...extra });
+
+/** Goes to the first case whose condition holds, else to `next` (or the following step). */
+export const branch = (
+  id: string,
+  cases: StepOf<'branch'>['cases'],
+  extra: Partial<StepOf<'branch'>> = {},
+): Step => ({ kind: 'branch', id, cases, ...extra });
+
+export const endOfPart = (
+  id: string,
+  part: number,
+  key: string,
+  extra: Partial<StepOf<'endOfPart'>> = {},
+): Step => ({
+  kind: 'endOfPart',
+  id,
+  part,
+  key,
+  ...extra,
+});
+
+export const end = (id: string, key?: string, extra: Partial<StepOf<'end'>> = {}): Step => ({
+  kind: 'end',
+  id,
+  ...(key === undefined ? {} : { key }),
+  ...extra,
+});
+
+export type { Reply };

@@ -1,0 +1,21 @@
+import type { AnyMachineSnapshot } from 'xstate';
+import type { Reply } from './types.ts';
+
+/** What an asking state declares in its `meta`, so the engine can re-ask and match typed choices. */
+export interface PromptMeta {
+  prompt: Reply;
+  /** A hint shown before the prompt when an answer cannot be read. */
+  hint?: Reply;
+}
+
+export function isPromptMeta(value: unknown): value is PromptMeta {
+  return typeof value === 'object' && value !== null && 'prompt' in value;
+}
+
+/** The prompt of the deepest active state that has one. */
+export function currentPrompt(snapshot: AnyMachineSnapshot): PromptMeta | undefined {
+  const metas = Object.entries(snapshot.getMeta() as Record<string, unknown>);
+  metas.sort(([a], [b]) => b.split('.').length - a.split('.').length);
+  for (const [, meta] of metas) if (isPromptMeta(meta)) return meta;
+  return undefined;
+}

@@ -1,0 +1,157 @@
+import { type AnyMachineSnapshot, type AnyStateMachine, initialTransition, transition } from 'xstate';
+import { currentPrompt } from './prompt.ts';
+import type {
+  ClientInput,
+  DomainEvent,
+  EngineEvent,
+  FlowEvent,
+  FlowInput,
+  FlowVersion,
+  Locale,
+  PersistedFlow,
+  Reply,
+  TextLookup,
+  TimerSpec,
+  TurnResult,
+} from './types.ts';
+
+export interface TurnRequest {
+  flow: FlowVersion;
+  /** The persisted state, or undefined to start the flow. */
+  persisted: PersistedFlow | undefined;
+  event: EngineEvent;
+  now: Date;
+  locale: Locale;
+  timeZone: string;
+  text: TextLookup;
+}
+
+/** Text key sent before the prompt when the current state cannot use what the client sent. */
+export const REASK_KEY = 'engine.reask';
+/** Text key sent when a finished flow receives input. */
+export const FINISHED_KEY = 'engine.finished';
+
+interface ActionLike {
+  type: string;
+  params?: Record<string, unknown>;
+}
+
+/**
+ * One turn of a conversation, without I/O: (persisted state, event, now) -> next state and effects.
+ * XState's pure `transition()` returns its actions instead of running them; here delayed events become
+ * durable timers, cancellations timer deletions, and emitted events replies and domain events.
+ */
+export function turn(req: TurnRequest): TurnResult {
+  const { flow, now } = req;
+  const nowIso = now.toISOString();
+  const machine = flow.machine;
+
+  if (req.persisted === undefined || req.event.kind === 'start') {
+    const input: FlowInput = { locale: req.locale, timeZone: req.timeZone, now: nowIso };
+    const [snapshot, actions] = initialTransition(machine, input);
+    return collect(flow, snapshot, actions as ActionLike[], now, true, []);
+  }
+
+  if (req.persisted.flowId !== flow.id || req.persisted.version !== flow.version) {
+    throw new Error(
+      `Snapshot of ${req.persisted.flowId}@${req.persisted.version} given to ${flow.id}@${flow.version}`,
+    );
+  }
+  const snapshot = restore(machine, req.persisted);
+
+  if (req.event.kind === 'timer') {
+    const event = { ...req.event.event, now: nowIso } as FlowEvent;
+    const [next, actions] = transition(machine, snapshot, event as never);
+    return collect(flow, next, actions as ActionLike[], now, true, []);
+  }
+
+  if (snapshot.status !== 'active') {
+    return { ...collect(flow, snapshot, [], now, false, []), replies: [{ key: FINISHED_KEY }] };
+  }
+
+  const event = inputEvent(snapshot, req.event.input, nowIso, req.text);
+  if (!snapshot.can(event as never)) {
+    const prompt = currentPrompt(snapshot);
+    const replies: Reply[] = [prompt?.hint ?? { key: REASK_KEY }];
+    if (prompt) replies.push(prompt.prompt);
+    return { ...collect(flow, snapshot, [], now, false, []), replies };
+  }
+  const [next, actions] = transition(machine, snapshot, event as never);
+  return collect(flow, next, actions as ActionLike[], now, true, []);
+}
+
+export function restore(machine: AnyStateMachine, persisted: PersistedFlow): AnyMachineSnapshot {
+  return machine.resolveState(persisted.snapshot as never) as AnyMachineSnapshot;
+}
+
+function normaliseAnswer(text: string): string {
+  return text
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/[\s.!?,;:)(]+$/u, '')
+    .replace(/^[\s(]+/u, '')
+    .replace(/\s+/gu, ' ');
+}
+
+/** Builds the machine event for client input; typed text that names a choice becomes that choice. */
+function inputEvent(snapshot: AnyMachineSnapshot, input: ClientInput, now: string, text: TextLookup) {
+  const choices = currentPrompt(snapshot)?.prompt.choices;
+  if (input.value !== undefined || !choices || input.text === undefined) {
+    return { type: 'INPUT' as const, now, text: input.text, value: input.value };
+  }
+  const typed = normaliseAnswer(input.text);
+  const byNumber = /^\d{1,2}$/.test(typed) ? choices[Number(typed) - 1] : undefined;
+  const match =
+    byNumber ??
+    choices.find((c) => normaliseAnswer(text(c.key)) === typed || c.value.toLowerCase() === typed);
+  return { type: 'INPUT' as const, now, text: input.text, value: match?.value };
+}
+
+function collect(
+  flow: FlowVersion,
+  snapshot: AnyMachineSnapshot,
+  actions: ActionLike[],
+  now: Date,
+  accepted: boolean,
+  initialReplies: Reply[],
+): TurnResult {
+  const replies = [...initialReplies];
+  const events: DomainEvent[] = [];
+  const timers = new Map<string, TimerSpec>();
+  const cancels = new Set<string>();
+
+  for (const action of actions) {
+    const params = action.params ?? {};
+    if (action.type === 'xstate.emit') {
+      const emitted = params.event as { type: string; reply?: Reply; event?: DomainEvent };
+      if (emitted.type === 'reply' && emitted.reply) replies.push(emitted.reply);
+      else if (emitted.type === 'domain' && emitted.event) events.push(emitted.event);
+    } else if (action.type === 'xstate.raise' && typeof params.delay === 'number') {
+      const key = String(params.id ?? (params.event as FlowEvent).type);
+      cancels.delete(key);
+      timers.set(key, {
+        key,
+        dueAt: new Date(now.getTime() + params.delay).toISOString(),
+        event: params.event as FlowEvent,
+      });
+    } else if (action.type === 'xstate.cancel') {
+      const key = String(params.sendId);
+      timers.delete(key);
+      cancels.add(key);
+    }
+  }
+
+  return {
+    persisted: {
+      flowId: flow.id,
+      version: flow.version,
+      snapshot: JSON.parse(JSON.stringify(flow.machine.getPersistedSnapshot(snapshot))),
+    },
+    done: snapshot.status === 'done',
+    accepted,
+    replies,
+    timers: [...timers.values()],
+    cancels: [...cancels],
+    events,
+  };
+}
