@@ -155,3 +155,9 @@ function collect(
     events,
   };
 }
+
+/** The question the flow is waiting on, to ask again when a client comes back. */
+export function pendingPrompt(flow: FlowVersion, persisted: PersistedFlow): Reply | undefined {
+  const snapshot = restore(flow.machine, persisted);
+  return snapshot.status === 'active' ? currentPrompt(snapshot)?.prompt : undefined;
+}

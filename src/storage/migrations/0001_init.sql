@@ -20,6 +20,7 @@ CREATE TABLE channel_addresses (
   locale TEXT NOT NULL CHECK (locale IN ('nb', 'en')),
   created_at TEXT NOT NULL,
   linked_at TEXT,
+  last_inbound_at TEXT,
   UNIQUE (channel, address)
 );
 CREATE INDEX channel_addresses_client ON channel_addresses (client_id);

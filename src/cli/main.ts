@@ -1,0 +1,142 @@
+import { parseArgs } from 'node:util';
+import { type Config, ConfigError, loadConfig } from '../config/config.ts';
+import { ContentError } from '../content/catalog.ts';
+import { jsonLogger } from '../entry/logger.ts';
+import { buildNodeDeps, startNodeServer } from '../entry/node.ts';
+import { createClient } from '../service/clients.ts';
+import { tick } from '../service/scheduler.ts';
+import { migrate } from '../storage/migrate.ts';
+import { nodeMigrations } from '../storage/migrations-node.ts';
+import { openNodeDatabase } from '../storage/open-node.ts';
+import { playInTerminal } from './chat.ts';
+
+const USAGE = `Usage: selvhjelp <command> [options]
+
+Commands:
+  serve                         run the HTTP server and the scheduler (PORT, HOST, DATABASE_URL)
+  migrate                       apply database migrations and exit
+  tick                          fire due timers and deliver the outbox once, then exit (for cron)
+  chat [--flow ID] [--locale nb|en]
+                                play a flow in the terminal on an in-memory database
+  client add [--course ID] [--locale nb|en] [--timezone ZONE] [--name NAME] [--json]
+                                create a client and print their access code
+`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const log = jsonLogger();
+  const config = (): Config => loadConfig(process.env);
+  switch (command) {
+    case 'serve': {
+      const server = await startNodeServer(config(), log);
+      process.stdout.write(`selvhjelp is running at ${server.url}\nWeb chat: ${server.url}/chat\n`);
+      const stop = async () => {
+        await server.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      return -1;
+    }
+    case 'migrate': {
+      const c = config();
+      const db = await openNodeDatabase(c.DATABASE_URL, c.DATABASE_AUTH_TOKEN);
+      const applied = await migrate(db, nodeMigrations(), new Date());
+      db.close();
+      process.stdout.write(
+        applied.length ? `Applied migrations: ${applied.join(', ')}\n` : 'Database is up to date.\n',
+      );
+      return 0;
+    }
+    case 'tick': {
+      const deps = await buildNodeDeps(config(), log);
+      const result = await tick(deps);
+      deps.db.close();
+      process.stdout.write(
+        `Fired ${result.fired} timer(s); sent ${result.sent}, failed ${result.failed} message(s).\n`,
+      );
+      return 0;
+    }
+    case 'chat': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { flow: { type: 'string', default: 'intro' }, locale: { type: 'string', default: 'nb' } },
+      });
+      if (values.locale !== 'nb' && values.locale !== 'en') throw new UsageError('--locale must be nb or en');
+      return playInTerminal({
+        flow: values.flow,
+        locale: values.locale,
+        input: process.stdin,
+        output: process.stdout,
+      });
+    }
+    case 'client': {
+      const [sub, ...args] = rest;
+      if (sub !== 'add') throw new UsageError(`unknown command: client ${sub ?? ''}`.trim());
+      const { values } = parseArgs({
+        args,
+        options: {
+          course: { type: 'string' },
+          locale: { type: 'string' },
+          timezone: { type: 'string' },
+          name: { type: 'string' },
+          json: { type: 'boolean', default: false },
+        },
+      });
+      if (values.locale !== undefined && values.locale !== 'nb' && values.locale !== 'en') {
+        throw new UsageError('--locale must be nb or en');
+      }
+      const c = config();
+      if (values.timezone !== undefined) loadConfig({ ...process.env, DEFAULT_TIMEZONE: values.timezone });
+      const deps = await buildNodeDeps(c, log);
+      const outcome = await createClient(deps, {
+        course: values.course,
+        locale: values.locale,
+        timeZone: values.timezone,
+        displayName: values.name,
+      });
+      deps.db.close();
+      if (!outcome.ok) {
+        const known = [...new Set(deps.flows.all().map((f) => f.id))].join(', ');
+        throw new UsageError(`unknown course "${outcome.course}" (known: ${known})`);
+      }
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify({ clientId: outcome.clientId, accessCode: outcome.accessCode })}\n`
+          : `Client ${outcome.clientId} created in ${outcome.flowId}.\nAccess code: ${outcome.accessCode}\n`,
+      );
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command: ${command}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof ContentError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = 1;
+    } else if (
+      error instanceof UsageError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
+      process.stderr.write(`selvhjelp: ${(error as Error).message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`selvhjelp: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

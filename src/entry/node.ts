@@ -1,0 +1,79 @@
+import { serve } from '@hono/node-server';
+import { defaultRegistry, type FlowRegistry } from '../../flows/registry.ts';
+import type { Config } from '../config/config.ts';
+import { catalog } from '../content/default.ts';
+import { createApp } from '../http/app.ts';
+import { type Logger, randomIds, type ServiceDeps } from '../service/deps.ts';
+import { KeyedLock } from '../service/keyed-lock.ts';
+import { startScheduler } from '../service/scheduler.ts';
+import type { Database } from '../storage/db.ts';
+import { migrate } from '../storage/migrate.ts';
+import { nodeMigrations } from '../storage/migrations-node.ts';
+import { openNodeDatabase } from '../storage/open-node.ts';
+
+export interface NodeOverrides {
+  clock?: () => Date;
+  flows?: FlowRegistry;
+  log?: Logger;
+  senders?: ServiceDeps['senders'];
+}
+
+/** The composition root for Node: opens and migrates the database and builds every service. */
+export async function buildNodeDeps(
+  config: Config,
+  log: Logger,
+  overrides: NodeOverrides = {},
+): Promise<ServiceDeps> {
+  const db: Database = await openNodeDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
+  const clock = overrides.clock ?? (() => new Date());
+  await migrate(db, nodeMigrations(), clock());
+  return {
+    db,
+    flows: overrides.flows ?? defaultRegistry,
+    catalog,
+    clock,
+    ids: randomIds,
+    defaults: { locale: config.DEFAULT_LOCALE, timeZone: config.DEFAULT_TIMEZONE, flowId: 'intro' },
+    senders: { web: { mode: 'pull' }, ...overrides.senders },
+    locks: new KeyedLock(),
+    log: overrides.log ?? log,
+    retry: { maxAttempts: 6, baseDelayMs: 60_000 },
+  };
+}
+
+export interface RunningServer {
+  url: string;
+  deps: ServiceDeps;
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP server and the scheduler loop; resolves once the server listens. */
+export async function startNodeServer(
+  config: Config,
+  log: Logger,
+  overrides: NodeOverrides = {},
+): Promise<RunningServer> {
+  const deps = await buildNodeDeps(config, log, overrides);
+  const scheduler = startScheduler(deps, config.SCHEDULER_INTERVAL_MS);
+  const app = createApp(deps, { onActivity: () => scheduler.kick() });
+  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(
+    (resolve) => {
+      const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) =>
+        resolve({ server: s, port: info.port }),
+      );
+    },
+  );
+  const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  return {
+    url: `http://${host}:${port}`,
+    deps,
+    async close() {
+      await scheduler.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      });
+      deps.db.close();
+    },
+  };
+}

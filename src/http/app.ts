@@ -1,0 +1,29 @@
+import { Hono } from 'hono';
+import type { ServiceDeps } from '../service/deps.ts';
+import { errorStatus, onError } from './errors.ts';
+import { webChatRoutes } from './routes/web-chat.tsx';
+
+export interface AppOptions {
+  /** Called after an inbound message was handled, so the scheduler can deliver what it produced. */
+  onActivity?: () => void;
+}
+
+/** The one Hono app, the same on Node and Workers; runtimes differ only in src/entry. */
+export function createApp(deps: ServiceDeps, options: AppOptions = {}) {
+  const app = new Hono();
+  app.onError(onError(deps.log));
+  app.notFound((c) =>
+    c.json({ error: { code: 'not_found', message: 'No such route.' } }, errorStatus.not_found),
+  );
+  app.get('/', (c) => c.redirect('/chat'));
+  app.get('/healthz', async (c) => {
+    try {
+      await deps.db.read((q) => q.execute('SELECT 1'));
+      return c.json({ status: 'ok', time: deps.clock().toISOString() });
+    } catch {
+      return c.json({ status: 'unavailable', error: 'database did not answer' }, 503);
+    }
+  });
+  app.route('/', webChatRoutes(deps, options.onActivity ?? (() => {})));
+  return app;
+}

@@ -1,0 +1,34 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Logger } from '../service/deps.ts';
+
+/** Every expected failure of a request, mapped to its status in one place. */
+export const errorStatus = {
+  invalid_json: 400,
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  unavailable: 503,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export function apiError(code: ErrorCode, message: string): HTTPException {
+  return new HTTPException(errorStatus[code], {
+    res: Response.json({ error: { code, message } }, { status: errorStatus[code] }),
+  });
+}
+
+export function onError(log: Logger) {
+  return (error: Error, c: Context): Response => {
+    if (error instanceof HTTPException) {
+      return error.res ?? c.json({ error: { code: 'http_error', message: error.message } }, error.status);
+    }
+    log.error('unhandled error', { path: c.req.path, error: error.stack ?? String(error) });
+    return c.json({ error: { code: 'internal', message: 'Something went wrong on our side.' } }, 500);
+  };
+}

@@ -1,0 +1,81 @@
+import { pendingPrompt, turn } from '../engine/turn.ts';
+import type { DomainEvent, FlowVersion, Locale, PersistedFlow, Reply, TurnResult } from '../engine/types.ts';
+import type { ClientRecord } from '../storage/clients.ts';
+import { currentEnrollment, type EnrollmentRecord } from '../storage/enrollments.ts';
+import type { ServiceDeps } from './deps.ts';
+import type { TurnWrite } from './write-turn.ts';
+
+export type ActiveStep = { kind: 'resume' } | { kind: 'turn'; result: TurnResult };
+
+export interface EnrollmentStep {
+  replies: Reply[];
+  events: DomainEvent[];
+  enrollment?: TurnWrite['enrollment'];
+}
+
+export function flowOf(deps: ServiceDeps, enrollment: EnrollmentRecord): FlowVersion {
+  const flow = deps.flows.get(enrollment.flowId, enrollment.flowVersion);
+  if (!flow) throw new Error(`Flow ${enrollment.flowId}@${enrollment.flowVersion} is not registered`);
+  return flow;
+}
+
+export function enrollmentWrite(enrollment: EnrollmentRecord, result: TurnResult): TurnWrite['enrollment'] {
+  return {
+    id: enrollment.id,
+    expectedRowVersion: enrollment.rowVersion,
+    persisted: result.persisted,
+    done: result.done,
+    timers: result.timers,
+    cancels: result.cancels,
+  };
+}
+
+/**
+ * Moves the client's current enrollment on: a pending one starts, an active one takes the step the
+ * caller decides (a turn with the client's input, or a resume that asks the waiting question again).
+ */
+export async function advanceEnrollment(
+  deps: ServiceDeps,
+  client: ClientRecord,
+  now: Date,
+  locale: Locale,
+  onActive: (flow: FlowVersion, persisted: PersistedFlow) => ActiveStep,
+): Promise<EnrollmentStep> {
+  const enrollment = await deps.db.read((q) => currentEnrollment(q, client.id));
+  if (!enrollment) return { replies: [{ key: 'service.no_course' }], events: [] };
+  const flow = flowOf(deps, enrollment);
+
+  if (enrollment.status === 'pending' || !enrollment.persisted) {
+    const result = turn({
+      flow,
+      persisted: undefined,
+      event: { kind: 'start' },
+      now,
+      locale,
+      timeZone: client.timeZone,
+      text: (key, vars) => deps.catalog.text(locale, key, vars),
+    });
+    const started: DomainEvent = {
+      type: 'enrollment.started',
+      data: { flowId: flow.id, version: flow.version },
+    };
+    return {
+      replies: result.replies,
+      events: [started, ...result.events],
+      enrollment: enrollmentWrite(enrollment, result),
+    };
+  }
+
+  const step = onActive(flow, enrollment.persisted);
+  if (step.kind === 'resume') {
+    const prompt = pendingPrompt(flow, enrollment.persisted);
+    return { replies: [{ key: 'service.resumed' }, ...(prompt ? [prompt] : [])], events: [] };
+  }
+  const events = step.result.done
+    ? [
+        ...step.result.events,
+        { type: 'enrollment.completed', data: { flowId: flow.id, version: flow.version } },
+      ]
+    : step.result.events;
+  return { replies: step.result.replies, events, enrollment: enrollmentWrite(enrollment, step.result) };
+}

@@ -1,0 +1,193 @@
+import { parseAccessCode } from '../domain/access-code.ts';
+import { turn } from '../engine/turn.ts';
+import type { Locale, Reply } from '../engine/types.ts';
+import { type AddressRecord, findAddress, insertAddress, linkAddress } from '../storage/addresses.ts';
+import {
+  type ClientRecord,
+  findClient,
+  findClientByAccessCode,
+  setClientLocale,
+} from '../storage/clients.ts';
+import { wasProcessed } from '../storage/inbound.ts';
+import { advanceEnrollment } from './advance-enrollment.ts';
+import type { ServiceDeps } from './deps.ts';
+import { DuplicateInbound, WriteConflict } from './errors.ts';
+import type { RenderedReply } from './render.ts';
+import { type TurnWrite, writeTurn } from './write-turn.ts';
+
+/** A message from a client, already verified and parsed by its channel adapter. */
+export interface Inbound {
+  channel: string;
+  /** The channel's address of the sender: web conversation id, phone number, Bot Framework conversation. */
+  address: string;
+  /** The provider's message id, for deduplication (Twilio MessageSid, activity id, web client id). */
+  providerId?: string;
+  text?: string;
+  /** The value of a pressed button. */
+  value?: string;
+  /** A language the person chose explicitly in the channel. */
+  locale?: Locale;
+  /** Create the address if it is new (SMS numbers); web conversations must be started first. */
+  createAddress?: boolean;
+}
+
+export type InboundOutcome =
+  | { kind: 'handled'; addressId: string; replies: RenderedReply[]; cursor: number }
+  | { kind: 'duplicate'; addressId: string }
+  | { kind: 'unknown_address' };
+
+const MAX_CONFLICT_RETRIES = 5;
+
+/**
+ * Handles one inbound message: dedupe, link by access code, run the turn, write it in one transaction.
+ * Messages from one address (and then one client) are applied strictly one after another.
+ */
+export function handleInbound(deps: ServiceDeps, inbound: Inbound): Promise<InboundOutcome> {
+  return deps.locks.run(`address:${inbound.channel}:${inbound.address}`, async () => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await attemptInbound(deps, inbound);
+      } catch (error) {
+        if (error instanceof DuplicateInbound) {
+          const address = await deps.db.read((q) => findAddress(q, inbound.channel, inbound.address));
+          return { kind: 'duplicate', addressId: address?.id ?? '' };
+        }
+        if (error instanceof WriteConflict && attempt < MAX_CONFLICT_RETRIES) continue;
+        throw error;
+      }
+    }
+  });
+}
+
+/** Starts a web chat conversation: a new unlinked address and the welcome asking for the access code. */
+export async function startConversation(
+  deps: ServiceDeps,
+  channel: string,
+  locale: Locale | undefined,
+): Promise<{ address: AddressRecord; replies: RenderedReply[]; cursor: number }> {
+  const now = deps.clock();
+  const address: AddressRecord = {
+    id: deps.ids.id(),
+    channel,
+    address: deps.ids.id(),
+    locale: locale ?? deps.defaults.locale,
+    createdAt: now.toISOString(),
+  };
+  const written = await deps.db.write(async (tx) => {
+    await insertAddress(tx, address);
+    return writeTurn(deps, tx, {
+      now,
+      address,
+      locale: address.locale,
+      events: [],
+      replies: [{ key: 'service.welcome' }],
+    });
+  });
+  return { address, ...written };
+}
+
+async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<InboundOutcome> {
+  const now = deps.clock();
+  const text = inbound.text ?? inbound.value ?? '';
+  const { address, processed } = await deps.db.read(async (q) => ({
+    address: await findAddress(q, inbound.channel, inbound.address),
+    processed:
+      inbound.providerId !== undefined && (await wasProcessed(q, inbound.channel, inbound.providerId)),
+  }));
+  if (processed) throw new DuplicateInbound();
+  if (!address && !inbound.createAddress) return { kind: 'unknown_address' };
+
+  const target: AddressRecord = address ?? {
+    id: deps.ids.id(),
+    channel: inbound.channel,
+    address: inbound.address,
+    locale: inbound.locale ?? deps.defaults.locale,
+    createdAt: now.toISOString(),
+  };
+  const payload = { text: inbound.text, value: inbound.value };
+  const base = { now, address: target, inbound: { providerId: inbound.providerId, text, payload } };
+
+  if (!target.clientId) {
+    const code = parseAccessCode(inbound.text ?? '');
+    const client = code ? await deps.db.read((q) => findClientByAccessCode(q, code)) : undefined;
+    const locale = client ? (inbound.locale ?? client.locale) : (inbound.locale ?? target.locale);
+    if (!client) {
+      const written = await deps.db.write(async (tx) => {
+        if (!address) await insertAddress(tx, target);
+        return writeTurn(deps, tx, {
+          ...base,
+          locale,
+          events: [],
+          replies: [{ key: address || code ? 'service.code_unknown' : 'service.welcome' }],
+        });
+      });
+      return { kind: 'handled', addressId: target.id, ...written };
+    }
+    return deps.locks.run(`client:${client.id}`, () =>
+      clientTurn(
+        deps,
+        { ...base, address: target, isNewAddress: !address, linking: true },
+        { ...client, locale },
+        inbound,
+      ),
+    );
+  }
+
+  const clientId = target.clientId;
+  return deps.locks.run(`client:${clientId}`, async () => {
+    const client = await deps.db.read((q) => findClient(q, clientId));
+    if (!client) throw new Error(`Address ${target.id} links to a missing client`);
+    return clientTurn(deps, { ...base, isNewAddress: false, linking: false }, client, inbound);
+  });
+}
+
+interface TurnBase {
+  now: Date;
+  address: AddressRecord;
+  isNewAddress: boolean;
+  linking: boolean;
+  inbound: NonNullable<TurnWrite['inbound']>;
+}
+
+async function clientTurn(
+  deps: ServiceDeps,
+  base: TurnBase,
+  client: ClientRecord,
+  inbound: Inbound,
+): Promise<InboundOutcome> {
+  const locale = inbound.locale ?? client.locale;
+  const step = await advanceEnrollment(deps, client, base.now, locale, (flow, persisted) =>
+    base.linking
+      ? { kind: 'resume' as const }
+      : {
+          kind: 'turn' as const,
+          result: turn({
+            flow,
+            persisted,
+            event: { kind: 'input', input: { text: inbound.text, value: inbound.value } },
+            now: base.now,
+            locale,
+            timeZone: client.timeZone,
+            text: (key, vars) => deps.catalog.text(locale, key, vars),
+          }),
+        },
+  );
+  const replies: Reply[] = [...(base.linking ? [{ key: 'service.code_linked' }] : []), ...step.replies];
+
+  const written = await deps.db.write(async (tx) => {
+    if (base.isNewAddress) await insertAddress(tx, { ...base.address, clientId: client.id });
+    if (base.linking) await linkAddress(tx, base.address.id, client.id, base.now.toISOString());
+    if (locale !== client.locale) await setClientLocale(tx, client.id, locale);
+    return writeTurn(deps, tx, {
+      now: base.now,
+      address: { ...base.address, clientId: client.id },
+      clientId: client.id,
+      locale,
+      inbound: base.inbound,
+      enrollment: step.enrollment,
+      events: step.events,
+      replies,
+    });
+  });
+  return { kind: 'handled', addressId: base.address.id, ...written };
+}

@@ -1,0 +1,19 @@
+import type { Catalog } from '../content/catalog.ts';
+import type { Locale, Reply } from '../engine/types.ts';
+
+/** A reply in words: what every channel formats in its own way (buttons, numbered options, cards). */
+export interface RenderedReply {
+  text: string;
+  choices?: { label: string; value: string }[];
+  image?: string;
+}
+
+export function renderReply(catalog: Catalog, locale: Locale, reply: Reply): RenderedReply {
+  return {
+    text: catalog.text(locale, reply.key, reply.vars),
+    ...(reply.choices
+      ? { choices: reply.choices.map((c) => ({ label: catalog.text(locale, c.key), value: c.value })) }
+      : {}),
+    ...(reply.image ? { image: reply.image } : {}),
+  };
+}

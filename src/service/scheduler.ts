@@ -1,0 +1,49 @@
+import { deliverOutbox } from './deliver-outbox.ts';
+import type { ServiceDeps } from './deps.ts';
+import { fireDueTimers } from './fire-timers.ts';
+
+/** One pass of the scheduler: fire due timers, then deliver what is due in the outbox. */
+export async function tick(deps: ServiceDeps): Promise<{ fired: number; sent: number; failed: number }> {
+  const fired = await fireDueTimers(deps);
+  const { sent, failed } = await deliverOutbox(deps);
+  return { fired, sent, failed };
+}
+
+/** Runs `tick` every `intervalMs`, never two at once; `kick()` asks for a pass as soon as possible. */
+export function startScheduler(
+  deps: ServiceDeps,
+  intervalMs: number,
+): { kick(): void; stop(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+
+  const pass = (): void => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = tick(deps)
+      .then(
+        () => undefined,
+        (error: unknown) => deps.log.error('scheduler pass failed', { error: String(error) }),
+      )
+      .finally(() => {
+        running = undefined;
+        if (again) {
+          again = false;
+          pass();
+        }
+      });
+  };
+  const timer = setInterval(pass, intervalMs);
+  return {
+    kick: pass,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,82 @@
+import type { Locale } from '../engine/types.ts';
+import type { Queryable } from './db.ts';
+import { optStr, str } from './rows.ts';
+
+/** Where a person talks to us: a web chat conversation, a phone number, a Bot Framework conversation. */
+export interface AddressRecord {
+  id: string;
+  channel: string;
+  address: string;
+  clientId?: string;
+  locale: Locale;
+  createdAt: string;
+}
+
+const toAddress = (row: Record<string, unknown>): AddressRecord => ({
+  id: str(row, 'id'),
+  channel: str(row, 'channel'),
+  address: str(row, 'address'),
+  clientId: optStr(row, 'client_id'),
+  locale: str(row, 'locale') as Locale,
+  createdAt: str(row, 'created_at'),
+});
+
+export async function insertAddress(q: Queryable, address: AddressRecord): Promise<void> {
+  await q.execute({
+    sql: `INSERT INTO channel_addresses (id, channel, address, client_id, locale, created_at)
+          VALUES (?, ?, ?, ?, ?, ?)`,
+    args: [
+      address.id,
+      address.channel,
+      address.address,
+      address.clientId ?? null,
+      address.locale,
+      address.createdAt,
+    ],
+  });
+}
+
+export async function findAddress(
+  q: Queryable,
+  channel: string,
+  address: string,
+): Promise<AddressRecord | undefined> {
+  const row = (
+    await q.execute({
+      sql: 'SELECT * FROM channel_addresses WHERE channel = ? AND address = ?',
+      args: [channel, address],
+    })
+  ).rows[0];
+  return row ? toAddress(row) : undefined;
+}
+
+export async function linkAddress(
+  q: Queryable,
+  addressId: string,
+  clientId: string,
+  now: string,
+): Promise<void> {
+  await q.execute({
+    sql: 'UPDATE channel_addresses SET client_id = ?, linked_at = ? WHERE id = ?',
+    args: [clientId, now, addressId],
+  });
+}
+
+export async function touchAddress(q: Queryable, addressId: string, now: string): Promise<void> {
+  await q.execute({
+    sql: 'UPDATE channel_addresses SET last_inbound_at = ? WHERE id = ?',
+    args: [now, addressId],
+  });
+}
+
+/** The address a client last wrote from: where messages they did not ask for (reminders) go. */
+export async function preferredAddress(q: Queryable, clientId: string): Promise<AddressRecord | undefined> {
+  const row = (
+    await q.execute({
+      sql: `SELECT * FROM channel_addresses WHERE client_id = ?
+            ORDER BY COALESCE(last_inbound_at, linked_at, created_at) DESC LIMIT 1`,
+      args: [clientId],
+    })
+  ).rows[0];
+  return row ? toAddress(row) : undefined;
+}

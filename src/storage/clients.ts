@@ -1,0 +1,58 @@
+import type { Locale } from '../engine/types.ts';
+import type { Queryable } from './db.ts';
+import { optStr, str } from './rows.ts';
+
+export interface ClientRecord {
+  id: string;
+  accessCode: string;
+  locale: Locale;
+  timeZone: string;
+  displayName?: string;
+  phone?: string;
+  createdAt: string;
+}
+
+const toClient = (row: Record<string, unknown>): ClientRecord => ({
+  id: str(row, 'id'),
+  accessCode: str(row, 'access_code'),
+  locale: str(row, 'locale') as Locale,
+  timeZone: str(row, 'time_zone'),
+  displayName: optStr(row, 'display_name'),
+  phone: optStr(row, 'phone'),
+  createdAt: str(row, 'created_at'),
+});
+
+export async function insertClient(q: Queryable, client: ClientRecord): Promise<void> {
+  await q.execute({
+    sql: `INSERT INTO clients (id, access_code, locale, time_zone, display_name, phone, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    args: [
+      client.id,
+      client.accessCode,
+      client.locale,
+      client.timeZone,
+      client.displayName ?? null,
+      client.phone ?? null,
+      client.createdAt,
+    ],
+  });
+}
+
+export async function findClient(q: Queryable, id: string): Promise<ClientRecord | undefined> {
+  const row = (await q.execute({ sql: 'SELECT * FROM clients WHERE id = ?', args: [id] })).rows[0];
+  return row ? toClient(row) : undefined;
+}
+
+export async function findClientByAccessCode(q: Queryable, code: string): Promise<ClientRecord | undefined> {
+  const row = (await q.execute({ sql: 'SELECT * FROM clients WHERE access_code = ?', args: [code] })).rows[0];
+  return row ? toClient(row) : undefined;
+}
+
+export async function accessCodeExists(q: Queryable, code: string): Promise<boolean> {
+  const rows = (await q.execute({ sql: 'SELECT 1 FROM clients WHERE access_code = ?', args: [code] })).rows;
+  return rows.length > 0;
+}
+
+export async function setClientLocale(q: Queryable, id: string, locale: Locale): Promise<void> {
+  await q.execute({ sql: 'UPDATE clients SET locale = ? WHERE id = ?', args: [locale, id] });
+}

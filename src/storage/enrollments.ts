@@ -1,0 +1,94 @@
+import type { PersistedFlow } from '../engine/types.ts';
+import type { Queryable } from './db.ts';
+import { num, optStr, str } from './rows.ts';
+
+export type EnrollmentStatus = 'pending' | 'active' | 'done';
+
+export interface EnrollmentRecord {
+  id: string;
+  clientId: string;
+  flowId: string;
+  flowVersion: number;
+  status: EnrollmentStatus;
+  persisted?: PersistedFlow;
+  rowVersion: number;
+}
+
+const toEnrollment = (row: Record<string, unknown>): EnrollmentRecord => {
+  const snapshot = optStr(row, 'snapshot');
+  const flowId = str(row, 'flow_id');
+  const flowVersion = num(row, 'flow_version');
+  return {
+    id: str(row, 'id'),
+    clientId: str(row, 'client_id'),
+    flowId,
+    flowVersion,
+    status: str(row, 'status') as EnrollmentStatus,
+    persisted:
+      snapshot === undefined ? undefined : { flowId, version: flowVersion, snapshot: JSON.parse(snapshot) },
+    rowVersion: num(row, 'row_version'),
+  };
+};
+
+export async function insertEnrollment(
+  q: Queryable,
+  e: { id: string; clientId: string; flowId: string; flowVersion: number; now: string },
+): Promise<void> {
+  await q.execute({
+    sql: `INSERT INTO enrollments (id, client_id, flow_id, flow_version, status, snapshot, row_version, created_at, updated_at)
+          VALUES (?, ?, ?, ?, 'pending', NULL, 0, ?, ?)`,
+    args: [e.id, e.clientId, e.flowId, e.flowVersion, e.now, e.now],
+  });
+}
+
+export async function findEnrollment(q: Queryable, id: string): Promise<EnrollmentRecord | undefined> {
+  const row = (await q.execute({ sql: 'SELECT * FROM enrollments WHERE id = ?', args: [id] })).rows[0];
+  return row ? toEnrollment(row) : undefined;
+}
+
+/** The client's current enrollment: the newest one not finished. */
+export async function currentEnrollment(
+  q: Queryable,
+  clientId: string,
+): Promise<EnrollmentRecord | undefined> {
+  const row = (
+    await q.execute({
+      sql: `SELECT * FROM enrollments WHERE client_id = ? AND status IN ('pending', 'active')
+            ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+      args: [clientId],
+    })
+  ).rows[0];
+  return row ? toEnrollment(row) : undefined;
+}
+
+export async function listEnrollments(q: Queryable, clientId: string): Promise<EnrollmentRecord[]> {
+  const rows = (
+    await q.execute({
+      sql: 'SELECT * FROM enrollments WHERE client_id = ? ORDER BY created_at, rowid',
+      args: [clientId],
+    })
+  ).rows;
+  return rows.map(toEnrollment);
+}
+
+/**
+ * Compare-and-set: writes the new snapshot only if nobody else wrote since `expectedRowVersion` was read.
+ * Returns false on a conflict; the caller re-reads and replays the turn.
+ */
+export async function saveSnapshot(
+  q: Queryable,
+  e: { id: string; expectedRowVersion: number; persisted: PersistedFlow; done: boolean; now: string },
+): Promise<boolean> {
+  const result = await q.execute({
+    sql: `UPDATE enrollments SET snapshot = ?, status = ?, row_version = row_version + 1, updated_at = ?
+          WHERE id = ? AND row_version = ?`,
+    args: [
+      JSON.stringify(e.persisted.snapshot),
+      e.done ? 'done' : 'active',
+      e.now,
+      e.id,
+      e.expectedRowVersion,
+    ],
+  });
+  return result.rowsAffected === 1;
+}

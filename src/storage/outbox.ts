@@ -1,0 +1,134 @@
+import type { Queryable } from './db.ts';
+import { num, optStr, str } from './rows.ts';
+
+export type OutboxStatus = 'pending' | 'sent' | 'delivered' | 'failed';
+
+export interface OutboxRow {
+  id: number;
+  addressId: string;
+  channel: string;
+  address: string;
+  transcriptSeq: number;
+  payload: unknown;
+  status: OutboxStatus;
+  attempts: number;
+  providerId?: string;
+  lastError?: string;
+}
+
+export async function enqueueOutbox(
+  q: Queryable,
+  row: { addressId: string; channel: string; transcriptSeq: number; payload: unknown; now: string },
+): Promise<number> {
+  const result = await q.execute({
+    sql: `INSERT INTO outbox (address_id, channel, transcript_seq, payload, status, attempts, next_attempt_at, created_at, updated_at)
+          VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+    args: [
+      row.addressId,
+      row.channel,
+      row.transcriptSeq,
+      JSON.stringify(row.payload),
+      row.now,
+      row.now,
+      row.now,
+    ],
+  });
+  return Number(result.lastInsertRowid);
+}
+
+const toRow = (row: Record<string, unknown>): OutboxRow => ({
+  id: num(row, 'id'),
+  addressId: str(row, 'address_id'),
+  channel: str(row, 'channel'),
+  address: str(row, 'address'),
+  transcriptSeq: num(row, 'transcript_seq'),
+  payload: JSON.parse(str(row, 'payload')),
+  status: str(row, 'status') as OutboxStatus,
+  attempts: num(row, 'attempts'),
+  providerId: optStr(row, 'provider_id'),
+  lastError: optStr(row, 'last_error'),
+});
+
+const SELECT = `SELECT o.*, a.address FROM outbox o JOIN channel_addresses a ON a.id = o.address_id`;
+
+export async function dueOutbox(q: Queryable, now: string, limit: number): Promise<OutboxRow[]> {
+  const rows = (
+    await q.execute({
+      sql: `${SELECT} WHERE o.status = 'pending' AND o.next_attempt_at <= ? ORDER BY o.id LIMIT ?`,
+      args: [now, limit],
+    })
+  ).rows;
+  return rows.map(toRow);
+}
+
+export async function outboxForAddress(q: Queryable, addressId: string): Promise<OutboxRow[]> {
+  const rows = (await q.execute({ sql: `${SELECT} WHERE o.address_id = ? ORDER BY o.id`, args: [addressId] }))
+    .rows;
+  return rows.map(toRow);
+}
+
+export async function recordAttempt(
+  q: Queryable,
+  a: {
+    id: number;
+    attempt: number;
+    now: string;
+    outcome: 'sent' | 'retry' | 'failed';
+    detail?: string;
+    providerId?: string;
+    nextAttemptAt?: string;
+  },
+): Promise<void> {
+  await q.execute({
+    sql: `INSERT INTO delivery_attempts (outbox_id, attempt, attempted_at, outcome, detail) VALUES (?, ?, ?, ?, ?)`,
+    args: [a.id, a.attempt, a.now, a.outcome, a.detail ?? null],
+  });
+  const status: OutboxStatus = a.outcome === 'sent' ? 'sent' : a.outcome === 'failed' ? 'failed' : 'pending';
+  await q.execute({
+    sql: `UPDATE outbox SET status = ?, attempts = ?, provider_id = COALESCE(?, provider_id), last_error = ?,
+          next_attempt_at = COALESCE(?, next_attempt_at), updated_at = ? WHERE id = ?`,
+    args: [
+      status,
+      a.attempt,
+      a.providerId ?? null,
+      a.outcome === 'sent' ? null : (a.detail ?? null),
+      a.nextAttemptAt ?? null,
+      a.now,
+      a.id,
+    ],
+  });
+}
+
+export async function deliveryAttempts(
+  q: Queryable,
+  outboxId: number,
+): Promise<{ attempt: number; outcome: string; detail?: string }[]> {
+  const rows = (
+    await q.execute({
+      sql: 'SELECT attempt, outcome, detail FROM delivery_attempts WHERE outbox_id = ? ORDER BY attempt',
+      args: [outboxId],
+    })
+  ).rows;
+  return rows.map((row) => ({
+    attempt: num(row, 'attempt'),
+    outcome: str(row, 'outcome'),
+    detail: optStr(row, 'detail'),
+  }));
+}
+
+/**
+ * Claims a due row for one sender by pushing its next attempt past a lease, so a second scheduler
+ * (another process running `selvhjelp tick`) cannot send it at the same time.
+ */
+export async function claimOutbox(
+  q: Queryable,
+  id: number,
+  now: string,
+  leaseUntil: string,
+): Promise<boolean> {
+  const result = await q.execute({
+    sql: `UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?`,
+    args: [leaseUntil, id, now],
+  });
+  return result.rowsAffected === 1;
+}

@@ -1,0 +1,70 @@
+import type { Queryable } from './db.ts';
+import { num, optStr, str } from './rows.ts';
+
+export interface TranscriptEntry {
+  seq: number;
+  addressId: string;
+  clientId?: string;
+  enrollmentId?: string;
+  direction: 'in' | 'out';
+  text: string;
+  payload: unknown;
+  createdAt: string;
+}
+
+export async function appendTranscript(q: Queryable, entry: Omit<TranscriptEntry, 'seq'>): Promise<number> {
+  const result = await q.execute({
+    sql: `INSERT INTO transcript (address_id, client_id, enrollment_id, direction, text, payload, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    args: [
+      entry.addressId,
+      entry.clientId ?? null,
+      entry.enrollmentId ?? null,
+      entry.direction,
+      entry.text,
+      JSON.stringify(entry.payload),
+      entry.createdAt,
+    ],
+  });
+  return Number(result.lastInsertRowid);
+}
+
+const toEntry = (row: Record<string, unknown>): TranscriptEntry => ({
+  seq: num(row, 'seq'),
+  addressId: str(row, 'address_id'),
+  clientId: optStr(row, 'client_id'),
+  enrollmentId: optStr(row, 'enrollment_id'),
+  direction: str(row, 'direction') as 'in' | 'out',
+  text: str(row, 'text'),
+  payload: JSON.parse(str(row, 'payload')),
+  createdAt: str(row, 'created_at'),
+});
+
+/** Messages sent to one address after a given sequence number (what a web chat page has not seen yet). */
+export async function outboundAfter(
+  q: Queryable,
+  addressId: string,
+  afterSeq: number,
+): Promise<TranscriptEntry[]> {
+  const rows = (
+    await q.execute({
+      sql: `SELECT * FROM transcript WHERE address_id = ? AND direction = 'out' AND seq > ? ORDER BY seq LIMIT 200`,
+      args: [addressId, afterSeq],
+    })
+  ).rows;
+  return rows.map(toEntry);
+}
+
+export async function clientTranscript(q: Queryable, clientId: string): Promise<TranscriptEntry[]> {
+  const rows = (
+    await q.execute({ sql: 'SELECT * FROM transcript WHERE client_id = ? ORDER BY seq', args: [clientId] })
+  ).rows;
+  return rows.map(toEntry);
+}
+
+export async function addressTranscript(q: Queryable, addressId: string): Promise<TranscriptEntry[]> {
+  const rows = (
+    await q.execute({ sql: 'SELECT * FROM transcript WHERE address_id = ? ORDER BY seq', args: [addressId] })
+  ).rows;
+  return rows.map(toEntry);
+}
