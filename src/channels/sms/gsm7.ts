@@ -115,8 +115,7 @@ const REPLACEMENTS: Readonly<Record<string, string>> = {
   '\u2028': '\n',
   '\u2029': '\n',
   '\u0085': '\n',
-  // Letters without a decomposition to a GSM-7 letter
-  ç: 'c',
+  // Letters without a decomposition to a GSM-7 letter (ç, á, š ... lose their accent below)
   œ: 'oe',
   Œ: 'OE',
   ð: 'd',
