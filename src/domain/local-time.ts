@@ -1,9 +1,13 @@
 import { TZDate } from '@date-fns/tz';
 import { addDays } from 'date-fns';
 
-/** Parses what a person types as a clock time ("7", "07:30", "7.30", "0730") into "HH:MM". */
+/** Parses what a person types as a clock time ("7", "07:30", "kl. 7.30", "0730") into "HH:MM". */
 export function parseClockTime(text: string): string | undefined {
-  const match = /^\s*(\d{1,2})(?:\s*[:.]?\s*(\d{2}))?\s*$/.exec(text);
+  const bare = text
+    .trim()
+    .toLowerCase()
+    .replace(/^(klokka|klokken|kl\.?|at)\s*/, '');
+  const match = /^(\d{1,2})(?:\s*[:.]?\s*(\d{2}))?$/.exec(bare);
   if (!match) return undefined;
   const hours = Number(match[1]);
   const minutes = match[2] === undefined ? 0 : Number(match[2]);

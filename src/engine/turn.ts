@@ -84,6 +84,8 @@ export function restore(machine: AnyStateMachine, persisted: PersistedFlow): Any
   return machine.resolveState(persisted.snapshot as never) as AnyMachineSnapshot;
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 function normaliseAnswer(text: string): string {
   return text
     .normalize('NFC')
@@ -100,11 +102,16 @@ function inputEvent(snapshot: AnyMachineSnapshot, input: ClientInput, now: strin
     return { type: 'INPUT' as const, now, text: input.text, value: input.value };
   }
   const typed = normaliseAnswer(input.text);
+  const labels = choices.map((c) => ({ value: c.value, label: normaliseAnswer(text(c.key)) }));
   const byNumber = /^\d{1,2}$/.test(typed) ? choices[Number(typed) - 1] : undefined;
-  const match =
-    byNumber ??
-    choices.find((c) => normaliseAnswer(text(c.key)) === typed || c.value.toLowerCase() === typed);
-  return { type: 'INPUT' as const, now, text: input.text, value: match?.value };
+  const exact = labels.find((c) => c.label === typed || c.value.toLowerCase() === typed);
+  // "ja" for "Ja, sett i gang": the start of exactly one label, ending at a word boundary.
+  const starts =
+    typed.length >= 2
+      ? labels.filter((c) => new RegExp(`^${escapeRegExp(typed)}(?![\\p{L}\\p{N}])`, 'u').test(c.label))
+      : [];
+  const value = byNumber?.value ?? exact?.value ?? (starts.length === 1 ? starts[0]!.value : undefined);
+  return { type: 'INPUT' as const, now, text: input.text, value };
 }
 
 function collect(

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { contentFiles } from '../../content/index.ts';
+import { defaultRegistry } from '../../flows/registry.ts';
+import { buildCatalog, ContentError } from '../../src/content/catalog.ts';
+import { catalog } from '../../src/content/default.ts';
+import { locales } from '../../src/engine/types.ts';
+
+describe('content', () => {
+  it('has the same keys in every locale', () => {
+    const [first, ...rest] = locales;
+    for (const locale of rest) expect(catalog.keys(locale).sort()).toEqual(catalog.keys(first!).sort());
+  });
+
+  it('has every text key that every flow can send, in every locale', () => {
+    for (const flow of defaultRegistry.all()) {
+      for (const locale of locales) {
+        const missing = flow.textKeys.filter((key) => !catalog.has(locale, key));
+        expect(missing, `${flow.id}@${flow.version} in ${locale}`).toEqual([]);
+      }
+    }
+  });
+
+  it('has the texts the service itself sends', () => {
+    for (const key of [
+      'service.welcome',
+      'service.code_unknown',
+      'service.code_linked',
+      'service.resumed',
+      'service.no_course',
+      'engine.reask',
+      'engine.finished',
+    ]) {
+      for (const locale of locales) expect(catalog.has(locale, key), `${key} in ${locale}`).toBe(true);
+    }
+  });
+
+  it('gives the crisis numbers in the intro, from the safety content', () => {
+    for (const locale of locales) {
+      const text = catalog.text(locale, 'intro.what_not');
+      for (const number of ['113', '116 117', '116 123', '22 40 00 40']) expect(text).toContain(number);
+    }
+  });
+
+  it('refuses to load when a key is missing in one locale', () => {
+    const broken = {
+      nb: { ...contentFiles.nb, 'extra.json': { 'extra.only_nb': 'Bare på bokmål' } },
+      en: contentFiles.en,
+    };
+    expect(() => buildCatalog(broken)).toThrow(ContentError);
+    expect(() => buildCatalog(broken)).toThrow(/content\/en: missing key extra.only_nb/);
+  });
+
+  it('refuses an include of an unknown key, a key defined twice and an empty text', () => {
+    const include = {
+      nb: { 'a.json': { 'a.x': 'Se {@a.nowhere}' } },
+      en: { 'a.json': { 'a.x': 'See {@a.nowhere}' } },
+    };
+    expect(() => buildCatalog(include)).toThrow(/includes unknown key a.nowhere/);
+    const twice = {
+      nb: { 'a.json': { 'a.x': 'x' }, 'b.json': { 'a.x': 'y' } },
+      en: { 'a.json': { 'a.x': 'x' } },
+    };
+    expect(() => buildCatalog(twice)).toThrow(/defined twice/);
+    const empty = { nb: { 'a.json': { 'a.x': '' } }, en: { 'a.json': { 'a.x': 'x' } } };
+    expect(() => buildCatalog(empty)).toThrow(/content\/nb\/a.json/);
+  });
+
+  it('fills variables and leaves unknown ones visible', () => {
+    expect(catalog.text('en', 'engine.hint.number', { min: 0, max: 10 })).toBe(
+      'Answer with a whole number from 0 to 10.',
+    );
+    expect(catalog.text('en', 'engine.hint.number', { min: 0 })).toContain('{max}');
+  });
+});

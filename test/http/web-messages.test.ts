@@ -1,0 +1,200 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from '../../src/service/clients.ts';
+import { startTestServer } from '../support/harness.ts';
+
+type Server = Awaited<ReturnType<typeof startTestServer>>;
+let server: Server;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+const post = (body: string, contentType = 'application/json') =>
+  fetch(`${server.url}/channels/web/messages`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body,
+  });
+
+async function rowCounts(): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of [
+    'channel_addresses',
+    'transcript',
+    'enrollments',
+    'processed_inbound',
+    'domain_events',
+  ]) {
+    counts[table] = await server.deps.db.read(async (q) =>
+      Number((await q.execute(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n),
+    );
+  }
+  return counts;
+}
+
+describe('POST /channels/web/messages', () => {
+  it('starts a conversation and plays the flow after the access code', async () => {
+    const created = await createClient(server.deps, { course: 'intro', locale: 'en' });
+    if (!created.ok) throw new Error();
+    const started = await post(JSON.stringify({ locale: 'en' }));
+    expect(started.status).toBe(200);
+    const body = (await started.json()) as { conversationId: string; replies: { text: string }[] };
+    expect(body.replies).toEqual([{ text: server.deps.catalog.text('en', 'service.welcome') }]);
+
+    const linked = await post(
+      JSON.stringify({ conversationId: body.conversationId, text: created.accessCode }),
+    );
+    const reply = (await linked.json()) as {
+      replies: { text: string; choices?: { label: string; value: string }[] }[];
+    };
+    expect(reply.replies.at(-1)).toEqual({
+      text: server.deps.catalog.text('en', 'intro.ask_ready'),
+      choices: [
+        { label: "Yes, let's start", value: 'yes' },
+        { label: 'Tell me more first', value: 'more' },
+      ],
+    });
+    const next = await post(
+      JSON.stringify({ conversationId: body.conversationId, value: 'more', text: 'Tell me more first' }),
+    );
+    expect(((await next.json()) as { replies: { text: string }[] }).replies[0]!.text).toBe(
+      server.deps.catalog.text('en', 'intro.more'),
+    );
+  });
+
+  it.each([
+    ['not JSON', '{"text": "hei"', 'application/json', 400, 'invalid_json'],
+    [
+      'over 16 KiB',
+      JSON.stringify({ text: 'x'.repeat(17 * 1024) }),
+      'application/json',
+      413,
+      'payload_too_large',
+    ],
+    ['text of the wrong type', JSON.stringify({ text: 42 }), 'application/json', 400, 'invalid_request'],
+    ['locale not nb or en', JSON.stringify({ locale: 'sv' }), 'application/json', 400, 'invalid_request'],
+    [
+      'conversationId of the wrong type',
+      JSON.stringify({ conversationId: 7, text: 'x' }),
+      'application/json',
+      400,
+      'invalid_request',
+    ],
+    ['an array', '[]', 'application/json', 400, 'invalid_request'],
+    [
+      'no text in a conversation',
+      JSON.stringify({ conversationId: 'abc' }),
+      'application/json',
+      400,
+      'invalid_request',
+    ],
+    [
+      'an unknown conversationId',
+      JSON.stringify({ conversationId: 'no-such-conversation', text: 'hei' }),
+      'application/json',
+      404,
+      'not_found',
+    ],
+    ['form data', 'text=hei', 'application/x-www-form-urlencoded', 415, 'unsupported_media_type'],
+  ])('rejects %s with a 4xx JSON error and changes nothing', async (_, body, contentType, status, code) => {
+    const before = await rowCounts();
+    const response = await post(body, contentType);
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(code);
+    expect(await rowCounts()).toEqual(before);
+  });
+
+  it('answers a retried message id once', async () => {
+    const started = (await (await post(JSON.stringify({ locale: 'nb' }))).json()) as {
+      conversationId: string;
+    };
+    const message = JSON.stringify({
+      conversationId: started.conversationId,
+      text: 'hei',
+      messageId: 'web-1',
+    });
+    const first = (await (await post(message)).json()) as { replies: unknown[] };
+    const second = (await (await post(message)).json()) as { replies: unknown[]; duplicate?: boolean };
+    expect(first.replies).toHaveLength(1);
+    expect(second).toMatchObject({ replies: [], duplicate: true });
+  });
+
+  it('lets the page fetch messages it has not seen, and 404s an unknown conversation', async () => {
+    const started = (await (await post(JSON.stringify({ locale: 'nb' }))).json()) as {
+      conversationId: string;
+      cursor: number;
+    };
+    const poll = await fetch(
+      `${server.url}/channels/web/messages?conversationId=${started.conversationId}&after=0`,
+    );
+    const body = (await poll.json()) as { messages: { direction: string; text: string }[]; cursor: number };
+    expect(body.messages).toEqual([
+      { seq: started.cursor, direction: 'out', text: server.deps.catalog.text('nb', 'service.welcome') },
+    ]);
+    const empty = await fetch(
+      `${server.url}/channels/web/messages?conversationId=${started.conversationId}&after=${body.cursor}`,
+    );
+    expect(((await empty.json()) as { messages: unknown[] }).messages).toEqual([]);
+    expect((await fetch(`${server.url}/channels/web/messages?conversationId=nope`)).status).toBe(404);
+    expect((await fetch(`${server.url}/channels/web/messages?conversationId=x&after=-1`)).status).toBe(400);
+  });
+
+  it('returns what a client typed as JSON data, never as markup', async () => {
+    const started = (await (await post(JSON.stringify({ locale: 'nb' }))).json()) as {
+      conversationId: string;
+    };
+    await post(JSON.stringify({ conversationId: started.conversationId, text: '<script>alert(1)</script>' }));
+    const poll = await fetch(
+      `${server.url}/channels/web/messages?conversationId=${started.conversationId}&after=0`,
+    );
+    expect(poll.headers.get('content-type')).toContain('application/json');
+    const body = (await poll.json()) as { messages: { text: string }[] };
+    expect(body.messages.map((m) => m.text)).toContain('<script>alert(1)</script>');
+  });
+});
+
+describe('pages and health', () => {
+  it('serves the chat page in both languages', async () => {
+    for (const [lang, label] of [
+      ['nb', 'Din melding'],
+      ['en', 'Your message'],
+    ]) {
+      const response = await fetch(`${server.url}/chat?lang=${lang}`);
+      expect(response.status).toBe(200);
+      const html = await response.text();
+      expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+      expect(html).toContain(`<html lang="${lang}">`);
+      expect(html).toContain(label);
+    }
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    const response = await fetch(`${server.url}/nowhere`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: { code: 'not_found', message: 'No such route.' } });
+  });
+
+  it('reports health 200 while the database answers', async () => {
+    const response = await fetch(`${server.url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ status: 'ok' });
+  });
+});
+
+describe('health when the database is gone', () => {
+  it('reports 503', async () => {
+    const broken = await startTestServer();
+    try {
+      broken.deps.db.close();
+      const response = await fetch(`${broken.url}/healthz`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ status: 'unavailable' });
+    } finally {
+      await broken.close().catch(() => undefined);
+    }
+  });
+});

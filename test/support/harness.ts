@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultRegistry, type FlowRegistry } from '../../flows/registry.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { buildNodeDeps, type RunningServer, startNodeServer } from '../../src/entry/node.ts';
+import type { IdSource, ServiceDeps } from '../../src/service/deps.ts';
+import { silentLogger } from '../../src/service/deps.ts';
+
+export class FakeClock {
+  constructor(public now: Date = new Date('2026-11-23T09:00:00.000Z')) {}
+  read = (): Date => this.now;
+  advance(ms: number): void {
+    this.now = new Date(this.now.getTime() + ms);
+  }
+}
+
+/** Deterministic ids and random bytes, so transcripts and access codes repeat run after run. */
+export function sequentialIds(prefix = 'id'): IdSource {
+  let n = 0;
+  let seed = 42;
+  return {
+    id: () => `${prefix}-${String(++n).padStart(4, '0')}`,
+    randomBytes: (size) => {
+      const bytes = new Uint8Array(size);
+      for (let i = 0; i < size; i++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        bytes[i] = seed >>> 24;
+      }
+      return bytes;
+    },
+  };
+}
+
+export function tempDir(): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), 'selvhjelp-test-'));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export interface Harness {
+  deps: ServiceDeps;
+  clock: FakeClock;
+  close(): void;
+}
+
+/** Service dependencies on a real libSQL database (in memory, or a temporary file), with a fake clock. */
+export async function makeHarness(
+  options: { file?: boolean; flows?: FlowRegistry; senders?: ServiceDeps['senders'] } = {},
+): Promise<Harness> {
+  const clock = new FakeClock();
+  const dir = options.file ? tempDir() : undefined;
+  const config = loadConfig({ DATABASE_URL: dir ? `file:${join(dir.path, 'test.db')}` : ':memory:' });
+  const deps = await buildNodeDeps(config, silentLogger, {
+    clock: clock.read,
+    flows: options.flows ?? defaultRegistry,
+    senders: { terminal: { mode: 'pull' }, ...options.senders },
+  });
+  deps.ids = sequentialIds();
+  return {
+    deps,
+    clock,
+    close() {
+      deps.db.close();
+      dir?.remove();
+    },
+  };
+}
+
+/** The real HTTP server on 127.0.0.1 with a random port and a temporary file database. */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  overrides: Parameters<typeof startNodeServer>[2] = {},
+): Promise<RunningServer & { dir: string }> {
+  const dir = tempDir();
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: `file:${join(dir.path, 'server.db')}`,
+    SCHEDULER_INTERVAL_MS: '200',
+    ...env,
+  });
+  const server = await startNodeServer(config, silentLogger, overrides);
+  return {
+    ...server,
+    dir: dir.path,
+    async close() {
+      await server.close();
+      dir.remove();
+    },
+  };
+}
