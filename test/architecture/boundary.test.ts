@@ -25,7 +25,7 @@ function files(dir: string): string[] {
 }
 
 /** The imports of a pure module that reach for I/O or an outer layer. */
-export function forbiddenImports(file: string, source: string): string[] {
+function forbiddenImports(file: string, source: string): string[] {
   const specifiers = [
     ...source.matchAll(/(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g),
   ].map((m) => m[1] ?? m[2]!);
