@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/harness.ts';
+
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'selvhjelp.js');
+
+function run(args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+describe('selvhjelp CLI', () => {
+  it('plays the intro in the terminal to the end, with /wait and /state', async () => {
+    const input = ['/state', '/wait 1d', '2', '1', '3', '2', 'nei', '1', '1', 'Sove bedre', 'kl 22', ''].join('\n');
+    const { code, stdout } = await run(['chat', '--flow', 'intro', '--locale', 'nb'], { input });
+    expect(code).toBe(0);
+    expect(stdout).toContain('Er det greit at jeg stiller deg noen spørsmål nå?');
+    expect(stdout).toContain('[intro@1 "ready" status=active]');
+    expect(stdout).toMatch(/\[clock: .*; 1 timer\(s\) fired\]\s+Hei igjen!/);
+    expect(stdout).toContain('Fortell meg mer først');
+    expect(stdout).toContain('Det var alt for denne gangen.');
+    expect(stdout).toContain('[the flow is finished]');
+  }, 30_000);
+
+  it('plays in English and refuses an unknown flow', async () => {
+    const english = await run(['chat', '--locale', 'en'], { input: '/quit\n' });
+    expect(english.stdout).toContain('Is it all right if I ask you a few questions now?');
+    const unknown = await run(['chat', '--flow', 'nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toContain('Unknown flow "nope"');
+  }, 30_000);
+
+  it('migrates, adds a client with --json, and the code is unambiguous', async () => {
+    const dir = tempDir();
+    try {
+      const env = { DATABASE_URL: `file:${join(dir.path, 'cli.db')}` };
+      const migrated = await run(['migrate'], { env });
+      expect(migrated.stdout).toMatch(/Applied migrations: 1/);
+      expect((await run(['migrate'], { env })).stdout).toContain('Database is up to date.');
+      const added = await run(['client', 'add', '--course', 'intro', '--locale', 'en', '--json'], { env });
+      expect(added.code).toBe(0);
+      const parsed = JSON.parse(added.stdout) as { clientId: string; accessCode: string };
+      expect(parsed.accessCode).toMatch(/^[A-HJ-NP-Z2-9]{7}$/);
+      expect(typeof parsed.clientId).toBe('string');
+      const unknown = await run(['client', 'add', '--course', 'nope'], { env });
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('unknown course "nope"');
+      const ticked = await run(['tick'], { env });
+      expect(ticked.stdout).toContain('Fired 0 timer(s)');
+    } finally {
+      dir.remove();
+    }
+  }, 30_000);
+
+  it('stops start-up with one line naming a bad variable', async () => {
+    const { code, stderr } = await run(['serve'], { env: { PORT: 'eighty' } });
+    expect(code).toBe(1);
+    expect(stderr.trim()).toMatch(/^Invalid configuration: PORT .*\(got "eighty"\)$/);
+  }, 30_000);
+});
