@@ -37,7 +37,7 @@ export async function buildNodeDeps(
     senders: { web: { mode: 'pull' }, ...overrides.senders },
     locks: new KeyedLock(),
     log: overrides.log ?? log,
-    retry: { maxAttempts: 6, baseDelayMs: 60_000 },
+    retry: { maxAttempts: 6, baseDelayMs: 120_000 },
   };
 }
 

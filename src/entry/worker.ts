@@ -46,7 +46,7 @@ function servicesFor(env: Record<string, unknown>) {
       senders: { web: { mode: 'pull' } },
       locks: new KeyedLock(),
       log: consoleLogger,
-      retry: { maxAttempts: 6, baseDelayMs: 60_000 },
+      retry: { maxAttempts: 6, baseDelayMs: 120_000 },
     };
     return { deps, app: createApp(deps) };
   })().catch((error: unknown) => {

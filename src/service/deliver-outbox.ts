@@ -4,7 +4,7 @@ import type { RenderedReply } from './render.ts';
 
 const LEASE_MS = 5 * 60 * 1000;
 
-/** Exponential backoff: base, 2x, 4x, ... With a 60 s base and 6 attempts the last try is ~1 h in. */
+/** Exponential backoff: base, 2x, 4x, ... With a 2 min base and 6 attempts the last try is ~1 h in. */
 export function retryDelayMs(attempt: number, baseDelayMs: number): number {
   return baseDelayMs * 2 ** (attempt - 1);
 }
