@@ -1,9 +1,11 @@
 import enEngine from './en/engine.json' with { type: 'json' };
+import enInstruments from './en/instruments.json' with { type: 'json' };
 import enIntro from './en/intro.json' with { type: 'json' };
 import enSafety from './en/safety.json' with { type: 'json' };
 import enService from './en/service.json' with { type: 'json' };
 import enUi from './en/ui.json' with { type: 'json' };
 import nbEngine from './nb/engine.json' with { type: 'json' };
+import nbInstruments from './nb/instruments.json' with { type: 'json' };
 import nbIntro from './nb/intro.json' with { type: 'json' };
 import nbSafety from './nb/safety.json' with { type: 'json' };
 import nbService from './nb/service.json' with { type: 'json' };
@@ -16,6 +18,7 @@ import nbUi from './nb/ui.json' with { type: 'json' };
 export const contentFiles = {
   nb: {
     'engine.json': nbEngine,
+    'instruments.json': nbInstruments,
     'intro.json': nbIntro,
     'safety.json': nbSafety,
     'service.json': nbService,
@@ -23,6 +26,7 @@ export const contentFiles = {
   },
   en: {
     'engine.json': enEngine,
+    'instruments.json': enInstruments,
     'intro.json': enIntro,
     'safety.json': enSafety,
     'service.json': enService,

@@ -6,6 +6,12 @@ import { phq9 } from './instruments/phq9.ts';
 import type { AnswerValue, BandId, InstrumentDefinition, InstrumentId } from './instruments/types.ts';
 import { err, ok, type Result } from './result.ts';
 
+export {
+  type CheckinIssue,
+  type DailyCheckinAnswers,
+  dailyCheckinAnswersSchema,
+  parseDailyCheckin,
+} from './instruments/daily-checkin.ts';
 export type {
   AnswerOption,
   AnswerValue,

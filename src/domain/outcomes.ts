@@ -14,9 +14,10 @@ import { err, ok, type Result } from './result.ts';
  * - The pair is the first and the last scored point.
  */
 
+/** One measurement occasion; a missing measure may be undefined or null (as read from storage). */
 export interface MeasurementPoint {
-  readonly phq9?: number | undefined;
-  readonly gad7?: number | undefined;
+  readonly phq9?: number | null | undefined;
+  readonly gad7?: number | null | undefined;
 }
 
 export interface ScorePair {
@@ -96,12 +97,12 @@ export function courseOutcome(
   for (const [index, point] of points.entries()) {
     for (const measure of ['phq9', 'gad7'] as const) {
       const value = point[measure];
-      if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= MAX_TOTAL[measure])) {
+      if (value != null && !(Number.isInteger(value) && value >= 0 && value <= MAX_TOTAL[measure])) {
         return err({ code: 'invalid_total', index, measure, value });
       }
     }
-    if (point.phq9 !== undefined && point.gad7 !== undefined)
-      scored.push({ phq9: point.phq9, gad7: point.gad7 });
+    const { phq9: phq9Total, gad7: gad7Total } = point;
+    if (phq9Total != null && gad7Total != null) scored.push({ phq9: phq9Total, gad7: gad7Total });
   }
   const ignoredPoints = points.length - scored.length;
   const first = scored[0];

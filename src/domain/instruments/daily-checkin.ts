@@ -46,9 +46,9 @@ export const dailyCheckin: DailyCheckinDefinition = {
   purpose: 'self-monitoring',
   titleKey: 'checkin.title',
   introKey: 'checkin.intro',
-  notValidatedKey: 'checkin.notValidated',
+  notValidatedKey: 'checkin.not_validated',
   ratings: [rating('mood'), rating('sleep'), rating('energy')],
-  freeText: { id: 'oneThing', textKey: 'checkin.oneThing', maxLength: 500 },
+  freeText: { id: 'oneThing', textKey: 'checkin.one_thing', maxLength: 500 },
 };
 
 const ratingValue = z.int().min(0).max(10);

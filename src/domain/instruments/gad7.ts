@@ -33,5 +33,5 @@ export const gad7: InstrumentDefinition = {
     // No official Norwegian GAD-7 was found: the whole nb text is our UNVERIFIED candidate (CLINICAL.md §1).
     nb: { status: 'provisional', provisionalKeys: [] },
   },
-  attributionKey: 'attribution',
+  attributionKey: 'instruments.attribution',
 };

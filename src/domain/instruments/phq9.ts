@@ -62,5 +62,5 @@ export const phq9: InstrumentDefinition = {
       provisionalKeys: DIFFICULTY_ANSWERS.map((answer) => answer.textKey).concat('phq9.difficulty'),
     },
   },
-  attributionKey: 'attribution',
+  attributionKey: 'instruments.attribution',
 };

@@ -48,7 +48,10 @@ export function foldPhrase(phrase: string): string {
     .join(' ');
 }
 
-/** A regular expression over normalised text; only call it on phrases without problems. */
+/**
+ * A regular expression over normalised text. Check phrases with phraseProblems first; a malformed phrase
+ * still compiles (it never throws) but may match less than intended.
+ */
 export function compilePhrase(phrase: string): RegExp {
   let source = '';
   for (const [index, part] of toParts(phrase).entries()) {
@@ -64,7 +67,8 @@ export function compilePhrase(phrase: string): RegExp {
 }
 
 function letters(text: string): string {
-  return [...text.replace(/ /g, '')].join(' ?');
+  // Folded text is [a-z0-9] only; escaping keeps even an unvalidated phrase from breaking the pattern.
+  return [...text.replace(/ /g, '')].map((char) => char.replace(/[^a-z0-9]/, '\\$&')).join(' ?');
 }
 
 function toParts(phrase: string): readonly Part[] {

@@ -1,0 +1,133 @@
+import { type AnyMachineSnapshot, type AnyStateNode, initialTransition, transition } from 'xstate';
+import { currentPrompt } from '../../src/engine/prompt.ts';
+import type { FlowVersion } from '../../src/engine/types.ts';
+
+export interface FlowGraphReport {
+  states: string[];
+  unreachable: string[];
+  /** Explored situations (state + context) from which no sequence of answers and timers finishes the flow. */
+  stuck: string[];
+  /** Non-final states with no transition at all. */
+  withoutExit: string[];
+  explored: number;
+}
+
+const NOW = '2026-11-23T09:00:00.000Z';
+
+function allStateNodes(node: AnyStateNode): AnyStateNode[] {
+  return [node, ...Object.values(node.states).flatMap((child) => allStateNodes(child as AnyStateNode))];
+}
+
+/** The active state nodes for a state value, from the root down. */
+function activeNodes(node: AnyStateNode, value: unknown): AnyStateNode[] {
+  if (typeof value === 'string') return [node.states[value] as AnyStateNode];
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, child]) => {
+    const childNode = node.states[key] as AnyStateNode;
+    return [childNode, ...activeNodes(childNode, child)];
+  });
+}
+
+/** Every event a person or a timer could send in this situation. */
+function candidateEvents(snapshot: AnyMachineSnapshot): { type: string; [k: string]: unknown }[] {
+  const events: { type: string; [k: string]: unknown }[] = [];
+  const prompt = currentPrompt(snapshot);
+  if (prompt?.prompt.choices) {
+    for (const choice of prompt.prompt.choices) events.push({ type: 'INPUT', now: NOW, value: choice.value });
+  } else if (prompt) {
+    for (const text of ['Et svar', '0', '10', '08:00', '3']) events.push({ type: 'INPUT', now: NOW, text });
+  }
+  for (const node of activeNodes(snapshot.machine.root, snapshot.value)) {
+    for (const delayed of node.after) events.push({ type: delayed.eventType, now: NOW });
+  }
+  return events;
+}
+
+/**
+ * Explores a flow the way clients could move through it (every choice, a few typed answers, every timer)
+ * and reports unreachable states, situations that cannot finish, and states without an exit.
+ */
+export function analyseFlow(flow: FlowVersion, limit = 20_000): FlowGraphReport {
+  const machine = flow.machine;
+  const ids = allStateNodes(machine.root).filter((n) => n !== machine.root).map((n) => n.id);
+  const withoutExit = allStateNodes(machine.root)
+    .filter((n) => n !== machine.root && n.type === 'atomic')
+    .filter((n) => n.transitions.size === 0 && n.always === undefined && n.after.length === 0)
+    .map((n) => n.id);
+
+  const key = (s: AnyMachineSnapshot) => JSON.stringify({ value: s.value, context: s.context, status: s.status });
+  const [initial] = initialTransition(machine, { locale: 'nb', timeZone: 'Europe/Oslo', now: NOW });
+  const seen = new Map<string, AnyMachineSnapshot>([[key(initial), initial]]);
+  const edges = new Map<string, Set<string>>();
+  const visited = new Set<string>();
+  const queue = [initial];
+  while (queue.length && seen.size < limit) {
+    const snapshot = queue.shift()!;
+    const from = key(snapshot);
+    for (const node of activeNodes(machine.root, snapshot.value)) visited.add(node.id);
+    if (snapshot.status !== 'active') continue;
+    const targets = edges.get(from) ?? new Set<string>();
+    for (const event of candidateEvents(snapshot)) {
+      const [next] = transition(machine, snapshot, event as never);
+      const to = key(next);
+      if (to === from) continue;
+      targets.add(to);
+      if (!seen.has(to)) {
+        seen.set(to, next);
+        queue.push(next);
+      }
+    }
+    edges.set(from, targets);
+  }
+  if (queue.length) throw new Error(`${flow.id}: more than ${limit} situations; the graph test needs a bigger limit`);
+
+  // Walk backwards from every finished situation.
+  const canFinish = new Set([...seen].filter(([, s]) => s.status === 'done').map(([k]) => k));
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [from, targets] of edges) {
+      if (!canFinish.has(from) && [...targets].some((t) => canFinish.has(t))) {
+        canFinish.add(from);
+        grew = true;
+      }
+    }
+  }
+  const stuck = [...seen.keys()].filter((k) => !canFinish.has(k));
+
+  // States a turn passes through without resting (`always`) never show as a snapshot: count them as
+  // reached when a reached state leads to them.
+  const byId = new Map(allStateNodes(machine.root).map((n) => [n.id, n]));
+  const targetsOf = (n: AnyStateNode): AnyStateNode[] =>
+    [...[...n.transitions.values()].flat(), ...(n.always ?? []), ...n.after].flatMap((t) => t.target ?? []);
+  const initialIds = initial.value === undefined ? [] : activeNodes(machine.root, initial.value).map((n) => n.id);
+  const reached = new Set([...visited, machine.root.initial?.target?.[0]?.id ?? '', ...initialIds]);
+  let added = true;
+  while (added) {
+    added = false;
+    for (const id of [...reached]) {
+      const node = byId.get(id);
+      if (!node) continue;
+      for (const target of targetsOf(node)) {
+        if (!reached.has(target.id) && target.always !== undefined) {
+          reached.add(target.id);
+          added = true;
+        }
+      }
+      if (node.always !== undefined) {
+        for (const target of targetsOf(node)) {
+          if (!reached.has(target.id)) {
+            reached.add(target.id);
+            added = true;
+          }
+        }
+      }
+    }
+  }
+  return {
+    states: ids,
+    unreachable: ids.filter((id) => !reached.has(id)),
+    stuck,
+    withoutExit,
+    explored: seen.size,
+  };
+}
