@@ -15,6 +15,8 @@ export const chatScript = `(() => {
   let cursor = 0;
   let busy = false;
   let generation = 0;
+  // The last message that did not get through: sent again with the same id, so the server can dedupe it.
+  let failed = null;
 
   try { conversationId = localStorage.getItem(storageKey); } catch (e) { conversationId = null; }
 
@@ -22,8 +24,26 @@ export const chatScript = `(() => {
     return (self.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2);
   }
 
-  function disableOldChoices() {
+  function setStatus(text, isError) {
+    status.textContent = text;
+    status.classList.toggle('error', !!isError);
+  }
+
+  function openChoices() {
+    const sets = log.querySelectorAll('fieldset.choices:not([disabled])');
+    return sets.length ? sets[sets.length - 1] : null;
+  }
+
+  /** Answered or outdated choices stay visible for context, disabled, with the chosen one marked. */
+  function closeChoices(chosenLabel) {
+    const open = openChoices();
+    if (open && chosenLabel !== undefined) {
+      open.querySelectorAll('button').forEach((button) => {
+        if (button.textContent === chosenLabel) button.classList.add('chosen');
+      });
+    }
     log.querySelectorAll('fieldset.choices').forEach((set) => { set.disabled = true; });
+    return open;
   }
 
   function addMessage(from, message) {
@@ -45,7 +65,7 @@ export const chatScript = `(() => {
       item.appendChild(img);
     }
     if (message.choices && message.choices.length) {
-      disableOldChoices();
+      closeChoices();
       const set = document.createElement('fieldset');
       set.className = 'choices';
       const legend = document.createElement('legend');
@@ -57,7 +77,7 @@ export const chatScript = `(() => {
         button.type = 'button';
         button.textContent = choice.label;
         button.addEventListener('click', () => {
-          if (set.disabled) return;
+          if (set.disabled || busy) return;
           send({ text: choice.label, value: choice.value });
         });
         set.appendChild(button);
@@ -69,14 +89,22 @@ export const chatScript = `(() => {
     return item;
   }
 
-  function showReplies(replies) {
-    let lastChoices = null;
-    replies.forEach((reply) => {
-      const item = addMessage('service', reply);
-      if (reply.choices && reply.choices.length) lastChoices = item;
-    });
-    if (lastChoices) lastChoices.querySelector('button').focus();
+  /** Where the keyboard goes next: the first new choice, or the message box. */
+  function focusNext() {
+    const open = openChoices();
+    if (open) open.querySelector('button').focus();
     else input.focus();
+  }
+
+  /** True while the person is somewhere else on the page (typing, the language links): leave them there. */
+  function focusIsElsewhere() {
+    const active = document.activeElement;
+    return !!active && active !== document.body && !log.contains(active);
+  }
+
+  function showReplies(replies, moveFocus) {
+    replies.forEach((reply) => addMessage('service', reply));
+    if (moveFocus) focusNext();
   }
 
   async function post(body) {
@@ -96,42 +124,76 @@ export const chatScript = `(() => {
     if (typeof data.cursor === 'number') cursor = Math.max(cursor, data.cursor);
   }
 
+  function forget() {
+    conversationId = null;
+    cursor = 0;
+    try { localStorage.removeItem(storageKey); } catch (e) { /* ignore */ }
+  }
+
   async function start() {
     const data = await post({ locale: locale });
     remember(data);
-    showReplies(data.replies);
+    showReplies(data.replies, true);
+  }
+
+  function bodyFor(message, messageId) {
+    const body = { locale: locale, messageId: messageId, text: message.text };
+    if (message.value !== undefined) body.value = message.value;
+    if (conversationId) body.conversationId = conversationId;
+    return body;
   }
 
   async function send(message) {
-    if (busy) return;
+    if (busy) return false;
     busy = true;
     generation++;
-    status.textContent = root.dataset.sending;
-    disableOldChoices();
-    addMessage('client', { text: message.text });
+    const messageId = failed && failed.text === message.text && failed.value === message.value ? failed.messageId : newId();
+    failed = null;
+    setStatus(root.dataset.sending);
+    const reopen = closeChoices(message.value !== undefined ? message.text : undefined);
+    const bubble = addMessage('client', { text: message.text });
+    let duplicate = false;
     try {
-      let data = await post(Object.assign({ conversationId: conversationId, locale: locale, messageId: newId() }, message));
+      let data = await post(bodyFor(message, messageId));
       if (data.restart) {
-        try { localStorage.removeItem(storageKey); } catch (e) { /* ignore */ }
+        forget();
         await start();
-        data = await post(Object.assign({ conversationId: conversationId, locale: locale, messageId: newId() }, message));
+        data = await post(bodyFor(message, messageId));
       }
       remember(data);
-      status.textContent = '';
-      showReplies(data.replies);
+      setStatus('');
+      duplicate = !!data.duplicate;
+      showReplies(data.replies, true);
     } catch (error) {
-      status.textContent = root.dataset.error;
+      // Nothing was lost: take the message back so it can be sent again, as it was.
+      failed = { text: message.text, value: message.value, messageId: messageId };
+      bubble.remove();
+      if (reopen) {
+        reopen.disabled = false;
+        reopen.querySelectorAll('button.chosen').forEach((button) => button.classList.remove('chosen'));
+      }
+      if (message.value === undefined && !input.value) input.value = message.text;
+      setStatus(root.dataset.error, true);
     } finally {
       busy = false;
     }
+    // A message the server had already taken: its replies come through the poll.
+    if (duplicate) poll();
+    return true;
   }
 
   async function restore() {
     const response = await fetch('/channels/web/messages?conversationId=' + encodeURIComponent(conversationId) + '&after=0');
     if (!response.ok) return false;
     const data = await response.json();
-    data.messages.forEach((m) => addMessage(m.direction === 'in' ? 'client' : 'service', m));
+    data.messages.forEach((m) => {
+      if (m.direction === 'in') {
+        closeChoices(m.text);
+        addMessage('client', m);
+      } else addMessage('service', m);
+    });
     cursor = data.cursor;
+    focusNext();
     return true;
   }
 
@@ -144,23 +206,26 @@ export const chatScript = `(() => {
       const data = await response.json();
       const incoming = data.messages.filter((m) => m.direction === 'out');
       cursor = Math.max(cursor, data.cursor);
-      if (incoming.length) showReplies(incoming);
+      if (incoming.length) showReplies(incoming, !focusIsElsewhere());
     } catch (error) { /* offline for a moment: try again on the next poll */ }
   }
 
-  form.addEventListener('submit', (event) => {
+  form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const text = input.value.trim();
-    if (!text) return;
+    if (!text || busy) return;
     input.value = '';
-    send({ text: text });
+    await send({ text: text });
   });
 
   (async () => {
     try {
-      if (!conversationId || !(await restore())) await start();
+      if (!conversationId || !(await restore())) {
+        forget();
+        await start();
+      }
     } catch (error) {
-      status.textContent = root.dataset.error;
+      setStatus(root.dataset.error, true);
     }
     setInterval(poll, 4000);
   })();

@@ -1,0 +1,306 @@
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { catalog } from '../../src/content/default.ts';
+import type { Locale } from '../../src/engine/types.ts';
+import { createClient } from '../../src/service/clients.ts';
+import { fireDueTimers } from '../../src/service/fire-timers.ts';
+import { FakeClock, startTestServer } from '../support/harness.ts';
+
+/**
+ * The web chat page in a real browser against the real server: a person types the access code, answers
+ * with the mouse and the keyboard, and gets a reminder through the page's polling.
+ */
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const HOUR_MS = 60 * 60 * 1000;
+const SLOW = 60_000;
+
+const t = (locale: Locale, key: string) => catalog.text(locale, key);
+
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let browser: Browser;
+const clock = new FakeClock();
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer({}, { clock: clock.read });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+});
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  await server?.close();
+});
+
+interface ChatPage {
+  page: Page;
+  /** Script errors, CSP violations and dialogs (an `alert` means injected markup ran). */
+  problems: string[];
+}
+
+/** A fresh browser profile (no stored conversation) on the chat page, once the welcome is shown. */
+async function openChat(locale: Locale): Promise<ChatPage> {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    locale: locale === 'nb' ? 'nb-NO' : 'en-GB',
+  });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  await page.goto(`${server.url}${locale === 'en' ? '/chat?lang=en' : '/chat'}`);
+  await waitForLastReply(page, t(locale, 'service.welcome'));
+  return { page, problems };
+}
+
+async function newAccessCode(locale: Locale): Promise<string> {
+  const created = await createClient(server.deps, { course: 'intro', locale });
+  if (!created.ok) throw new Error(created.error);
+  return created.accessCode;
+}
+
+/** Waits until the newest message in the log is from the service and contains `text`. */
+async function waitForLastReply(page: Page, text: string, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(
+    (expected) => {
+      const last = document.querySelector('#log > li:last-child');
+      return (
+        !!last &&
+        last.classList.contains('from-service') &&
+        (last.querySelector('.bubble')?.textContent ?? '').includes(expected)
+      );
+    },
+    text,
+    { timeout },
+  );
+}
+
+async function lastClientText(page: Page): Promise<string> {
+  return (await page.locator('#log .from-client .bubble').last().textContent()) ?? '';
+}
+
+/** Types into the message box like a person and presses Enter. */
+async function typeAndSend(page: Page, locale: Locale, text: string): Promise<void> {
+  const input = page.getByLabel(t(locale, 'ui.input_label'), { exact: true });
+  await input.click();
+  await input.pressSequentially(text);
+  await input.press('Enter');
+  expect(await lastClientText(page)).toContain(text);
+  expect(await input.inputValue()).toBe('');
+}
+
+/** Clicks the choice with this label in the newest set of choices; the whole set is disabled at once. */
+async function choose(page: Page, locale: Locale, key: string): Promise<void> {
+  const label = t(locale, key);
+  const sets = page.locator('#log fieldset.choices');
+  const set = sets.nth((await sets.count()) - 1);
+  await set.getByRole('button', { name: label, exact: true }).click();
+  await expectSetDisabled(set);
+  expect(await lastClientText(page)).toContain(label);
+}
+
+async function expectSetDisabled(set: Locator): Promise<void> {
+  const buttons = await set.getByRole('button').all();
+  expect(buttons.length).toBeGreaterThan(0);
+  for (const button of buttons) expect(await button.isDisabled()).toBe(true);
+}
+
+/** Waits until the first button of the newest choices has the keyboard focus. */
+async function waitForFocusOnFirstChoice(page: Page): Promise<string> {
+  await page.waitForFunction(() => {
+    const sets = document.querySelectorAll('#log fieldset.choices');
+    const first = sets[sets.length - 1]?.querySelector('button');
+    return !!first && document.activeElement === first;
+  });
+  return page.evaluate(() => document.activeElement?.textContent ?? '');
+}
+
+/** Answers the newest choices from the keyboard: focus is already on the first option. */
+async function answerFirstChoiceWithKey(page: Page, locale: Locale, key: string, press: 'Enter' | 'Space') {
+  expect(await waitForFocusOnFirstChoice(page)).toBe(t(locale, key));
+  const sets = page.locator('#log fieldset.choices');
+  const set = sets.nth((await sets.count()) - 1);
+  await page.keyboard.press(press);
+  await expectSetDisabled(set);
+  expect(await lastClientText(page)).toContain(t(locale, key));
+}
+
+describe('web chat page in a browser', () => {
+  for (const locale of ['nb', 'en'] as const) {
+    it(
+      `plays the intro from the access code to the end (${locale})`,
+      async () => {
+        const { page, problems } = await openChat(locale);
+
+        expect(await page.locator('html').getAttribute('lang')).toBe(locale);
+        expect(await page.title()).toBe(t(locale, 'ui.title'));
+        expect(await page.getByRole('log').count()).toBe(1);
+        expect(await page.getByRole('log').getAttribute('aria-label')).toBe(t(locale, 'ui.log_label'));
+        const label = page.locator('label[for="message"]');
+        expect((await label.textContent())?.trim()).toBe(t(locale, 'ui.input_label'));
+        expect(await page.getByLabel(t(locale, 'ui.input_label'), { exact: true }).count()).toBe(1);
+        // The inline stylesheet arrives intact (quotes in a <style> element must not be HTML-escaped).
+        expect(await page.evaluate(() => getComputedStyle(document.body).fontFamily)).toContain('system-ui');
+        const current = page.locator('nav a[aria-current="true"]');
+        expect(await current.getAttribute('lang')).toBe(locale);
+        expect(await current.evaluate((a) => getComputedStyle(a).fontWeight)).toBe('700');
+
+        const code = await newAccessCode(locale);
+        await typeAndSend(page, locale, code);
+        await waitForLastReply(page, t(locale, 'intro.ask_ready'));
+        for (const key of ['service.code_linked', 'intro.welcome', 'intro.what']) {
+          expect(await page.locator('#log .from-service', { hasText: t(locale, key) }).count()).toBe(1);
+        }
+        expect(await waitForFocusOnFirstChoice(page)).toBe(t(locale, 'intro.choice_ready_yes'));
+
+        await choose(page, locale, 'intro.choice_ready_more');
+        await waitForLastReply(page, t(locale, 'intro.ask_ready'));
+        expect(await page.locator('#log .from-service', { hasText: t(locale, 'intro.more') }).count()).toBe(
+          1,
+        );
+
+        await answerFirstChoiceWithKey(page, locale, 'intro.choice_ready_yes', 'Enter');
+        await waitForLastReply(page, t(locale, 'intro.ask_area'));
+        await answerFirstChoiceWithKey(page, locale, 'intro.area_depression', 'Space');
+        await waitForLastReply(page, t(locale, 'intro.ask_impact'));
+        await choose(page, locale, 'intro.impact_some');
+        await waitForLastReply(page, t(locale, 'intro.ask_acute'));
+        await choose(page, locale, 'intro.acute_no');
+        await waitForLastReply(page, t(locale, 'intro.ask_occupation'));
+        await choose(page, locale, 'intro.occupation_yes');
+        await waitForLastReply(page, t(locale, 'intro.ask_motivation'));
+        await choose(page, locale, 'intro.motivation_yes');
+        await waitForLastReply(page, t(locale, 'intro.ask_goal'));
+
+        // A question without choices gives the keyboard back to the message box.
+        expect(await page.evaluate(() => document.activeElement?.id)).toBe('message');
+        const goal = locale === 'nb' ? 'Gå en tur tre ganger i uka' : 'Go for a walk three times a week';
+        await typeAndSend(page, locale, goal);
+        await waitForLastReply(page, t(locale, 'intro.ask_time'));
+        await typeAndSend(page, locale, '18:30');
+        await waitForLastReply(page, t(locale, 'intro.done'));
+
+        for (const key of ['intro.thanks', 'intro.next_suitable']) {
+          expect(await page.locator('#log .from-service', { hasText: t(locale, key) }).count()).toBe(1);
+        }
+        expect(await page.locator('#log fieldset.choices:not([disabled])').count()).toBe(0);
+        expect(await page.locator('#log .from-client').count()).toBe(10);
+        expect(await page.locator('#status').textContent()).toBe('');
+        expect(problems).toEqual([]);
+      },
+      SLOW,
+    );
+  }
+
+  it(
+    'shows markup a client typed as text, also after a reload',
+    async () => {
+      const { page, problems } = await openChat('nb');
+      const markup = '<img src=x onerror=alert(1)><b>fet</b>';
+      await typeAndSend(page, 'nb', markup);
+      await waitForLastReply(page, t('nb', 'service.code_unknown'));
+
+      const check = async () => {
+        const bubble = page.locator('#log .from-client .bubble').last();
+        expect(await bubble.textContent()).toContain(markup);
+        expect(await bubble.locator('img, b').count()).toBe(0);
+        expect(await page.locator('#log img, #log b').count()).toBe(0);
+      };
+      await check();
+
+      // The stored conversation comes back from the server's transcript on reload.
+      await page.reload();
+      await waitForLastReply(page, t('nb', 'service.code_unknown'));
+      expect(await page.locator('#log .from-client').count()).toBe(1);
+      await check();
+      expect(problems).toEqual([]);
+    },
+    SLOW,
+  );
+
+  it(
+    'gives a message that did not get through back, to be sent again',
+    async () => {
+      const { page } = await openChat('nb');
+      await typeAndSend(page, 'nb', await newAccessCode('nb'));
+      await waitForLastReply(page, t('nb', 'intro.ask_ready'));
+      const clientMessages = page.locator('#log .from-client');
+
+      let refused = 0;
+      await page.route('**/channels/web/messages', async (route) => {
+        if (route.request().method() === 'POST' && refused++ === 0) return route.abort('connectionfailed');
+        return route.continue();
+      });
+      const sets = page.locator('#log fieldset.choices');
+      const set = sets.nth((await sets.count()) - 1);
+      await set.getByRole('button', { name: t('nb', 'intro.choice_ready_yes'), exact: true }).click();
+      await page.getByText(t('nb', 'ui.error')).waitFor();
+      expect(await page.locator('#status').getAttribute('role')).toBe('status');
+      expect(await clientMessages.count()).toBe(1);
+      expect(await set.getByRole('button').first().isDisabled()).toBe(false);
+
+      await choose(page, 'nb', 'intro.choice_ready_yes');
+      await waitForLastReply(page, t('nb', 'intro.ask_area'));
+      expect(await page.locator('#status').textContent()).toBe('');
+      expect(await clientMessages.count()).toBe(2);
+      expect(refused).toBe(2);
+    },
+    SLOW,
+  );
+
+  it(
+    'shows a reminder that arrives later in the open page, without taking the focus',
+    async () => {
+      const { page, problems } = await openChat('en');
+      await typeAndSend(page, 'en', await newAccessCode('en'));
+      await waitForLastReply(page, t('en', 'intro.ask_ready'));
+      await choose(page, 'en', 'intro.choice_ready_yes');
+      await waitForLastReply(page, t('en', 'intro.ask_area'));
+      const choiceSets = page.locator('#log fieldset.choices');
+      const setsBefore = await choiceSets.count();
+
+      // The person has started typing when the reminder comes.
+      const input = page.getByLabel(t('en', 'ui.input_label'), { exact: true });
+      await input.click();
+      await input.pressSequentially('hmm');
+
+      clock.advance(25 * HOUR_MS);
+      // The server's own scheduler may fire it first; either way it is written exactly once.
+      await fireDueTimers(server.deps);
+      await waitForLastReply(page, t('en', 'intro.ask_area'), 10_000);
+      await page.locator('#log .from-service', { hasText: t('en', 'intro.reminder') }).waitFor();
+      expect(await page.locator('#log .from-service', { hasText: t('en', 'intro.reminder') }).count()).toBe(
+        1,
+      );
+
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('message');
+      expect(await input.inputValue()).toBe('hmm');
+      expect(await choiceSets.count()).toBe(setsBefore + 1);
+      await expectSetDisabled(choiceSets.nth(setsBefore - 1));
+
+      await input.fill('');
+      await choose(page, 'en', 'intro.area_sleep');
+      await waitForLastReply(page, t('en', 'intro.ask_impact'));
+      expect(problems).toEqual([]);
+    },
+    SLOW,
+  );
+});
