@@ -1,12 +1,14 @@
 import enEngine from './en/engine.json' with { type: 'json' };
 import enInstruments from './en/instruments.json' with { type: 'json' };
 import enIntro from './en/intro.json' with { type: 'json' };
+import enQuestionnaire from './en/questionnaire.json' with { type: 'json' };
 import enSafety from './en/safety.json' with { type: 'json' };
 import enService from './en/service.json' with { type: 'json' };
 import enUi from './en/ui.json' with { type: 'json' };
 import nbEngine from './nb/engine.json' with { type: 'json' };
 import nbInstruments from './nb/instruments.json' with { type: 'json' };
 import nbIntro from './nb/intro.json' with { type: 'json' };
+import nbQuestionnaire from './nb/questionnaire.json' with { type: 'json' };
 import nbSafety from './nb/safety.json' with { type: 'json' };
 import nbService from './nb/service.json' with { type: 'json' };
 import nbUi from './nb/ui.json' with { type: 'json' };
@@ -20,6 +22,7 @@ export const contentFiles = {
     'engine.json': nbEngine,
     'instruments.json': nbInstruments,
     'intro.json': nbIntro,
+    'questionnaire.json': nbQuestionnaire,
     'safety.json': nbSafety,
     'service.json': nbService,
     'ui.json': nbUi,
@@ -28,6 +31,7 @@ export const contentFiles = {
     'engine.json': enEngine,
     'instruments.json': enInstruments,
     'intro.json': enIntro,
+    'questionnaire.json': enQuestionnaire,
     'safety.json': enSafety,
     'service.json': enService,
     'ui.json': enUi,

@@ -1,5 +1,6 @@
 import type { FlowVersion } from '../src/engine/types.ts';
 import { intro } from './intro.ts';
+import { gad7Flow, measuresFlow, phq9Flow, screenFlow } from './questionnaires.ts';
 
 /**
  * Every flow version the service can run. An enrollment is pinned to the version it started on, so a
@@ -30,4 +31,4 @@ export function createRegistry(flows: FlowVersion[]): FlowRegistry {
   };
 }
 
-export const defaultRegistry = createRegistry([intro]);
+export const defaultRegistry = createRegistry([intro, phq9Flow, gad7Flow, measuresFlow, screenFlow]);

@@ -2,6 +2,7 @@ import { type AnyStateMachine, type AnyStateNodeConfig, assign, createMachine, e
 import { nextLocalTime, parseClockTime } from '../../src/domain/local-time.ts';
 import type { PromptMeta } from '../../src/engine/prompt.ts';
 import type { FlowInput, FlowVersion, Reply } from '../../src/engine/types.ts';
+import { questionnaireState, questionnaireTextKeys } from './questionnaire.ts';
 import type { FlowContext, Reminder, Step, StepOf } from './steps.ts';
 
 export interface FlowSpec {
@@ -175,6 +176,8 @@ function stepState(
         })) as never,
         always: next,
       };
+    case 'questionnaire':
+      return questionnaireState(step.id, step.instrument, next, step.expireAfterMs);
     case 'branch':
       return {
         always: [
@@ -218,6 +221,7 @@ function textKeysOf(steps: Step[], reminder?: Reminder): string[] {
     if (step.kind === 'choice') for (const c of step.choices) keys.add(c.key);
     if ('remind' in step && step.remind) keys.add(step.remind.key);
     if (step.kind === 'custom') for (const k of step.textKeys ?? []) keys.add(k);
+    if (step.kind === 'questionnaire') for (const k of questionnaireTextKeys(step.instrument)) keys.add(k);
   }
   return [...keys];
 }

@@ -1,4 +1,5 @@
 import type { AnyStateNodeConfig } from 'xstate';
+import type { InstrumentId } from '../../src/domain/instruments.ts';
 import type { ChoiceSpec, Reply, TextVars } from '../../src/engine/types.ts';
 
 /** What every flow keeps in its XState context. */
@@ -40,6 +41,7 @@ export type Step =
   | (StepBase & { kind: 'wait'; afterMs: number; key?: string })
   | (StepBase & { kind: 'waitUntil'; time: string; key?: string })
   | (StepBase & { kind: 'record'; type: string; data: (context: FlowContext) => Record<string, unknown> })
+  | (StepBase & { kind: 'questionnaire'; instrument: InstrumentId; expireAfterMs?: number })
   | (StepBase & { kind: 'branch'; cases: { when: (context: FlowContext) => boolean; next: string }[] })
   | (StepBase & { kind: 'endOfPart'; part: number; key: string; vars?: VarsFn })
   | (StepBase & { kind: 'custom'; state: AnyStateNodeConfig; textKeys?: string[] })
@@ -104,6 +106,13 @@ export const recordEvent = (
   data: (context: FlowContext) => Record<string, unknown>,
   extra: Partial<StepOf<'record'>> = {},
 ): Step => ({ kind: 'record', id, type, data, ...extra });
+
+/** Runs a validated questionnaire (PHQ-9, GAD-7, PHQ-2, GAD-2) as a sub-dialog; see kit/questionnaire.ts. */
+export const askQuestionnaire = (
+  id: string,
+  instrument: InstrumentId,
+  extra: Partial<StepOf<'questionnaire'>> = {},
+): Step => ({ kind: 'questionnaire', id, instrument, ...extra });
 
 /** Goes to the first case whose condition holds, else to `next` (or the following step). */
 export const branch = (

@@ -21,7 +21,9 @@ const ADDRESS = 'terminal';
 function print(replies: RenderedReply[], out: NodeJS.WritableStream): void {
   for (const reply of replies) {
     out.write(`\n  ${reply.text.replace(/\n/g, '\n  ')}\n`);
-    for (const [i, choice] of (reply.choices ?? []).entries()) out.write(`    ${i + 1}) ${choice.label}\n`);
+    for (const [i, choice] of (reply.choices ?? []).entries()) {
+      out.write(`    ${reply.numbering === 'value' ? choice.value : i + 1}) ${choice.label}\n`);
+    }
   }
 }
 

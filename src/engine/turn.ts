@@ -97,13 +97,18 @@ function normaliseAnswer(text: string): string {
 
 /** Builds the machine event for client input; typed text that names a choice becomes that choice. */
 function inputEvent(snapshot: AnyMachineSnapshot, input: ClientInput, now: string, text: TextLookup) {
-  const choices = currentPrompt(snapshot)?.prompt.choices;
+  const prompt = currentPrompt(snapshot)?.prompt;
+  const choices = prompt?.choices;
   if (input.value !== undefined || !choices || input.text === undefined) {
     return { type: 'INPUT' as const, now, text: input.text, value: input.value };
   }
   const typed = normaliseAnswer(input.text);
   const labels = choices.map((c) => ({ value: c.value, label: normaliseAnswer(text(c.key)) }));
-  const byNumber = /^\d{1,2}$/.test(typed) ? choices[Number(typed) - 1] : undefined;
+  const byNumber = !/^\d{1,2}$/.test(typed)
+    ? undefined
+    : prompt?.numbering === 'value'
+      ? choices.find((c) => c.value === typed)
+      : choices[Number(typed) - 1];
   const exact = labels.find((c) => c.label === typed || c.value.toLowerCase() === typed);
   // "ja" for "Ja, sett i gang": the start of exactly one label, ending at a word boundary.
   const starts =

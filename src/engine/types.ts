@@ -16,6 +16,11 @@ export interface Reply {
   key: string;
   vars?: TextVars;
   choices?: ChoiceSpec[];
+  /**
+   * How typed numbers pick a choice: by position (1 = the first, the default) or by the choice's own
+   * value (questionnaires, where "0".."3" are the answers themselves).
+   */
+  numbering?: 'position' | 'value';
   image?: string;
 }
 

@@ -29,7 +29,10 @@ let services: Promise<{ deps: ServiceDeps; app: ReturnType<typeof createApp> }> 
 function servicesFor(env: Record<string, unknown>) {
   services ??= (async () => {
     const config: Config = loadConfig(
-      Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<string, string>,
+      Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<
+        string,
+        string
+      >,
     );
     if (config.DATABASE_URL.startsWith('file:') || config.DATABASE_URL === ':memory:') {
       throw new Error('Invalid configuration: DATABASE_URL must be a remote libSQL URL on Workers');

@@ -1,18 +1,23 @@
 import { parseAccessCode } from '../domain/access-code.ts';
-import { turn } from '../engine/turn.ts';
+import type { CrisisDetection } from '../domain/safety/detect.ts';
+import { parseSafeAnswer } from '../domain/safety/safe-answer.ts';
+import { pendingPrompt, turn } from '../engine/turn.ts';
 import type { Locale, Reply } from '../engine/types.ts';
 import { type AddressRecord, findAddress, insertAddress, linkAddress } from '../storage/addresses.ts';
+import { insertAlert, pendingSafetyQuestion, recordSafetyAnswer } from '../storage/alerts.ts';
 import {
   type ClientRecord,
   findClient,
   findClientByAccessCode,
   setClientLocale,
 } from '../storage/clients.ts';
+import { currentEnrollment } from '../storage/enrollments.ts';
 import { wasProcessed } from '../storage/inbound.ts';
-import { advanceEnrollment } from './advance-enrollment.ts';
+import { advanceEnrollment, flowOf } from './advance-enrollment.ts';
 import type { ServiceDeps } from './deps.ts';
 import { DuplicateInbound, WriteConflict } from './errors.ts';
 import type { RenderedReply } from './render.ts';
+import { ALERTED, checkText, crisisReplies, safeAnswerReplies, withItem9Replies } from './safety.ts';
 import { type TurnWrite, writeTurn } from './write-turn.ts';
 
 /** A message from a client, already verified and parsed by its channel adapter. */
@@ -108,6 +113,17 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
   const base = { now, address: target, inbound: { providerId: inbound.providerId, text, payload } };
 
   if (!target.clientId) {
+    const crisis = checkText(inbound.text);
+    if (crisis.matched) {
+      const locale = inbound.locale ?? target.locale;
+      return writeCrisis(
+        deps,
+        { ...base, isNewAddress: !address, linking: false },
+        undefined,
+        locale,
+        crisis,
+      );
+    }
     const code = parseAccessCode(inbound.text ?? '');
     const client = code ? await deps.db.read((q) => findClientByAccessCode(q, code)) : undefined;
     const locale = client ? (inbound.locale ?? client.locale) : (inbound.locale ?? target.locale);
@@ -156,6 +172,35 @@ async function clientTurn(
   inbound: Inbound,
 ): Promise<InboundOutcome> {
   const locale = inbound.locale ?? client.locale;
+  // Safety first: a crisis text is answered by the safety layer and never reaches the flow.
+  const crisis = base.linking ? ({ matched: false } as const) : checkText(inbound.text);
+  if (crisis.matched) return writeCrisis(deps, base, client, locale, crisis);
+
+  const pending = base.linking
+    ? undefined
+    : await deps.db.read((q) => pendingSafetyQuestion(q, base.address.id));
+  const safeAnswer = pending ? parseSafeAnswer(inbound) : undefined;
+  if (pending && safeAnswer) {
+    const enrollment = await deps.db.read((q) => currentEnrollment(q, client.id));
+    const prompt =
+      enrollment?.persisted && enrollment.status === 'active'
+        ? pendingPrompt(flowOf(deps, enrollment), enrollment.persisted)
+        : undefined;
+    const written = await deps.db.write(async (tx) => {
+      await recordSafetyAnswer(tx, pending.id, safeAnswer);
+      return writeTurn(deps, tx, {
+        now: base.now,
+        address: base.address,
+        clientId: client.id,
+        locale,
+        inbound: base.inbound,
+        events: [{ type: 'safety.answered', data: { alertId: pending.id, answer: safeAnswer } }],
+        replies: safeAnswerReplies(safeAnswer, prompt),
+      });
+    });
+    return { kind: 'handled', addressId: base.address.id, ...written };
+  }
+
   const step = await advanceEnrollment(deps, client, base.now, locale, (flow, persisted) =>
     base.linking
       ? { kind: 'resume' as const }
@@ -172,9 +217,14 @@ async function clientTurn(
           }),
         },
   );
-  const replies: Reply[] = [...(base.linking ? [{ key: 'service.code_linked' }] : []), ...step.replies];
+  const replies: Reply[] = [
+    ...(base.linking ? [{ key: 'service.code_linked' }] : []),
+    ...withItem9Replies(step.replies, step.events),
+  ];
 
   const written = await deps.db.write(async (tx) => {
+    // An answer that was not yes or no closes the safety question: the conversation simply goes on.
+    if (pending) await recordSafetyAnswer(tx, pending.id, null);
     if (base.isNewAddress) await insertAddress(tx, { ...base.address, clientId: client.id });
     if (base.linking) await linkAddress(tx, base.address.id, client.id, base.now.toISOString());
     if (locale !== client.locale) await setClientLocale(tx, client.id, locale);
@@ -189,5 +239,49 @@ async function clientTurn(
       replies,
     });
   });
+  return { kind: 'handled', addressId: base.address.id, ...written };
+}
+
+/** The crisis response (CLINICAL.md §3) and a high-priority alert, written with the inbound message. */
+async function writeCrisis(
+  deps: ServiceDeps,
+  base: TurnBase,
+  client: ClientRecord | undefined,
+  locale: Locale,
+  crisis: Extract<CrisisDetection, { matched: true }>,
+): Promise<InboundOutcome> {
+  const now = base.now.toISOString();
+  const written = await deps.db.write(async (tx) => {
+    if (base.isNewAddress) await insertAddress(tx, base.address);
+    const open = await pendingSafetyQuestion(tx, base.address.id);
+    if (open) await recordSafetyAnswer(tx, open.id, null);
+    const alertId = deps.ids.id();
+    await insertAlert(tx, {
+      id: alertId,
+      clientId: client?.id,
+      addressId: base.address.id,
+      kind: 'crisis_text',
+      priority: 'high',
+      triggerText: base.inbound.text,
+      matchedPhrase: crisis.phrase,
+      channel: base.address.channel,
+      shown: crisisReplies.map((r) => r.key),
+      alerted: ALERTED,
+      safetyQuestionPending: true,
+      createdAt: now,
+    });
+    return writeTurn(deps, tx, {
+      now: base.now,
+      address: base.address,
+      clientId: client?.id,
+      locale,
+      inbound: base.inbound,
+      events: [
+        { type: 'safety.crisis_detected', data: { alertId, phrase: crisis.phrase, kind: crisis.kind } },
+      ],
+      replies: crisisReplies,
+    });
+  });
+  deps.log.warn('crisis alert raised', { addressId: base.address.id, channel: base.address.channel });
   return { kind: 'handled', addressId: base.address.id, ...written };
 }

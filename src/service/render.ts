@@ -5,6 +5,8 @@ import type { Locale, Reply } from '../engine/types.ts';
 export interface RenderedReply {
   text: string;
   choices?: { label: string; value: string }[];
+  /** 'value' when a typed number means the choice's value (questionnaires: 0-3), not its position. */
+  numbering?: 'value';
   image?: string;
 }
 
@@ -14,6 +16,7 @@ export function renderReply(catalog: Catalog, locale: Locale, reply: Reply): Ren
     ...(reply.choices
       ? { choices: reply.choices.map((c) => ({ label: catalog.text(locale, c.key), value: c.value })) }
       : {}),
+    ...(reply.numbering === 'value' ? { numbering: 'value' as const } : {}),
     ...(reply.image ? { image: reply.image } : {}),
   };
 }

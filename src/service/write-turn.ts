@@ -1,16 +1,19 @@
 import type { DomainEvent, Locale, PersistedFlow, Reply, TimerSpec } from '../engine/types.ts';
 import type { AddressRecord } from '../storage/addresses.ts';
 import { touchAddress } from '../storage/addresses.ts';
+import { insertAlert } from '../storage/alerts.ts';
 import type { Queryable } from '../storage/db.ts';
 import { saveSnapshot } from '../storage/enrollments.ts';
 import { appendEvent } from '../storage/events.ts';
 import { markProcessed } from '../storage/inbound.ts';
 import { enqueueOutbox } from '../storage/outbox.ts';
+import { insertResponse } from '../storage/responses.ts';
 import { deleteTimer, upsertTimer } from '../storage/timers.ts';
 import { appendTranscript } from '../storage/transcript.ts';
 import type { ServiceDeps } from './deps.ts';
 import { DuplicateInbound, WriteConflict } from './errors.ts';
 import { type RenderedReply, renderReply } from './render.ts';
+import { ALERTED } from './safety.ts';
 
 /** Everything one turn changes, written in one transaction. */
 export interface TurnWrite {
@@ -38,6 +41,55 @@ export interface WrittenTurn {
   replies: RenderedReply[];
   /** Sequence number of the last transcript row written for the address. */
   cursor: number;
+}
+
+/** What some domain events store besides themselves: scores, and alerts for the therapist. */
+async function recordEventEffects(
+  deps: ServiceDeps,
+  tx: Queryable,
+  w: TurnWrite,
+  event: DomainEvent,
+): Promise<void> {
+  const now = w.now.toISOString();
+  if (event.type === 'questionnaire.completed' && w.clientId) {
+    const d = event.data as Record<string, unknown>;
+    await insertResponse(
+      tx,
+      {
+        id: deps.ids.id(),
+        clientId: w.clientId,
+        enrollmentId: w.enrollment?.id,
+        instrument: String(d.instrument),
+        instrumentVersion: String(d.version),
+        items: d.items as number[],
+        difficulty: (d.difficulty as number | null) ?? undefined,
+        total: Number(d.total),
+        band: (d.band as string | null) ?? undefined,
+        caseness: (d.caseness as boolean | null) ?? undefined,
+        screenPositive: (d.screenPositive as boolean | null) ?? undefined,
+        channel: w.address.channel,
+        startedAt: String(d.startedAt),
+        completedAt: String(d.completedAt ?? now),
+      },
+      now,
+    );
+  }
+  if (event.type === 'safety.item9_positive') {
+    await insertAlert(tx, {
+      id: deps.ids.id(),
+      clientId: w.clientId,
+      addressId: w.address.id,
+      enrollmentId: w.enrollment?.id,
+      kind: 'phq9_item9',
+      priority: 'high',
+      triggerText: w.inbound?.text ?? '',
+      channel: w.address.channel,
+      shown: w.replies.map((r) => r.key),
+      alerted: ALERTED,
+      safetyQuestionPending: false,
+      createdAt: now,
+    });
+  }
 }
 
 /**
@@ -86,7 +138,10 @@ export async function writeTurn(deps: ServiceDeps, tx: Queryable, w: TurnWrite):
     for (const timer of e.timers) await upsertTimer(tx, e.id, timer, now);
   }
 
-  for (const event of w.events) await appendEvent(tx, { clientId: w.clientId, enrollmentId, event, now });
+  for (const event of w.events) {
+    await appendEvent(tx, { clientId: w.clientId, enrollmentId, event, now });
+    await recordEventEffects(deps, tx, w, event);
+  }
 
   const sender = deps.senders[channel];
   const rendered = w.replies.map((reply) => renderReply(deps.catalog, w.locale, reply));

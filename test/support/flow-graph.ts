@@ -33,7 +33,8 @@ function candidateEvents(snapshot: AnyMachineSnapshot): { type: string; [k: stri
   const prompt = currentPrompt(snapshot);
   if (prompt?.prompt.choices) {
     for (const choice of prompt.prompt.choices) events.push({ type: 'INPUT', now: NOW, value: choice.value });
-  } else if (prompt) {
+    events.push({ type: 'INPUT', now: NOW, text: 'pause' });
+  } else {
     for (const text of ['Et svar', '0', '10', '08:00', '3']) events.push({ type: 'INPUT', now: NOW, text });
   }
   for (const node of activeNodes(snapshot.machine.root, snapshot.value)) {
@@ -48,13 +49,26 @@ function candidateEvents(snapshot: AnyMachineSnapshot): { type: string; [k: stri
  */
 export function analyseFlow(flow: FlowVersion, limit = 20_000): FlowGraphReport {
   const machine = flow.machine;
-  const ids = allStateNodes(machine.root).filter((n) => n !== machine.root).map((n) => n.id);
+  const ids = allStateNodes(machine.root)
+    .filter((n) => n !== machine.root)
+    .map((n) => n.id);
   const withoutExit = allStateNodes(machine.root)
     .filter((n) => n !== machine.root && n.type === 'atomic')
     .filter((n) => n.transitions.size === 0 && n.always === undefined && n.after.length === 0)
     .map((n) => n.id);
 
-  const key = (s: AnyMachineSnapshot) => JSON.stringify({ value: s.value, context: s.context, status: s.status });
+  // Situations differ by state and by the answers that branches may look at; a questionnaire's item
+  // answers never steer a branch, so only how far it got counts.
+  const projected = (answers: Record<string, unknown>) =>
+    Object.fromEntries(
+      Object.entries(answers).map(([k, v]) =>
+        typeof v === 'object' && v !== null && 'items' in v
+          ? [k, (v as { items: unknown[] }).items.length]
+          : [k, v],
+      ),
+    );
+  const key = (s: AnyMachineSnapshot) =>
+    JSON.stringify({ value: s.value, answers: projected(s.context.answers ?? {}), status: s.status });
   const [initial] = initialTransition(machine, { locale: 'nb', timeZone: 'Europe/Oslo', now: NOW });
   const seen = new Map<string, AnyMachineSnapshot>([[key(initial), initial]]);
   const edges = new Map<string, Set<string>>();
@@ -78,7 +92,8 @@ export function analyseFlow(flow: FlowVersion, limit = 20_000): FlowGraphReport 
     }
     edges.set(from, targets);
   }
-  if (queue.length) throw new Error(`${flow.id}: more than ${limit} situations; the graph test needs a bigger limit`);
+  if (queue.length)
+    throw new Error(`${flow.id}: more than ${limit} situations; the graph test needs a bigger limit`);
 
   // Walk backwards from every finished situation.
   const canFinish = new Set([...seen].filter(([, s]) => s.status === 'done').map(([k]) => k));
@@ -99,7 +114,8 @@ export function analyseFlow(flow: FlowVersion, limit = 20_000): FlowGraphReport 
   const byId = new Map(allStateNodes(machine.root).map((n) => [n.id, n]));
   const targetsOf = (n: AnyStateNode): AnyStateNode[] =>
     [...[...n.transitions.values()].flat(), ...(n.always ?? []), ...n.after].flatMap((t) => t.target ?? []);
-  const initialIds = initial.value === undefined ? [] : activeNodes(machine.root, initial.value).map((n) => n.id);
+  const initialIds =
+    initial.value === undefined ? [] : activeNodes(machine.root, initial.value).map((n) => n.id);
   const reached = new Set([...visited, machine.root.initial?.target?.[0]?.id ?? '', ...initialIds]);
   let added = true;
   while (added) {
@@ -108,7 +124,7 @@ export function analyseFlow(flow: FlowVersion, limit = 20_000): FlowGraphReport 
       const node = byId.get(id);
       if (!node) continue;
       for (const target of targetsOf(node)) {
-        if (!reached.has(target.id) && target.always !== undefined) {
+        if (!reached.has(target.id) && (target.always !== undefined || target.type === 'final')) {
           reached.add(target.id);
           added = true;
         }

@@ -1,0 +1,23 @@
+import type { InstrumentId } from '../src/domain/instruments.ts';
+import { buildFlow } from './kit/build.ts';
+import { askQuestionnaire, end, say } from './kit/steps.ts';
+
+/** A short flow that asks one or more questionnaires in a row: used for measurements and check-ins. */
+function questionnaireFlow(id: string, instruments: InstrumentId[]) {
+  return buildFlow({
+    id,
+    version: 1,
+    steps: [
+      say('intro', 'questionnaire.intro'),
+      ...instruments.map((instrument) => askQuestionnaire(instrument, instrument)),
+      end('done', 'questionnaire.thanks'),
+    ],
+  });
+}
+
+export const phq9Flow = questionnaireFlow('phq9', ['phq9']);
+export const gad7Flow = questionnaireFlow('gad7', ['gad7']);
+/** The full measurement point: PHQ-9 then GAD-7. */
+export const measuresFlow = questionnaireFlow('measures', ['phq9', 'gad7']);
+/** The short screen used between full measurements: PHQ-2 then GAD-2. */
+export const screenFlow = questionnaireFlow('screen', ['phq2', 'gad2']);
