@@ -27,7 +27,9 @@ function run(args: string[], options: { input?: string; env?: Record<string, str
 
 describe('selvhjelp CLI', () => {
   it('plays the intro in the terminal to the end, with /wait and /state', async () => {
-    const input = ['/state', '/wait 1d', '2', '1', '3', '2', 'nei', '1', '1', 'Sove bedre', 'kl 22', ''].join('\n');
+    const input = ['/state', '/wait 1d', '2', '1', '3', '2', 'nei', '1', '1', 'Sove bedre', 'kl 22', ''].join(
+      '\n',
+    );
     const { code, stdout } = await run(['chat', '--flow', 'intro', '--locale', 'nb'], { input });
     expect(code).toBe(0);
     expect(stdout).toContain('Er det greit at jeg stiller deg noen spørsmål nå?');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { askChoice, end, say } from '../../flows/kit/steps.ts';
 import { buildFlow } from '../../flows/kit/build.ts';
+import { askChoice, end, say } from '../../flows/kit/steps.ts';
 import { defaultRegistry } from '../../flows/registry.ts';
 import { analyseFlow } from '../support/flow-graph.ts';
 
@@ -20,8 +20,12 @@ describe('flow graphs', () => {
       id: 'broken',
       version: 1,
       steps: [
-        askChoice('loop', 'intro.ask_ready', [{ value: 'yes', key: 'intro.choice_ready_yes', next: 'loop2' }]),
-        askChoice('loop2', 'intro.ask_ready', [{ value: 'yes', key: 'intro.choice_ready_yes', next: 'loop' }]),
+        askChoice('loop', 'intro.ask_ready', [
+          { value: 'yes', key: 'intro.choice_ready_yes', next: 'loop2' },
+        ]),
+        askChoice('loop2', 'intro.ask_ready', [
+          { value: 'yes', key: 'intro.choice_ready_yes', next: 'loop' },
+        ]),
         say('orphan', 'intro.welcome'),
         end('done'),
       ],

@@ -28,7 +28,12 @@ function scriptedChannel(results: SendResult[]) {
 async function setup(results: SendResult[]) {
   const channel = scriptedChannel(results);
   h = await makeHarness({ senders: { push: channel.sender } });
-  const outcome = await handleInbound(h.deps, { channel: 'push', address: 'x', text: 'hei', createAddress: true });
+  const outcome = await handleInbound(h.deps, {
+    channel: 'push',
+    address: 'x',
+    text: 'hei',
+    createAddress: true,
+  });
   expect(outcome.kind).toBe('handled');
   const address = await h.deps.db.read((q) => findAddress(q, 'push', 'x'));
   const rows = () => h!.deps.db.read((q) => outboxForAddress(q, address!.id));
@@ -69,7 +74,11 @@ describe('outbox delivery', () => {
   });
 
   it('gives up after the last retry, about an hour later', async () => {
-    const failures = Array.from({ length: 10 }, () => ({ ok: false as const, retryable: true, error: 'HTTP 429' }));
+    const failures = Array.from({ length: 10 }, () => ({
+      ok: false as const,
+      retryable: true,
+      error: 'HTTP 429',
+    }));
     const { rows } = await setup(failures);
     for (let i = 0; i < 10; i++) {
       await deliverOutbox(h!.deps);
