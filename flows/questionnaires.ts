@@ -9,8 +9,10 @@ function questionnaireFlow(id: string, instruments: InstrumentId[]) {
     version: 1,
     steps: [
       say('intro', 'questionnaire.intro'),
-      ...instruments.map((instrument) => askQuestionnaire(instrument, instrument)),
+      // Left unfinished, the whole measurement point lapses: no second form a day late.
+      ...instruments.map((instrument) => askQuestionnaire(instrument, instrument, { expireTo: 'expired' })),
       end('done', 'questionnaire.thanks'),
+      end('expired'),
     ],
   });
 }

@@ -177,7 +177,7 @@ function stepState(
         always: next,
       };
     case 'questionnaire':
-      return questionnaireState(step.id, step.instrument, next, step.expireAfterMs);
+      return questionnaireState(step.id, step.instrument, next, step.expireAfterMs, step.expireTo);
     case 'branch':
       return {
         always: [
@@ -244,6 +244,7 @@ export function buildFlow(spec: FlowSpec): FlowVersion {
       next,
       ...(step.kind === 'choice' ? step.choices.map((c) => c.next) : []),
       ...(step.kind === 'branch' ? step.cases.map((c) => c.next) : []),
+      ...(step.kind === 'questionnaire' ? [step.expireTo] : []),
     ];
     for (const target of targets) {
       if (target !== undefined && !ids.has(target)) {

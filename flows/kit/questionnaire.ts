@@ -119,6 +119,7 @@ export function questionnaireState(
   instrumentId: InstrumentId,
   next: string,
   expireAfterMs: number = DEFAULT_QUESTIONNAIRE_EXPIRY_MS,
+  expireTo: string = next,
 ): AnyStateNodeConfig {
   const definition = instruments[instrumentId];
   const items = questionnaireItems(instrumentId);
@@ -187,7 +188,7 @@ export function questionnaireState(
     states,
     after: {
       [expireAfterMs]: {
-        target: next,
+        target: expireTo,
         actions: [
           emitDomain((context) => ({
             type: 'questionnaire.expired',

@@ -41,7 +41,13 @@ export type Step =
   | (StepBase & { kind: 'wait'; afterMs: number; key?: string })
   | (StepBase & { kind: 'waitUntil'; time: string; key?: string })
   | (StepBase & { kind: 'record'; type: string; data: (context: FlowContext) => Record<string, unknown> })
-  | (StepBase & { kind: 'questionnaire'; instrument: InstrumentId; expireAfterMs?: number })
+  | (StepBase & {
+      kind: 'questionnaire';
+      instrument: InstrumentId;
+      expireAfterMs?: number;
+      /** Where to go when it expires unfinished; defaults to the next step. */
+      expireTo?: string;
+    })
   | (StepBase & { kind: 'branch'; cases: { when: (context: FlowContext) => boolean; next: string }[] })
   | (StepBase & { kind: 'endOfPart'; part: number; key: string; vars?: VarsFn })
   | (StepBase & { kind: 'custom'; state: AnyStateNodeConfig; textKeys?: string[] })

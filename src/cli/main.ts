@@ -8,6 +8,7 @@ import { tick } from '../service/scheduler.ts';
 import { migrate } from '../storage/migrate.ts';
 import { nodeMigrations } from '../storage/migrations-node.ts';
 import { openNodeDatabase } from '../storage/open-node.ts';
+import { alertsCommand } from './alerts.ts';
 import { playInTerminal } from './chat.ts';
 
 const USAGE = `Usage: selvhjelp <command> [options]
@@ -20,9 +21,11 @@ Commands:
                                 play a flow in the terminal on an in-memory database
   client add [--course ID] [--locale nb|en] [--timezone ZONE] [--name NAME] [--json]
                                 create a client and print their access code
+  alerts [--json]               list open safety alerts with their triggering text
+  alerts ack ID --by NAME       acknowledge an alert (paused reminders for the client resume)
 `;
 
-class UsageError extends Error {}
+import { UsageError } from './usage-error.ts';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -108,6 +111,14 @@ async function main(argv: string[]): Promise<number> {
           : `Client ${outcome.clientId} created in ${outcome.flowId}.\nAccess code: ${outcome.accessCode}\n`,
       );
       return 0;
+    }
+    case 'alerts': {
+      const deps = await buildNodeDeps(config(), log);
+      try {
+        return await alertsCommand(deps, rest);
+      } finally {
+        deps.db.close();
+      }
     }
     case undefined:
     case 'help':

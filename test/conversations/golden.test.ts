@@ -1,29 +1,34 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TZDate } from '@date-fns/tz';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseDuration } from '../../src/domain/duration.ts';
 import { restore } from '../../src/engine/turn.ts';
 import { createClient } from '../../src/service/clients.ts';
 import { fireDueTimers } from '../../src/service/fire-timers.ts';
-import { handleInbound } from '../../src/service/handle-inbound.ts';
+import { handleInbound, startConversation } from '../../src/service/handle-inbound.ts';
 import type { RenderedReply } from '../../src/service/render.ts';
-import { findAddress } from '../../src/storage/addresses.ts';
+import { clientAlerts } from '../../src/storage/alerts.ts';
 import { listEnrollments } from '../../src/storage/enrollments.ts';
 import { clientEvents } from '../../src/storage/events.ts';
+import { clientResponses } from '../../src/storage/responses.ts';
 import { outboundAfter } from '../../src/storage/transcript.ts';
 import { makeHarness } from '../support/harness.ts';
 
 /**
- * Golden conversations: each `*.json` here is a script of what a client sends (and how long they wait);
- * the runner plays it through the real service on an in-memory libSQL database with a fake clock and
- * fake ids, and pins everything the client sees, every domain event and the state after each step in
- * `__golden__/<name>.txt`. Regenerate with `npx vitest run test/conversations -u` and review the diff.
+ * Golden conversations: each `*.json` here is a script of what a client sends in the web chat (and how
+ * long they wait); the runner plays it through the real service on an in-memory libSQL database with a
+ * fake clock and fake ids, and pins everything the client sees, every domain event, stored score and
+ * alert, and the state after each step in `__golden__/<name>.txt`. The stored snapshot is restored from
+ * JSON after every step. Regenerate with `npx vitest run test/conversations -u` and review the diff.
  */
 const scriptSchema = z.object({
   description: z.string(),
   flow: z.string(),
   locale: z.enum(['nb', 'en']),
+  /** Local time in Europe/Oslo to start at, e.g. "2026-11-23T03:00"; default 10:00 on 23 November. */
+  start: z.string().optional(),
   steps: z.array(
     z.union([
       z.object({ send: z.string() }),
@@ -39,7 +44,9 @@ const scripts = readdirSync(here).filter((f) => f.endsWith('.json'));
 function formatReplies(replies: RenderedReply[]): string[] {
   return replies.flatMap((reply) => [
     `> ${reply.text}`,
-    ...(reply.choices ?? []).map((c, i) => `    ${i + 1}) ${c.label}  [${c.value}]`),
+    ...(reply.choices ?? []).map(
+      (c, i) => `    ${reply.numbering === 'value' ? c.value : i + 1}) ${c.label}  [${c.value}]`,
+    ),
     ...(reply.image ? [`    (image ${reply.image})`] : []),
   ]);
 }
@@ -52,21 +59,40 @@ describe('golden conversations', () => {
       const script = scriptSchema.parse(JSON.parse(readFileSync(join(here, file), 'utf8')));
       const h = await makeHarness();
       try {
+        if (script.start) h.clock.now = new Date(new TZDate(script.start, 'Europe/Oslo').getTime());
         const created = await createClient(h.deps, { course: script.flow, locale: script.locale });
         if (!created.ok) throw new Error(`unknown flow ${script.flow}`);
         const lines = [
           `# ${script.description}`,
-          `# flow ${created.flowId}@${created.flowVersion}, locale ${script.locale}`,
+          `# flow ${created.flowId}@${created.flowVersion}, locale ${script.locale}, starts ${h.clock.now.toISOString()}`,
         ];
-        let cursor = 0;
-        let seenEvents = 0;
+        const conversation = await startConversation(h.deps, 'web', script.locale);
+        const { address } = conversation;
+        lines.push('', ...formatReplies(conversation.replies));
+        let cursor = conversation.cursor;
+        const seen = { events: 0, scores: 0, alerts: 0 };
 
         const after = async () => {
-          const events = await h.deps.db.read((q) => clientEvents(q, created.clientId));
-          for (const event of events.slice(seenEvents))
-            lines.push(`  event ${event.type} ${JSON.stringify(event.data)}`);
-          seenEvents = events.length;
-          const [enrollment] = await h.deps.db.read((q) => listEnrollments(q, created.clientId));
+          const { events, scores, alerts, enrollments } = await h.deps.db.read(async (q) => ({
+            events: await clientEvents(q, created.clientId),
+            scores: await clientResponses(q, created.clientId),
+            alerts: await clientAlerts(q, created.clientId),
+            enrollments: await listEnrollments(q, created.clientId),
+          }));
+          for (const e of events.slice(seen.events))
+            lines.push(`  event ${e.type} ${JSON.stringify(e.data)}`);
+          for (const r of scores.slice(seen.scores)) {
+            lines.push(
+              `  score ${r.instrument}@${r.instrumentVersion} items=${r.items.join(',')} difficulty=${r.difficulty ?? '-'} total=${r.total} band=${r.band ?? '-'} caseness=${r.caseness ?? '-'} screen=${r.screenPositive ?? '-'} via ${r.channel}`,
+            );
+          }
+          for (const a of alerts.slice(seen.alerts)) {
+            lines.push(
+              `  alert ${a.priority} ${a.kind} ${JSON.stringify(a.triggerText)} shown=${a.shown.join(',')}`,
+            );
+          }
+          Object.assign(seen, { events: events.length, scores: scores.length, alerts: alerts.length });
+          const [enrollment] = enrollments;
           if (enrollment?.persisted) {
             // The stored snapshot must survive JSON and restore to the same state.
             const persisted = JSON.parse(JSON.stringify(enrollment.persisted));
@@ -84,8 +110,7 @@ describe('golden conversations', () => {
             h.clock.advance(ms);
             const fired = await fireDueTimers(h.deps);
             lines.push('', `~ wait ${step.wait}: ${h.clock.now.toISOString()}, ${fired} timer(s) fired`);
-            const address = await h.deps.db.read((q) => findAddress(q, 'terminal', 'golden'));
-            const entries = await h.deps.db.read((q) => outboundAfter(q, address!.id, cursor));
+            const entries = await h.deps.db.read((q) => outboundAfter(q, address.id, cursor));
             lines.push(
               ...formatReplies(entries.map((e) => (e.payload as { rendered: RenderedReply }).rendered)),
             );
@@ -94,9 +119,8 @@ describe('golden conversations', () => {
             const text = 'send' in step ? step.send.replace('{code}', created.accessCode) : undefined;
             lines.push('', 'send' in step ? `< ${text}` : `< [${step.press}]`);
             const outcome = await handleInbound(h.deps, {
-              channel: 'terminal',
-              address: 'golden',
-              createAddress: true,
+              channel: 'web',
+              address: address.address,
               ...('send' in step ? { text } : { value: step.press }),
             });
             if (outcome.kind !== 'handled') throw new Error(`step not handled: ${outcome.kind}`);
