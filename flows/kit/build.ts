@@ -1,21 +1,28 @@
 import { type AnyStateMachine, type AnyStateNodeConfig, assign, createMachine, emit } from 'xstate';
+import { homeworkTypes } from '../../src/domain/homework/index.ts';
 import { nextLocalTime, parseClockTime } from '../../src/domain/local-time.ts';
+import { DEFAULT_SEND_WINDOW, intoSendWindow } from '../../src/domain/quiet-hours.ts';
 import type { PromptMeta } from '../../src/engine/prompt.ts';
 import type { FlowInput, FlowVersion, Reply } from '../../src/engine/types.ts';
 import { questionnaireState, questionnaireTextKeys } from './questionnaire.ts';
-import type { FlowContext, Reminder, Step, StepOf } from './steps.ts';
+import { DEFAULT_FLOW_SETTINGS, type FlowContext, type Reminder, type Step, type StepOf } from './steps.ts';
 
 export interface FlowSpec {
   id: string;
   version: number;
   steps: Step[];
-  /** Sent once, with the question again, when a question has waited this long for an answer. */
+  /** Sent with the question again when a question has waited this long for an answer. */
   reminder?: Reminder;
 }
 
 type AnyState = AnyStateNodeConfig;
 type InputEvent = { type: 'INPUT'; now: string; text?: string; value?: string };
+type TimedEvent = { now?: string; input?: FlowInput };
 type Parsed = { ok: true; value: unknown } | { ok: false };
+type Delays = Record<string, (args: { context: FlowContext; event: TimedEvent }) => number>;
+type AskStep = StepOf<'choice' | 'text' | 'number' | 'time'>;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export const HINT_KEYS = {
   choice: 'engine.hint.choice',
@@ -24,12 +31,20 @@ export const HINT_KEYS = {
   time: 'engine.hint.time',
 } as const;
 
+export const START_PART_KEY = 'course.start_part';
+
 const DEFAULT_TEXT_MAX = 2000;
+
+/** The time of the turn: engine events carry `now`; the start event carries it in its input. */
+const nowOf = (event: TimedEvent): Date => new Date(event.now ?? event.input?.now ?? 0);
+
+/** The path of an illustration's alt text: `sleep/window` -> `img.sleep.window`. */
+export const imageAltKey = (image: string) => `img.${image.replace(/\//g, '.').replace(/-/g, '_')}`;
 
 const emitReply = (reply: (context: FlowContext) => Reply) =>
   emit(({ context }: { context: FlowContext }) => ({ type: 'reply', reply: reply(context) }) as never);
 
-function parseAnswer(step: StepOf<'choice' | 'text' | 'number' | 'time'>, event: InputEvent): Parsed {
+function parseAnswer(step: AskStep, event: InputEvent): Parsed {
   switch (step.kind) {
     case 'choice':
       return step.choices.some((c) => c.value === event.value)
@@ -54,20 +69,51 @@ function parseAnswer(step: StepOf<'choice' | 'text' | 'number' | 'time'>, event:
   }
 }
 
-function hintFor(step: StepOf<'choice' | 'text' | 'number' | 'time'>): Reply {
+function hintFor(step: AskStep): Reply {
   if (step.kind === 'number') return { key: HINT_KEYS.number, vars: { min: step.min, max: step.max } };
   if (step.kind === 'text') return { key: HINT_KEYS.text, vars: { max: step.maxLength ?? DEFAULT_TEXT_MAX } };
   return { key: HINT_KEYS[step.kind] };
 }
 
-function askState(
-  step: StepOf<'choice' | 'text' | 'number' | 'time'>,
-  next: string,
-  reminder?: Reminder,
-): AnyState {
+/**
+ * Reminders are substates of a question: `waiting` -> `reminded_1` -> ... Each waits `afterMs` (moved
+ * into the send window) and sends the reminder with the question again; the last one waits for nothing.
+ * Answering leaves the question, which cancels whatever reminder is pending.
+ */
+function reminderStates(
+  stepId: string,
+  reminder: Reminder | undefined,
+  prompt: (c: FlowContext) => Reply,
+  delays: Delays,
+) {
+  const times = reminder?.times ?? 1;
+  if (!reminder || times < 1) return {};
+  const delay = `remind.${stepId}`;
+  delays[delay] = ({ context, event }) => {
+    const now = nowOf(event);
+    const due = intoSendWindow(
+      new Date(now.getTime() + reminder.afterMs),
+      context.timeZone,
+      reminder.window ?? DEFAULT_SEND_WINDOW,
+    );
+    return due.getTime() - now.getTime();
+  };
+  const states: Record<string, AnyState> = {};
+  for (let n = 0; n <= times; n++) {
+    const name = n === 0 ? 'waiting' : `reminded_${n}`;
+    states[name] = {
+      ...(n > 0 ? { entry: [emitReply(() => ({ key: reminder.key })), emitReply(prompt)] } : {}),
+      ...(n < times ? { after: { [delay]: `reminded_${n + 1}` } } : {}),
+    } as AnyState;
+  }
+  return { initial: 'waiting', states };
+}
+
+function askState(step: AskStep, next: string, reminder: Reminder | undefined, delays: Delays): AnyState {
   const prompt: Reply = {
     key: step.key,
     ...(step.kind === 'choice' ? { choices: step.choices.map(({ value, key }) => ({ value, key })) } : {}),
+    ...(step.image ? { image: step.image } : {}),
   };
   const promptWithVars = (context: FlowContext): Reply =>
     step.vars ? { ...prompt, vars: step.vars(context) } : prompt;
@@ -113,73 +159,130 @@ function askState(
     meta,
     entry: emitReply(promptWithVars),
     on: { INPUT: transitions },
-    ...(remind
-      ? {
-          after: {
-            [remind.afterMs]: {
-              actions: [emitReply(() => ({ key: remind.key })), emitReply(promptWithVars)],
-            },
-          },
-        }
-      : {}),
+    ...reminderStates(step.id, remind, promptWithVars, delays),
   } as AnyState;
 }
 
-function stepState(
+function openPartStates(
+  step: StepOf<'openPart'>,
+  next: string,
+  reminder: Reminder | undefined,
+  delays: Delays,
+) {
+  const gate = `gate.${step.id}`;
+  delays[gate] = ({ context, event }) => {
+    const now = nowOf(event);
+    const previous = context.partStartedAt[String(step.part - 1)];
+    if (previous === undefined) return 0;
+    const earliest = new Date(
+      Math.max(now.getTime(), Date.parse(previous) + context.settings.partGapDays * DAY_MS),
+    );
+    if (earliest.getTime() === now.getTime()) return 0;
+    return intoSendWindow(earliest, context.timeZone).getTime() - now.getTime();
+  };
+  const ready = `${step.id}__ready`;
+  const ask = askState(
+    {
+      kind: 'choice',
+      id: ready,
+      key: step.key,
+      choices: [{ value: 'start', key: START_PART_KEY }],
+      ...(step.image ? { image: step.image } : {}),
+    },
+    next,
+    reminder,
+    delays,
+  );
+  const startActions = [
+    assign({
+      partStartedAt: ({ context, event }: { context: FlowContext; event: InputEvent }) => ({
+        ...context.partStartedAt,
+        [String(step.part)]: event.now,
+      }),
+    }),
+    emit({ type: 'domain', event: { type: 'part.started', data: { part: step.part } } } as never),
+  ];
+  const on = (ask.on as { INPUT: { actions: unknown[] }[] }).INPUT.map((t) => ({
+    ...t,
+    actions: [...t.actions, ...startActions],
+  }));
+  return {
+    [step.id]: { after: { [gate]: ready } } as AnyState,
+    [ready]: { ...ask, on: { INPUT: on } } as AnyState,
+  };
+}
+
+function stepStates(
   step: Step,
   next: string,
   reminder: Reminder | undefined,
-  delays: Record<string, unknown>,
-): AnyState {
+  delays: Delays,
+): Record<string, AnyState> {
+  const one = (state: AnyState) => ({ [step.id]: state });
   switch (step.kind) {
     case 'say':
-      return {
+      return one({
         entry: emitReply((context) => ({
           key: step.key,
           ...(step.vars ? { vars: step.vars(context) } : {}),
           ...(step.image ? { image: step.image } : {}),
         })),
         always: next,
-      };
+      });
     case 'choice':
     case 'text':
     case 'number':
     case 'time':
-      return askState(step, next, reminder);
+      return one(askState(step, next, reminder, delays));
     case 'wait':
-      return {
+      return one({
         ...(step.key ? { entry: emitReply(() => ({ key: step.key! })) } : {}),
         after: { [step.afterMs]: next },
-      };
+      });
     case 'waitUntil': {
       const delay = `until.${step.id}`;
-      delays[delay] = ({
-        context,
-        event,
-      }: {
-        context: FlowContext;
-        event: { now?: string; input?: FlowInput };
-      }) => {
-        const now = new Date(event.now ?? event.input?.now ?? 0);
+      delays[delay] = ({ context, event }) => {
+        const now = nowOf(event);
         return nextLocalTime(now, step.time, context.timeZone).getTime() - now.getTime();
       };
-      return {
+      return one({
         ...(step.key ? { entry: emitReply(() => ({ key: step.key! })) } : {}),
         after: { [delay]: next },
-      };
+      });
     }
     case 'record':
-      return {
+      return one({
         entry: emit(({ context }: { context: FlowContext }) => ({
           type: 'domain',
           event: { type: step.type, data: step.data(context) },
         })) as never,
         always: next,
-      };
+      });
+    case 'homework': {
+      const type = homeworkTypes.get(step.type);
+      if (!type) throw new Error(`step "${step.id}": unknown homework type "${step.type}"`);
+      return one({
+        entry: emit(({ context }: { context: FlowContext }) => {
+          const parsed = type.schema.safeParse(step.entry(context));
+          if (!parsed.success)
+            throw new Error(
+              `step "${step.id}": ${step.type} entry does not fit its schema: ${parsed.error.message}`,
+            );
+          return {
+            type: 'domain',
+            event: {
+              type: 'homework.recorded',
+              data: { type: step.type, step: step.id, entry: parsed.data },
+            },
+          };
+        }) as never,
+        always: next,
+      });
+    }
     case 'questionnaire':
-      return questionnaireState(step.id, step.instrument, next, step.expireAfterMs, step.expireTo);
+      return one(questionnaireState(step.id, step.instrument, next, step.expireAfterMs, step.expireTo));
     case 'branch':
-      return {
+      return one({
         always: [
           ...step.cases.map((c) => ({
             guard: ({ context }: { context: FlowContext }) => c.when(context),
@@ -187,19 +290,21 @@ function stepState(
           })),
           { target: next },
         ],
-      };
+      });
     case 'endOfPart':
-      return {
+      return one({
         entry: [
           emit({ type: 'domain', event: { type: 'part.completed', data: { part: step.part } } } as never),
           emitReply((context) => ({ key: step.key, ...(step.vars ? { vars: step.vars(context) } : {}) })),
         ],
         always: next,
-      };
+      });
+    case 'openPart':
+      return openPartStates(step, next, reminder, delays);
     case 'custom':
-      return step.state;
+      return one(step.state);
     case 'end':
-      return {
+      return one({
         type: 'final',
         ...(step.key
           ? {
@@ -209,7 +314,7 @@ function stepState(
               })),
             }
           : {}),
-      };
+      });
   }
 }
 
@@ -218,12 +323,19 @@ function textKeysOf(steps: Step[], reminder?: Reminder): string[] {
   if (reminder) keys.add(reminder.key);
   for (const step of steps) {
     if ('key' in step && step.key) keys.add(step.key);
+    if ('image' in step && step.image) keys.add(imageAltKey(step.image));
     if (step.kind === 'choice') for (const c of step.choices) keys.add(c.key);
     if ('remind' in step && step.remind) keys.add(step.remind.key);
     if (step.kind === 'custom') for (const k of step.textKeys ?? []) keys.add(k);
     if (step.kind === 'questionnaire') for (const k of questionnaireTextKeys(step.instrument)) keys.add(k);
+    if (step.kind === 'openPart') keys.add(START_PART_KEY);
   }
   return [...keys];
+}
+
+/** Every illustration a flow shows, as `course/name` paths under content/illustrations. */
+function imagesOf(steps: Step[]): string[] {
+  return steps.flatMap((step) => ('image' in step && step.image ? [step.image] : []));
 }
 
 /** Builds a versioned flow from a list of steps; each step's `next` defaults to the step after it. */
@@ -233,7 +345,7 @@ export function buildFlow(spec: FlowSpec): FlowVersion {
     if (ids.has(step.id)) throw new Error(`${spec.id}: duplicate step id "${step.id}"`);
     ids.add(step.id);
   }
-  const delays: Record<string, unknown> = {};
+  const delays: Delays = {};
   const states: Record<string, AnyState> = {};
   spec.steps.forEach((step, index) => {
     const next = ('next' in step && step.next) || spec.steps[index + 1]?.id;
@@ -251,21 +363,29 @@ export function buildFlow(spec: FlowSpec): FlowVersion {
         throw new Error(`${spec.id}: step "${step.id}" goes to unknown step "${target}"`);
       }
     }
-    states[step.id] = stepState(step, next ?? '', spec.reminder, delays);
+    Object.assign(states, stepStates(step, next ?? '', spec.reminder, delays));
   });
 
   const machine: AnyStateMachine = createMachine(
     {
       id: spec.id,
       initial: spec.steps[0]!.id,
-      context: ({ input }: { input: FlowInput }) => ({
+      context: ({ input }: { input: FlowInput }): FlowContext => ({
         locale: input.locale,
         timeZone: input.timeZone,
         answers: {},
+        partStartedAt: {},
+        settings: { ...DEFAULT_FLOW_SETTINGS, ...input.settings },
       }),
       states,
     } as never,
     { delays } as never,
   );
-  return { id: spec.id, version: spec.version, machine, textKeys: textKeysOf(spec.steps, spec.reminder) };
+  return {
+    id: spec.id,
+    version: spec.version,
+    machine,
+    textKeys: textKeysOf(spec.steps, spec.reminder),
+    images: imagesOf(spec.steps),
+  };
 }

@@ -1,5 +1,6 @@
 import type { AnyStateNodeConfig } from 'xstate';
 import type { InstrumentId } from '../../src/domain/instruments.ts';
+import type { SendWindow } from '../../src/domain/quiet-hours.ts';
 import type { ChoiceSpec, Reply, TextVars } from '../../src/engine/types.ts';
 
 /** What every flow keeps in its XState context. */
@@ -7,7 +8,18 @@ export interface FlowContext {
   locale: 'nb' | 'en';
   timeZone: string;
   answers: Record<string, unknown>;
+  /** When each course part was started (part number -> ISO time), for gating the next part. */
+  partStartedAt: Record<string, string>;
+  settings: FlowSettings;
 }
+
+/** Settings a flow runs with; the guidance contract will own them. */
+export interface FlowSettings {
+  /** Days from the start of one course part until the next may open. */
+  partGapDays: number;
+}
+
+export const DEFAULT_FLOW_SETTINGS: FlowSettings = { partGapDays: 6 };
 
 export type VarsFn = (context: FlowContext) => TextVars;
 
@@ -25,11 +37,17 @@ interface AskBase extends StepBase {
   record?: string;
   /** Overrides the flow's reminder for this question; `false` for none. */
   remind?: Reminder | false;
+  /** An illustration shown with the question (`course/name`). */
+  image?: string;
 }
 
 export interface Reminder {
   afterMs: number;
   key: string;
+  /** How many reminders at most (each `afterMs` after the one before); default 1. */
+  times?: number;
+  /** Reminders are moved into this local send window; default 08:00-21:00. */
+  window?: SendWindow;
 }
 
 export type Step =
@@ -50,6 +68,12 @@ export type Step =
     })
   | (StepBase & { kind: 'branch'; cases: { when: (context: FlowContext) => boolean; next: string }[] })
   | (StepBase & { kind: 'endOfPart'; part: number; key: string; vars?: VarsFn })
+  | (StepBase & { kind: 'openPart'; part: number; key: string; image?: string })
+  | (StepBase & {
+      kind: 'homework';
+      type: string;
+      entry: (context: FlowContext) => Record<string, unknown>;
+    })
   | (StepBase & { kind: 'custom'; state: AnyStateNodeConfig; textKeys?: string[] })
   | { kind: 'end'; id: string; key?: string; vars?: VarsFn };
 
@@ -126,6 +150,35 @@ export const branch = (
   cases: StepOf<'branch'>['cases'],
   extra: Partial<StepOf<'branch'>> = {},
 ): Step => ({ kind: 'branch', id, cases, ...extra });
+
+/**
+ * Opens course part `part`: waits until `partGapDays` (default 6) have passed since the previous part
+ * started, at a time inside the send window, then asks `key` with a single "start now" choice (reminded
+ * like any question). Part 1 opens at once.
+ */
+export const openPart = (
+  id: string,
+  part: number,
+  key: string,
+  extra: Partial<StepOf<'openPart'>> = {},
+): Step => ({
+  kind: 'openPart',
+  id,
+  part,
+  key,
+  ...extra,
+});
+
+/**
+ * Records a homework entry built from earlier answers, as a `homework.recorded` domain event. The entry
+ * is validated against the schema registered for `type` in src/domain/homework; a mismatch is a bug.
+ */
+export const recordHomework = (
+  id: string,
+  type: string,
+  entry: (context: FlowContext) => Record<string, unknown>,
+  extra: Partial<StepOf<'homework'>> = {},
+): Step => ({ kind: 'homework', id, type, entry, ...extra });
 
 export const endOfPart = (
   id: string,

@@ -62,6 +62,8 @@ export interface FlowVersion {
   machine: AnyStateMachine;
   /** Every text key this flow can send; checked against every locale by the content tests. */
   textKeys: readonly string[];
+  /** Every illustration it shows (`course/name`, an SVG under content/illustrations). */
+  images?: readonly string[];
 }
 
 /** The input every flow machine is started with. */
@@ -69,6 +71,8 @@ export interface FlowInput {
   locale: Locale;
   timeZone: string;
   now: string;
+  /** Overrides of the flow's settings (e.g. days between course parts), from the guidance contract. */
+  settings?: Partial<{ partGapDays: number }>;
 }
 
 export interface TurnResult {

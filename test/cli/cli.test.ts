@@ -33,7 +33,7 @@ describe('selvhjelp CLI', () => {
     const { code, stdout } = await run(['chat', '--flow', 'intro', '--locale', 'nb'], { input });
     expect(code).toBe(0);
     expect(stdout).toContain('Er det greit at jeg stiller deg noen spørsmål nå?');
-    expect(stdout).toContain('[intro@1 "ready" status=active]');
+    expect(stdout).toContain('[intro@1 {"ready":"waiting"} status=active]');
     expect(stdout).toMatch(/\[clock: .*; 1 timer\(s\) fired\]\s+Hei igjen!/);
     expect(stdout).toContain('Fortell meg mer først');
     expect(stdout).toContain('Det var alt for denne gangen.');

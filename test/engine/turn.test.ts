@@ -35,9 +35,9 @@ describe('turn', () => {
     expect(r.replies[3]!.choices?.map((c) => c.value)).toEqual(['yes', 'more']);
     expect(r.timers).toEqual([
       {
-        key: 'xstate.after.86400000.intro.ready',
+        key: 'xstate.after.remind.ready.intro.ready.waiting',
         dueAt: '2026-11-24T09:00:00.000Z',
-        event: { type: 'xstate.after.86400000.intro.ready' },
+        event: { type: 'xstate.after.remind.ready.intro.ready.waiting' },
       },
     ]);
     expect(r.done).toBe(false);
@@ -62,7 +62,7 @@ describe('turn', () => {
     for (const r of [byNumber, byLabel, byValue]) {
       expect(r.accepted).toBe(true);
       expect(r.replies.map((x) => x.key)).toEqual(['intro.ask_area']);
-      expect(r.cancels).toEqual(['xstate.after.86400000.intro.ready']);
+      expect(r.cancels).toEqual(['xstate.after.remind.ready.intro.ready.waiting']);
     }
   });
 

@@ -103,7 +103,9 @@ describe('the intro reminder timer', () => {
     await send('1');
     const enrollment = await h.deps.db.read((q) => currentEnrollment(q, clientId));
     const timers = await h.deps.db.read((q) => listTimers(q, enrollment!.id));
-    expect(timers).toEqual([{ key: 'xstate.after.86400000.intro.area', dueAt: '2026-11-25T08:00:00.000Z' }]);
+    expect(timers).toEqual([
+      { key: 'xstate.after.remind.area.intro.area.waiting', dueAt: '2026-11-25T08:00:00.000Z' },
+    ]);
     h.clock.advance(2 * HOUR);
     expect(await fireDueTimers(h.deps)).toBe(0);
     expect(await outbound()).not.toContain('intro.reminder');

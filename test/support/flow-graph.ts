@@ -45,16 +45,24 @@ function candidateEvents(snapshot: AnyMachineSnapshot): { type: string; [k: stri
 
 /**
  * Explores a flow the way clients could move through it (every choice, a few typed answers, every timer)
- * and reports unreachable states, situations that cannot finish, and states without an exit.
+ * and reports unreachable states, situations that cannot finish, and states without an exit. Each state
+ * is explored with at most `contextsPerState` different sets of earlier answers, so long courses stay
+ * finite; a branch that needs a rarer combination shows up as unreachable, never as a silent pass.
  */
-export function analyseFlow(flow: FlowVersion, limit = 20_000): FlowGraphReport {
+export function analyseFlow(flow: FlowVersion, contextsPerState = 12, limit = 50_000): FlowGraphReport {
   const machine = flow.machine;
   const ids = allStateNodes(machine.root)
     .filter((n) => n !== machine.root)
     .map((n) => n.id);
   const withoutExit = allStateNodes(machine.root)
     .filter((n) => n !== machine.root && n.type === 'atomic')
-    .filter((n) => n.transitions.size === 0 && n.always === undefined && n.after.length === 0)
+    .filter((n) => {
+      // A state can be left by its own transitions or by those of any state it is inside.
+      for (let node: AnyStateNode | undefined = n; node && node !== machine.root; node = node.parent) {
+        if (node.transitions.size > 0 || node.always !== undefined || node.after.length > 0) return false;
+      }
+      return true;
+    })
     .map((n) => n.id);
 
   // Situations differ by state and by the answers that branches may look at; a questionnaire's item
@@ -71,21 +79,26 @@ export function analyseFlow(flow: FlowVersion, limit = 20_000): FlowGraphReport 
     JSON.stringify({ value: s.value, answers: projected(s.context.answers ?? {}), status: s.status });
   const [initial] = initialTransition(machine, { locale: 'nb', timeZone: 'Europe/Oslo', now: NOW });
   const seen = new Map<string, AnyMachineSnapshot>([[key(initial), initial]]);
-  const edges = new Map<string, Set<string>>();
+  // from -> (to -> the state value of `to`), so a situation left unexplored can be judged by its state.
+  const edges = new Map<string, Map<string, string>>();
   const visited = new Set<string>();
+  const perValue = new Map<string, number>();
   const queue = [initial];
   while (queue.length && seen.size < limit) {
     const snapshot = queue.shift()!;
     const from = key(snapshot);
     for (const node of activeNodes(machine.root, snapshot.value)) visited.add(node.id);
     if (snapshot.status !== 'active') continue;
-    const targets = edges.get(from) ?? new Set<string>();
+    const targets = edges.get(from) ?? new Map<string, string>();
     for (const event of candidateEvents(snapshot)) {
       const [next] = transition(machine, snapshot, event as never);
       const to = key(next);
       if (to === from) continue;
-      targets.add(to);
-      if (!seen.has(to)) {
+      targets.set(to, JSON.stringify(next.value));
+      const valueKey = JSON.stringify(next.value);
+      const contexts = perValue.get(valueKey) ?? 0;
+      if (!seen.has(to) && contexts < contextsPerState) {
+        perValue.set(valueKey, contexts + 1);
         seen.set(to, next);
         queue.push(next);
       }
@@ -95,14 +108,21 @@ export function analyseFlow(flow: FlowVersion, limit = 20_000): FlowGraphReport 
   if (queue.length)
     throw new Error(`${flow.id}: more than ${limit} situations; the graph test needs a bigger limit`);
 
-  // Walk backwards from every finished situation.
+  // Walk backwards from every finished situation. A situation the exploration cut off counts as able to
+  // finish when an explored situation in the same state can.
   const canFinish = new Set([...seen].filter(([, s]) => s.status === 'done').map(([k]) => k));
+  const finishingStates = new Set([...canFinish].map((k) => JSON.stringify(seen.get(k)!.value)));
   let grew = true;
   while (grew) {
     grew = false;
     for (const [from, targets] of edges) {
-      if (!canFinish.has(from) && [...targets].some((t) => canFinish.has(t))) {
+      if (canFinish.has(from)) continue;
+      const finishes = [...targets].some(
+        ([to, value]) => canFinish.has(to) || (!seen.has(to) && finishingStates.has(value)),
+      );
+      if (finishes) {
         canFinish.add(from);
+        finishingStates.add(JSON.stringify(seen.get(from)!.value));
         grew = true;
       }
     }
