@@ -1,3 +1,8 @@
+import enCourse from './en/course.json' with { type: 'json' };
+import enCourseAnxiety from './en/course-anxiety.json' with { type: 'json' };
+import enCourseDepression from './en/course-depression.json' with { type: 'json' };
+import enCourseSleep from './en/course-sleep.json' with { type: 'json' };
+import enCourseStress from './en/course-stress.json' with { type: 'json' };
 import enEngine from './en/engine.json' with { type: 'json' };
 import enInstruments from './en/instruments.json' with { type: 'json' };
 import enIntro from './en/intro.json' with { type: 'json' };
@@ -5,6 +10,11 @@ import enQuestionnaire from './en/questionnaire.json' with { type: 'json' };
 import enSafety from './en/safety.json' with { type: 'json' };
 import enService from './en/service.json' with { type: 'json' };
 import enUi from './en/ui.json' with { type: 'json' };
+import nbCourse from './nb/course.json' with { type: 'json' };
+import nbCourseAnxiety from './nb/course-anxiety.json' with { type: 'json' };
+import nbCourseDepression from './nb/course-depression.json' with { type: 'json' };
+import nbCourseSleep from './nb/course-sleep.json' with { type: 'json' };
+import nbCourseStress from './nb/course-stress.json' with { type: 'json' };
 import nbEngine from './nb/engine.json' with { type: 'json' };
 import nbInstruments from './nb/instruments.json' with { type: 'json' };
 import nbIntro from './nb/intro.json' with { type: 'json' };
@@ -19,6 +29,11 @@ import nbUi from './nb/ui.json' with { type: 'json' };
  */
 export const contentFiles = {
   nb: {
+    'course.json': nbCourse,
+    'course-anxiety.json': nbCourseAnxiety,
+    'course-depression.json': nbCourseDepression,
+    'course-sleep.json': nbCourseSleep,
+    'course-stress.json': nbCourseStress,
     'engine.json': nbEngine,
     'instruments.json': nbInstruments,
     'intro.json': nbIntro,
@@ -28,6 +43,11 @@ export const contentFiles = {
     'ui.json': nbUi,
   },
   en: {
+    'course.json': enCourse,
+    'course-anxiety.json': enCourseAnxiety,
+    'course-depression.json': enCourseDepression,
+    'course-sleep.json': enCourseSleep,
+    'course-stress.json': enCourseStress,
     'engine.json': enEngine,
     'instruments.json': enInstruments,
     'intro.json': enIntro,

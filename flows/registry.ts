@@ -1,4 +1,5 @@
 import type { FlowVersion } from '../src/engine/types.ts';
+import { courses } from './courses/index.ts';
 import { intro } from './intro.ts';
 import { gad7Flow, measuresFlow, phq9Flow, screenFlow } from './questionnaires.ts';
 
@@ -31,4 +32,11 @@ export function createRegistry(flows: FlowVersion[]): FlowRegistry {
   };
 }
 
-export const defaultRegistry = createRegistry([intro, phq9Flow, gad7Flow, measuresFlow, screenFlow]);
+export const defaultRegistry = createRegistry([
+  intro,
+  phq9Flow,
+  gad7Flow,
+  measuresFlow,
+  screenFlow,
+  ...courses,
+]);

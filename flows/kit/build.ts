@@ -1,4 +1,5 @@
 import { type AnyStateMachine, type AnyStateNodeConfig, assign, createMachine, emit } from 'xstate';
+import { imageAltKey } from '../../src/content/illustrations.ts';
 import { homeworkTypes } from '../../src/domain/homework/index.ts';
 import { nextLocalTime, parseClockTime } from '../../src/domain/local-time.ts';
 import { DEFAULT_SEND_WINDOW, intoSendWindow } from '../../src/domain/quiet-hours.ts';
@@ -37,9 +38,6 @@ const DEFAULT_TEXT_MAX = 2000;
 
 /** The time of the turn: engine events carry `now`; the start event carries it in its input. */
 const nowOf = (event: TimedEvent): Date => new Date(event.now ?? event.input?.now ?? 0);
-
-/** The path of an illustration's alt text: `sleep/window` -> `img.sleep.window`. */
-export const imageAltKey = (image: string) => `img.${image.replace(/\//g, '.').replace(/-/g, '_')}`;
 
 const emitReply = (reply: (context: FlowContext) => Reply) =>
   emit(({ context }: { context: FlowContext }) => ({ type: 'reply', reply: reply(context) }) as never);

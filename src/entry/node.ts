@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { defaultRegistry, type FlowRegistry } from '../../flows/registry.ts';
 import type { Config } from '../config/config.ts';
 import { catalog } from '../content/default.ts';
+import { nodeIllustrations } from '../content/illustrations-node.ts';
 import { createApp } from '../http/app.ts';
 import { type Logger, randomIds, type ServiceDeps } from '../service/deps.ts';
 import { KeyedLock } from '../service/keyed-lock.ts';
@@ -55,7 +56,7 @@ export async function startNodeServer(
 ): Promise<RunningServer> {
   const deps = await buildNodeDeps(config, log, overrides);
   const scheduler = startScheduler(deps, config.SCHEDULER_INTERVAL_MS);
-  const app = createApp(deps, { onActivity: () => scheduler.kick() });
+  const app = createApp(deps, { onActivity: () => scheduler.kick(), illustrations: nodeIllustrations() });
   const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(
     (resolve) => {
       const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) =>

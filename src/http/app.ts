@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { IllustrationSource } from '../content/illustrations.ts';
 import type { ServiceDeps } from '../service/deps.ts';
 import { errorStatus, onError } from './errors.ts';
 import { webChatRoutes } from './routes/web-chat.tsx';
@@ -6,6 +7,8 @@ import { webChatRoutes } from './routes/web-chat.tsx';
 export interface AppOptions {
   /** Called after an inbound message was handled, so the scheduler can deliver what it produced. */
   onActivity?: () => void;
+  /** The course illustrations, by name. */
+  illustrations?: IllustrationSource;
 }
 
 /** The one Hono app, the same on Node and Workers; runtimes differ only in src/entry. */
@@ -23,6 +26,17 @@ export function createApp(deps: ServiceDeps, options: AppOptions = {}) {
     } catch {
       return c.json({ status: 'unavailable', error: 'database did not answer' }, 503);
     }
+  });
+  app.get('/illustrations/:course/:file', (c) => {
+    const file = c.req.param('file');
+    const svg = file.endsWith('.svg')
+      ? options.illustrations?.(`${c.req.param('course')}/${file.slice(0, -4)}`)
+      : undefined;
+    if (svg === undefined)
+      return c.json({ error: { code: 'not_found', message: 'No such illustration.' } }, 404);
+    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+    c.header('Cache-Control', 'public, max-age=3600');
+    return c.body(svg, 200, { 'Content-Type': 'image/svg+xml' });
   });
   app.route('/', webChatRoutes(deps, options.onActivity ?? (() => {})));
   return app;

@@ -1,4 +1,5 @@
 import type { Catalog } from '../content/catalog.ts';
+import { illustrationPath, imageAltKey } from '../content/illustrations.ts';
 import type { Locale, Reply } from '../engine/types.ts';
 
 /** A reply in words: what every channel formats in its own way (buttons, numbered options, cards). */
@@ -7,7 +8,8 @@ export interface RenderedReply {
   choices?: { label: string; value: string }[];
   /** 'value' when a typed number means the choice's value (questionnaires: 0-3), not its position. */
   numbering?: 'value';
-  image?: string;
+  /** An illustration for channels that show pictures; text-only channels ignore it. */
+  image?: { src: string; alt: string };
 }
 
 export function renderReply(catalog: Catalog, locale: Locale, reply: Reply): RenderedReply {
@@ -17,6 +19,8 @@ export function renderReply(catalog: Catalog, locale: Locale, reply: Reply): Ren
       ? { choices: reply.choices.map((c) => ({ label: catalog.text(locale, c.key), value: c.value })) }
       : {}),
     ...(reply.numbering === 'value' ? { numbering: 'value' as const } : {}),
-    ...(reply.image ? { image: reply.image } : {}),
+    ...(reply.image
+      ? { image: { src: illustrationPath(reply.image), alt: catalog.text(locale, imageAltKey(reply.image)) } }
+      : {}),
   };
 }

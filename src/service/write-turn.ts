@@ -5,6 +5,7 @@ import { insertAlert } from '../storage/alerts.ts';
 import type { Queryable } from '../storage/db.ts';
 import { saveSnapshot } from '../storage/enrollments.ts';
 import { appendEvent } from '../storage/events.ts';
+import { insertHomework } from '../storage/homework.ts';
 import { markProcessed } from '../storage/inbound.ts';
 import { enqueueOutbox } from '../storage/outbox.ts';
 import { insertResponse } from '../storage/responses.ts';
@@ -73,6 +74,19 @@ async function recordEventEffects(
       },
       now,
     );
+  }
+  if (event.type === 'homework.recorded' && w.clientId) {
+    const d = event.data as { type: string; step: string; entry: Record<string, unknown> };
+    await insertHomework(tx, {
+      id: deps.ids.id(),
+      clientId: w.clientId,
+      enrollmentId: w.enrollment?.id,
+      type: d.type,
+      step: d.step,
+      entry: d.entry,
+      channel: w.address.channel,
+      createdAt: now,
+    });
   }
   if (event.type === 'safety.item9_positive') {
     await insertAlert(tx, {

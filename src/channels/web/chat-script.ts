@@ -60,8 +60,8 @@ export const chatScript = `(() => {
     if (message.image) {
       const img = document.createElement('img');
       img.className = 'illustration';
-      img.src = message.image;
-      img.alt = '';
+      img.src = message.image.src;
+      img.alt = message.image.alt;
       item.appendChild(img);
     }
     if (message.choices && message.choices.length) {

@@ -29,5 +29,6 @@ export const webPollSchema = z.object({
 export interface WebReply {
   text: string;
   choices?: { label: string; value: string }[];
-  image?: string;
+  /** An illustration: where to load it and its alt text. */
+  image?: { src: string; alt: string };
 }
