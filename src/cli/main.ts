@@ -10,6 +10,7 @@ import { nodeMigrations } from '../storage/migrations-node.ts';
 import { openNodeDatabase } from '../storage/open-node.ts';
 import { alertsCommand } from './alerts.ts';
 import { playInTerminal } from './chat.ts';
+import { measuresCommand } from './measures.ts';
 
 const USAGE = `Usage: selvhjelp <command> [options]
 
@@ -23,6 +24,8 @@ Commands:
                                 create a client and print their access code
   alerts [--json]               list open safety alerts with their triggering text
   alerts ack ID --by NAME       acknowledge an alert (paused reminders for the client resume)
+  measures schedule CLIENT_ID [--flow measures|screen|phq9|gad7] (--every 14d | --at ISO-TIME)
+                                ask for questionnaires every N days, or once at a given time
 `;
 
 import { UsageError } from './usage-error.ts';
@@ -58,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
       const result = await tick(deps);
       deps.db.close();
       process.stdout.write(
-        `Fired ${result.fired} timer(s); sent ${result.sent}, failed ${result.failed} message(s).\n`,
+        `Fired ${result.fired} timer(s); started ${result.checkins} check-in(s); sent ${result.sent}, failed ${result.failed} message(s).\n`,
       );
       return 0;
     }
@@ -116,6 +119,14 @@ async function main(argv: string[]): Promise<number> {
       const deps = await buildNodeDeps(config(), log);
       try {
         return await alertsCommand(deps, rest);
+      } finally {
+        deps.db.close();
+      }
+    }
+    case 'measures': {
+      const deps = await buildNodeDeps(config(), log);
+      try {
+        return await measuresCommand(deps, rest);
       } finally {
         deps.db.close();
       }

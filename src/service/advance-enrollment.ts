@@ -1,7 +1,7 @@
 import { pendingPrompt, turn } from '../engine/turn.ts';
 import type { DomainEvent, FlowVersion, Locale, PersistedFlow, Reply, TurnResult } from '../engine/types.ts';
 import type { ClientRecord } from '../storage/clients.ts';
-import { currentEnrollment, type EnrollmentRecord } from '../storage/enrollments.ts';
+import { currentEnrollment, type EnrollmentRecord, otherCurrentEnrollment } from '../storage/enrollments.ts';
 import type { ServiceDeps } from './deps.ts';
 import type { TurnWrite } from './write-turn.ts';
 
@@ -77,5 +77,18 @@ export async function advanceEnrollment(
         { type: 'enrollment.completed', data: { flowId: flow.id, version: flow.version } },
       ]
     : step.result.events;
-  return { replies: step.result.replies, events, enrollment: enrollmentWrite(enrollment, step.result) };
+  const resumed = step.result.done ? await resumeOther(deps, client.id, enrollment.id) : [];
+  return {
+    replies: [...step.result.replies, ...resumed],
+    events,
+    enrollment: enrollmentWrite(enrollment, step.result),
+  };
+}
+
+/** When a check-in finishes in the middle of a course, the course's waiting question comes back. */
+export async function resumeOther(deps: ServiceDeps, clientId: string, finishedId: string): Promise<Reply[]> {
+  const other = await deps.db.read((q) => otherCurrentEnrollment(q, clientId, finishedId));
+  if (!other?.persisted || other.status !== 'active') return [];
+  const prompt = pendingPrompt(flowOf(deps, other), other.persisted);
+  return prompt ? [{ key: 'service.resumed' }, prompt] : [];
 }

@@ -3,7 +3,7 @@ import { preferredAddress } from '../storage/addresses.ts';
 import { findClient } from '../storage/clients.ts';
 import { findEnrollment } from '../storage/enrollments.ts';
 import { dueTimers, findTimer } from '../storage/timers.ts';
-import { enrollmentWrite, flowOf } from './advance-enrollment.ts';
+import { enrollmentWrite, flowOf, resumeOther } from './advance-enrollment.ts';
 import type { ServiceDeps } from './deps.ts';
 import { WriteConflict } from './errors.ts';
 import { writeTurn } from './write-turn.ts';
@@ -47,6 +47,7 @@ async function fireOne(deps: ServiceDeps, enrollmentId: string, key: string): Pr
     timeZone: client.timeZone,
     text: (k, vars) => deps.catalog.text(client.locale, k, vars),
   });
+  const resumed = result.done ? await resumeOther(deps, client.id, enrollment.id) : [];
   const events = result.done
     ? [...result.events, { type: 'enrollment.completed', data: { flowId: flow.id, version: flow.version } }]
     : result.events;
@@ -59,7 +60,8 @@ async function fireOne(deps: ServiceDeps, enrollmentId: string, key: string): Pr
         locale: client.locale,
         enrollment: { ...enrollmentWrite(enrollment, result)!, firedTimer: key },
         events,
-        replies: result.replies,
+        replies: [...result.replies, ...resumed],
+        scheduledFor: { timeZone: client.timeZone },
       }),
     );
     return true;

@@ -1,12 +1,16 @@
 import { deliverOutbox } from './deliver-outbox.ts';
 import type { ServiceDeps } from './deps.ts';
 import { fireDueTimers } from './fire-timers.ts';
+import { fireDueSchedules } from './measurements.ts';
 
-/** One pass of the scheduler: fire due timers, then deliver what is due in the outbox. */
-export async function tick(deps: ServiceDeps): Promise<{ fired: number; sent: number; failed: number }> {
+/** One pass of the scheduler: fire due timers, start due check-ins, then deliver the outbox. */
+export async function tick(
+  deps: ServiceDeps,
+): Promise<{ fired: number; checkins: number; sent: number; failed: number }> {
   const fired = await fireDueTimers(deps);
+  const checkins = await fireDueSchedules(deps);
   const { sent, failed } = await deliverOutbox(deps);
-  return { fired, sent, failed };
+  return { fired, checkins, sent, failed };
 }
 
 /** Runs `tick` every `intervalMs`, never two at once; `kick()` asks for a pass as soon as possible. */

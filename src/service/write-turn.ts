@@ -1,7 +1,9 @@
+import { intoSendWindow } from '../domain/quiet-hours.ts';
 import type { DomainEvent, Locale, PersistedFlow, Reply, TimerSpec } from '../engine/types.ts';
 import type { AddressRecord } from '../storage/addresses.ts';
 import { touchAddress } from '../storage/addresses.ts';
 import { insertAlert } from '../storage/alerts.ts';
+import { setPreferredTime } from '../storage/clients.ts';
 import type { Queryable } from '../storage/db.ts';
 import { saveSnapshot } from '../storage/enrollments.ts';
 import { appendEvent } from '../storage/events.ts';
@@ -36,6 +38,11 @@ export interface TurnWrite {
   };
   events: DomainEvent[];
   replies: Reply[];
+  /**
+   * For messages nobody is waiting for (reminders, check-ins): the client's time zone, so push channels
+   * hold them until the send window opens. Replies to the client's own message go out at once.
+   */
+  scheduledFor?: { timeZone: string };
 }
 
 export interface WrittenTurn {
@@ -87,6 +94,9 @@ async function recordEventEffects(
       channel: w.address.channel,
       createdAt: now,
     });
+  }
+  if (event.type === 'intro.reminder_time_chosen' && w.clientId) {
+    await setPreferredTime(tx, w.clientId, String((event.data as { value: string }).value));
   }
   if (event.type === 'safety.item9_positive') {
     await insertAlert(tx, {
@@ -176,6 +186,7 @@ export async function writeTurn(deps: ServiceDeps, tx: Queryable, w: TurnWrite):
         transcriptSeq: cursor,
         payload: reply,
         now,
+        notBefore: w.scheduledFor ? intoSendWindow(w.now, w.scheduledFor.timeZone).toISOString() : now,
       });
     }
   }

@@ -92,3 +92,33 @@ export async function saveSnapshot(
   });
   return result.rowsAffected === 1;
 }
+
+/** The newest unfinished enrollment of a client other than `excludeId` (what resumes after a check-in). */
+export async function otherCurrentEnrollment(
+  q: Queryable,
+  clientId: string,
+  excludeId: string,
+): Promise<EnrollmentRecord | undefined> {
+  const row = (
+    await q.execute({
+      sql: `SELECT * FROM enrollments WHERE client_id = ? AND id != ? AND status IN ('pending', 'active')
+            ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+      args: [clientId, excludeId],
+    })
+  ).rows[0];
+  return row ? toEnrollment(row) : undefined;
+}
+
+export async function activeEnrollmentOfFlow(
+  q: Queryable,
+  clientId: string,
+  flowId: string,
+): Promise<EnrollmentRecord | undefined> {
+  const row = (
+    await q.execute({
+      sql: `SELECT * FROM enrollments WHERE client_id = ? AND flow_id = ? AND status IN ('pending', 'active') LIMIT 1`,
+      args: [clientId, flowId],
+    })
+  ).rows[0];
+  return row ? toEnrollment(row) : undefined;
+}

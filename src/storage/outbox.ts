@@ -18,7 +18,14 @@ export interface OutboxRow {
 
 export async function enqueueOutbox(
   q: Queryable,
-  row: { addressId: string; channel: string; transcriptSeq: number; payload: unknown; now: string },
+  row: {
+    addressId: string;
+    channel: string;
+    transcriptSeq: number;
+    payload: unknown;
+    now: string;
+    notBefore: string;
+  },
 ): Promise<number> {
   const result = await q.execute({
     sql: `INSERT INTO outbox (address_id, channel, transcript_seq, payload, status, attempts, next_attempt_at, created_at, updated_at)

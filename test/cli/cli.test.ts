@@ -1,6 +1,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.ts';
+import { buildNodeDeps } from '../../src/entry/node.ts';
+import { createClient } from '../../src/service/clients.ts';
+import { silentLogger } from '../../src/service/deps.ts';
+import { handleInbound } from '../../src/service/handle-inbound.ts';
 import { tempDir } from '../support/harness.ts';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'selvhjelp.js');
@@ -65,6 +70,46 @@ describe('selvhjelp CLI', () => {
       expect(unknown.stderr).toContain('unknown course "nope"');
       const ticked = await run(['tick'], { env });
       expect(ticked.stdout).toContain('Fired 0 timer(s)');
+    } finally {
+      dir.remove();
+    }
+  }, 30_000);
+
+  it('lists open alerts with their triggering text and acknowledges one against the database', async () => {
+    const dir = tempDir();
+    try {
+      const env = { DATABASE_URL: `file:${join(dir.path, 'alerts.db')}` };
+      const deps = await buildNodeDeps(loadConfig(env), silentLogger);
+      const created = await createClient(deps, { course: 'intro' });
+      if (!created.ok) throw new Error();
+      const send = (text: string) =>
+        handleInbound(deps, { channel: 'terminal', address: 't', text, createAddress: true });
+      await send(created.accessCode);
+      await send('Jeg orker ikke mer');
+      deps.db.close();
+
+      const listed = await run(['alerts', '--json'], { env });
+      expect(listed.code).toBe(0);
+      const alerts = JSON.parse(listed.stdout) as {
+        id: string;
+        triggerText: string;
+        kind: string;
+        clientId: string;
+      }[];
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]).toMatchObject({
+        triggerText: 'Jeg orker ikke mer',
+        kind: 'crisis_text',
+        clientId: created.clientId,
+      });
+      expect((await run(['alerts'], { env })).stdout).toContain('message: "Jeg orker ikke mer"');
+
+      expect((await run(['alerts', 'ack', alerts[0]!.id], { env })).code).toBe(2);
+      const acked = await run(['alerts', 'ack', alerts[0]!.id, '--by', 'Kari'], { env });
+      expect(acked.code).toBe(0);
+      expect(acked.stdout).toContain('acknowledged by Kari');
+      expect((await run(['alerts', 'ack', alerts[0]!.id, '--by', 'Kari'], { env })).code).toBe(1);
+      expect((await run(['alerts'], { env })).stdout).toBe('No open alerts.\n');
     } finally {
       dir.remove();
     }

@@ -22,3 +22,38 @@ describe('intoSendWindow (08:00-21:00 Europe/Oslo)', () => {
     expect(oslo('2026-10-24T20:30:00.000Z')).toBe('2026-10-25T07:00:00.000Z');
   });
 });
+
+describe('localDayAt / nextDue', () => {
+  it('keeps a daily 09:00 check-in at 09:00 local across both DST changes', async () => {
+    const { nextDue } = await import('../../src/domain/schedule.ts');
+    let due = new Date('2026-03-27T08:00:00.000Z'); // 09:00 CET
+    const spring: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      due = nextDue(due, 1, '09:00', 'Europe/Oslo');
+      spring.push(due.toISOString());
+    }
+    expect(spring).toEqual([
+      '2026-03-28T08:00:00.000Z',
+      '2026-03-29T07:00:00.000Z',
+      '2026-03-30T07:00:00.000Z',
+    ]);
+    due = new Date('2026-10-23T07:00:00.000Z'); // 09:00 CEST
+    const autumn: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      due = nextDue(due, 1, '09:00', 'Europe/Oslo');
+      autumn.push(due.toISOString());
+    }
+    expect(autumn).toEqual([
+      '2026-10-24T07:00:00.000Z',
+      '2026-10-25T08:00:00.000Z',
+      '2026-10-26T08:00:00.000Z',
+    ]);
+  });
+
+  it('moves a preferred time outside the send window into it', async () => {
+    const { localDayAt } = await import('../../src/domain/schedule.ts');
+    expect(localDayAt(new Date('2026-11-23T12:00:00Z'), 0, '22:30', 'Europe/Oslo').toISOString()).toBe(
+      '2026-11-24T07:00:00.000Z',
+    );
+  });
+});

@@ -1,0 +1,121 @@
+import { DEFAULT_PREFERRED_TIME, localDayAt, nextDue } from '../domain/schedule.ts';
+import { turn } from '../engine/turn.ts';
+import { preferredAddress } from '../storage/addresses.ts';
+import { findClient } from '../storage/clients.ts';
+import { activeEnrollmentOfFlow, findEnrollment, insertEnrollment } from '../storage/enrollments.ts';
+import { advanceSchedule, dueSchedules, insertSchedule, type ScheduleRecord } from '../storage/schedules.ts';
+import { enrollmentWrite } from './advance-enrollment.ts';
+import type { ServiceDeps } from './deps.ts';
+import { writeTurn } from './write-turn.ts';
+
+export type ScheduleRequest =
+  | { clientId: string; flowId: string; everyDays: number }
+  | { clientId: string; flowId: string; at: Date };
+
+export type ScheduleOutcome =
+  | { ok: true; schedule: ScheduleRecord }
+  | { ok: false; error: 'unknown_client' | 'unknown_flow' | 'in_the_past' };
+
+/**
+ * Asks for a measurement (a questionnaire flow such as `measures` or `screen`) every N days at the
+ * client's preferred time, or once at a given time (e.g. before a follow-up contact). Each becomes a
+ * durable schedule row that the scheduler turns into a check-in conversation when it is due.
+ */
+export async function scheduleMeasurement(
+  deps: ServiceDeps,
+  request: ScheduleRequest,
+): Promise<ScheduleOutcome> {
+  const now = deps.clock();
+  const client = await deps.db.read((q) => findClient(q, request.clientId));
+  if (!client) return { ok: false, error: 'unknown_client' };
+  if (!deps.flows.latest(request.flowId)) return { ok: false, error: 'unknown_flow' };
+  const repeating = 'everyDays' in request;
+  const due = repeating
+    ? localDayAt(now, request.everyDays, client.preferredTime ?? DEFAULT_PREFERRED_TIME, client.timeZone)
+    : request.at;
+  if (due.getTime() < now.getTime()) return { ok: false, error: 'in_the_past' };
+  const schedule: ScheduleRecord = {
+    id: deps.ids.id(),
+    clientId: client.id,
+    flowId: request.flowId,
+    everyDays: repeating ? request.everyDays : undefined,
+    once: !repeating,
+    nextDueAt: due.toISOString(),
+    active: true,
+  };
+  await deps.db.write((tx) => insertSchedule(tx, schedule, now.toISOString()));
+  return { ok: true, schedule };
+}
+
+/** Starts every check-in that is due; returns how many conversations were started. */
+export async function fireDueSchedules(deps: ServiceDeps, limit = 100): Promise<number> {
+  const due = await deps.db.read((q) => dueSchedules(q, deps.clock().toISOString(), limit));
+  let started = 0;
+  for (const schedule of due) {
+    if (await deps.locks.run(`client:${schedule.clientId}`, () => startCheckin(deps, schedule))) started++;
+  }
+  return started;
+}
+
+async function startCheckin(deps: ServiceDeps, schedule: ScheduleRecord): Promise<boolean> {
+  const now = deps.clock();
+  const dueAt = schedule.nextDueAt!;
+  const { client, address, running } = await deps.db.read(async (q) => {
+    const client = await findClient(q, schedule.clientId);
+    return {
+      client,
+      address: client ? await preferredAddress(q, client.id) : undefined,
+      running: await activeEnrollmentOfFlow(q, schedule.clientId, schedule.flowId),
+    };
+  });
+  const next =
+    schedule.everyDays && client
+      ? nextDue(
+          new Date(dueAt),
+          schedule.everyDays,
+          client.preferredTime ?? DEFAULT_PREFERRED_TIME,
+          client.timeZone,
+        )
+      : undefined;
+  // Nothing to start: the client never linked a channel, or the last check-in is still open.
+  if (!client || !address || running) {
+    await deps.db.write((tx) => advanceSchedule(tx, schedule.id, dueAt, next?.toISOString() ?? null));
+    return false;
+  }
+  const flow = deps.flows.latest(schedule.flowId)!;
+  const result = turn({
+    flow,
+    persisted: undefined,
+    event: { kind: 'start' },
+    now,
+    locale: client.locale,
+    timeZone: client.timeZone,
+    text: (key, vars) => deps.catalog.text(client.locale, key, vars),
+  });
+  const enrollmentId = deps.ids.id();
+  return deps.db.write(async (tx) => {
+    if (!(await advanceSchedule(tx, schedule.id, dueAt, next?.toISOString() ?? null))) return false;
+    await insertEnrollment(tx, {
+      id: enrollmentId,
+      clientId: client.id,
+      flowId: flow.id,
+      flowVersion: flow.version,
+      now: now.toISOString(),
+    });
+    const enrollment = (await findEnrollment(tx, enrollmentId))!;
+    await writeTurn(deps, tx, {
+      now,
+      address,
+      clientId: client.id,
+      locale: client.locale,
+      enrollment: enrollmentWrite(enrollment, result),
+      events: [
+        { type: 'checkin.started', data: { scheduleId: schedule.id, flowId: flow.id, dueAt } },
+        ...result.events,
+      ],
+      replies: result.replies,
+      scheduledFor: { timeZone: client.timeZone },
+    });
+    return true;
+  });
+}

@@ -1,0 +1,97 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createClient } from '../../src/service/clients.ts';
+import { handleInbound } from '../../src/service/handle-inbound.ts';
+import { fireDueSchedules, scheduleMeasurement } from '../../src/service/measurements.ts';
+import { listEnrollments } from '../../src/storage/enrollments.ts';
+import { clientResponses } from '../../src/storage/responses.ts';
+import { clientSchedules } from '../../src/storage/schedules.ts';
+import { type Harness, makeHarness } from '../support/harness.ts';
+
+const DAY = 86_400_000;
+let h: Harness;
+beforeEach(async () => {
+  h = await makeHarness();
+});
+afterEach(() => h.close());
+
+async function introClientAtTime(time: string) {
+  const created = await createClient(h.deps, { course: 'intro', locale: 'en' });
+  if (!created.ok) throw new Error();
+  const send = (text: string) =>
+    handleInbound(h.deps, { channel: 'terminal', address: 'm', text, createAddress: true });
+  await send(created.accessCode);
+  for (const answer of ['1', '1', '1', '2', '1', '1', 'Feel calmer']) await send(answer);
+  await send(time);
+  return { ...created, send };
+}
+
+describe('measurement schedules', () => {
+  it('start a check-in every 7 days at the time the client chose, and score it', async () => {
+    const client = await introClientAtTime('19:30');
+    const outcome = await scheduleMeasurement(h.deps, {
+      clientId: client.clientId,
+      flowId: 'screen',
+      everyDays: 7,
+    });
+    expect(outcome.ok && outcome.schedule.nextDueAt).toBe('2026-11-30T18:30:00.000Z');
+    h.clock.now = new Date('2026-11-30T18:29:00.000Z');
+    expect(await fireDueSchedules(h.deps)).toBe(0);
+    h.clock.now = new Date('2026-11-30T18:30:00.000Z');
+    expect(await fireDueSchedules(h.deps)).toBe(1);
+    const [schedule] = await h.deps.db.read((q) => clientSchedules(q, client.clientId));
+    expect(schedule?.nextDueAt).toBe('2026-12-07T18:30:00.000Z');
+    for (const answer of ['1', '1', '0', '1']) await client.send(answer);
+    const responses = await h.deps.db.read((q) => clientResponses(q, client.clientId));
+    expect(responses.map((r) => [r.instrument, r.total, r.screenPositive])).toEqual([
+      ['phq2', 2, false],
+      ['gad2', 1, false],
+    ]);
+  });
+
+  it('does not start a second check-in while one is still open, and resumes a course after it', async () => {
+    const created = await createClient(h.deps, { course: 'intro', locale: 'nb' });
+    if (!created.ok) throw new Error();
+    const send = (text: string) =>
+      handleInbound(h.deps, { channel: 'terminal', address: 'x', text, createAddress: true });
+    await send(created.accessCode);
+    await scheduleMeasurement(h.deps, { clientId: created.clientId, flowId: 'screen', everyDays: 1 });
+    h.clock.advance(2 * DAY);
+    expect(await fireDueSchedules(h.deps)).toBe(1);
+    h.clock.advance(1 * DAY);
+    expect(await fireDueSchedules(h.deps)).toBe(0);
+    const enrollments = await h.deps.db.read((q) => listEnrollments(q, created.clientId));
+    expect(enrollments.map((e) => [e.flowId, e.status])).toEqual([
+      ['intro', 'active'],
+      ['screen', 'active'],
+    ]);
+    await send('0');
+    await send('0');
+    await send('0');
+    const last = await send('0');
+    expect(last.kind === 'handled' && last.replies.map((r) => r.text)).toEqual([
+      h.deps.catalog.text('nb', 'questionnaire.thanks'),
+      h.deps.catalog.text('nb', 'service.resumed'),
+      h.deps.catalog.text('nb', 'intro.ask_ready'),
+    ]);
+  });
+
+  it('schedules one measurement at a given time, e.g. before a follow-up contact, and refuses the past', async () => {
+    const created = await createClient(h.deps, { course: 'intro' });
+    if (!created.ok) throw new Error();
+    const at = new Date('2026-12-01T08:00:00.000Z');
+    const once = await scheduleMeasurement(h.deps, { clientId: created.clientId, flowId: 'measures', at });
+    expect(once.ok && once.schedule).toMatchObject({ once: true, nextDueAt: at.toISOString() });
+    expect(
+      await scheduleMeasurement(h.deps, { clientId: created.clientId, flowId: 'measures', at: new Date(0) }),
+    ).toEqual({
+      ok: false,
+      error: 'in_the_past',
+    });
+    expect(
+      await scheduleMeasurement(h.deps, { clientId: 'nobody', flowId: 'measures', everyDays: 7 }),
+    ).toEqual({
+      ok: false,
+      error: 'unknown_client',
+    });
+  });
+});
