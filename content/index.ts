@@ -9,6 +9,7 @@ import enIntro from './en/intro.json' with { type: 'json' };
 import enQuestionnaire from './en/questionnaire.json' with { type: 'json' };
 import enSafety from './en/safety.json' with { type: 'json' };
 import enService from './en/service.json' with { type: 'json' };
+import enSms from './en/sms.json' with { type: 'json' };
 import enUi from './en/ui.json' with { type: 'json' };
 import nbCourse from './nb/course.json' with { type: 'json' };
 import nbCourseAnxiety from './nb/course-anxiety.json' with { type: 'json' };
@@ -21,6 +22,7 @@ import nbIntro from './nb/intro.json' with { type: 'json' };
 import nbQuestionnaire from './nb/questionnaire.json' with { type: 'json' };
 import nbSafety from './nb/safety.json' with { type: 'json' };
 import nbService from './nb/service.json' with { type: 'json' };
+import nbSms from './nb/sms.json' with { type: 'json' };
 import nbUi from './nb/ui.json' with { type: 'json' };
 
 /**
@@ -40,6 +42,7 @@ export const contentFiles = {
     'questionnaire.json': nbQuestionnaire,
     'safety.json': nbSafety,
     'service.json': nbService,
+    'sms.json': nbSms,
     'ui.json': nbUi,
   },
   en: {
@@ -54,6 +57,7 @@ export const contentFiles = {
     'questionnaire.json': enQuestionnaire,
     'safety.json': enSafety,
     'service.json': enService,
+    'sms.json': enSms,
     'ui.json': enUi,
   },
 };

@@ -278,7 +278,13 @@ function stepStates(
       });
     }
     case 'questionnaire':
-      return one(questionnaireState(step.id, step.instrument, next, step.expireAfterMs, step.expireTo));
+      return one(
+        questionnaireState(step.id, step.instrument, next, {
+          expireAfterMs: step.expireAfterMs,
+          expireTo: step.expireTo,
+          remindAfterMs: step.remindAfterMs,
+        }),
+      );
     case 'branch':
       return one({
         always: [

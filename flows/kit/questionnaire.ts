@@ -10,6 +10,7 @@ export const QUESTIONNAIRE_KEYS = {
   paused: 'questionnaire.paused',
   resumed: 'questionnaire.resumed',
   expired: 'questionnaire.expired',
+  reminder: 'questionnaire.reminder',
 } as const;
 
 export const DEFAULT_QUESTIONNAIRE_EXPIRY_MS = 24 * 60 * 60 * 1000;
@@ -118,9 +119,9 @@ export function questionnaireState(
   stepId: string,
   instrumentId: InstrumentId,
   next: string,
-  expireAfterMs: number = DEFAULT_QUESTIONNAIRE_EXPIRY_MS,
-  expireTo: string = next,
+  options: { expireAfterMs?: number; expireTo?: string; remindAfterMs?: number } = {},
 ): AnyStateNodeConfig {
+  const { expireAfterMs = DEFAULT_QUESTIONNAIRE_EXPIRY_MS, expireTo = next, remindAfterMs } = options;
   const definition = instruments[instrumentId];
   const items = questionnaireItems(instrumentId);
   const progress = (context: FlowContext) => context.answers[stepId] as QuestionnaireProgress;
@@ -187,6 +188,10 @@ export function questionnaireState(
     ],
     states,
     after: {
+      // One reminder; the question it refers to is the last message the client got.
+      ...(remindAfterMs !== undefined && remindAfterMs < expireAfterMs
+        ? { [remindAfterMs]: { actions: emitReply({ key: QUESTIONNAIRE_KEYS.reminder }) } }
+        : {}),
       [expireAfterMs]: {
         target: expireTo,
         actions: [

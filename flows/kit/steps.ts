@@ -65,6 +65,8 @@ export type Step =
       expireAfterMs?: number;
       /** Where to go when it expires unfinished; defaults to the next step. */
       expireTo?: string;
+      /** One reminder when it has waited this long unfinished (check-ins: 24 h). */
+      remindAfterMs?: number;
     })
   | (StepBase & { kind: 'branch'; cases: { when: (context: FlowContext) => boolean; next: string }[] })
   | (StepBase & { kind: 'endOfPart'; part: number; key: string; vars?: VarsFn })

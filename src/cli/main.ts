@@ -11,6 +11,7 @@ import { openNodeDatabase } from '../storage/open-node.ts';
 import { alertsCommand } from './alerts.ts';
 import { playInTerminal } from './chat.ts';
 import { measuresCommand } from './measures.ts';
+import { smsCommand } from './sms.ts';
 
 const USAGE = `Usage: selvhjelp <command> [options]
 
@@ -26,6 +27,8 @@ Commands:
   alerts ack ID --by NAME       acknowledge an alert (paused reminders for the client resume)
   measures schedule CLIENT_ID [--flow measures|screen|phq9|gad7] (--every 14d | --at ISO-TIME)
                                 ask for questionnaires every N days, or once at a given time
+  sms send --from +47… "text" [--url http://127.0.0.1:8787]
+                                post a signed Twilio webhook to the running server (development)
 `;
 
 import { UsageError } from './usage-error.ts';
@@ -131,6 +134,8 @@ async function main(argv: string[]): Promise<number> {
         deps.db.close();
       }
     }
+    case 'sms':
+      return smsCommand(config(), rest);
     case undefined:
     case 'help':
     case '--help':

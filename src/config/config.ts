@@ -13,26 +13,78 @@ function isTimeZone(value: string): boolean {
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
-export const configSchema = z.object({
-  PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(8787)),
-  HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default('127.0.0.1')),
-  DATABASE_URL: z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .regex(/^(file:|libsql:|https?:|wss?:|:memory:)/, 'must start with file:, libsql:, http(s): or ws(s):')
-      .default('file:./data/selvhjelp.db'),
-  ),
-  DATABASE_AUTH_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()),
-  PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
-  DEFAULT_LOCALE: z.preprocess(emptyAsUndefined, locale.default('nb')),
-  DEFAULT_TIMEZONE: z.preprocess(
-    emptyAsUndefined,
-    z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Oslo').default('Europe/Oslo'),
-  ),
-  NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('development')),
-  SCHEDULER_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(5000)),
-});
+export const configSchema = z
+  .object({
+    PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(8787)),
+    HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default('127.0.0.1')),
+    DATABASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(
+          /^(file:|libsql:|https?:|wss?:|:memory:)/,
+          'must start with file:, libsql:, http(s): or ws(s):',
+        )
+        .default('file:./data/selvhjelp.db'),
+    ),
+    DATABASE_AUTH_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()),
+    PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+    DEFAULT_LOCALE: z.preprocess(emptyAsUndefined, locale.default('nb')),
+    DEFAULT_TIMEZONE: z.preprocess(
+      emptyAsUndefined,
+      z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Oslo').default('Europe/Oslo'),
+    ),
+    NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('development')),
+    SCHEDULER_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(5000)),
+    TWILIO_ACCOUNT_SID: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits')
+        .optional(),
+    ),
+    TWILIO_AUTH_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(8).optional()),
+    TWILIO_FROM: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^\+[1-9]\d{6,14}$|^MG[0-9a-fA-F]{32}$/, 'must be an E.164 number such as +4712345678')
+        .optional(),
+    ),
+    TWILIO_API_BASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z.url({ protocol: /^https?$/ }).default('https://api.twilio.com'),
+    ),
+    SMS_DEFAULT_REGION: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as NO')
+        .default('NO'),
+    ),
+    /** How to reach the clinic, for the SMS HELP reply (e.g. "Rask psykisk helsehjelp, tlf 12 34 56 78"). */
+    CLINIC_CONTACT: z.preprocess(emptyAsUndefined, z.string().max(200).optional()),
+  })
+  .superRefine((config, ctx) => {
+    const twilio = [config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN, config.TWILIO_FROM];
+    if (twilio.some((v) => v !== undefined) && twilio.some((v) => v === undefined)) {
+      const missing = (['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const).find(
+        (k) => config[k] === undefined,
+      )!;
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing],
+        message: 'is required when the other TWILIO_ variables are set',
+      });
+    }
+    if (config.TWILIO_AUTH_TOKEN !== undefined && config.PUBLIC_BASE_URL === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUBLIC_BASE_URL'],
+        message: 'is required for SMS: Twilio signs webhooks over it',
+      });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -11,6 +11,7 @@ import type { Database } from '../storage/db.ts';
 import { migrate } from '../storage/migrate.ts';
 import { nodeMigrations } from '../storage/migrations-node.ts';
 import { openNodeDatabase } from '../storage/open-node.ts';
+import { channelsFromConfig } from './channels.ts';
 
 export interface NodeOverrides {
   clock?: () => Date;
@@ -34,8 +35,13 @@ export async function buildNodeDeps(
     catalog,
     clock,
     ids: randomIds,
-    defaults: { locale: config.DEFAULT_LOCALE, timeZone: config.DEFAULT_TIMEZONE, flowId: 'intro' },
-    senders: { web: { mode: 'pull' }, ...overrides.senders },
+    defaults: {
+      locale: config.DEFAULT_LOCALE,
+      timeZone: config.DEFAULT_TIMEZONE,
+      flowId: 'intro',
+      clinicContact: config.CLINIC_CONTACT,
+    },
+    senders: { ...channelsFromConfig(config).senders, ...overrides.senders },
     locks: new KeyedLock(),
     log: overrides.log ?? log,
     retry: { maxAttempts: 6, baseDelayMs: 120_000 },
@@ -56,7 +62,11 @@ export async function startNodeServer(
 ): Promise<RunningServer> {
   const deps = await buildNodeDeps(config, log, overrides);
   const scheduler = startScheduler(deps, config.SCHEDULER_INTERVAL_MS);
-  const app = createApp(deps, { onActivity: () => scheduler.kick(), illustrations: nodeIllustrations() });
+  const app = createApp(deps, {
+    onActivity: () => scheduler.kick(),
+    illustrations: nodeIllustrations(),
+    sms: channelsFromConfig(config).sms,
+  });
   const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(
     (resolve) => {
       const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) =>

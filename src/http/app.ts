@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { IllustrationSource } from '../content/illustrations.ts';
 import type { ServiceDeps } from '../service/deps.ts';
 import { errorStatus, onError } from './errors.ts';
+import { type SmsWebhookSettings, smsTwilioRoutes } from './routes/sms-twilio.ts';
 import { webChatRoutes } from './routes/web-chat.tsx';
 
 export interface AppOptions {
@@ -9,6 +10,8 @@ export interface AppOptions {
   onActivity?: () => void;
   /** The course illustrations, by name. */
   illustrations?: IllustrationSource;
+  /** Twilio's webhook settings; without them the SMS routes answer 404. */
+  sms?: SmsWebhookSettings;
 }
 
 /** The one Hono app, the same on Node and Workers; runtimes differ only in src/entry. */
@@ -39,5 +42,6 @@ export function createApp(deps: ServiceDeps, options: AppOptions = {}) {
     return c.body(svg, 200, { 'Content-Type': 'image/svg+xml' });
   });
   app.route('/', webChatRoutes(deps, options.onActivity ?? (() => {})));
+  app.route('/', smsTwilioRoutes(deps, options.sms, options.onActivity ?? (() => {})));
   return app;
 }

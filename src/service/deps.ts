@@ -5,7 +5,25 @@ import type { Database } from '../storage/db.ts';
 import type { KeyedLock } from './keyed-lock.ts';
 import type { RenderedReply } from './render.ts';
 
-export type SendResult = { ok: true; providerId?: string } | { ok: false; retryable: boolean; error: string };
+export type SendResult =
+  | { ok: true; providerId?: string }
+  | {
+      ok: false;
+      retryable: boolean;
+      error: string;
+      /** The address itself is the problem: it opted out at the provider, or cannot receive at all. */
+      address?: 'opted_out' | 'undeliverable';
+    };
+
+/** One message as a push channel will send it (an SMS may split a long reply into several). */
+export interface OutboundMessage {
+  text: string;
+  choices?: { label: string; value: string }[];
+  image?: { src: string; alt: string };
+  /** SMS: the segment count and encoding, recorded for every message. */
+  segments?: number;
+  encoding?: string;
+}
 
 /**
  * A channel's way out. `pull` channels (the built-in web chat) read their messages from the transcript,
@@ -15,7 +33,9 @@ export type ChannelSender =
   | { mode: 'pull' }
   | {
       mode: 'push';
-      send(message: { address: string; reply: RenderedReply; outboxId: number }): Promise<SendResult>;
+      /** Formats a reply for the channel: one or more messages; defaults to the reply as it is. */
+      format?(reply: RenderedReply): OutboundMessage[];
+      send(message: { address: string; message: OutboundMessage; outboxId: number }): Promise<SendResult>;
     };
 
 export interface Logger {
@@ -50,7 +70,7 @@ export interface ServiceDeps {
   catalog: Catalog;
   clock: () => Date;
   ids: IdSource;
-  defaults: { locale: Locale; timeZone: string; flowId: string };
+  defaults: { locale: Locale; timeZone: string; flowId: string; clinicContact?: string };
   senders: Record<string, ChannelSender>;
   locks: KeyedLock;
   log: Logger;

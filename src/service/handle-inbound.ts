@@ -1,9 +1,16 @@
+import type { SmsKeyword } from '../channels/sms/keywords.ts';
 import { parseAccessCode } from '../domain/access-code.ts';
 import type { CrisisDetection } from '../domain/safety/detect.ts';
 import { parseSafeAnswer } from '../domain/safety/safe-answer.ts';
 import { pendingPrompt, turn } from '../engine/turn.ts';
 import type { Locale, Reply } from '../engine/types.ts';
-import { type AddressRecord, findAddress, insertAddress, linkAddress } from '../storage/addresses.ts';
+import {
+  type AddressRecord,
+  findAddress,
+  insertAddress,
+  linkAddress,
+  setOptedOut,
+} from '../storage/addresses.ts';
 import { insertAlert, pendingSafetyQuestion, recordSafetyAnswer } from '../storage/alerts.ts';
 import {
   type ClientRecord,
@@ -34,6 +41,8 @@ export interface Inbound {
   locale?: Locale;
   /** Create the address if it is new (SMS numbers); web conversations must be started first. */
   createAddress?: boolean;
+  /** An SMS keyword (STOP, START, HELP), parsed by the channel; handled after the safety check. */
+  keyword?: SmsKeyword;
 }
 
 export type InboundOutcome =
@@ -112,24 +121,39 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
   const payload = { text: inbound.text, value: inbound.value };
   const base = { now, address: target, inbound: { providerId: inbound.providerId, text, payload } };
 
-  if (!target.clientId) {
-    const crisis = checkText(inbound.text);
-    if (crisis.matched) {
-      const locale = inbound.locale ?? target.locale;
-      return writeCrisis(
-        deps,
-        { ...base, isNewAddress: !address, linking: false },
-        undefined,
-        locale,
-        crisis,
-      );
-    }
+  const isNewAddress = !address;
+  const linkedId = target.clientId;
+  const linked = linkedId
+    ? await deps.db
+        .read((q) => findClient(q, linkedId))
+        .then((client) => {
+          if (!client) throw new Error(`Address ${target.id} links to a missing client`);
+          return client;
+        })
+    : undefined;
+
+  // Safety first, on every channel and in every state: a crisis text never reaches keywords or flows.
+  const crisis = checkText(inbound.text);
+  if (crisis.matched) {
+    const locale = inbound.locale ?? linked?.locale ?? target.locale;
+    const respond = () =>
+      writeCrisis(deps, { ...base, isNewAddress, linking: false }, linked, locale, crisis);
+    return linked ? deps.locks.run(`client:${linked.id}`, respond) : respond();
+  }
+  if (inbound.keyword) {
+    const locale = inbound.locale ?? linked?.locale ?? target.locale;
+    const respond = () =>
+      keywordTurn(deps, { ...base, isNewAddress, linking: false }, linked, locale, inbound.keyword!);
+    return linked ? deps.locks.run(`client:${linked.id}`, respond) : respond();
+  }
+
+  if (!linked) {
     const code = parseAccessCode(inbound.text ?? '');
     const client = code ? await deps.db.read((q) => findClientByAccessCode(q, code)) : undefined;
     const locale = client ? (inbound.locale ?? client.locale) : (inbound.locale ?? target.locale);
     if (!client) {
       const written = await deps.db.write(async (tx) => {
-        if (!address) await insertAddress(tx, target);
+        if (isNewAddress) await insertAddress(tx, target);
         return writeTurn(deps, tx, {
           ...base,
           locale,
@@ -140,21 +164,12 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
       return { kind: 'handled', addressId: target.id, ...written };
     }
     return deps.locks.run(`client:${client.id}`, () =>
-      clientTurn(
-        deps,
-        { ...base, address: target, isNewAddress: !address, linking: true },
-        { ...client, locale },
-        inbound,
-      ),
+      clientTurn(deps, { ...base, isNewAddress, linking: true }, { ...client, locale }, inbound),
     );
   }
-
-  const clientId = target.clientId;
-  return deps.locks.run(`client:${clientId}`, async () => {
-    const client = await deps.db.read((q) => findClient(q, clientId));
-    if (!client) throw new Error(`Address ${target.id} links to a missing client`);
-    return clientTurn(deps, { ...base, isNewAddress: false, linking: false }, client, inbound);
-  });
+  return deps.locks.run(`client:${linked.id}`, () =>
+    clientTurn(deps, { ...base, isNewAddress: false, linking: false }, linked, inbound),
+  );
 }
 
 interface TurnBase {
@@ -172,10 +187,6 @@ async function clientTurn(
   inbound: Inbound,
 ): Promise<InboundOutcome> {
   const locale = inbound.locale ?? client.locale;
-  // Safety first: a crisis text is answered by the safety layer and never reaches the flow.
-  const crisis = base.linking ? ({ matched: false } as const) : checkText(inbound.text);
-  if (crisis.matched) return writeCrisis(deps, base, client, locale, crisis);
-
   const pending = base.linking
     ? undefined
     : await deps.db.read((q) => pendingSafetyQuestion(q, base.address.id));
@@ -280,8 +291,60 @@ async function writeCrisis(
         { type: 'safety.crisis_detected', data: { alertId, phrase: crisis.phrase, kind: crisis.kind } },
       ],
       replies: crisisReplies,
+      kind: 'safety',
     });
   });
   deps.log.warn('crisis alert raised', { addressId: base.address.id, channel: base.address.channel });
+  return { kind: 'handled', addressId: base.address.id, ...written };
+}
+
+/**
+ * STOP, START and HELP (CLINICAL.md §7): consent changes are recorded as events; the STOP confirmation
+ * is the last thing sent until START; HELP names the service, the clinic, the crisis numbers and STOP.
+ */
+async function keywordTurn(
+  deps: ServiceDeps,
+  base: TurnBase,
+  client: ClientRecord | undefined,
+  locale: Locale,
+  keyword: SmsKeyword,
+): Promise<InboundOutcome> {
+  const at = base.now.toISOString();
+  let replies: Reply[];
+  if (keyword === 'help') {
+    const clinic = deps.defaults.clinicContact ?? deps.catalog.text(locale, 'sms.clinic_default');
+    replies = [{ key: 'sms.help', vars: { clinic } }];
+  } else if (keyword === 'stop') {
+    replies = [{ key: 'sms.stopped' }];
+  } else {
+    const enrollment = client ? await deps.db.read((q) => currentEnrollment(q, client.id)) : undefined;
+    const prompt =
+      enrollment?.persisted && enrollment.status === 'active'
+        ? pendingPrompt(flowOf(deps, enrollment), enrollment.persisted)
+        : undefined;
+    replies = [{ key: 'sms.started' }, ...(prompt ? [prompt] : [])];
+  }
+  const written = await deps.db.write(async (tx) => {
+    if (base.isNewAddress) await insertAddress(tx, base.address);
+    if (keyword !== 'help') await setOptedOut(tx, base.address.id, keyword === 'stop' ? at : null);
+    return writeTurn(deps, tx, {
+      now: base.now,
+      address: { ...base.address, optedOutAt: keyword === 'stop' ? at : undefined },
+      clientId: client?.id,
+      locale,
+      inbound: base.inbound,
+      events:
+        keyword === 'help'
+          ? []
+          : [
+              {
+                type: keyword === 'stop' ? 'consent.sms_revoked' : 'consent.sms_granted',
+                data: { addressId: base.address.id },
+              },
+            ],
+      replies,
+      kind: keyword === 'start' ? 'normal' : 'consent',
+    });
+  });
   return { kind: 'handled', addressId: base.address.id, ...written };
 }

@@ -77,8 +77,9 @@ async function startCheckin(deps: ServiceDeps, schedule: ScheduleRecord): Promis
           client.timeZone,
         )
       : undefined;
-  // Nothing to start: the client never linked a channel, or the last check-in is still open.
-  if (!client || !address || running) {
+  // Nothing to start: the client never linked a channel, the number sent STOP, or the last check-in is
+  // still open.
+  if (!client || !address || address.optedOutAt || address.undeliverableAt || running) {
     await deps.db.write((tx) => advanceSchedule(tx, schedule.id, dueAt, next?.toISOString() ?? null));
     return false;
   }

@@ -9,11 +9,11 @@ import { saveSnapshot } from '../storage/enrollments.ts';
 import { appendEvent } from '../storage/events.ts';
 import { insertHomework } from '../storage/homework.ts';
 import { markProcessed } from '../storage/inbound.ts';
-import { enqueueOutbox } from '../storage/outbox.ts';
+import { enqueueOutbox, type OutboxKind } from '../storage/outbox.ts';
 import { insertResponse } from '../storage/responses.ts';
 import { deleteTimer, upsertTimer } from '../storage/timers.ts';
 import { appendTranscript } from '../storage/transcript.ts';
-import type { ServiceDeps } from './deps.ts';
+import type { OutboundMessage, ServiceDeps } from './deps.ts';
 import { DuplicateInbound, WriteConflict } from './errors.ts';
 import { type RenderedReply, renderReply } from './render.ts';
 import { ALERTED } from './safety.ts';
@@ -43,6 +43,8 @@ export interface TurnWrite {
    * hold them until the send window opens. Replies to the client's own message go out at once.
    */
   scheduledFor?: { timeZone: string };
+  /** Safety replies are never held back (quiet hours, STOP); the STOP confirmation goes out once. */
+  kind?: OutboxKind;
 }
 
 export interface WrittenTurn {
@@ -180,14 +182,22 @@ export async function writeTurn(deps: ServiceDeps, tx: Queryable, w: TurnWrite):
       createdAt: now,
     });
     if (sender?.mode === 'push') {
-      await enqueueOutbox(tx, {
-        addressId: w.address.id,
-        channel,
-        transcriptSeq: cursor,
-        payload: reply,
-        now,
-        notBefore: w.scheduledFor ? intoSendWindow(w.now, w.scheduledFor.timeZone).toISOString() : now,
-      });
+      const kind = w.kind ?? 'normal';
+      const held = w.scheduledFor && kind === 'normal';
+      const messages: OutboundMessage[] = sender.format ? sender.format(reply) : [reply];
+      for (const message of messages) {
+        await enqueueOutbox(tx, {
+          addressId: w.address.id,
+          channel,
+          transcriptSeq: cursor,
+          payload: message,
+          now,
+          notBefore: held ? intoSendWindow(w.now, w.scheduledFor!.timeZone).toISOString() : now,
+          kind,
+          segments: message.segments,
+          encoding: message.encoding,
+        });
+      }
     }
   }
   return { replies: rendered, cursor };

@@ -10,6 +10,10 @@ export interface AddressRecord {
   clientId?: string;
   locale: Locale;
   createdAt: string;
+  /** SMS: the number sent STOP; nothing but safety replies goes to it until START. */
+  optedOutAt?: string;
+  /** SMS: the provider refused the number for good (invalid, not a mobile, blocked). */
+  undeliverableAt?: string;
 }
 
 const toAddress = (row: Record<string, unknown>): AddressRecord => ({
@@ -19,6 +23,8 @@ const toAddress = (row: Record<string, unknown>): AddressRecord => ({
   clientId: optStr(row, 'client_id'),
   locale: str(row, 'locale') as Locale,
   createdAt: str(row, 'created_at'),
+  optedOutAt: optStr(row, 'opted_out_at'),
+  undeliverableAt: optStr(row, 'undeliverable_at'),
 });
 
 export async function insertAddress(q: Queryable, address: AddressRecord): Promise<void> {
@@ -79,4 +85,24 @@ export async function preferredAddress(q: Queryable, clientId: string): Promise<
     })
   ).rows[0];
   return row ? toAddress(row) : undefined;
+}
+
+export async function findAddressById(q: Queryable, id: string): Promise<AddressRecord | undefined> {
+  const row = (await q.execute({ sql: 'SELECT * FROM channel_addresses WHERE id = ?', args: [id] })).rows[0];
+  return row ? toAddress(row) : undefined;
+}
+
+/** STOP sets it, START clears it (`null`). */
+export async function setOptedOut(q: Queryable, addressId: string, at: string | null): Promise<void> {
+  await q.execute({
+    sql: 'UPDATE channel_addresses SET opted_out_at = ? WHERE id = ?',
+    args: [at, addressId],
+  });
+}
+
+export async function setUndeliverable(q: Queryable, addressId: string, at: string | null): Promise<void> {
+  await q.execute({
+    sql: 'UPDATE channel_addresses SET undeliverable_at = ? WHERE id = ?',
+    args: [at, addressId],
+  });
 }

@@ -12,10 +12,6 @@ export interface ClientRecord {
   createdAt: string;
   /** Local time of day ("HH:MM") the client prefers for scheduled messages. */
   preferredTime?: string;
-  /** SMS consent: 'revoked' after STOP, until START. */
-  smsConsent?: 'granted' | 'revoked';
-  /** Set when SMS to the client failed permanently (invalid or unsubscribed number). */
-  smsUndeliverableAt?: string;
 }
 
 const toClient = (row: Record<string, unknown>): ClientRecord => ({
@@ -27,8 +23,6 @@ const toClient = (row: Record<string, unknown>): ClientRecord => ({
   phone: optStr(row, 'phone'),
   createdAt: str(row, 'created_at'),
   preferredTime: optStr(row, 'preferred_time'),
-  smsConsent: (optStr(row, 'sms_consent') ?? 'granted') as 'granted' | 'revoked',
-  smsUndeliverableAt: optStr(row, 'sms_undeliverable_at'),
 });
 
 export async function insertClient(q: Queryable, client: ClientRecord): Promise<void> {
@@ -68,16 +62,4 @@ export async function setClientLocale(q: Queryable, id: string, locale: Locale):
 
 export async function setPreferredTime(q: Queryable, id: string, time: string): Promise<void> {
   await q.execute({ sql: 'UPDATE clients SET preferred_time = ? WHERE id = ?', args: [time, id] });
-}
-
-export async function setSmsConsent(q: Queryable, id: string, consent: 'granted' | 'revoked'): Promise<void> {
-  await q.execute({ sql: 'UPDATE clients SET sms_consent = ? WHERE id = ?', args: [consent, id] });
-}
-
-export async function markSmsUndeliverable(q: Queryable, id: string, now: string | null): Promise<void> {
-  await q.execute({ sql: 'UPDATE clients SET sms_undeliverable_at = ? WHERE id = ?', args: [now, id] });
-}
-
-export async function setClientPhone(q: Queryable, id: string, phone: string): Promise<void> {
-  await q.execute({ sql: 'UPDATE clients SET phone = ? WHERE id = ?', args: [phone, id] });
 }

@@ -3,6 +3,9 @@ import { num, optStr, str } from './rows.ts';
 
 export type OutboxStatus = 'pending' | 'sent' | 'delivered' | 'failed';
 
+/** Safety replies and the STOP confirmation go out whatever else holds messages back. */
+export type OutboxKind = 'normal' | 'safety' | 'consent';
+
 export interface OutboxRow {
   id: number;
   addressId: string;
@@ -14,6 +17,11 @@ export interface OutboxRow {
   attempts: number;
   providerId?: string;
   lastError?: string;
+  kind: OutboxKind;
+  segments?: number;
+  encoding?: string;
+  optedOutAt?: string;
+  undeliverableAt?: string;
 }
 
 export async function enqueueOutbox(
@@ -25,19 +33,25 @@ export async function enqueueOutbox(
     payload: unknown;
     now: string;
     notBefore: string;
+    kind: OutboxKind;
+    segments?: number;
+    encoding?: string;
   },
 ): Promise<number> {
   const result = await q.execute({
-    sql: `INSERT INTO outbox (address_id, channel, transcript_seq, payload, status, attempts, next_attempt_at, created_at, updated_at)
-          VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+    sql: `INSERT INTO outbox (address_id, channel, transcript_seq, payload, status, attempts, next_attempt_at, created_at,
+          updated_at, kind, segments, encoding) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?)`,
     args: [
       row.addressId,
       row.channel,
       row.transcriptSeq,
       JSON.stringify(row.payload),
+      row.notBefore,
       row.now,
       row.now,
-      row.now,
+      row.kind,
+      row.segments ?? null,
+      row.encoding ?? null,
     ],
   });
   return Number(result.lastInsertRowid);
@@ -54,9 +68,15 @@ const toRow = (row: Record<string, unknown>): OutboxRow => ({
   attempts: num(row, 'attempts'),
   providerId: optStr(row, 'provider_id'),
   lastError: optStr(row, 'last_error'),
+  kind: str(row, 'kind') as OutboxKind,
+  segments: row.segments === null ? undefined : num(row, 'segments'),
+  encoding: optStr(row, 'encoding'),
+  optedOutAt: optStr(row, 'opted_out_at'),
+  undeliverableAt: optStr(row, 'undeliverable_at'),
 });
 
-const SELECT = `SELECT o.*, a.address FROM outbox o JOIN channel_addresses a ON a.id = o.address_id`;
+const SELECT = `SELECT o.*, a.address, a.opted_out_at, a.undeliverable_at
+                FROM outbox o JOIN channel_addresses a ON a.id = o.address_id`;
 
 export async function dueOutbox(q: Queryable, now: string, limit: number): Promise<OutboxRow[]> {
   const rows = (
@@ -138,4 +158,60 @@ export async function claimOutbox(
     args: [leaseUntil, id, now],
   });
   return result.rowsAffected === 1;
+}
+
+export async function findOutboxByProviderId(
+  q: Queryable,
+  providerId: string,
+): Promise<OutboxRow | undefined> {
+  const row = (await q.execute({ sql: `${SELECT} WHERE o.provider_id = ?`, args: [providerId] })).rows[0];
+  return row ? toRow(row) : undefined;
+}
+
+/**
+ * Records a delivery status the provider reported. `delivered` and `failed` are final for the row;
+ * intermediate statuses (queued, sent, ...) are kept as events only.
+ */
+export async function recordDeliveryStatus(
+  q: Queryable,
+  s: {
+    outboxId: number;
+    providerId: string;
+    status: string;
+    errorCode?: number;
+    now: string;
+    final?: 'delivered' | 'failed';
+  },
+): Promise<void> {
+  await q.execute({
+    sql: `INSERT INTO delivery_status_events (outbox_id, provider_id, status, error_code, received_at) VALUES (?, ?, ?, ?, ?)`,
+    args: [s.outboxId, s.providerId, s.status, s.errorCode ?? null, s.now],
+  });
+  if (s.final) {
+    await q.execute({
+      sql: `UPDATE outbox SET status = ?, last_error = ?, updated_at = ? WHERE id = ?`,
+      args: [
+        s.final,
+        s.final === 'failed' ? `provider status ${s.status}${s.errorCode ? ` (${s.errorCode})` : ''}` : null,
+        s.now,
+        s.outboxId,
+      ],
+    });
+  }
+}
+
+export async function deliveryStatuses(
+  q: Queryable,
+  outboxId: number,
+): Promise<{ status: string; errorCode?: number }[]> {
+  const rows = (
+    await q.execute({
+      sql: 'SELECT status, error_code FROM delivery_status_events WHERE outbox_id = ? ORDER BY id',
+      args: [outboxId],
+    })
+  ).rows;
+  return rows.map((row) => ({
+    status: str(row, 'status'),
+    errorCode: row.error_code === null ? undefined : num(row, 'error_code'),
+  }));
 }

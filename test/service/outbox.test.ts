@@ -17,8 +17,8 @@ function scriptedChannel(results: SendResult[]) {
     sent,
     sender: {
       mode: 'push' as const,
-      async send(message: { reply: { text: string } }): Promise<SendResult> {
-        sent.push(message.reply.text);
+      async send(outbound: { message: { text: string } }): Promise<SendResult> {
+        sent.push(outbound.message.text);
         return results.shift() ?? { ok: true, providerId: `p-${sent.length}` };
       },
     },

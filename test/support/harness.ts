@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultRegistry, type FlowRegistry } from '../../flows/registry.ts';
@@ -64,6 +65,18 @@ export async function makeHarness(
       dir?.remove();
     },
   };
+}
+
+/** A port on 127.0.0.1 that is free right now (for servers whose public URL must be known up front). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** The real HTTP server on 127.0.0.1 with a random port and a temporary file database. */

@@ -8,6 +8,8 @@ export interface SmsChoice {
 export interface SmsReply {
   text: string;
   choices?: readonly SmsChoice[];
+  /** 'value' numbers the options by their own values (questionnaires: "0 Not at all" .. "3 ..."). */
+  numbering?: 'position' | 'value';
 }
 
 export interface RenderOptions {
@@ -31,7 +33,8 @@ export function renderForSms(reply: SmsReply, opts: RenderOptions = {}): string[
 
   const text = normaliseForGsm7(reply.text).trim();
   const options = (reply.choices ?? []).map(
-    (choice, index) => `${index + 1} ${normaliseForGsm7(choice.label).replace(/\s+/g, ' ').trim()}`,
+    (choice, index) =>
+      `${reply.numbering === 'value' ? choice.value : index + 1} ${normaliseForGsm7(choice.label).replace(/\s+/g, ' ').trim()}`,
   );
   const block = options.join('\n');
   if (block === '') return splitToFit(text, fits);

@@ -1,0 +1,59 @@
+import type { ChannelSender, OutboundMessage, SendResult } from '../../service/deps.ts';
+import type { RenderedReply } from '../../service/render.ts';
+import { countSegments } from './gsm7.ts';
+import { renderForSms } from './render.ts';
+import { type PermanentReason, sendSms } from './twilio-rest.ts';
+
+export interface TwilioSettings {
+  apiBaseUrl: string;
+  accountSid: string;
+  authToken: string;
+  from: string;
+  /** Where Twilio posts delivery statuses: PUBLIC_BASE_URL + /channels/sms/twilio/status. */
+  statusCallbackUrl?: string;
+  fetch?: typeof fetch;
+}
+
+/** Permanent errors that say the number itself cannot be used, as opposed to our own configuration. */
+const ADDRESS_PROBLEMS: Partial<Record<PermanentReason, 'opted_out' | 'undeliverable'>> = {
+  'opted-out': 'opted_out',
+  'invalid-number': 'undeliverable',
+  'not-mobile': 'undeliverable',
+  unreachable: 'undeliverable',
+  blocked: 'undeliverable',
+};
+
+/** Formats a reply as SMS: GSM-7, numbered options, split into messages of at most 3 segments. */
+export function formatSms(reply: RenderedReply): OutboundMessage[] {
+  return renderForSms(reply).map((text) => {
+    const { segments, encoding } = countSegments(text);
+    return { text, segments, encoding };
+  });
+}
+
+/** The SMS channel's way out: Twilio's Messages REST API. Never logs the number, the text or the token. */
+export function twilioSender(settings: TwilioSettings): ChannelSender {
+  return {
+    mode: 'push',
+    format: formatSms,
+    async send({ address, message }): Promise<SendResult> {
+      const result = await sendSms(
+        {
+          baseUrl: settings.apiBaseUrl,
+          accountSid: settings.accountSid,
+          authToken: settings.authToken,
+          from: settings.from,
+          to: address,
+          body: message.text,
+          ...(settings.statusCallbackUrl ? { statusCallback: settings.statusCallbackUrl } : {}),
+        },
+        settings.fetch ? { fetch: settings.fetch } : {},
+      );
+      if (result.ok) return { ok: true, providerId: result.sid };
+      const error = `${result.status ? `HTTP ${result.status} ` : ''}${result.code ? `Twilio ${result.code}: ` : ''}${result.message}`;
+      if (result.retryable) return { ok: false, retryable: true, error };
+      const problem = ADDRESS_PROBLEMS[result.permanent];
+      return { ok: false, retryable: false, error, ...(problem ? { address: problem } : {}) };
+    },
+  };
+}

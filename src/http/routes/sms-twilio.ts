@@ -1,0 +1,130 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { parseKeyword } from '../../channels/sms/keywords.ts';
+import { normalisePhone } from '../../channels/sms/phone.ts';
+import { classifyTwilioErrorCode } from '../../channels/sms/twilio-rest.ts';
+import { type TwilioParams, verifyTwilioSignature } from '../../channels/sms/twilio-signature.ts';
+import { parseTwilioInbound, parseTwilioStatusCallback } from '../../channels/sms/twilio-webhook.ts';
+import type { ServiceDeps } from '../../service/deps.ts';
+import { handleInbound } from '../../service/handle-inbound.ts';
+import { setUndeliverable } from '../../storage/addresses.ts';
+import { findOutboxByProviderId, recordDeliveryStatus } from '../../storage/outbox.ts';
+import { apiError } from '../errors.ts';
+
+export const SMS_CHANNEL = 'sms';
+const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
+const MAX_BODY_BYTES = 16 * 1024;
+
+export interface SmsWebhookSettings {
+  accountSid: string;
+  authToken: string;
+  /** The public URL Twilio calls, which the signature covers (PUBLIC_BASE_URL). */
+  publicBaseUrl: string;
+  defaultRegion: string;
+}
+
+/** Form fields as Twilio's signature sees them: every value of a repeated key. */
+function formParams(body: string): TwilioParams {
+  const search = new URLSearchParams(body);
+  const params: Record<string, string | string[]> = {};
+  for (const key of new Set(search.keys())) {
+    const values = search.getAll(key);
+    params[key] = values.length === 1 ? values[0]! : values;
+  }
+  return params;
+}
+
+/**
+ * Twilio's webhooks: inbound SMS and delivery statuses. Both are signed (X-Twilio-Signature over the
+ * public URL and the form); anything unsigned is refused with 403 before it is read further.
+ */
+export function smsTwilioRoutes(
+  deps: ServiceDeps,
+  settings: SmsWebhookSettings | undefined,
+  onActivity: () => void,
+) {
+  const verified = async (c: {
+    req: { text(): Promise<string>; url: string; path: string; header(name: string): string | undefined };
+  }) => {
+    if (!settings) throw apiError('not_found', 'The SMS channel is not configured.');
+    const params = formParams(await c.req.text());
+    const url = `${settings.publicBaseUrl.replace(/\/+$/, '')}${c.req.path}${new URL(c.req.url).search}`;
+    if (!(await verifyTwilioSignature(settings.authToken, url, params, c.req.header('X-Twilio-Signature')))) {
+      throw apiError('forbidden', 'Missing or invalid X-Twilio-Signature.');
+    }
+    return params;
+  };
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw apiError('payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
+    },
+  });
+
+  return new Hono()
+    .post('/channels/sms/twilio', limit, async (c) => {
+      const params = await verified(c);
+      const message = parseTwilioInbound(params as Record<string, unknown>, {
+        accountSid: settings!.accountSid,
+      });
+      if (message.kind === 'unsupported' && message.reason === 'invalid') {
+        throw apiError(
+          'invalid_request',
+          `Not a Twilio message webhook: ${message.detail ?? 'missing fields'}.`,
+        );
+      }
+      const from =
+        message.kind === 'text' ? normalisePhone(message.from, settings!.defaultRegion as never) : undefined;
+      if (message.kind === 'text' && from) {
+        await handleInbound(deps, {
+          channel: SMS_CHANNEL,
+          address: from,
+          providerId: message.messageSid,
+          text: message.body,
+          keyword: parseKeyword(message.body),
+          createAddress: true,
+        });
+        onActivity();
+      }
+      // Twilio only needs to know we have it; replies go out through the outbox.
+      return c.body(EMPTY_TWIML, 200, { 'Content-Type': 'text/xml; charset=utf-8' });
+    })
+    .post('/channels/sms/twilio/status', limit, async (c) => {
+      const params = await verified(c);
+      const update = parseTwilioStatusCallback(params as Record<string, unknown>, {
+        accountSid: settings!.accountSid,
+      });
+      if (update.kind === 'unsupported' && update.reason === 'invalid') {
+        throw apiError(
+          'invalid_request',
+          `Not a Twilio status callback: ${update.detail ?? 'missing fields'}.`,
+        );
+      }
+      if (update.kind === 'status') {
+        const now = deps.clock().toISOString();
+        await deps.db.write(async (tx) => {
+          const row = await findOutboxByProviderId(tx, update.messageSid);
+          if (!row) return;
+          const final =
+            update.status === 'delivered'
+              ? 'delivered'
+              : update.status === 'failed' || update.status === 'undelivered'
+                ? 'failed'
+                : undefined;
+          await recordDeliveryStatus(tx, {
+            outboxId: row.id,
+            providerId: update.messageSid,
+            status: update.status,
+            errorCode: update.errorCode,
+            now,
+            final,
+          });
+          const disposition =
+            update.errorCode === undefined ? undefined : classifyTwilioErrorCode(update.errorCode);
+          if (final === 'failed' && disposition && !disposition.retryable)
+            await setUndeliverable(tx, row.addressId, now);
+        });
+      }
+      return c.body(EMPTY_TWIML, 200, { 'Content-Type': 'text/xml; charset=utf-8' });
+    });
+}

@@ -1,0 +1,336 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { normaliseForGsm7 } from '../../src/channels/sms/gsm7.ts';
+import { computeTwilioSignature } from '../../src/channels/sms/twilio-signature.ts';
+import { listOpenAlerts } from '../../src/service/alerts.ts';
+import { createClient } from '../../src/service/clients.ts';
+import { deliverOutbox } from '../../src/service/deliver-outbox.ts';
+import { handleInbound, startConversation } from '../../src/service/handle-inbound.ts';
+import { fireDueSchedules, scheduleMeasurement } from '../../src/service/measurements.ts';
+import { tick } from '../../src/service/scheduler.ts';
+import { findAddress } from '../../src/storage/addresses.ts';
+import { deliveryAttempts, deliveryStatuses, outboxForAddress } from '../../src/storage/outbox.ts';
+import { clientResponses } from '../../src/storage/responses.ts';
+import { FakeTwilio } from '../fakes/fake-twilio.ts';
+import { FakeClock, freePort, startTestServer } from '../support/harness.ts';
+
+const ACCOUNT = `AC${'a1'.repeat(16)}`;
+const TOKEN = 'test-auth-token-0123456789';
+const OUR_NUMBER = '+4759440000';
+
+let twilio: FakeTwilio;
+let server: Awaited<ReturnType<typeof startTestServer>>;
+const clock = new FakeClock(new Date('2026-11-23T09:00:00.000Z'));
+let sid = 0;
+
+beforeAll(async () => {
+  twilio = new FakeTwilio({ accountSid: ACCOUNT, authToken: TOKEN });
+  const apiBase = await twilio.start();
+  const port = await freePort();
+  server = await startTestServer(
+    {
+      PORT: String(port),
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      TWILIO_ACCOUNT_SID: ACCOUNT,
+      TWILIO_AUTH_TOKEN: TOKEN,
+      TWILIO_FROM: OUR_NUMBER,
+      TWILIO_API_BASE_URL: apiBase,
+      SCHEDULER_INTERVAL_MS: '3600000',
+    },
+    { clock: clock.read },
+  );
+});
+afterAll(async () => {
+  await server.close();
+  await twilio.stop();
+});
+afterEach(() => {
+  twilio.messages.length = 0;
+});
+
+async function post(
+  path: string,
+  params: Record<string, string>,
+  signature?: string | null,
+  signedUrl?: string,
+) {
+  const url = `${server.url}${path}`;
+  const header =
+    signature === undefined ? await computeTwilioSignature(TOKEN, signedUrl ?? url, params) : signature;
+  return fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(header === null ? {} : { 'x-twilio-signature': header }),
+    },
+    body: new URLSearchParams(params).toString(),
+  });
+}
+
+function inbound(from: string, body: string, messageSid = `SM${String(++sid).padStart(32, '0')}`) {
+  return {
+    MessageSid: messageSid,
+    AccountSid: ACCOUNT,
+    From: from,
+    To: OUR_NUMBER,
+    Body: body,
+    NumMedia: '0',
+  };
+}
+
+/**
+ * Waits until every message for `number` that is due has been tried: the server kicks its own delivery
+ * pass after each webhook, so the test delivers too and then waits for whichever pass took a row.
+ */
+async function settle(number: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    await deliverOutbox(server.deps);
+    const address = await server.deps.db.read((q) => findAddress(q, 'sms', number));
+    const rows = address ? await server.deps.db.read((q) => outboxForAddress(q, address.id)) : [];
+    const inFlight = rows.filter((r) => r.status === 'pending' && r.attempts === 0);
+    if (inFlight.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`messages to ${number} never settled`);
+}
+
+/** Sends an SMS from `from` and returns the texts Twilio was asked to send back. */
+async function text(from: string, body: string, messageSid?: string): Promise<string[]> {
+  const before = twilio.messages.length;
+  const response = await post('/channels/sms/twilio', inbound(from, body, messageSid));
+  expect(response.status).toBe(200);
+  expect(await response.text()).toContain('<Response></Response>');
+  await settle(from);
+  return twilio.messages
+    .slice(before)
+    .filter((m) => m.to === from)
+    .map((m) => m.body);
+}
+
+const t = (key: string, vars?: Record<string, string>) => server.deps.catalog.text('nb', key, vars);
+
+async function linkedNumber(number: string, course = 'intro') {
+  const created = await createClient(server.deps, { course, locale: 'nb' });
+  if (!created.ok) throw new Error();
+  await text(number, created.accessCode);
+  return created;
+}
+
+describe('Twilio webhook signatures', () => {
+  it('refuses a missing, a wrong, and a signature over another URL with 403, and changes nothing', async () => {
+    const params = inbound('+4791000001', 'hei');
+    expect((await post('/channels/sms/twilio', params, null)).status).toBe(403);
+    expect((await post('/channels/sms/twilio', params, 'bm90IGEgc2lnbmF0dXJl')).status).toBe(403);
+    const elsewhere = await post(
+      '/channels/sms/twilio',
+      params,
+      undefined,
+      'https://evil.example/channels/sms/twilio',
+    );
+    expect(elsewhere.status).toBe(403);
+    const tampered = await computeTwilioSignature(TOKEN, `${server.url}/channels/sms/twilio`, params);
+    expect((await post('/channels/sms/twilio', { ...params, Body: 'endret' }, tampered)).status).toBe(403);
+    const address = await server.deps.db.read((q) => findAddress(q, 'sms', '+4791000001'));
+    expect(address).toBeUndefined();
+    expect(
+      (await post('/channels/sms/twilio/status', { MessageSid: 'SMx', MessageStatus: 'delivered' }, null))
+        .status,
+    ).toBe(403);
+  });
+});
+
+describe('SMS conversations', () => {
+  it('tells an unknown number how to start, links it by access code, and numbers the choices', async () => {
+    expect(await text('+4791000002', 'Hei')).toEqual([t('service.welcome')]);
+    const created = await createClient(server.deps, { course: 'intro', locale: 'nb' });
+    if (!created.ok) throw new Error();
+    const replies = await text('+4791000002', created.accessCode.toLowerCase());
+    expect(replies[0]).toBe(t('service.code_linked'));
+    expect(replies.at(-1)).toBe(`${t('intro.ask_ready')}\n1 Ja, sett i gang\n2 Fortell meg mer først`);
+    expect(await text('+4791000002', '2')).toEqual([
+      expect.stringContaining('Kursene bygger på kognitiv terapi'),
+      `${t('intro.ask_ready')}\n1 Ja, sett i gang`,
+    ]);
+  });
+
+  it('records the segment count and encoding of every message and keeps each within 3 segments', async () => {
+    await linkedNumber('+4791000003');
+    const address = await server.deps.db.read((q) => findAddress(q, 'sms', '+4791000003'));
+    const rows = await server.deps.db.read((q) => outboxForAddress(q, address!.id));
+    expect(rows.length).toBeGreaterThan(3);
+    for (const row of rows) {
+      expect(row.encoding).toBe('GSM-7');
+      expect(row.segments).toBeGreaterThanOrEqual(1);
+      expect(row.segments).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('applies the same MessageSid once: one turn, one reply', async () => {
+    await linkedNumber('+4791000004');
+    const first = await text('+4791000004', '1', 'SM'.padEnd(34, 'd'));
+    const again = await text('+4791000004', '1', 'SM'.padEnd(34, 'd'));
+    expect(first).toHaveLength(1);
+    expect(again).toEqual([]);
+  });
+
+  it('HELP gives the help text; STOP confirms once and silences check-ins; START resumes them', async () => {
+    const created = await linkedNumber('+4791000005');
+    expect(await text('+4791000005', 'hjelp')).toEqual([
+      normaliseForGsm7(t('sms.help', { clinic: t('sms.clinic_default') })),
+    ]);
+    expect(await text('+4791000005', 'STOPP')).toEqual([t('sms.stopped')]);
+    expect(await text('+4791000005', 'hallo?')).toEqual([]);
+
+    const sentBefore = twilio.messages.length;
+    await scheduleMeasurement(server.deps, { clientId: created.clientId, flowId: 'screen', everyDays: 1 });
+    clock.advance(2 * 86_400_000);
+    expect(await fireDueSchedules(server.deps)).toBe(0);
+    await deliverOutbox(server.deps);
+    expect(twilio.messages.slice(sentBefore).filter((m) => m.to === '+4791000005')).toEqual([]);
+
+    const started = await text('+4791000005', 'START');
+    expect(started[0]).toBe(t('sms.started'));
+    clock.advance(86_400_000);
+    const sentAfterStart = twilio.messages.length;
+    expect(await fireDueSchedules(server.deps)).toBe(1);
+    await settle('+4791000005');
+    const checkin = twilio.messages.slice(sentAfterStart).map((m) => m.body);
+    expect(checkin[0]).toContain(normaliseForGsm7(t('questionnaire.intro')).slice(0, 40));
+    expect(checkin.at(-1)).toMatch(
+      /^Liten interesse .*\n0 Ikke i det hele tatt\n1 Noen dager\n2 Mer enn halvparten av dagene\n3 Nesten hver dag$/s,
+    );
+  });
+
+  it('holds a check-in due at 22:30 until 08:00 the next morning', async () => {
+    const created = await createClient(server.deps, { course: 'intro', locale: 'en' });
+    if (!created.ok) throw new Error();
+    await text('+4791000006', created.accessCode);
+    for (const answer of ['1', '1', '1', '2', '1', '1', 'Sleep better', '22:30'])
+      await text('+4791000006', answer);
+    const scheduled = await scheduleMeasurement(server.deps, {
+      clientId: created.clientId,
+      flowId: 'screen',
+      everyDays: 7,
+    });
+    // 22:30 Oslo is outside 08:00-21:00, so the check-in is due at 08:00 Oslo the next day.
+    expect(scheduled.ok && scheduled.schedule.nextDueAt).toMatch(/T07:00:00.000Z$/);
+  });
+
+  it('crisis text at 03:00 local: the crisis reply goes out at once and an alert is raised', async () => {
+    await linkedNumber('+4791000007');
+    clock.now = new Date('2026-12-02T02:00:00.000Z'); // 03:00 in Oslo
+    const replies = await text('+4791000007', 'jeg orker ikke mer, vil bare forsvinne');
+    expect(replies[0]).toBe(t('safety.crisis_ack'));
+    expect(replies.join(' ')).toContain('113');
+    const alerts = await listOpenAlerts(server.deps);
+    expect(alerts.some((a) => a.channel === 'sms' && a.triggerText.startsWith('jeg orker ikke mer'))).toBe(
+      true,
+    );
+  });
+});
+
+describe('SMS delivery', () => {
+  it('retries two 500s and then delivers once, with every attempt and the delivery status recorded', async () => {
+    clock.now = new Date('2026-12-03T10:00:00.000Z');
+    // Whatever earlier tests left due (reminders, check-ins) goes out first, so the two failures hit
+    // this message.
+    await tick(server.deps);
+    await tick(server.deps);
+    twilio.failNext(2, 500);
+    // An unknown number gets exactly one reply: the welcome.
+    await post('/channels/sms/twilio', inbound('+4791000008', 'hei'));
+    await settle('+4791000008');
+    const address = await server.deps.db.read((q) => findAddress(q, 'sms', '+4791000008'));
+    const first = async () => (await server.deps.db.read((q) => outboxForAddress(q, address!.id)))[0]!;
+    expect((await first()).status).toBe('pending');
+    for (let i = 0; i < 3; i++) {
+      clock.advance(10 * 60_000);
+      await deliverOutbox(server.deps);
+    }
+    const row = await first();
+    expect(row).toMatchObject({ status: 'sent', attempts: 3 });
+    expect(twilio.messages.filter((m) => m.to === '+4791000008').map((m) => m.body)).toEqual([
+      t('service.welcome'),
+    ]);
+    const attempts = await server.deps.db.read((q) => deliveryAttempts(q, row.id));
+    expect(attempts.map((a) => a.outcome)).toEqual(['retry', 'retry', 'sent']);
+    expect(attempts[0]!.detail).toContain('500');
+
+    expect(await twilio.deliverStatus(row.providerId!, 'delivered')).toBe(200);
+    expect(await server.deps.db.read((q) => deliveryStatuses(q, row.id))).toEqual([{ status: 'delivered' }]);
+    expect((await first()).status).toBe('delivered');
+  });
+
+  it('marks a permanent error failed at once and the number undeliverable', async () => {
+    twilio.rejectNumber('+4791000009', 21211);
+    await post('/channels/sms/twilio', inbound('+4791000009', 'hei'));
+    await settle('+4791000009');
+    const address = await server.deps.db.read((q) => findAddress(q, 'sms', '+4791000009'));
+    const [row] = await server.deps.db.read((q) => outboxForAddress(q, address!.id));
+    expect(row).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(row!.lastError).toContain('21211');
+    expect(
+      address?.undeliverableAt ??
+        (await server.deps.db.read((q) => findAddress(q, 'sms', '+4791000009')))?.undeliverableAt,
+    ).toBeDefined();
+  });
+});
+
+describe('PHQ-9 by SMS', () => {
+  it('stores the same scores for digits, for words, and for the web chat', async () => {
+    const digits = ['1', '2', '0', '3', '1', '2', '0', '1', '0', '1'];
+    const words = [
+      'noen dager',
+      'mer enn halvparten av dagene',
+      'ikke i det hele tatt',
+      'nesten hver dag',
+      'Noen dager',
+      'Mer enn halvparten',
+      'ikke i det hele tatt',
+      'noen dager',
+      'ikke i det hele tatt',
+      'litt vanskelig',
+    ];
+    const totals: unknown[] = [];
+    for (const [i, answers] of [digits, words].entries()) {
+      const created = await linkedNumber(`+479200000${i}`, 'phq9');
+      for (const answer of answers) await text(`+479200000${i}`, answer);
+      const [response] = await server.deps.db.read((q) => clientResponses(q, created.clientId));
+      expect(response?.channel).toBe('sms');
+      totals.push({
+        items: response?.items,
+        total: response?.total,
+        band: response?.band,
+        difficulty: response?.difficulty,
+      });
+    }
+    const web = await createClient(server.deps, { course: 'phq9', locale: 'nb' });
+    if (!web.ok) throw new Error();
+    const conversation = await startConversation(server.deps, 'web', 'nb');
+    await handleInbound(server.deps, {
+      channel: 'web',
+      address: conversation.address.address,
+      text: web.accessCode,
+    });
+    for (const answer of digits)
+      await handleInbound(server.deps, {
+        channel: 'web',
+        address: conversation.address.address,
+        value: answer,
+      });
+    const [webResponse] = await server.deps.db.read((q) => clientResponses(q, web.clientId));
+    totals.push({
+      items: webResponse?.items,
+      total: webResponse?.total,
+      band: webResponse?.band,
+      difficulty: webResponse?.difficulty,
+    });
+    expect(totals[0]).toEqual({
+      items: [1, 2, 0, 3, 1, 2, 0, 1, 0],
+      total: 10,
+      band: 'moderate',
+      difficulty: 1,
+    });
+    expect(totals[1]).toEqual(totals[0]);
+    expect(totals[2]).toEqual(totals[0]);
+  });
+});
