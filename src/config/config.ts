@@ -62,6 +62,15 @@ export const configSchema = z
         .regex(/^[A-Z]{2}$/, 'must be a two-letter country code such as NO')
         .default('NO'),
     ),
+    /** Default SMS check-in cadence in days (0 turns it off): PHQ-2 + GAD-2, and the full PHQ-9 + GAD-7. */
+    SMS_CHECKIN_SCREEN_DAYS: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number().int().min(0).max(365).default(7),
+    ),
+    SMS_CHECKIN_FULL_DAYS: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number().int().min(0).max(365).default(14),
+    ),
     /** How to reach the clinic, for the SMS HELP reply (e.g. "Rask psykisk helsehjelp, tlf 12 34 56 78"). */
     CLINIC_CONTACT: z.preprocess(emptyAsUndefined, z.string().max(200).optional()),
   })

@@ -1,17 +1,16 @@
 import { serve } from '@hono/node-server';
-import { defaultRegistry, type FlowRegistry } from '../../flows/registry.ts';
+import type { FlowRegistry } from '../../flows/registry.ts';
 import type { Config } from '../config/config.ts';
-import { catalog } from '../content/default.ts';
 import { nodeIllustrations } from '../content/illustrations-node.ts';
 import { createApp } from '../http/app.ts';
-import { type Logger, randomIds, type ServiceDeps } from '../service/deps.ts';
-import { KeyedLock } from '../service/keyed-lock.ts';
+import type { Logger, ServiceDeps } from '../service/deps.ts';
 import { startScheduler } from '../service/scheduler.ts';
 import type { Database } from '../storage/db.ts';
 import { migrate } from '../storage/migrate.ts';
 import { nodeMigrations } from '../storage/migrations-node.ts';
 import { openNodeDatabase } from '../storage/open-node.ts';
 import { channelsFromConfig } from './channels.ts';
+import { serviceDeps } from './service-deps.ts';
 
 export interface NodeOverrides {
   clock?: () => Date;
@@ -29,23 +28,13 @@ export async function buildNodeDeps(
   const db: Database = await openNodeDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
   const clock = overrides.clock ?? (() => new Date());
   await migrate(db, nodeMigrations(), clock());
-  return {
+  return serviceDeps(config, {
     db,
-    flows: overrides.flows ?? defaultRegistry,
-    catalog,
     clock,
-    ids: randomIds,
-    defaults: {
-      locale: config.DEFAULT_LOCALE,
-      timeZone: config.DEFAULT_TIMEZONE,
-      flowId: 'intro',
-      clinicContact: config.CLINIC_CONTACT,
-    },
-    senders: { ...channelsFromConfig(config).senders, ...overrides.senders },
-    locks: new KeyedLock(),
     log: overrides.log ?? log,
-    retry: { maxAttempts: 6, baseDelayMs: 120_000 },
-  };
+    flows: overrides.flows,
+    senders: overrides.senders,
+  });
 }
 
 export interface RunningServer {

@@ -1,21 +1,31 @@
 import { createClient } from '@libsql/client/web';
-import { defaultRegistry } from '../../flows/registry.ts';
 import { type Config, loadConfig } from '../config/config.ts';
-import { catalog } from '../content/default.ts';
 import { createApp } from '../http/app.ts';
-import { type Logger, randomIds, type ServiceDeps } from '../service/deps.ts';
-import { KeyedLock } from '../service/keyed-lock.ts';
+import type { Logger, ServiceDeps } from '../service/deps.ts';
 import { tick } from '../service/scheduler.ts';
 import { wrapClient } from '../storage/db.ts';
 import { migrate, migrationsFromFiles } from '../storage/migrate.ts';
 import m0001 from '../storage/migrations/0001_init.sql';
+import m0002 from '../storage/migrations/0002_measures_and_safety.sql';
+import m0003 from '../storage/migrations/0003_homework.sql';
+import m0004 from '../storage/migrations/0004_checkins.sql';
+import m0005 from '../storage/migrations/0005_sms.sql';
+import { channelsFromConfig } from './channels.ts';
+import { serviceDeps } from './service-deps.ts';
 
 /** The bits of the Workers runtime this entry uses (kept local so Node's typecheck needs no Workers types). */
 interface ExecutionContext {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-const migrations = migrationsFromFiles([{ fileName: '0001_init.sql', sql: m0001 }]);
+// Workers have no file system: every migration is bundled as text (a test checks none is missing here).
+const migrations = migrationsFromFiles([
+  { fileName: '0001_init.sql', sql: m0001 },
+  { fileName: '0002_measures_and_safety.sql', sql: m0002 },
+  { fileName: '0003_homework.sql', sql: m0003 },
+  { fileName: '0004_checkins.sql', sql: m0004 },
+  { fileName: '0005_sms.sql', sql: m0005 },
+]);
 
 const consoleLogger: Logger = {
   info: (message, fields) => console.log(JSON.stringify({ level: 'info', message, ...fields })),
@@ -37,21 +47,11 @@ function servicesFor(env: Record<string, unknown>) {
     if (config.DATABASE_URL.startsWith('file:') || config.DATABASE_URL === ':memory:') {
       throw new Error('Invalid configuration: DATABASE_URL must be a remote libSQL URL on Workers');
     }
+    const channels = channelsFromConfig(config);
     const db = wrapClient(createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN }));
     await migrate(db, migrations, new Date());
-    const deps: ServiceDeps = {
-      db,
-      flows: defaultRegistry,
-      catalog,
-      clock: () => new Date(),
-      ids: randomIds,
-      defaults: { locale: config.DEFAULT_LOCALE, timeZone: config.DEFAULT_TIMEZONE, flowId: 'intro' },
-      senders: { web: { mode: 'pull' } },
-      locks: new KeyedLock(),
-      log: consoleLogger,
-      retry: { maxAttempts: 6, baseDelayMs: 120_000 },
-    };
-    return { deps, app: createApp(deps) };
+    const deps = serviceDeps(config, { db, log: consoleLogger });
+    return { deps, app: createApp(deps, channels.sms ? { sms: channels.sms } : {}) };
   })().catch((error: unknown) => {
     services = undefined;
     throw error;

@@ -75,4 +75,6 @@ export interface ServiceDeps {
   locks: KeyedLock;
   log: Logger;
   retry: RetryPolicy;
+  /** Check-ins that start when a client links a channel, per channel (SMS: weekly screen, 14-day full). */
+  checkins: Record<string, { screenEveryDays: number; fullEveryDays: number }>;
 }

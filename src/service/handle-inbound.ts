@@ -23,6 +23,7 @@ import { wasProcessed } from '../storage/inbound.ts';
 import { advanceEnrollment, flowOf } from './advance-enrollment.ts';
 import type { ServiceDeps } from './deps.ts';
 import { DuplicateInbound, WriteConflict } from './errors.ts';
+import { startDefaultCheckins } from './measurements.ts';
 import type { RenderedReply } from './render.ts';
 import { ALERTED, checkText, crisisReplies, safeAnswerReplies, withItem9Replies } from './safety.ts';
 import { type TurnWrite, writeTurn } from './write-turn.ts';
@@ -237,7 +238,10 @@ async function clientTurn(
     // An answer that was not yes or no closes the safety question: the conversation simply goes on.
     if (pending) await recordSafetyAnswer(tx, pending.id, null);
     if (base.isNewAddress) await insertAddress(tx, { ...base.address, clientId: client.id });
-    if (base.linking) await linkAddress(tx, base.address.id, client.id, base.now.toISOString());
+    if (base.linking) {
+      await linkAddress(tx, base.address.id, client.id, base.now.toISOString());
+      await startDefaultCheckins(deps, tx, client, base.address.channel, base.now);
+    }
     if (locale !== client.locale) await setClientLocale(tx, client.id, locale);
     return writeTurn(deps, tx, {
       now: base.now,

@@ -1,9 +1,16 @@
 import { DEFAULT_PREFERRED_TIME, localDayAt, nextDue } from '../domain/schedule.ts';
 import { turn } from '../engine/turn.ts';
 import { preferredAddress } from '../storage/addresses.ts';
-import { findClient } from '../storage/clients.ts';
+import { type ClientRecord, findClient } from '../storage/clients.ts';
+import type { Queryable } from '../storage/db.ts';
 import { activeEnrollmentOfFlow, findEnrollment, insertEnrollment } from '../storage/enrollments.ts';
-import { advanceSchedule, dueSchedules, insertSchedule, type ScheduleRecord } from '../storage/schedules.ts';
+import {
+  advanceSchedule,
+  clientSchedules,
+  dueSchedules,
+  insertSchedule,
+  type ScheduleRecord,
+} from '../storage/schedules.ts';
 import { enrollmentWrite } from './advance-enrollment.ts';
 import type { ServiceDeps } from './deps.ts';
 import { writeTurn } from './write-turn.ts';
@@ -47,6 +54,39 @@ export async function scheduleMeasurement(
   return { ok: true, schedule };
 }
 
+/**
+ * The first time a client links a phone, SMS check-ins start at the configured cadence (default: the
+ * short screen PHQ-2 + GAD-2 weekly, the full PHQ-9 + GAD-7 every 14 days), unless the client already
+ * has a measurement plan. Runs inside the linking transaction.
+ */
+export async function startDefaultCheckins(
+  deps: ServiceDeps,
+  tx: Queryable,
+  client: ClientRecord,
+  channel: string,
+  now: Date,
+): Promise<void> {
+  const cadence = deps.checkins[channel];
+  if (!cadence || (await clientSchedules(tx, client.id)).length > 0) return;
+  const time = client.preferredTime ?? DEFAULT_PREFERRED_TIME;
+  for (const [flowId, everyDays] of [
+    ['screen', cadence.screenEveryDays],
+    ['measures', cadence.fullEveryDays],
+  ] as const) {
+    if (everyDays <= 0) continue;
+    const schedule: ScheduleRecord = {
+      id: deps.ids.id(),
+      clientId: client.id,
+      flowId,
+      everyDays,
+      once: false,
+      nextDueAt: localDayAt(now, everyDays, time, client.timeZone).toISOString(),
+      active: true,
+    };
+    await insertSchedule(tx, schedule, now.toISOString());
+  }
+}
+
 /** Starts every check-in that is due; returns how many conversations were started. */
 export async function fireDueSchedules(deps: ServiceDeps, limit = 100): Promise<number> {
   const due = await deps.db.read((q) => dueSchedules(q, deps.clock().toISOString(), limit));
@@ -68,6 +108,16 @@ async function startCheckin(deps: ServiceDeps, schedule: ScheduleRecord): Promis
       running: await activeEnrollmentOfFlow(q, schedule.clientId, schedule.flowId),
     };
   });
+  // On a day the full measurement is due as well, the short screen steps aside.
+  const fullDueToo =
+    schedule.flowId === 'screen' &&
+    (await deps.db.read((q) => clientSchedules(q, schedule.clientId))).some(
+      (s) =>
+        s.flowId === 'measures' &&
+        s.active &&
+        s.nextDueAt !== undefined &&
+        Math.abs(Date.parse(s.nextDueAt) - Date.parse(dueAt)) < 86_400_000,
+    );
   const next =
     schedule.everyDays && client
       ? nextDue(
@@ -79,7 +129,7 @@ async function startCheckin(deps: ServiceDeps, schedule: ScheduleRecord): Promis
       : undefined;
   // Nothing to start: the client never linked a channel, the number sent STOP, or the last check-in is
   // still open.
-  if (!client || !address || address.optedOutAt || address.undeliverableAt || running) {
+  if (!client || !address || address.optedOutAt || address.undeliverableAt || running || fullDueToo) {
     await deps.db.write((tx) => advanceSchedule(tx, schedule.id, dueAt, next?.toISOString() ?? null));
     return false;
   }

@@ -94,4 +94,64 @@ describe('measurement schedules', () => {
       error: 'unknown_client',
     });
   });
+
+  it('start the SMS cadence when a phone links: the screen weekly, the full forms every 14 days, never both', async () => {
+    const created = await createClient(h.deps, { course: 'intro', locale: 'nb' });
+    if (!created.ok) throw new Error();
+    await handleInbound(h.deps, {
+      channel: 'sms',
+      address: '+4791234567',
+      text: created.accessCode,
+      createAddress: true,
+    });
+    const schedules = await h.deps.db.read((q) => clientSchedules(q, created.clientId));
+    expect(schedules.map((s) => [s.flowId, s.everyDays, s.nextDueAt])).toEqual([
+      ['screen', 7, '2026-11-30T17:00:00.000Z'],
+      ['measures', 14, '2026-12-07T17:00:00.000Z'],
+    ]);
+    const started: string[] = [];
+    for (let day = 1; day <= 14; day++) {
+      h.clock.now = new Date(Date.parse('2026-11-23T17:00:00.000Z') + day * DAY);
+      if ((await fireDueSchedules(h.deps)) > 0) {
+        const enrollments = await h.deps.db.read((q) => listEnrollments(q, created.clientId));
+        started.push(`${day}:${enrollments.at(-1)!.flowId}`);
+      }
+    }
+    expect(started).toEqual(['7:screen', '14:measures']);
+  });
+
+  it('keep a daily 09:00 check-in at 09:00 local across the change to summer time', async () => {
+    h.clock.now = new Date('2026-03-26T12:00:00.000Z');
+    const created = await createClient(h.deps, { course: 'intro', locale: 'nb' });
+    if (!created.ok) throw new Error();
+    await handleInbound(h.deps, {
+      channel: 'terminal',
+      address: 'dst',
+      text: created.accessCode,
+      createAddress: true,
+    });
+    await h.deps.db.write((q) =>
+      q.execute({
+        sql: 'UPDATE clients SET preferred_time = ? WHERE id = ?',
+        args: ['09:00', created.clientId],
+      }),
+    );
+    await scheduleMeasurement(h.deps, { clientId: created.clientId, flowId: 'screen', everyDays: 1 });
+    const dues: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const [schedule] = await h.deps.db.read((q) => clientSchedules(q, created.clientId));
+      dues.push(schedule!.nextDueAt!);
+      h.clock.now = new Date(schedule!.nextDueAt!);
+      await fireDueSchedules(h.deps);
+      // Answer the screen so the next one may start.
+      for (let k = 0; k < 4; k++)
+        await handleInbound(h.deps, { channel: 'terminal', address: 'dst', text: '0' });
+    }
+    expect(dues).toEqual([
+      '2026-03-27T08:00:00.000Z',
+      '2026-03-28T08:00:00.000Z',
+      '2026-03-29T07:00:00.000Z',
+      '2026-03-30T07:00:00.000Z',
+    ]);
+  });
 });

@@ -1,0 +1,39 @@
+import { defaultRegistry, type FlowRegistry } from '../../flows/registry.ts';
+import type { Config } from '../config/config.ts';
+import { catalog } from '../content/default.ts';
+import { type Logger, randomIds, type ServiceDeps } from '../service/deps.ts';
+import { KeyedLock } from '../service/keyed-lock.ts';
+import type { Database } from '../storage/db.ts';
+import { channelsFromConfig } from './channels.ts';
+
+export interface DepsParts {
+  db: Database;
+  log: Logger;
+  clock?: () => Date;
+  flows?: FlowRegistry;
+  senders?: ServiceDeps['senders'];
+}
+
+/** Builds the service's dependencies from the configuration; shared by the Node and Workers entries. */
+export function serviceDeps(config: Config, parts: DepsParts): ServiceDeps {
+  return {
+    db: parts.db,
+    flows: parts.flows ?? defaultRegistry,
+    catalog,
+    clock: parts.clock ?? (() => new Date()),
+    ids: randomIds,
+    defaults: {
+      locale: config.DEFAULT_LOCALE,
+      timeZone: config.DEFAULT_TIMEZONE,
+      flowId: 'intro',
+      clinicContact: config.CLINIC_CONTACT,
+    },
+    senders: { ...channelsFromConfig(config).senders, ...parts.senders },
+    locks: new KeyedLock(),
+    log: parts.log,
+    retry: { maxAttempts: 6, baseDelayMs: 120_000 },
+    checkins: {
+      sms: { screenEveryDays: config.SMS_CHECKIN_SCREEN_DAYS, fullEveryDays: config.SMS_CHECKIN_FULL_DAYS },
+    },
+  };
+}
