@@ -8,6 +8,9 @@ import type { FlowInput, FlowVersion, Reply } from '../../src/engine/types.ts';
 import { questionnaireState, questionnaireTextKeys } from './questionnaire.ts';
 import { DEFAULT_FLOW_SETTINGS, type FlowContext, type Reminder, type Step, type StepOf } from './steps.ts';
 
+/** A flow built with the kit keeps its script, for the review export (flows/kit/script.ts). */
+export type KitFlow = FlowVersion & { spec: FlowSpec };
+
 export interface FlowSpec {
   id: string;
   version: number;
@@ -343,7 +346,7 @@ function imagesOf(steps: Step[]): string[] {
 }
 
 /** Builds a versioned flow from a list of steps; each step's `next` defaults to the step after it. */
-export function buildFlow(spec: FlowSpec): FlowVersion {
+export function buildFlow(spec: FlowSpec): KitFlow {
   const ids = new Set<string>();
   for (const step of spec.steps) {
     if (ids.has(step.id)) throw new Error(`${spec.id}: duplicate step id "${step.id}"`);
@@ -391,5 +394,6 @@ export function buildFlow(spec: FlowSpec): FlowVersion {
     machine,
     textKeys: textKeysOf(spec.steps, spec.reminder),
     images: imagesOf(spec.steps),
+    spec,
   };
 }

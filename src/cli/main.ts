@@ -10,6 +10,7 @@ import { nodeMigrations } from '../storage/migrations-node.ts';
 import { openNodeDatabase } from '../storage/open-node.ts';
 import { alertsCommand } from './alerts.ts';
 import { playInTerminal } from './chat.ts';
+import { contentCommand } from './content.ts';
 import { measuresCommand } from './measures.ts';
 import { smsCommand } from './sms.ts';
 
@@ -27,6 +28,8 @@ Commands:
   alerts ack ID --by NAME       acknowledge an alert (paused reminders for the client resume)
   measures schedule CLIENT_ID [--flow measures|screen|phq9|gad7] (--every 14d | --at ISO-TIME)
                                 ask for questionnaires every N days, or once at a given time
+  content export --course ID [--locale nb|en] [--out FILE]
+                                write a course as a Markdown script for clinical review
   sms send --from +47… "text" [--url http://127.0.0.1:8787]
                                 post a signed Twilio webhook to the running server (development)
 `;
@@ -136,6 +139,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'sms':
       return smsCommand(config(), rest);
+    case 'content':
+      return contentCommand(rest);
     case undefined:
     case 'help':
     case '--help':
