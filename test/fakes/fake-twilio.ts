@@ -30,6 +30,8 @@ export interface FakeTwilioOptions {
   authToken?: string;
   /** Clock for date_created; defaults to the real time. */
   now?: () => Date;
+  /** Called with every accepted message (the development runner prints them). */
+  onMessage?: (message: FakeTwilioMessage) => void;
 }
 
 const API_VERSION = '2010-04-01';
@@ -63,21 +65,23 @@ export class FakeTwilio {
   #server: Server | undefined;
   #baseUrl: string | undefined;
   #nextSid = 1;
+  readonly #onMessage: ((message: FakeTwilioMessage) => void) | undefined;
 
   constructor(options: FakeTwilioOptions = {}) {
     this.accountSid = options.accountSid ?? `AC${'0123456789abcdef'.repeat(2)}`;
     this.authToken = options.authToken ?? 'fake-twilio-auth-token';
     this.#now = options.now ?? (() => new Date());
+    this.#onMessage = options.onMessage;
   }
 
-  /** Starts listening on a random port of 127.0.0.1 and returns the base URL. */
-  async start(): Promise<string> {
+  /** Starts listening on 127.0.0.1 (a random port unless given) and returns the base URL. */
+  async start(port = 0): Promise<string> {
     const server = createServer((request, response) => {
       this.#handle(request, response).catch((error: unknown) => {
         response.writeHead(500).end(String(error));
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     this.#server = server;
     this.#baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return this.#baseUrl;
@@ -209,6 +213,7 @@ export class FakeTwilio {
       dateCreated: this.#now(),
     };
     this.messages.push(message);
+    this.#onMessage?.(message);
     sendJson(response, 201, messageResource(message));
   }
 
