@@ -39,8 +39,12 @@ export const START_PART_KEY = 'course.start_part';
 
 const DEFAULT_TEXT_MAX = 2000;
 
-/** The time of the turn: engine events carry `now`; the start event carries it in its input. */
-const nowOf = (event: TimedEvent): Date => new Date(event.now ?? event.input?.now ?? 0);
+/**
+ * The time of the turn: engine events carry `now`, the start event carries it in its input, and an
+ * event raised inside a turn (a questionnaire's completion) falls back to the clock the turn set.
+ */
+const nowOf = (event: TimedEvent, context: FlowContext): Date =>
+  new Date(event.now ?? event.input?.now ?? context.clock ?? 0);
 
 const emitReply = (reply: (context: FlowContext) => Reply) =>
   emit(({ context }: { context: FlowContext }) => ({ type: 'reply', reply: reply(context) }) as never);
@@ -91,7 +95,7 @@ function reminderStates(
   if (!reminder || times < 1) return {};
   const delay = `remind.${stepId}`;
   delays[delay] = ({ context, event }) => {
-    const now = nowOf(event);
+    const now = nowOf(event, context);
     const due = intoSendWindow(
       new Date(now.getTime() + reminder.afterMs),
       context.timeZone,
@@ -126,6 +130,7 @@ function askState(step: AskStep, next: string, reminder: Reminder | undefined, d
         const parsed = parseAnswer(step, event);
         return parsed.ok ? { ...context.answers, [step.id]: parsed.value } : context.answers;
       },
+      clock: ({ event }: { event: InputEvent }) => event.now,
     }),
     ...(step.record
       ? [
@@ -171,8 +176,10 @@ function openPartStates(
   delays: Delays,
 ) {
   const gate = `gate.${step.id}`;
-  delays[gate] = ({ context, event }) => {
-    const now = nowOf(event);
+  // How long until the part may open: nothing for the first part, or once the gap has passed (the client
+  // is there right now); else the end of the gap, moved into the send window.
+  const gateDelay = ({ context, event }: { context: FlowContext; event: TimedEvent }) => {
+    const now = nowOf(event, context);
     const previous = context.partStartedAt[String(step.part - 1)];
     if (previous === undefined) return 0;
     const earliest = new Date(
@@ -181,6 +188,7 @@ function openPartStates(
     if (earliest.getTime() === now.getTime()) return 0;
     return intoSendWindow(earliest, context.timeZone).getTime() - now.getTime();
   };
+  delays[gate] = gateDelay;
   const ready = `${step.id}__ready`;
   const ask = askState(
     {
@@ -208,7 +216,14 @@ function openPartStates(
     actions: [...t.actions, ...startActions],
   }));
   return {
-    [step.id]: { after: { [gate]: ready } } as AnyState,
+    // Open at once when nothing is to wait for; a zero delay would otherwise wait for the scheduler.
+    [step.id]: {
+      always: {
+        guard: (args: { context: FlowContext; event: TimedEvent }) => gateDelay(args) === 0,
+        target: ready,
+      },
+      after: { [gate]: ready },
+    } as AnyState,
     [ready]: { ...ask, on: { INPUT: on } } as AnyState,
   };
 }
@@ -243,7 +258,7 @@ function stepStates(
     case 'waitUntil': {
       const delay = `until.${step.id}`;
       delays[delay] = ({ context, event }) => {
-        const now = nowOf(event);
+        const now = nowOf(event, context);
         return nextLocalTime(now, step.time, context.timeZone).getTime() - now.getTime();
       };
       return one({
@@ -383,6 +398,7 @@ export function buildFlow(spec: FlowSpec): KitFlow {
         answers: {},
         partStartedAt: {},
         settings: { ...DEFAULT_FLOW_SETTINGS, ...input.settings },
+        clock: input.now,
       }),
       states,
     } as never,

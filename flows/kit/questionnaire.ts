@@ -54,7 +54,8 @@ const answerOf = (event: InputEvent): number | undefined => {
 };
 
 /** The time of the turn: every engine event carries `now`; the start event carries it in its input. */
-const eventNow = (event: AnyEventObject): string => event.now ?? event.input?.now ?? '';
+const eventNow = (event: AnyEventObject, context: FlowContext): string =>
+  event.now ?? event.input?.now ?? context.clock ?? '';
 
 const emitReply = (reply: Reply) => emit({ type: 'reply', reply } as never);
 const emitDomain = (
@@ -147,9 +148,17 @@ export function questionnaireState(
                   itemsSoFar[index] = answerOf(event)!;
                   return {
                     ...context.answers,
-                    [stepId]: { ...current, items: itemsSoFar, answeredAt: event.now },
+                    // A questionnaire that followed another one started without a clock: its first
+                    // answer dates it.
+                    [stepId]: {
+                      ...current,
+                      startedAt: current.startedAt || event.now,
+                      items: itemsSoFar,
+                      answeredAt: event.now,
+                    },
                   };
                 },
+                clock: ({ event }: { event: InputEvent }) => event.now,
               }),
               ...(item.risk
                 ? [
@@ -179,7 +188,7 @@ export function questionnaireState(
           ...context.answers,
           [stepId]: {
             instrument: instrumentId,
-            startedAt: eventNow(event),
+            startedAt: eventNow(event, context),
             items: [],
           } satisfies QuestionnaireProgress,
         }),

@@ -11,6 +11,8 @@ export interface FlowContext {
   /** When each course part was started (part number -> ISO time), for gating the next part. */
   partStartedAt: Record<string, string>;
   settings: FlowSettings;
+  /** The time of the latest client answer, for events raised within a turn that carry no time. */
+  clock?: string;
 }
 
 /** Settings a flow runs with; the guidance contract will own them. */

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { intoSendWindow } from '../domain/quiet-hours.ts';
 import type { DomainEvent, Locale, PersistedFlow, Reply, TimerSpec } from '../engine/types.ts';
 import type { AddressRecord } from '../storage/addresses.ts';
@@ -11,6 +12,7 @@ import { insertHomework } from '../storage/homework.ts';
 import { markProcessed } from '../storage/inbound.ts';
 import { enqueueOutbox, type OutboxKind } from '../storage/outbox.ts';
 import { insertResponse } from '../storage/responses.ts';
+import { insertProposal } from '../storage/sleep-windows.ts';
 import { deleteTimer, upsertTimer } from '../storage/timers.ts';
 import { appendTranscript } from '../storage/transcript.ts';
 import type { OutboundMessage, ServiceDeps } from './deps.ts';
@@ -53,6 +55,12 @@ export interface WrittenTurn {
   cursor: number;
 }
 
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
+/** The part of a `sleep.window_proposed` event the service relies on. */
+const sleepWindowProposal = z.object({
+  window: z.object({ bedTime: clock, riseTime: clock, minutes: z.number().int().positive() }),
+});
+
 /** What some domain events store besides themselves: scores, and alerts for the therapist. */
 async function recordEventEffects(
   deps: ServiceDeps,
@@ -94,6 +102,19 @@ async function recordEventEffects(
       step: d.step,
       entry: d.entry,
       channel: w.address.channel,
+      createdAt: now,
+    });
+  }
+  if (event.type === 'sleep.window_proposed' && w.clientId) {
+    const proposal = sleepWindowProposal.parse(event.data);
+    await insertProposal(tx, {
+      id: deps.ids.id(),
+      clientId: w.clientId,
+      enrollmentId: w.enrollment?.id,
+      bedTime: proposal.window.bedTime,
+      riseTime: proposal.window.riseTime,
+      minutes: proposal.window.minutes,
+      proposal: event.data,
       createdAt: now,
     });
   }

@@ -47,7 +47,7 @@ function formatReplies(replies: RenderedReply[]): string[] {
     ...(reply.choices ?? []).map(
       (c, i) => `    ${reply.numbering === 'value' ? c.value : i + 1}) ${c.label}  [${c.value}]`,
     ),
-    ...(reply.image ? [`    (image ${reply.image})`] : []),
+    ...(reply.image ? [`    (image ${reply.image.src}: ${reply.image.alt})`] : []),
   ]);
 }
 
