@@ -12,6 +12,7 @@ import { alertsCommand } from './alerts.ts';
 import { playInTerminal } from './chat.ts';
 import { contentCommand } from './content.ts';
 import { measuresCommand } from './measures.ts';
+import { sleepCommand } from './sleep.ts';
 import { smsCommand } from './sms.ts';
 
 const USAGE = `Usage: selvhjelp <command> [options]
@@ -28,6 +29,9 @@ Commands:
   alerts ack ID --by NAME       acknowledge an alert (paused reminders for the client resume)
   measures schedule CLIENT_ID [--flow measures|screen|phq9|gad7] (--every 14d | --at ISO-TIME)
                                 ask for questionnaires every N days, or once at a given time
+  sleep windows [--json]        sleep-window proposals awaiting the therapist's approval
+  sleep approve|reject ID --by NAME
+                                decide a proposal; an approved window is sent to the client
   content export --course ID [--locale nb|en] [--out FILE]
                                 write a course as a Markdown script for clinical review
   sms send --from +47… "text" [--url http://127.0.0.1:8787]
@@ -141,6 +145,14 @@ async function main(argv: string[]): Promise<number> {
       return smsCommand(config(), rest);
     case 'content':
       return contentCommand(rest);
+    case 'sleep': {
+      const deps = await buildNodeDeps(config(), log);
+      try {
+        return await sleepCommand(deps, rest);
+      } finally {
+        deps.db.close();
+      }
+    }
     case undefined:
     case 'help':
     case '--help':

@@ -127,6 +127,13 @@ function collect(
   accepted: boolean,
   initialReplies: Reply[],
 ): TurnResult {
+  // XState turns an exception in an action into an error snapshot; persisting that would silently stop
+  // the client's course. It is a bug in the flow: fail the turn, so nothing is written.
+  if (snapshot.status === 'error') {
+    throw new Error(
+      `${flow.id}@${flow.version}: the flow failed: ${String((snapshot as { error?: unknown }).error)}`,
+    );
+  }
   const replies = [...initialReplies];
   const events: DomainEvent[] = [];
   const timers = new Map<string, TimerSpec>();

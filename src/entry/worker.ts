@@ -10,6 +10,7 @@ import m0002 from '../storage/migrations/0002_measures_and_safety.sql';
 import m0003 from '../storage/migrations/0003_homework.sql';
 import m0004 from '../storage/migrations/0004_checkins.sql';
 import m0005 from '../storage/migrations/0005_sms.sql';
+import m0006 from '../storage/migrations/0006_sleep_windows.sql';
 import { channelsFromConfig } from './channels.ts';
 import { serviceDeps } from './service-deps.ts';
 
@@ -25,6 +26,7 @@ const migrations = migrationsFromFiles([
   { fileName: '0003_homework.sql', sql: m0003 },
   { fileName: '0004_checkins.sql', sql: m0004 },
   { fileName: '0005_sms.sql', sql: m0005 },
+  { fileName: '0006_sleep_windows.sql', sql: m0006 },
 ]);
 
 const consoleLogger: Logger = {

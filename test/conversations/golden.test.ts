@@ -59,7 +59,16 @@ describe('golden conversations', () => {
       const script = scriptSchema.parse(JSON.parse(readFileSync(join(here, file), 'utf8')));
       const h = await makeHarness();
       try {
-        if (script.start) h.clock.now = new Date(new TZDate(script.start, 'Europe/Oslo').getTime());
+        if (script.start) {
+          const [y, mo, d, hh, mm] = script.start.split(/[-T:]/).map(Number) as [
+            number,
+            number,
+            number,
+            number,
+            number,
+          ];
+          h.clock.now = new Date(new TZDate(y, mo - 1, d, hh, mm, 0, 'Europe/Oslo').getTime());
+        }
         const created = await createClient(h.deps, { course: script.flow, locale: script.locale });
         if (!created.ok) throw new Error(`unknown flow ${script.flow}`);
         const lines = [

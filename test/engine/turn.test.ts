@@ -196,3 +196,28 @@ describe('typed answers to choices', () => {
     expect(answered.events[0]!.data).toEqual({ step: 'occupation', value: 'yes' });
   });
 });
+
+describe('a flow that fails', () => {
+  it('fails the turn instead of returning an error snapshot to persist', () => {
+    const broken = buildFlow({
+      id: 'broken',
+      version: 1,
+      steps: [
+        askChoice('q', 'intro.ask_ready', [{ value: 'yes', key: 'intro.choice_ready_yes' }]),
+        {
+          kind: 'record',
+          id: 'boom',
+          type: 'x',
+          data: () => {
+            throw new Error('bad entry');
+          },
+        },
+        end('done'),
+      ],
+    });
+    const started = run(broken, undefined, { kind: 'start' });
+    expect(() => run(broken, started.persisted, input('1'))).toThrow(
+      /broken@1: the flow failed: Error: bad entry/,
+    );
+  });
+});
