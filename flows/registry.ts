@@ -1,5 +1,6 @@
 import type { FlowVersion } from '../src/engine/types.ts';
 import { courses } from './courses/index.ts';
+import { dailyCheckinFlow } from './daily-checkin.ts';
 import { intro } from './intro.ts';
 import { gad7Flow, measuresFlow, phq9Flow, screenFlow } from './questionnaires.ts';
 
@@ -38,5 +39,6 @@ export const defaultRegistry = createRegistry([
   gad7Flow,
   measuresFlow,
   screenFlow,
+  dailyCheckinFlow,
   ...courses,
 ]);

@@ -71,4 +71,17 @@ describe('content', () => {
     );
     expect(catalog.text('en', 'engine.hint.number', { min: 0 })).toContain('{max}');
   });
+
+  it('never sends a severity band or a score: phones are shared (CLINICAL.md §7)', () => {
+    for (const flow of defaultRegistry.all()) {
+      expect(
+        flow.textKeys.filter((key) => /\.band\./.test(key)),
+        flow.id,
+      ).toEqual([]);
+      for (const locale of locales) {
+        for (const key of flow.textKeys)
+          expect(catalog.text(locale, key), key).not.toMatch(/\{(total|score|band)\}/);
+      }
+    }
+  });
 });
