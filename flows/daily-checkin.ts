@@ -32,6 +32,6 @@ export const dailyCheckinFlow = buildFlow({
         ...parsed.value,
       };
     }),
-    end('done', 'checkin.thanks'),
+    end('done', 'questionnaire.checkin_thanks'),
   ],
 });
