@@ -194,8 +194,11 @@ describe('SMS conversations', () => {
     expect(await fireDueSchedules(server.deps)).toBe(1);
     await settle('+4791000005');
     const checkin = twilio.messages.slice(sentAfterStart).map((m) => m.body);
-    expect(checkin[0]).toContain(normaliseForGsm7(t('questionnaire.intro')).slice(0, 40));
-    expect(checkin.at(-1)).toMatch(
+    // The intro's own reminder may fall due in the same pass: look for the check-in's messages.
+    expect(checkin.some((m) => m.startsWith(normaliseForGsm7(t('questionnaire.intro')).slice(0, 40)))).toBe(
+      true,
+    );
+    expect(checkin.find((m) => m.startsWith('Liten interesse'))).toMatch(
       /^Liten interesse .*\n0 Ikke i det hele tatt\n1 Noen dager\n2 Mer enn halvparten av dagene\n3 Nesten hver dag$/s,
     );
   });
