@@ -11,7 +11,12 @@ import {
   linkAddress,
   setOptedOut,
 } from '../storage/addresses.ts';
-import { insertAlert, pendingSafetyQuestion, recordSafetyAnswer } from '../storage/alerts.ts';
+import {
+  insertAlert,
+  pendingSafetyQuestion,
+  pendingSafetyQuestionRef,
+  recordSafetyAnswer,
+} from '../storage/alerts.ts';
 import {
   type ClientRecord,
   findClient,
@@ -190,7 +195,7 @@ async function clientTurn(
   const locale = inbound.locale ?? client.locale;
   const pending = base.linking
     ? undefined
-    : await deps.db.read((q) => pendingSafetyQuestion(q, base.address.id));
+    : await deps.db.read((q) => pendingSafetyQuestionRef(q, base.address.id));
   const safeAnswer = pending ? parseSafeAnswer(inbound) : undefined;
   if (pending && safeAnswer) {
     const enrollment = await deps.db.read((q) => currentEnrollment(q, client.id));
