@@ -6,7 +6,7 @@ import { type SmsWebhookSettings, smsTwilioRoutes } from './routes/sms-twilio.ts
 import { webChatRoutes } from './routes/web-chat.tsx';
 
 export interface AppOptions {
-  /** Called after an inbound message was handled, so the scheduler can deliver what it produced. */
+  /** Called after an inbound SMS was handled, so the scheduler delivers its replies at once. */
   onActivity?: () => void;
   /** The course illustrations, by name. */
   illustrations?: IllustrationSource;
@@ -41,7 +41,8 @@ export function createApp(deps: ServiceDeps, options: AppOptions = {}) {
     c.header('Cache-Control', 'public, max-age=3600');
     return c.body(svg, 200, { 'Content-Type': 'image/svg+xml' });
   });
-  app.route('/', webChatRoutes(deps, options.onActivity ?? (() => {})));
+  // The web chat is a pull channel (the page reads the transcript): its turns leave nothing to deliver.
+  app.route('/', webChatRoutes(deps));
   app.route('/', smsTwilioRoutes(deps, options.sms, options.onActivity ?? (() => {})));
   return app;
 }

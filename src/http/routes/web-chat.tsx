@@ -27,7 +27,7 @@ function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] 
 }
 
 /** The built-in web chat: the page, its script, and the JSON endpoints it talks to. */
-export function webChatRoutes(deps: ServiceDeps, onActivity: () => void) {
+export function webChatRoutes(deps: ServiceDeps) {
   const pageLocale = (lang: string | undefined): Locale =>
     lang === 'nb' || lang === 'en' ? lang : deps.defaults.locale;
 
@@ -91,7 +91,6 @@ export function webChatRoutes(deps: ServiceDeps, onActivity: () => void) {
         });
         if (outcome.kind === 'unknown_address') throw apiError('not_found', 'Unknown conversationId.');
         if (outcome.kind === 'duplicate') return c.json({ conversationId, replies: [], duplicate: true });
-        onActivity();
         replies.push(...outcome.replies.map(toWebReply));
         return c.json({ conversationId, replies, cursor: outcome.cursor });
       },
