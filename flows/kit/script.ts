@@ -86,7 +86,7 @@ export function flowScript(spec: FlowSpec, locale: Locale, text: TextLookup): st
         out.push(
           `## Part ${step.part}`,
           '',
-          `${anchor}*Opens ${step.part === 1 ? 'at once' : 'at least the set number of days (default 6) after part ' + (step.part - 1) + ' started, inside 08:00–21:00'}.*`,
+          `${anchor}*Opens ${step.part === 1 ? 'at once' : `at least the set number of days (default 6) after part ${step.part - 1} started, inside 08:00–21:00`}.*`,
           '',
           quote(text(step.key)),
           '',

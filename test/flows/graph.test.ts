@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { courses } from '../../flows/courses/index.ts';
 import { buildFlow } from '../../flows/kit/build.ts';
 import { askChoice, end, say } from '../../flows/kit/steps.ts';
-import { courses } from '../../flows/courses/index.ts';
 import { defaultRegistry } from '../../flows/registry.ts';
 import { analyseFlow } from '../support/flow-graph.ts';
 

@@ -172,6 +172,17 @@ describe('pages and health', () => {
     }
   });
 
+  it('serves the course illustrations as SVG, and nothing else under that path', async () => {
+    const { readdirSync } = await import('node:fs');
+    const [file] = readdirSync(new URL('../../content/illustrations/sleep/', import.meta.url));
+    const response = await fetch(`${server.url}/illustrations/sleep/${file}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/svg+xml');
+    expect(await response.text()).toContain('<svg');
+    expect((await fetch(`${server.url}/illustrations/sleep/nope.svg`)).status).toBe(404);
+    expect((await fetch(`${server.url}/illustrations/sleep/..%2F..%2Fpackage.json`)).status).toBe(404);
+  });
+
   it('answers unknown routes with a JSON 404', async () => {
     const response = await fetch(`${server.url}/nowhere`);
     expect(response.status).toBe(404);

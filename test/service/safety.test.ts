@@ -58,10 +58,8 @@ describe('the safety layer', () => {
     expect(keys(safe)).toEqual([t('safety.answer_safe'), t('phq9.item3')]);
     await client.send('1');
     const state = await h.deps.db.read((q) => currentEnrollment(q, client.clientId));
-    expect(
-      (state?.persisted?.snapshot as { context: { answers: { phq9: { items: number[] } } } }).context.answers
-        .phq9.items,
-    ).toEqual([1, 2, 1]);
+    const snapshot = state!.persisted!.snapshot as { context: { answers: { phq9: { items: number[] } } } };
+    expect(snapshot.context.answers.phq9.items).toEqual([1, 2, 1]);
   });
 
   it('answers at 03:00 local time at once, and an answer of no repeats the numbers and urges 113', async () => {
