@@ -4,6 +4,7 @@ import { ContentError } from '../content/catalog.ts';
 import { jsonLogger } from '../entry/logger.ts';
 import { buildNodeDeps, startNodeServer } from '../entry/node.ts';
 import { createClient } from '../service/clients.ts';
+import type { ServiceDeps } from '../service/deps.ts';
 import { tick } from '../service/scheduler.ts';
 import { migrate } from '../storage/migrate.ts';
 import { nodeMigrations } from '../storage/migrations-node.ts';
@@ -44,6 +45,15 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const log = jsonLogger();
   const config = (): Config => loadConfig(process.env);
+  /** Runs a command against the configured database and closes it afterwards. */
+  const withDeps = async (command: (deps: ServiceDeps) => Promise<number>): Promise<number> => {
+    const deps = await buildNodeDeps(config(), log);
+    try {
+      return await command(deps);
+    } finally {
+      deps.db.close();
+    }
+  };
   switch (command) {
     case 'serve': {
       const server = await startNodeServer(config(), log);
@@ -125,34 +135,16 @@ async function main(argv: string[]): Promise<number> {
       );
       return 0;
     }
-    case 'alerts': {
-      const deps = await buildNodeDeps(config(), log);
-      try {
-        return await alertsCommand(deps, rest);
-      } finally {
-        deps.db.close();
-      }
-    }
-    case 'measures': {
-      const deps = await buildNodeDeps(config(), log);
-      try {
-        return await measuresCommand(deps, rest);
-      } finally {
-        deps.db.close();
-      }
-    }
+    case 'alerts':
+      return withDeps((deps) => alertsCommand(deps, rest));
+    case 'measures':
+      return withDeps((deps) => measuresCommand(deps, rest));
     case 'sms':
       return smsCommand(config(), rest);
     case 'content':
       return contentCommand(rest);
-    case 'sleep': {
-      const deps = await buildNodeDeps(config(), log);
-      try {
-        return await sleepCommand(deps, rest);
-      } finally {
-        deps.db.close();
-      }
-    }
+    case 'sleep':
+      return withDeps((deps) => sleepCommand(deps, rest));
     case undefined:
     case 'help':
     case '--help':

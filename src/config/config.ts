@@ -1,15 +1,7 @@
 import { z } from 'zod';
+import { isTimeZone } from '../domain/time-zone.ts';
 
 const locale = z.enum(['nb', 'en']);
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 

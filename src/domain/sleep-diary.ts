@@ -1,6 +1,7 @@
 import { TZDate } from '@date-fns/tz';
 import { z } from 'zod';
 import { err, ok, type Result } from './result.ts';
+import { isTimeZone } from './time-zone.ts';
 
 /**
  * Sleep diary maths for CBT-I (CLINICAL.md §4).
@@ -23,15 +24,6 @@ const MINUTES_PER_DAY = 24 * 60;
 const MS_PER_MINUTE = 60_000;
 
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a clock time HH:MM (00:00–23:59)');
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const minutes = z.int().min(0).max(MINUTES_PER_DAY);
 
