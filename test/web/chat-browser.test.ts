@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog } from '../../src/content/default.ts';
@@ -31,9 +32,18 @@ let browser: Browser;
 const clock = new FakeClock();
 const contexts: BrowserContext[] = [];
 
+/**
+ * Debian's Chromium drives these tests. CI installs it (.ci/run) and must run them; on a machine without
+ * it they are skipped with a note, so `npm test` still passes on a fresh checkout.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const runBrowser = existsSync(CHROMIUM) || Boolean(process.env.CI);
+if (!runBrowser) console.warn(`Skipping the browser tests: no ${CHROMIUM} (apt-get install -y chromium).`);
+
 beforeAll(async () => {
+  if (!runBrowser) return;
   server = await startTestServer({}, { clock: clock.read });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 });
 
 afterAll(async () => {
@@ -143,7 +153,7 @@ async function answerFirstChoiceWithKey(page: Page, locale: Locale, key: string,
   expect(await lastClientText(page)).toContain(t(locale, key));
 }
 
-describe('web chat page in a browser', () => {
+describe.skipIf(!runBrowser)('web chat page in a browser', () => {
   for (const locale of ['nb', 'en'] as const) {
     it(
       `plays the intro from the access code to the end (${locale})`,
