@@ -1,7 +1,7 @@
 import { pendingPrompt, turn } from '../engine/turn.ts';
 import type { DomainEvent, FlowVersion, Locale, PersistedFlow, Reply, TurnResult } from '../engine/types.ts';
 import type { ClientRecord } from '../storage/clients.ts';
-import { currentEnrollment, type EnrollmentRecord, otherCurrentEnrollment } from '../storage/enrollments.ts';
+import { type EnrollmentRecord, otherCurrentEnrollment } from '../storage/enrollments.ts';
 import type { ServiceDeps } from './deps.ts';
 import type { TurnWrite } from './write-turn.ts';
 
@@ -37,11 +37,12 @@ export function enrollmentWrite(enrollment: EnrollmentRecord, result: TurnResult
 export async function advanceEnrollment(
   deps: ServiceDeps,
   client: ClientRecord,
+  /** The client's current enrollment, read by the caller inside the client's lock. */
+  enrollment: EnrollmentRecord | undefined,
   now: Date,
   locale: Locale,
   onActive: (flow: FlowVersion, persisted: PersistedFlow) => ActiveStep,
 ): Promise<EnrollmentStep> {
-  const enrollment = await deps.db.read((q) => currentEnrollment(q, client.id));
   if (!enrollment) return { replies: [{ key: 'service.no_course' }], events: [] };
   const flow = flowOf(deps, enrollment);
 

@@ -11,20 +11,10 @@ import {
   linkAddress,
   setOptedOut,
 } from '../storage/addresses.ts';
-import {
-  insertAlert,
-  pendingSafetyQuestion,
-  pendingSafetyQuestionRef,
-  recordSafetyAnswer,
-} from '../storage/alerts.ts';
-import {
-  type ClientRecord,
-  findClient,
-  findClientByAccessCode,
-  setClientLocale,
-} from '../storage/clients.ts';
+import { insertAlert, pendingSafetyQuestion, recordSafetyAnswer } from '../storage/alerts.ts';
+import { type ClientRecord, findClientByAccessCode, setClientLocale } from '../storage/clients.ts';
 import { currentEnrollment } from '../storage/enrollments.ts';
-import { wasProcessed } from '../storage/inbound.ts';
+import { loadClientTurnContext, loadInboundContext } from '../storage/inbound-context.ts';
 import { advanceEnrollment, flowOf } from './advance-enrollment.ts';
 import type { ServiceDeps } from './deps.ts';
 import { DuplicateInbound, WriteConflict } from './errors.ts';
@@ -109,11 +99,11 @@ export async function startConversation(
 async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<InboundOutcome> {
   const now = deps.clock();
   const text = inbound.text ?? inbound.value ?? '';
-  const { address, processed } = await deps.db.read(async (q) => ({
-    address: await findAddress(q, inbound.channel, inbound.address),
-    processed:
-      inbound.providerId !== undefined && (await wasProcessed(q, inbound.channel, inbound.providerId)),
-  }));
+  // One statement: the address, the dedupe check and the linked client (read before the client's lock).
+  const context = await deps.db.read((q) =>
+    loadInboundContext(q, inbound.channel, inbound.address, inbound.providerId),
+  );
+  const { address, processed } = context;
   if (processed) throw new DuplicateInbound();
   if (!address && !inbound.createAddress) return { kind: 'unknown_address' };
 
@@ -128,15 +118,8 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
   const base = { now, address: target, inbound: { providerId: inbound.providerId, text, payload } };
 
   const isNewAddress = !address;
-  const linkedId = target.clientId;
-  const linked = linkedId
-    ? await deps.db
-        .read((q) => findClient(q, linkedId))
-        .then((client) => {
-          if (!client) throw new Error(`Address ${target.id} links to a missing client`);
-          return client;
-        })
-    : undefined;
+  if (context.linkedClientMissing) throw new Error(`Address ${target.id} links to a missing client`);
+  const linked = target.clientId ? context.client : undefined;
 
   // Safety first, on every channel and in every state: a crisis text never reaches keywords or flows.
   const crisis = checkText(inbound.text);
@@ -193,12 +176,12 @@ async function clientTurn(
   inbound: Inbound,
 ): Promise<InboundOutcome> {
   const locale = inbound.locale ?? client.locale;
-  const pending = base.linking
-    ? undefined
-    : await deps.db.read((q) => pendingSafetyQuestionRef(q, base.address.id));
+  // One statement, inside the client's lock: the open safety question and the current enrollment.
+  const context = await deps.db.read((q) => loadClientTurnContext(q, base.address.id, client.id));
+  const pending = base.linking ? undefined : context.pending;
+  const { enrollment } = context;
   const safeAnswer = pending ? parseSafeAnswer(inbound) : undefined;
   if (pending && safeAnswer) {
-    const enrollment = await deps.db.read((q) => currentEnrollment(q, client.id));
     const prompt =
       enrollment?.persisted && enrollment.status === 'active'
         ? pendingPrompt(flowOf(deps, enrollment), enrollment.persisted)
@@ -218,7 +201,7 @@ async function clientTurn(
     return { kind: 'handled', addressId: base.address.id, ...written };
   }
 
-  const step = await advanceEnrollment(deps, client, base.now, locale, (flow, persisted) =>
+  const step = await advanceEnrollment(deps, client, enrollment, base.now, locale, (flow, persisted) =>
     base.linking
       ? { kind: 'resume' as const }
       : {

@@ -1,0 +1,144 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findAddress, insertAddress } from '../../src/storage/addresses.ts';
+import { insertAlert, pendingSafetyQuestionRef, recordSafetyAnswer } from '../../src/storage/alerts.ts';
+import { findClient, insertClient } from '../../src/storage/clients.ts';
+import { currentEnrollment, insertEnrollment, saveSnapshot } from '../../src/storage/enrollments.ts';
+import { markProcessed, wasProcessed } from '../../src/storage/inbound.ts';
+import { loadClientTurnContext, loadInboundContext } from '../../src/storage/inbound-context.ts';
+import { migrate } from '../../src/storage/migrate.ts';
+import { nodeMigrations } from '../../src/storage/migrations-node.ts';
+import { openNodeDatabase } from '../../src/storage/open-node.ts';
+import { tempDir } from '../support/harness.ts';
+
+const at = (minute: number) => new Date(Date.UTC(2026, 10, 23, 9, minute)).toISOString();
+
+describe('the one-statement turn reads', () => {
+  it('read what the separate repository functions read', async () => {
+    const dir = tempDir();
+    const db = await openNodeDatabase(`file:${join(dir.path, 'c.db')}`);
+    try {
+      await migrate(db, nodeMigrations(), new Date(at(0)));
+      await db.write(async (tx) => {
+        await insertClient(tx, {
+          id: 'c1',
+          accessCode: 'ABC123',
+          locale: 'nb',
+          timeZone: 'Europe/Oslo',
+          phone: '+4790000000',
+          createdAt: at(1),
+        });
+        await insertClient(tx, {
+          id: 'c2',
+          accessCode: 'XYZ789',
+          locale: 'en',
+          timeZone: 'UTC',
+          createdAt: at(1),
+        });
+        await insertAddress(tx, {
+          id: 'a1',
+          channel: 'web',
+          address: 'conv-1',
+          clientId: 'c1',
+          locale: 'nb',
+          createdAt: at(2),
+        });
+        await insertAddress(tx, {
+          id: 'a2',
+          channel: 'web',
+          address: 'conv-2',
+          locale: 'en',
+          createdAt: at(2),
+        });
+        await insertAddress(tx, {
+          id: 'a3',
+          channel: 'web',
+          address: 'conv-3',
+          clientId: 'c2',
+          locale: 'en',
+          createdAt: at(2),
+        });
+        await markProcessed(tx, 'web', 'm1', at(3));
+        await insertEnrollment(tx, { id: 'e1', clientId: 'c1', flowId: 'intro', flowVersion: 1, now: at(4) });
+        await insertEnrollment(tx, {
+          id: 'e2',
+          clientId: 'c1',
+          flowId: 'checkin',
+          flowVersion: 2,
+          now: at(5),
+        });
+        await saveSnapshot(tx, {
+          id: 'e2',
+          expectedRowVersion: 0,
+          persisted: {
+            flowId: 'checkin',
+            version: 2,
+            snapshot: { value: 'q1', context: { n: 1.5, s: 'æ"ø' } },
+          },
+          done: false,
+          now: at(6),
+        });
+        for (const [id, minute] of [
+          ['al1', 7],
+          ['al2', 8],
+        ] as const) {
+          await insertAlert(tx, {
+            id,
+            clientId: 'c1',
+            addressId: 'a1',
+            kind: 'crisis_text',
+            priority: 'high',
+            triggerText: 'x',
+            channel: 'web',
+            shown: [],
+            alerted: 'clinic',
+            safetyQuestionPending: true,
+            createdAt: at(minute),
+          });
+        }
+        await recordSafetyAnswer(tx, 'al2', null);
+      });
+
+      const cases: [string, string, string | undefined][] = [
+        ['web', 'conv-1', 'm1'],
+        ['web', 'conv-1', 'm2'],
+        ['web', 'conv-1', undefined],
+        ['web', 'conv-2', 'm1'],
+        ['web', 'nowhere', 'm1'],
+        ['sms', 'conv-1', 'm1'],
+        ['web', 'conv-3', 'm3'],
+      ];
+      for (const [channel, address, providerId] of cases) {
+        const context = await db.read((q) => loadInboundContext(q, channel, address, providerId));
+        const expected = await db.read(async (q) => {
+          const found = await findAddress(q, channel, address);
+          return {
+            address: found,
+            processed: providerId !== undefined && (await wasProcessed(q, channel, providerId)),
+            client: found?.clientId ? await findClient(q, found.clientId) : undefined,
+            linkedClientMissing: false,
+          };
+        });
+        expect(context).toEqual(expected);
+      }
+
+      for (const [addressId, clientId] of [
+        ['a1', 'c1'],
+        ['a3', 'c2'],
+        ['a2', 'c1'],
+      ] as const) {
+        const context = await db.read((q) => loadClientTurnContext(q, addressId, clientId));
+        const expected = await db.read(async (q) => ({
+          pending: await pendingSafetyQuestionRef(q, addressId),
+          enrollment: await currentEnrollment(q, clientId),
+        }));
+        expect(context).toEqual(expected);
+      }
+      expect((await db.read((q) => loadClientTurnContext(q, 'a1', 'c1'))).pending).toEqual({ id: 'al1' });
+      expect((await db.read((q) => loadClientTurnContext(q, 'a1', 'c1'))).enrollment?.id).toBe('e2');
+    } finally {
+      db.close();
+      dir.remove();
+    }
+  });
+});
