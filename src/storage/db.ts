@@ -18,92 +18,37 @@ export interface Database {
   close(): void;
 }
 
-type Job = {
-  kind: 'read' | 'write';
-  fn: (q: Queryable) => Promise<unknown>;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-};
+class Queue {
+  #tail: Promise<unknown> = Promise.resolve();
 
-const MAX_GROUP = 64;
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(fn, fn);
+    this.#tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+}
 
-/**
- * Runs every access one after the other. Writes that are waiting together share one transaction (group
- * commit): each runs inside its own SAVEPOINT, so a write that fails is rolled back alone and the others
- * still commit, and no caller hears of success before the COMMIT. BEGIN and COMMIT cost about as much
- * as a turn's statements, so a busy server does about half the work per turn this way.
- */
 export function wrapClient(client: Client): Database {
-  const jobs: Job[] = [];
-  let draining = false;
-
-  const runGroup = async (first: Job): Promise<void> => {
-    let tx: Transaction;
-    try {
-      tx = await client.transaction('write');
-    } catch (error) {
-      first.reject(error);
-      return;
-    }
-    const taken: Job[] = [];
-    const done: { job: Job; ok: boolean; value: unknown }[] = [];
-    const nextWrite = () =>
-      jobs[0]?.kind === 'write' && taken.length < MAX_GROUP ? jobs.shift() : undefined;
-    try {
-      for (let job: Job | undefined = first; job; job = nextWrite()) {
-        taken.push(job);
-        await tx.execute('SAVEPOINT turn');
-        try {
-          const value = await job.fn(tx);
-          await tx.execute('RELEASE turn');
-          done.push({ job, ok: true, value });
-        } catch (error) {
-          await tx.execute('ROLLBACK TO turn');
-          await tx.execute('RELEASE turn');
-          done.push({ job, ok: false, value: error });
-        }
-      }
-      await tx.commit();
-    } catch (error) {
-      // The transaction itself failed (COMMIT, or a savepoint): nothing of this group was written.
-      if (!tx.closed) await tx.rollback().catch(() => undefined);
-      for (const job of taken) job.reject(error);
-      return;
-    } finally {
-      tx.close();
-    }
-    for (const { job, ok, value } of done) (ok ? job.resolve : job.reject)(value);
-  };
-
-  const drain = async (): Promise<void> => {
-    if (draining) return;
-    draining = true;
-    try {
-      for (let job = jobs.shift(); job; job = jobs.shift()) {
-        if (job.kind === 'write') {
-          await runGroup(job);
-          continue;
-        }
-        try {
-          job.resolve(await job.fn(client));
-        } catch (error) {
-          job.reject(error);
-        }
-      }
-    } finally {
-      draining = false;
-    }
-  };
-
-  const enqueue = <T>(kind: Job['kind'], fn: (q: Queryable) => Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      jobs.push({ kind, fn, resolve: resolve as (value: unknown) => void, reject });
-      void drain();
-    });
-
+  const queue = new Queue();
   return {
-    read: (fn) => enqueue('read', fn),
-    write: (fn) => enqueue('write', fn),
+    read: (fn) => queue.run(() => fn(client)),
+    write: (fn) =>
+      queue.run(async () => {
+        const tx: Transaction = await client.transaction('write');
+        try {
+          const result = await fn(tx);
+          await tx.commit();
+          return result;
+        } catch (error) {
+          if (!tx.closed) await tx.rollback();
+          throw error;
+        } finally {
+          tx.close();
+        }
+      }),
     close: () => client.close(),
   };
 }
