@@ -3,7 +3,7 @@ import { imageAltKey } from '../../src/content/illustrations.ts';
 import { homeworkTypes } from '../../src/domain/homework/index.ts';
 import { nextLocalTime, parseClockTime } from '../../src/domain/local-time.ts';
 import { DEFAULT_SEND_WINDOW, intoSendWindow } from '../../src/domain/quiet-hours.ts';
-import type { PromptMeta } from '../../src/engine/prompt.ts';
+import type { IdleMeta, PromptMeta } from '../../src/engine/prompt.ts';
 import type { FlowInput, FlowVersion, Reply } from '../../src/engine/types.ts';
 import { questionnaireState, questionnaireTextKeys } from './questionnaire.ts';
 import { DEFAULT_FLOW_SETTINGS, type FlowContext, type Reminder, type Step, type StepOf } from './steps.ts';
@@ -36,6 +36,7 @@ export const HINT_KEYS = {
 } as const;
 
 export const START_PART_KEY = 'course.start_part';
+export const PART_LOCKED_KEY = 'course.part_locked';
 
 const DEFAULT_TEXT_MAX = 2000;
 
@@ -218,6 +219,7 @@ function openPartStates(
   return {
     // Open at once when nothing is to wait for; a zero delay would otherwise wait for the scheduler.
     [step.id]: {
+      meta: { idle: { key: PART_LOCKED_KEY } } satisfies IdleMeta,
       always: {
         guard: (args: { context: FlowContext; event: TimedEvent }) => gateDelay(args) === 0,
         target: ready,
@@ -350,7 +352,10 @@ function textKeysOf(steps: Step[], reminder?: Reminder): string[] {
     if ('remind' in step && step.remind) keys.add(step.remind.key);
     if (step.kind === 'custom') for (const k of step.textKeys ?? []) keys.add(k);
     if (step.kind === 'questionnaire') for (const k of questionnaireTextKeys(step.instrument)) keys.add(k);
-    if (step.kind === 'openPart') keys.add(START_PART_KEY);
+    if (step.kind === 'openPart') {
+      keys.add(START_PART_KEY);
+      keys.add(PART_LOCKED_KEY);
+    }
   }
   return [...keys];
 }

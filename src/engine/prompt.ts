@@ -8,6 +8,21 @@ export interface PromptMeta {
   hint?: Reply;
 }
 
+/** What a waiting state (nothing asked) declares, so a message sent meanwhile gets a useful answer. */
+export interface IdleMeta {
+  idle: Reply;
+}
+
+/** The idle reply of the deepest active state that has one. */
+export function currentIdle(snapshot: AnyMachineSnapshot): Reply | undefined {
+  const metas = Object.entries(snapshot.getMeta() as Record<string, unknown>);
+  metas.sort(([a], [b]) => b.split('.').length - a.split('.').length);
+  for (const [, meta] of metas) {
+    if (typeof meta === 'object' && meta !== null && 'idle' in meta) return (meta as IdleMeta).idle;
+  }
+  return undefined;
+}
+
 export function isPromptMeta(value: unknown): value is PromptMeta {
   return typeof value === 'object' && value !== null && 'prompt' in value;
 }

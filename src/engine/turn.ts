@@ -1,5 +1,5 @@
 import { type AnyMachineSnapshot, type AnyStateMachine, initialTransition, transition } from 'xstate';
-import { currentPrompt } from './prompt.ts';
+import { currentIdle, currentPrompt } from './prompt.ts';
 import type {
   ClientInput,
   DomainEvent,
@@ -72,7 +72,8 @@ export function turn(req: TurnRequest): TurnResult {
   const event = inputEvent(snapshot, req.event.input, nowIso, req.text);
   if (!snapshot.can(event as never)) {
     const prompt = currentPrompt(snapshot);
-    const replies: Reply[] = [prompt?.hint ?? { key: REASK_KEY }];
+    const idle = prompt ? undefined : currentIdle(snapshot);
+    const replies: Reply[] = idle ? [idle] : [prompt?.hint ?? { key: REASK_KEY }];
     if (prompt) replies.push(prompt.prompt);
     return { ...collect(flow, snapshot, [], now, false, []), replies };
   }

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { intro } from '../../flows/intro.ts';
 import { buildFlow } from '../../flows/kit/build.ts';
-import { askChoice, askNumber, end, say, wait, waitUntil } from '../../flows/kit/steps.ts';
+import {
+  askChoice,
+  askNumber,
+  end,
+  endOfPart,
+  openPart,
+  say,
+  wait,
+  waitUntil,
+} from '../../flows/kit/steps.ts';
 import { catalog } from '../../src/content/default.ts';
 import { pendingPrompt, REASK_KEY, turn } from '../../src/engine/turn.ts';
 import type { EngineEvent, FlowVersion, PersistedFlow, TurnResult } from '../../src/engine/types.ts';
@@ -217,5 +226,26 @@ describe('a flow that fails', () => {
     });
     const started = run(broken, undefined, { kind: 'start' });
     expect(() => run(broken, started.persisted, input('1'))).toThrow(/bad entry/);
+  });
+});
+
+describe('a message while nothing is asked', () => {
+  it("gets the waiting state's own answer: a locked course part says so", () => {
+    const flow = buildFlow({
+      id: 'parts',
+      version: 1,
+      steps: [
+        openPart('p1', 1, 'intro.ask_ready'),
+        endOfPart('p1_end', 1, 'intro.thanks'),
+        openPart('p2', 2, 'intro.ask_goal'),
+        end('done'),
+      ],
+    });
+    const started = run(flow, undefined, { kind: 'start' });
+    const inPart1 = run(flow, started.persisted, { kind: 'input', input: { value: 'start' } });
+    expect(inPart1.replies.map((r) => r.key)).toEqual(['intro.thanks']);
+    const locked = run(flow, inPart1.persisted, input('hei, kan jeg fortsette?'));
+    expect(locked.accepted).toBe(false);
+    expect(locked.replies).toEqual([{ key: 'course.part_locked' }]);
   });
 });
