@@ -12,7 +12,7 @@ import {
   sleepMetrics,
 } from '../../src/domain/sleep-diary.ts';
 import type { FlowVersion, Reply, TextVars } from '../../src/engine/types.ts';
-import { buildFlow } from '../kit/build.ts';
+import { buildFlow, nowOf, type TimedEvent } from '../kit/build.ts';
 import { COURSE_REMINDER } from '../kit/course.ts';
 import {
   askChoice,
@@ -50,9 +50,6 @@ const DEFAULT_RISE_TIME = '07:00';
 /** An unanswered morning diary is asked again the next morning, twice at most. */
 const DIARY_START_REMINDER: Reminder = { afterMs: DAY_MS, key: 'sleep.diary.reminder', times: 2 };
 
-type TimedEvent = { now?: string; input?: { now?: string } };
-const nowOf = (event: TimedEvent): Date => new Date(event.now ?? event.input?.now ?? 0);
-
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const num = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 
@@ -81,7 +78,7 @@ const compute = (
     entry: assign({
       answers: ({ context, event }: { context: FlowContext; event: AnyEventObject }) => ({
         ...context.answers,
-        ...patch(context, nowOf(event as TimedEvent)),
+        ...patch(context, nowOf(event as TimedEvent, context)),
       }),
     }),
     always: next,
@@ -731,7 +728,7 @@ export const sleepCourse: FlowVersion = {
   machine: built.machine.provide({
     delays: {
       [DIARY_DUE]: ({ context, event }: { context: FlowContext; event: TimedEvent }) => {
-        const now = nowOf(event);
+        const now = nowOf(event, context);
         const time = str(context.answers.p1_diary_time) ?? DEFAULT_DIARY_TIME;
         return nextLocalTime(now, time, context.timeZone).getTime() - now.getTime();
       },

@@ -21,7 +21,7 @@ export interface FlowSpec {
 
 type AnyState = AnyStateNodeConfig;
 type InputEvent = { type: 'INPUT'; now: string; text?: string; value?: string };
-type TimedEvent = { now?: string; input?: FlowInput };
+export type TimedEvent = { now?: string; input?: FlowInput };
 type Parsed = { ok: true; value: unknown } | { ok: false };
 type Delays = Record<string, (args: { context: FlowContext; event: TimedEvent }) => number>;
 type AskStep = StepOf<'choice' | 'text' | 'number' | 'time'>;
@@ -44,7 +44,7 @@ const DEFAULT_TEXT_MAX = 2000;
  * The time of the turn: engine events carry `now`, the start event carries it in its input, and an
  * event raised inside a turn (a questionnaire's completion) falls back to the clock the turn set.
  */
-const nowOf = (event: TimedEvent, context: FlowContext): Date =>
+export const nowOf = (event: TimedEvent, context: FlowContext): Date =>
   new Date(event.now ?? event.input?.now ?? context.clock ?? 0);
 
 const emitReply = (reply: (context: FlowContext) => Reply) =>
