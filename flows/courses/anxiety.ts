@@ -12,11 +12,10 @@ import {
   WORRY_TIME_MINUTES,
 } from '../../src/domain/homework/anxiety.ts';
 import { buildFlow } from '../kit/build.ts';
-import { COURSE_REMINDER } from '../kit/course.ts';
+import { COURSE_REMINDER, measurePoint } from '../kit/course.ts';
 import {
   askChoice,
   askNumber,
-  askQuestionnaire,
   askText,
   askTime,
   branch,
@@ -47,17 +46,6 @@ const answer = (context: FlowContext, step: string) => context.answers[step];
 const textOf = (context: FlowContext, step: string) => String(answer(context, step));
 const numberOf = (context: FlowContext, step: string) => Number(answer(context, step));
 
-/**
- * PHQ-9 then GAD-7 after a lead-in text. A form left unfinished for a day lapses with the rest of its
- * measurement point, and the course goes on at `after` without thanking for answers that never came.
- */
-const measures = (prefix: string, leadKeys: string[], after: string, thanks = true): Step[] => [
-  ...leadKeys.map((key, i) => say(`${prefix}_lead${i === 0 ? '' : `_${i + 1}`}`, key)),
-  askQuestionnaire(`${prefix}_phq9`, 'phq9', { expireTo: after }),
-  askQuestionnaire(`${prefix}_gad7`, 'gad7', { expireTo: after, ...(thanks ? {} : { next: after }) }),
-  ...(thanks ? [say(`${prefix}_thanks`, 'anxiety.measures.thanks', { next: after })] : []),
-];
-
 /** How was the week? A hard week gets the therapist and, if urgent, the crisis numbers. */
 const checkIn = (part: number, after: string): Step[] => [
   askChoice(
@@ -77,7 +65,10 @@ const checkIn = (part: number, after: string): Step[] => [
 
 const part1: Step[] = [
   openPart('p1_open', 1, 'anxiety.p1.open', { image: 'anxiety/welcome' }),
-  ...measures('p1', ['anxiety.p1.before', 'anxiety.p1.how_to_answer'], 'p1_course'),
+  ...measurePoint('p1', {
+    lead: ['anxiety.p1.before', 'anxiety.p1.how_to_answer'],
+    thanks: 'anxiety.measures.thanks',
+  }),
   say('p1_course', 'anxiety.p1.course'),
   say('p1_alarm', 'anxiety.p1.alarm', { image: 'anxiety/alarm' }),
   say('p1_worry', 'anxiety.p1.worry'),
@@ -192,7 +183,7 @@ const part2: Step[] = [
 
 const part3: Step[] = [
   openPart('p3_open', 3, 'anxiety.p3.open'),
-  ...measures('p3', ['anxiety.measures.lead'], 'p3_entries'),
+  ...measurePoint('p3', { lead: ['anxiety.measures.lead'], thanks: 'anxiety.measures.thanks' }),
   askNumber('p3_entries', 'anxiety.p3.ask_entries', 0, 200),
   branch('p3_entries_route', [{ when: (c) => numberOf(c, 'p3_entries') === 0, next: 'p3_entries_none' }], {
     next: 'p3_mostly',
@@ -324,7 +315,7 @@ const part4: Step[] = [
 
 const part5: Step[] = [
   openPart('p5_open', 5, 'anxiety.p5.open'),
-  ...measures('p5', ['anxiety.measures.lead'], 'p5_step_review'),
+  ...measurePoint('p5', { lead: ['anxiety.measures.lead'], thanks: 'anxiety.measures.thanks' }),
   askChoice(
     'p5_step_review',
     'anxiety.p5.ask_step_review',
@@ -436,7 +427,7 @@ const part6: Step[] = [
   say('p6_plan_done', 'anxiety.p6.plan_done'),
   say('p6_summary', 'anxiety.p6.summary'),
   endOfPart('p6_end', 6, 'anxiety.p6.end'),
-  ...measures('final', ['anxiety.measures.final'], 'done', false),
+  ...measurePoint('final', { lead: ['anxiety.measures.final'] }),
   end('done', 'anxiety.done'),
 ];
 

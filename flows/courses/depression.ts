@@ -1,11 +1,9 @@
 import { ACTIVITY_MAX, PLAN_ANSWER_MAX } from '../../src/domain/homework/depression.ts';
 import { buildFlow } from '../kit/build.ts';
-import { COURSE_REMINDER } from '../kit/course.ts';
-import type { QuestionnaireProgress } from '../kit/questionnaire.ts';
+import { COURSE_REMINDER, measurePoint } from '../kit/course.ts';
 import {
   askChoice,
   askNumber,
-  askQuestionnaire,
   askText,
   askTime,
   branch,
@@ -24,7 +22,6 @@ import {
  * how it went, and a relapse plan. PHQ-9 and GAD-7 before parts 1, 3 and 5 and after part 6.
  */
 
-const GAD7_ITEMS = 7;
 /** At or below this mood (0-10) the course points to the therapist and the crisis numbers. */
 const LOW_MOOD = 2;
 
@@ -49,35 +46,6 @@ const oneMore = (again: string, then?: string) => [
   { value: 'yes', key: 'depression.more_yes', next: again },
   { value: 'no', key: 'depression.more_no', ...(then ? { next: then } : {}) },
 ];
-
-/**
- * A measurement point: a lead-in, PHQ-9, then GAD-7. When PHQ-9 lapses unfinished, GAD-7 is skipped too
- * (as in the stand-alone measures flow); the thanks is only said for a finished pair.
- */
-function measurePoint(
-  prefix: string,
-  leadKey: string,
-  options: { howKey?: string; thanks: boolean },
-): Step[] {
-  const gad7 = `${prefix}_gad7`;
-  const continueTo = `${prefix}_measured_next`;
-  const unfinished = (c: FlowContext) =>
-    ((answer(c, gad7) as QuestionnaireProgress | undefined)?.items.length ?? 0) < GAD7_ITEMS;
-  return [
-    say(`${prefix}_measure_lead`, leadKey),
-    ...(options.howKey ? [say(`${prefix}_measure_how`, options.howKey)] : []),
-    askQuestionnaire(`${prefix}_phq9`, 'phq9', {
-      expireTo: options.thanks ? `${prefix}_measured` : continueTo,
-    }),
-    askQuestionnaire(gad7, 'gad7', options.thanks ? {} : { next: continueTo }),
-    ...(options.thanks
-      ? [
-          branch(`${prefix}_measured`, [{ when: unfinished, next: continueTo }]),
-          say(`${prefix}_measure_thanks`, 'depression.measure.thanks', { next: continueTo }),
-        ]
-      : []),
-  ];
-}
 
 /**
  * Plans activities into the week, one at a time, until the client says that is enough; then goes to
@@ -137,7 +105,10 @@ export const depressionCourse = buildFlow({
   steps: [
     // Part 1: what you do and how you feel; the activity diary.
     openPart('p1_open', 1, 'depression.p1.open'),
-    ...measurePoint('p1', 'depression.p1.measure_lead', { howKey: 'questionnaire.intro', thanks: true }),
+    ...measurePoint('p1', {
+      lead: ['depression.p1.measure_lead', 'questionnaire.intro'],
+      thanks: 'depression.measure.thanks',
+    }),
     say('p1_measured_next', 'depression.p1.intro'),
     say('p1_cycle', 'depression.p1.cycle', { image: 'depression/vicious-cycle' }),
     askChoice('p1_recognise', 'depression.p1.ask_recognise', [
@@ -236,7 +207,7 @@ export const depressionCourse = buildFlow({
 
     // Part 3: from easy to hard; ranking.
     openPart('p3_open', 3, 'depression.p3.open'),
-    ...measurePoint('p3', 'depression.measure.lead', { thanks: true }),
+    ...measurePoint('p3', { lead: ['depression.measure.lead'], thanks: 'depression.measure.thanks' }),
     say('p3_measured_next', 'depression.p3.intro', { image: 'depression/staircase' }),
     say('p3_rank_intro', 'depression.p3.rank_intro'),
     ...rankListed('routine'),
@@ -288,7 +259,7 @@ export const depressionCourse = buildFlow({
 
     // Part 5: how did it go; obstacles; the next step up.
     openPart('p5_open', 5, 'depression.p5.open'),
-    ...measurePoint('p5', 'depression.measure.lead', { thanks: true }),
+    ...measurePoint('p5', { lead: ['depression.measure.lead'], thanks: 'depression.measure.thanks' }),
     say('p5_measured_next', 'depression.p5.intro', { image: 'depression/growing-plant' }),
     askText('p5_review_activity', 'depression.p5.ask_review_activity', {
       maxLength: ACTIVITY_MAX,
@@ -377,7 +348,7 @@ export const depressionCourse = buildFlow({
     say('p6_keep_going', 'depression.p6.keep_going'),
     endOfPart('p6_end', 6, 'depression.p6.summary'),
     // The goodbye follows the last measurement directly, finished or not.
-    ...measurePoint('post', 'depression.post.measure_lead', { thanks: false }),
+    ...measurePoint('post', { lead: ['depression.post.measure_lead'] }),
     end('post_measured_next', 'depression.done'),
   ],
 });

@@ -13,11 +13,10 @@ import {
 } from '../../src/domain/sleep-diary.ts';
 import type { FlowVersion, Reply, TextVars } from '../../src/engine/types.ts';
 import { buildFlow, nowOf, type TimedEvent } from '../kit/build.ts';
-import { COURSE_REMINDER } from '../kit/course.ts';
+import { COURSE_REMINDER, measurePoint } from '../kit/course.ts';
 import {
   askChoice,
   askNumber,
-  askQuestionnaire,
   askText,
   askTime,
   branch,
@@ -453,10 +452,7 @@ const choices = (prefix: string, values: string[]) =>
 
 const before = [
   say('p0_welcome', 'sleep.p0.welcome'),
-  say('p0_measures', 'sleep.p0.measures'),
-  askQuestionnaire('p0_phq9', 'phq9'),
-  askQuestionnaire('p0_gad7', 'gad7'),
-  say('p0_thanks', 'sleep.p0.thanks'),
+  ...measurePoint('p0', { lead: ['sleep.p0.measures'], thanks: 'sleep.p0.thanks' }),
 ];
 
 const part1: Item[] = [
@@ -558,9 +554,7 @@ const part2: Item[] = [
 
 const part3: Item[] = [
   openPart('p3_open', 3, 'sleep.p3.open'),
-  say('p3_measures', 'sleep.p3.measures'),
-  askQuestionnaire('p3_phq9', 'phq9'),
-  askQuestionnaire('p3_gad7', 'gad7'),
+  ...measurePoint('p3', { lead: ['sleep.p3.measures'] }),
   ...review(2),
   say('p3_bed_for_sleep', 'sleep.p3.bed_for_sleep', { image: 'sleep/bed-for-sleep' }),
   say('p3_rules', 'sleep.p3.rules'),
@@ -636,9 +630,7 @@ const part4: Item[] = [
 
 const part5: Item[] = [
   openPart('p5_open', 5, 'sleep.p5.open'),
-  say('p5_measures', 'sleep.p5.measures'),
-  askQuestionnaire('p5_phq9', 'phq9'),
-  askQuestionnaire('p5_gad7', 'gad7'),
+  ...measurePoint('p5', { lead: ['sleep.p5.measures'] }),
   ...review(4),
   say('p5_thoughts', 'sleep.p5.thoughts', { image: 'sleep/thought-cloud' }),
   say('p5_trying', 'sleep.p5.trying'),
@@ -709,9 +701,7 @@ const part6: Item[] = [
   say('p6_plan_saved', 'sleep.p6.plan_saved'),
   say('p6_see_doctor', 'sleep.p6.see_doctor'),
   endOfPart('p6_end', 6, 'sleep.p6.summary'),
-  say('p6_measures', 'sleep.p6.measures'),
-  askQuestionnaire('p6_phq9', 'phq9'),
-  askQuestionnaire('p6_gad7', 'gad7'),
+  ...measurePoint('p6', { lead: ['sleep.p6.measures'] }),
   end('done', 'sleep.done'),
 ];
 

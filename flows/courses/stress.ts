@@ -1,10 +1,9 @@
 import { STRESS_TEXT_LIMITS as LIMIT, STRESS_AREAS } from '../../src/domain/homework/stress.ts';
 import { buildFlow } from '../kit/build.ts';
-import { COURSE_REMINDER } from '../kit/course.ts';
+import { COURSE_REMINDER, measurePoint } from '../kit/course.ts';
 import {
   askChoice,
   askNumber,
-  askQuestionnaire,
   askText,
   askTime,
   branch,
@@ -59,24 +58,6 @@ function stressLog(part: string, after: string): Step[] {
       { value: 'no', key: 'stress.log.more_no', next: after },
     ]),
   ];
-}
-
-/** A one-line lead-in, then PHQ-9 and GAD-7 (each lapses after a day unanswered and the course goes on). */
-function measures(prefix: string, leadIn: string): Step[] {
-  return [
-    say(`${prefix}_measures`, leadIn),
-    askQuestionnaire(`${prefix}_phq9`, 'phq9'),
-    askQuestionnaire(`${prefix}_gad7`, 'gad7'),
-  ];
-}
-
-/**
- * Measures in the middle of the course, then the thanks, and the part goes on in the same turn (the
- * kit keeps the turn's time through a questionnaire's completion, so the next question's reminder is
- * scheduled from the time of the last answer).
- */
-function measuresThenGoOn(prefix: string, leadIn: string, thanks: string): Step[] {
-  return [...measures(prefix, leadIn), say(`${prefix}_measured`, thanks)];
 }
 
 const part1: Step[] = [
@@ -154,7 +135,7 @@ const part2: Step[] = [
 
 const part3: Step[] = [
   openPart('p3_open', 3, 'stress.p3.open'),
-  ...measuresThenGoOn('p3', 'stress.p3.measures', 'stress.p3.measures_done'),
+  ...measurePoint('p3', { lead: ['stress.p3.measures'], thanks: 'stress.p3.measures_done' }),
   say('p3_intro', 'stress.p3.intro', { image: 'stress/stepping-stones' }),
   say('p3_define', 'stress.p3.define'),
   askText('p3_problem', 'stress.p3.ask_problem', { maxLength: LIMIT.sentence }),
@@ -263,7 +244,7 @@ const part4: Step[] = [
 
 const part5: Step[] = [
   openPart('p5_open', 5, 'stress.p5.open'),
-  ...measuresThenGoOn('p5', 'stress.p5.measures', 'stress.p5.measures_done'),
+  ...measurePoint('p5', { lead: ['stress.p5.measures'], thanks: 'stress.p5.measures_done' }),
   askNumber('p5_review', 'stress.p5.ask_review', 0, 14, {
     vars: ({ answers }) => ({ activity: text(answers, 'p4_activity') }),
   }),
@@ -363,7 +344,7 @@ const part6: Step[] = [
   say('p6_when_help', 'stress.p6.when_help'),
   say('p6_summary', 'stress.p6.summary'),
   endOfPart('p6_end', 6, 'stress.p6.end'),
-  ...measures('end', 'stress.end.measures'),
+  ...measurePoint('end', { lead: ['stress.end.measures'] }),
 ];
 
 export const stressCourse = buildFlow({
@@ -373,10 +354,7 @@ export const stressCourse = buildFlow({
   steps: [
     say('welcome', 'stress.welcome', { image: 'stress/welcome' }),
     say('before_start', 'stress.before_start'),
-    say('start_measures', 'questionnaire.intro'),
-    askQuestionnaire('start_phq9', 'phq9'),
-    askQuestionnaire('start_gad7', 'gad7'),
-    say('start_thanks', 'stress.start_thanks'),
+    ...measurePoint('start', { lead: ['questionnaire.intro'], thanks: 'stress.start_thanks' }),
     ...part1,
     ...part2,
     ...part3,

@@ -1,4 +1,4 @@
-import type { Reminder } from './steps.ts';
+import { askQuestionnaire, branch, type Reminder, type Step, say } from './steps.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -14,3 +14,20 @@ export const COURSE_REMINDER: Reminder = {
 export const COURSE_PARTS = 6;
 /** PHQ-9 and GAD-7 before these parts, and after the last one. */
 export const MEASURE_BEFORE_PARTS = [1, 3, 5] as const;
+
+/**
+ * A measurement point: lead-in texts, PHQ-9, then GAD-7, then an optional thanks. A form left
+ * unfinished past its expiry lapses the whole point: the course goes on without the other form and
+ * without thanking for answers that never came.
+ */
+export function measurePoint(prefix: string, options: { lead?: string[]; thanks?: string } = {}): Step[] {
+  const lapsed = `${prefix}_lapsed`;
+  return [
+    ...(options.lead ?? []).map((key, i) => say(`${prefix}_lead${i === 0 ? '' : `_${i + 1}`}`, key)),
+    askQuestionnaire(`${prefix}_phq9`, 'phq9', { expireTo: lapsed }),
+    askQuestionnaire(`${prefix}_gad7`, 'gad7', { expireTo: lapsed }),
+    ...(options.thanks ? [say(`${prefix}_thanks`, options.thanks)] : []),
+    // Where a finished or a lapsed point goes on: straight to the step after it.
+    branch(lapsed, []),
+  ];
+}
