@@ -10,11 +10,6 @@ export const COURSE_REMINDER: Reminder = {
   window: { from: '08:00', to: '21:00' },
 };
 
-/** The six parts of every course (CLINICAL.md §5), and the measurement points around them. */
-export const COURSE_PARTS = 6;
-/** PHQ-9 and GAD-7 before these parts, and after the last one. */
-export const MEASURE_BEFORE_PARTS = [1, 3, 5] as const;
-
 /**
  * A measurement point: lead-in texts, PHQ-9, then GAD-7, then an optional thanks. A form left
  * unfinished past its expiry lapses the whole point: the course goes on without the other form and
