@@ -1,5 +1,5 @@
 import { buildFlow } from './kit/build.ts';
-import { askChoice, askText, askTime, branch, end, recordEvent, say } from './kit/steps.ts';
+import { askChoice, askText, askTime, branch, choicesOf, end, recordEvent, say } from './kit/steps.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -11,9 +11,6 @@ export function suitability(answers: Record<string, unknown>): { suitable: boole
   if (answers.motivation === 'no') reasons.push('not_motivated');
   return { suitable: reasons.length === 0, reasons };
 }
-
-const choices = (prefix: string, values: string[]) =>
-  values.map((value) => ({ value, key: `${prefix}_${value}` }));
 
 /** The first conversation: what guided self-help is and is not, the focus area, and suitability. */
 export const intro = buildFlow({
@@ -35,12 +32,12 @@ export const intro = buildFlow({
     askChoice(
       'area',
       'intro.ask_area',
-      choices('intro.area', ['depression', 'anxiety', 'sleep', 'stress', 'unsure']),
+      choicesOf('intro.area', ['depression', 'anxiety', 'sleep', 'stress', 'unsure']),
       {
         record: 'intro.area_chosen',
       },
     ),
-    askChoice('impact', 'intro.ask_impact', choices('intro.impact', ['little', 'some', 'severe']), {
+    askChoice('impact', 'intro.ask_impact', choicesOf('intro.impact', ['little', 'some', 'severe']), {
       record: 'intro.impact_reported',
     }),
     askChoice(
@@ -57,10 +54,10 @@ export const intro = buildFlow({
     askChoice(
       'occupation',
       'intro.ask_occupation',
-      choices('intro.occupation', ['yes', 'at_risk', 'sick_leave', 'no']),
+      choicesOf('intro.occupation', ['yes', 'at_risk', 'sick_leave', 'no']),
       { record: 'intro.occupation_reported' },
     ),
-    askChoice('motivation', 'intro.ask_motivation', choices('intro.motivation', ['yes', 'unsure', 'no']), {
+    askChoice('motivation', 'intro.ask_motivation', choicesOf('intro.motivation', ['yes', 'unsure', 'no']), {
       record: 'intro.motivation_reported',
     }),
     askText('goal', 'intro.ask_goal', { record: 'intro.goal_set', maxLength: 500 }),

@@ -14,14 +14,17 @@ import {
 import { buildFlow } from '../kit/build.ts';
 import { COURSE_REMINDER, measurePoint } from '../kit/course.ts';
 import {
+  answerNumber,
+  answerOf,
+  answerText,
   askChoice,
   askNumber,
   askText,
   askTime,
   branch,
+  choicesOf,
   end,
   endOfPart,
-  type FlowContext,
   openPart,
   recordHomework,
   type Step,
@@ -39,14 +42,11 @@ import {
  * PHQ-9 and GAD-7 before parts 1, 3 and 5 and after part 6.
  */
 
-const choices = (prefix: string, values: readonly (string | number)[]) =>
-  values.map((value) => ({ value: String(value), key: `${prefix}.${value}` }));
-
-const answer = (context: FlowContext, step: string) => context.answers[step];
-const textOf = (context: FlowContext, step: string) => String(answer(context, step));
-const numberOf = (context: FlowContext, step: string) => Number(answer(context, step));
-
 /** How was the week? A hard week gets the therapist and, if urgent, the crisis numbers. */
+/** Anxiety's choice labels are keyed `prefix.value`. */
+const choices = (prefix: string, values: readonly (string | number)[]) =>
+  choicesOf(prefix, values, { separator: '.' });
+
 const checkIn = (part: number, after: string): Step[] => [
   askChoice(
     `p${part}_week`,
@@ -94,16 +94,16 @@ const part1: Step[] = [
   askChoice('p1_ex_body', 'anxiety.p1.ask_body', choices('anxiety.p1.body', CYCLE_BODY)),
   askChoice('p1_ex_action', 'anxiety.p1.ask_action', choices('anxiety.p1.action', CYCLE_ACTIONS)),
   recordHomework('p1_ex_record', 'anxiety.cycle', (c) => ({
-    situation: textOf(c, 'p1_ex_situation'),
-    thought: textOf(c, 'p1_ex_thought'),
-    feeling: answer(c, 'p1_ex_feeling'),
-    intensity: numberOf(c, 'p1_ex_intensity'),
-    body: answer(c, 'p1_ex_body'),
-    action: answer(c, 'p1_ex_action'),
+    situation: answerText(c.answers, 'p1_ex_situation'),
+    thought: answerText(c.answers, 'p1_ex_thought'),
+    feeling: answerOf(c.answers, 'p1_ex_feeling'),
+    intensity: answerNumber(c.answers, 'p1_ex_intensity'),
+    body: answerOf(c.answers, 'p1_ex_body'),
+    action: answerOf(c.answers, 'p1_ex_action'),
   })),
   branch('p1_ex_route', [
-    { when: (c) => answer(c, 'p1_ex_action') === 'faced', next: 'p1_ex_faced' },
-    { when: (c) => answer(c, 'p1_ex_action') === 'other', next: 'p1_ex_other' },
+    { when: (c) => answerOf(c.answers, 'p1_ex_action') === 'faced', next: 'p1_ex_faced' },
+    { when: (c) => answerOf(c.answers, 'p1_ex_action') === 'other', next: 'p1_ex_other' },
   ]),
   say('p1_ex_relief', 'anxiety.p1.ex_relief', { next: 'p1_summary' }),
   say('p1_ex_faced', 'anxiety.p1.ex_faced', { next: 'p1_summary' }),
@@ -148,14 +148,14 @@ const part2: Step[] = [
   ]),
   askChoice('p2_w_can', 'anxiety.p2.ask_can', choices('anxiety', ['yes', 'no'])),
   recordHomework('p2_w_record', 'anxiety.worry_diary', (c) => {
-    const aboutNow = answer(c, 'p2_w_now') === 'yes';
+    const aboutNow = answerOf(c.answers, 'p2_w_now') === 'yes';
     // A second pass through the loop may leave an earlier "can I act?" answer behind: only a fresh one counts.
-    const canAct = aboutNow ? answer(c, 'p2_w_can') === 'yes' : null;
+    const canAct = aboutNow ? answerOf(c.answers, 'p2_w_can') === 'yes' : null;
     return {
-      time: answer(c, 'p2_w_time'),
-      worry: textOf(c, 'p2_w_text'),
-      distress: numberOf(c, 'p2_w_distress'),
-      minutes: numberOf(c, 'p2_w_minutes'),
+      time: answerOf(c.answers, 'p2_w_time'),
+      worry: answerText(c.answers, 'p2_w_text'),
+      distress: answerNumber(c.answers, 'p2_w_distress'),
+      minutes: answerNumber(c.answers, 'p2_w_minutes'),
       about_now: aboutNow,
       can_act: canAct,
       kind: aboutNow && canAct ? 'practical' : 'hypothetical',
@@ -165,7 +165,7 @@ const part2: Step[] = [
     'p2_w_route',
     [
       {
-        when: (c) => answer(c, 'p2_w_now') === 'yes' && answer(c, 'p2_w_can') === 'yes',
+        when: (c) => answerOf(c.answers, 'p2_w_now') === 'yes' && answerOf(c.answers, 'p2_w_can') === 'yes',
         next: 'p2_w_practical',
       },
     ],
@@ -185,9 +185,13 @@ const part3: Step[] = [
   openPart('p3_open', 3, 'anxiety.p3.open'),
   ...measurePoint('p3', { lead: ['anxiety.measures.lead'], thanks: 'anxiety.measures.thanks' }),
   askNumber('p3_entries', 'anxiety.p3.ask_entries', 0, 200),
-  branch('p3_entries_route', [{ when: (c) => numberOf(c, 'p3_entries') === 0, next: 'p3_entries_none' }], {
-    next: 'p3_mostly',
-  }),
+  branch(
+    'p3_entries_route',
+    [{ when: (c) => answerNumber(c.answers, 'p3_entries') === 0, next: 'p3_entries_none' }],
+    {
+      next: 'p3_mostly',
+    },
+  ),
   say('p3_entries_none', 'anxiety.p3.entries_none', { next: 'p3_review_record' }),
   askChoice(
     'p3_mostly',
@@ -198,8 +202,8 @@ const part3: Step[] = [
   say('p3_mostly_practical', 'anxiety.p3.mostly_practical', { next: 'p3_review_record' }),
   say('p3_mostly_mixed', 'anxiety.p3.mostly_mixed'),
   recordHomework('p3_review_record', 'anxiety.diary_review', (c) => {
-    const entries = numberOf(c, 'p3_entries');
-    return { entries, mostly: entries === 0 ? null : answer(c, 'p3_mostly') };
+    const entries = answerNumber(c.answers, 'p3_entries');
+    return { entries, mostly: entries === 0 ? null : answerOf(c.answers, 'p3_mostly') };
   }),
   say('p3_intro', 'anxiety.p3.intro', { image: 'anxiety/worry-time' }),
   askNumber('p3_belief', 'anxiety.p3.ask_belief', 0, 100),
@@ -212,7 +216,8 @@ const part3: Step[] = [
     'p3_time_route',
     [
       {
-        when: (c) => textOf(c, 'p3_time') < '07:00' || textOf(c, 'p3_time') >= '21:00',
+        when: (c) =>
+          answerText(c.answers, 'p3_time') < '07:00' || answerText(c.answers, 'p3_time') >= '21:00',
         next: 'p3_time_late',
       },
     ],
@@ -225,18 +230,18 @@ const part3: Step[] = [
       { value: 'change', key: 'anxiety.p3.time_late.change', next: 'p3_time' },
       { value: 'keep', key: 'anxiety.p3.time_late.keep' },
     ],
-    { vars: (c) => ({ time: textOf(c, 'p3_time') }) },
+    { vars: (c) => ({ time: answerText(c.answers, 'p3_time') }) },
   ),
   askChoice('p3_minutes', 'anxiety.p3.ask_minutes', choices('anxiety.p3.minutes', WORRY_TIME_MINUTES)),
   askText('p3_place', 'anxiety.p3.ask_place', { maxLength: 200 }),
   recordHomework('p3_plan_record', 'anxiety.worry_time_plan', (c) => ({
-    time: answer(c, 'p3_time'),
-    minutes: numberOf(c, 'p3_minutes'),
-    place: textOf(c, 'p3_place'),
-    belief_uncontrollable: numberOf(c, 'p3_belief'),
+    time: answerOf(c.answers, 'p3_time'),
+    minutes: answerNumber(c.answers, 'p3_minutes'),
+    place: answerText(c.answers, 'p3_place'),
+    belief_uncontrollable: answerNumber(c.answers, 'p3_belief'),
   })),
   say('p3_plan_done', 'anxiety.p3.plan_done', {
-    vars: (c) => ({ time: textOf(c, 'p3_time'), minutes: numberOf(c, 'p3_minutes') }),
+    vars: (c) => ({ time: answerText(c.answers, 'p3_time'), minutes: answerNumber(c.answers, 'p3_minutes') }),
   }),
   say('p3_expect', 'anxiety.p3.expect'),
   say('p3_summary', 'anxiety.p3.summary'),
@@ -247,7 +252,7 @@ const part4: Step[] = [
   openPart('p4_open', 4, 'anxiety.p4.open'),
   ...checkIn(4, 'p4_days'),
   askNumber('p4_days', 'anxiety.p4.ask_days', 0, 7),
-  branch('p4_days_route', [{ when: (c) => numberOf(c, 'p4_days') === 0, next: 'p4_days_none' }], {
+  branch('p4_days_route', [{ when: (c) => answerNumber(c.answers, 'p4_days') === 0, next: 'p4_days_none' }], {
     next: 'p4_importance',
   }),
   say('p4_days_none', 'anxiety.p4.days_none', { next: 'p4_belief' }),
@@ -264,24 +269,32 @@ const part4: Step[] = [
   say('p4_importance_less', 'anxiety.p4.importance_less', { next: 'p4_belief' }),
   say('p4_importance_same', 'anxiety.p4.importance_same'),
   askNumber('p4_belief', 'anxiety.p4.ask_belief', 0, 100, {
-    vars: (c) => ({ before: numberOf(c, 'p3_belief') }),
+    vars: (c) => ({ before: answerNumber(c.answers, 'p3_belief') }),
   }),
   recordHomework('p4_review_record', 'anxiety.worry_time_review', (c) => {
-    const days = numberOf(c, 'p4_days');
+    const days = answerNumber(c.answers, 'p4_days');
     return {
       days_used: days,
-      importance: days === 0 ? null : answer(c, 'p4_importance'),
-      belief_uncontrollable: numberOf(c, 'p4_belief'),
+      importance: days === 0 ? null : answerOf(c.answers, 'p4_importance'),
+      belief_uncontrollable: answerNumber(c.answers, 'p4_belief'),
     };
   }),
   branch(
     'p4_belief_route',
-    [{ when: (c) => numberOf(c, 'p4_belief') < numberOf(c, 'p3_belief'), next: 'p4_belief_down' }],
+    [
+      {
+        when: (c) => answerNumber(c.answers, 'p4_belief') < answerNumber(c.answers, 'p3_belief'),
+        next: 'p4_belief_down',
+      },
+    ],
     { next: 'p4_belief_same' },
   ),
   say('p4_belief_down', 'anxiety.p4.belief_down', {
     next: 'p4_ps_intro',
-    vars: (c) => ({ before: numberOf(c, 'p3_belief'), after: numberOf(c, 'p4_belief') }),
+    vars: (c) => ({
+      before: answerNumber(c.answers, 'p3_belief'),
+      after: answerNumber(c.answers, 'p4_belief'),
+    }),
   }),
   say('p4_belief_same', 'anxiety.p4.belief_same'),
   say('p4_ps_intro', 'anxiety.p4.ps_intro'),
@@ -293,18 +306,18 @@ const part4: Step[] = [
   askText('p4_ps_step', 'anxiety.p4.ask_step', { maxLength: 300 }),
   askChoice('p4_ps_when', 'anxiety.p4.ask_when', choices('anxiety.when', STEP_WHEN)),
   recordHomework('p4_ps_record', 'anxiety.problem_solving', (c) => {
-    const written = textOf(c, 'p4_ps_options');
+    const written = answerText(c.answers, 'p4_ps_options');
     const options = written
       .split(/[,;\n]+/)
       .map((o) => o.trim())
       .filter((o) => o.length > 0)
       .slice(0, 20);
     return {
-      problem: textOf(c, 'p4_ps_problem'),
+      problem: answerText(c.answers, 'p4_ps_problem'),
       options: options.length > 0 ? options : [written],
-      chosen: textOf(c, 'p4_ps_chosen'),
-      first_step: textOf(c, 'p4_ps_step'),
-      when: answer(c, 'p4_ps_when'),
+      chosen: answerText(c.answers, 'p4_ps_chosen'),
+      first_step: answerText(c.answers, 'p4_ps_step'),
+      when: answerOf(c.answers, 'p4_ps_when'),
     };
   }),
   say('p4_ps_follow_up', 'anxiety.p4.follow_up'),
@@ -353,12 +366,12 @@ const part5: Step[] = [
   askText('p5_exp_step', 'anxiety.p5.ask_step', { maxLength: 300 }),
   askChoice('p5_exp_when', 'anxiety.p5.ask_when', choices('anxiety.when', STEP_WHEN)),
   recordHomework('p5_exp_record', 'anxiety.behaviour_experiment', (c) => ({
-    kind: answer(c, 'p5_kind'),
-    behaviour: textOf(c, 'p5_exp_behaviour'),
-    feared_outcome: textOf(c, 'p5_exp_fear'),
-    belief_before: numberOf(c, 'p5_exp_belief'),
-    step: textOf(c, 'p5_exp_step'),
-    when: answer(c, 'p5_exp_when'),
+    kind: answerOf(c.answers, 'p5_kind'),
+    behaviour: answerText(c.answers, 'p5_exp_behaviour'),
+    feared_outcome: answerText(c.answers, 'p5_exp_fear'),
+    belief_before: answerNumber(c.answers, 'p5_exp_belief'),
+    step: answerText(c.answers, 'p5_exp_step'),
+    when: answerOf(c.answers, 'p5_exp_when'),
   })),
   say('p5_exp_during', 'anxiety.p5.exp_during'),
   say('p5_exp_after', 'anxiety.p5.exp_after'),
@@ -378,24 +391,24 @@ const part6: Step[] = [
   ]),
   askChoice('p6_exp_happened', 'anxiety.p6.ask_happened', choices('anxiety.p6.happened', FEAR_HAPPENED)),
   askNumber('p6_exp_belief', 'anxiety.p6.ask_belief', 0, 100, {
-    vars: (c) => ({ before: numberOf(c, 'p5_exp_belief') }),
+    vars: (c) => ({ before: answerNumber(c.answers, 'p5_exp_belief') }),
   }),
   recordHomework('p6_exp_record', 'anxiety.experiment_result', (c) => {
-    const done = answer(c, 'p6_exp_done');
+    const done = answerOf(c.answers, 'p6_exp_done');
     return {
       done,
-      feared_happened: done === 'no' ? null : answer(c, 'p6_exp_happened'),
-      belief_before: numberOf(c, 'p5_exp_belief'),
-      belief_after: done === 'no' ? null : numberOf(c, 'p6_exp_belief'),
+      feared_happened: done === 'no' ? null : answerOf(c.answers, 'p6_exp_happened'),
+      belief_before: answerNumber(c.answers, 'p5_exp_belief'),
+      belief_after: done === 'no' ? null : answerNumber(c.answers, 'p6_exp_belief'),
     };
   }),
   branch(
     'p6_exp_route',
     [
-      { when: (c) => answer(c, 'p6_exp_done') === 'no', next: 'p6_exp_not_done' },
-      { when: (c) => answer(c, 'p6_exp_happened') === 'yes', next: 'p6_exp_happened_yes' },
+      { when: (c) => answerOf(c.answers, 'p6_exp_done') === 'no', next: 'p6_exp_not_done' },
+      { when: (c) => answerOf(c.answers, 'p6_exp_happened') === 'yes', next: 'p6_exp_happened_yes' },
       {
-        when: (c) => numberOf(c, 'p6_exp_belief') < numberOf(c, 'p5_exp_belief'),
+        when: (c) => answerNumber(c.answers, 'p6_exp_belief') < answerNumber(c.answers, 'p5_exp_belief'),
         next: 'p6_exp_belief_down',
       },
     ],
@@ -405,7 +418,10 @@ const part6: Step[] = [
   say('p6_exp_happened_yes', 'anxiety.p6.exp_happened_yes', { next: 'p6_review' }),
   say('p6_exp_belief_down', 'anxiety.p6.exp_belief_down', {
     next: 'p6_review',
-    vars: (c) => ({ before: numberOf(c, 'p5_exp_belief'), after: numberOf(c, 'p6_exp_belief') }),
+    vars: (c) => ({
+      before: answerNumber(c.answers, 'p5_exp_belief'),
+      after: answerNumber(c.answers, 'p6_exp_belief'),
+    }),
   }),
   say('p6_exp_belief_same', 'anxiety.p6.exp_belief_same'),
   say('p6_review', 'anxiety.p6.review'),
@@ -417,12 +433,12 @@ const part6: Step[] = [
   askText('p6_keep', 'anxiety.p6.ask_keep', { maxLength: 300 }),
   askText('p6_support', 'anxiety.p6.ask_support', { maxLength: 300 }),
   recordHomework('p6_plan_record', 'anxiety.relapse_plan', (c) => ({
-    helped_most: answer(c, 'p6_helped'),
-    warning_signs: textOf(c, 'p6_signs'),
-    risky_situations: textOf(c, 'p6_risky'),
-    actions: textOf(c, 'p6_actions'),
-    keep_doing: textOf(c, 'p6_keep'),
-    support: textOf(c, 'p6_support'),
+    helped_most: answerOf(c.answers, 'p6_helped'),
+    warning_signs: answerText(c.answers, 'p6_signs'),
+    risky_situations: answerText(c.answers, 'p6_risky'),
+    actions: answerText(c.answers, 'p6_actions'),
+    keep_doing: answerText(c.answers, 'p6_keep'),
+    support: answerText(c.answers, 'p6_support'),
   })),
   say('p6_plan_done', 'anxiety.p6.plan_done'),
   say('p6_summary', 'anxiety.p6.summary'),

@@ -2,6 +2,9 @@ import { ACTIVITY_MAX, PLAN_ANSWER_MAX } from '../../src/domain/homework/depress
 import { buildFlow } from '../kit/build.ts';
 import { COURSE_REMINDER, measurePoint } from '../kit/course.ts';
 import {
+  answerNumber,
+  answerOf,
+  answerText,
   askChoice,
   askNumber,
   askText,
@@ -24,10 +27,6 @@ import {
 
 /** At or below this mood (0-10) the course points to the therapist and the crisis numbers. */
 const LOW_MOOD = 2;
-
-const answer = (context: FlowContext, step: string) => context.answers[step];
-const text = (context: FlowContext, step: string) => String(answer(context, step) ?? '');
-const num = (context: FlowContext, step: string) => Number(answer(context, step) ?? 0);
 
 const categories = (['routine', 'necessary', 'pleasant'] as const).map((value) => ({
   value,
@@ -59,13 +58,15 @@ function planLoop(prefix: string, firstKey: string, then: string): Step[] {
     askTime(`${prefix}_plan_time`, 'depression.plan.ask_time'),
     recordHomework(`${prefix}_plan_record`, 'depression.activity_plan', (c) => ({
       // From the second round on, the activity was asked by `_plan_again`, reached only by "yes".
-      activity: text(
-        c,
-        answer(c, `${prefix}_plan_more`) === 'yes' ? `${prefix}_plan_again` : `${prefix}_plan_activity`,
+      activity: answerText(
+        c.answers,
+        answerOf(c.answers, `${prefix}_plan_more`) === 'yes'
+          ? `${prefix}_plan_again`
+          : `${prefix}_plan_activity`,
       ),
-      category: answer(c, `${prefix}_plan_category`),
-      day: answer(c, `${prefix}_plan_day`),
-      time: answer(c, `${prefix}_plan_time`),
+      category: answerOf(c.answers, `${prefix}_plan_category`),
+      day: answerOf(c.answers, `${prefix}_plan_day`),
+      time: answerOf(c.answers, `${prefix}_plan_time`),
     })),
     say(`${prefix}_plan_saved`, 'depression.plan.saved'),
     askChoice(`${prefix}_plan_more`, 'depression.plan.ask_more', oneMore(`${prefix}_plan_again`, then)),
@@ -81,22 +82,25 @@ function rankListed(kind: 'routine' | 'necessary' | 'pleasant'): Step[] {
   const listed = `p2_${kind}_ask`;
   return [
     askChoice(`p3_rank_${kind}`, 'depression.p3.ask_rank', difficulties, {
-      vars: (c) => ({ activity: text(c, listed) }),
+      vars: (c) => ({ activity: answerText(c.answers, listed) }),
     }),
     recordHomework(`p3_rank_${kind}_record`, 'depression.activity_ranking', (c) => ({
-      activity: text(c, listed),
+      activity: answerText(c.answers, listed),
       category: kind,
-      difficulty: answer(c, `p3_rank_${kind}`),
+      difficulty: answerOf(c.answers, `p3_rank_${kind}`),
     })),
   ];
 }
 
 const anyEasy = (c: FlowContext) =>
   ['p3_rank_routine', 'p3_rank_necessary', 'p3_rank_pleasant', 'p3_extra_difficulty'].some(
-    (step) => answer(c, step) === 'easy',
+    (step) => answerOf(c.answers, step) === 'easy',
   );
 
-const moodVars = (c: FlowContext) => ({ before: num(c, 'p5_mood_before'), after: num(c, 'p5_mood_after') });
+const moodVars = (c: FlowContext) => ({
+  before: answerNumber(c.answers, 'p5_mood_before'),
+  after: answerNumber(c.answers, 'p5_mood_after'),
+});
 
 export const depressionCourse = buildFlow({
   id: 'depression',
@@ -120,9 +124,13 @@ export const depressionCourse = buildFlow({
     say('p1_recognise_not', 'depression.p1.recognise_not'),
     say('p1_method', 'depression.p1.method'),
     askNumber('p1_mood', 'depression.p1.ask_mood', 0, 10, { record: 'depression.mood_rated' }),
-    branch('p1_mood_check', [{ when: (c) => num(c, 'p1_mood') <= LOW_MOOD, next: 'p1_mood_low' }], {
-      next: 'p1_mood_noted',
-    }),
+    branch(
+      'p1_mood_check',
+      [{ when: (c) => answerNumber(c.answers, 'p1_mood') <= LOW_MOOD, next: 'p1_mood_low' }],
+      {
+        next: 'p1_mood_noted',
+      },
+    ),
     say('p1_mood_low', 'depression.mood_low'),
     say('p1_mood_noted', 'depression.p1.mood_noted'),
     say('p1_diary_intro', 'depression.p1.diary_intro', { image: 'depression/activity-diary' }),
@@ -139,10 +147,10 @@ export const depressionCourse = buildFlow({
       { value: 'with_others', key: 'depression.diary.company_with_others' },
     ]),
     recordHomework('p1_diary_record', 'depression.activity_diary', (c) => ({
-      period: answer(c, 'p1_diary_period'),
-      activity: text(c, 'p1_diary_activity'),
-      mood: answer(c, 'p1_diary_mood'),
-      company: answer(c, 'p1_diary_company'),
+      period: answerOf(c.answers, 'p1_diary_period'),
+      activity: answerText(c.answers, 'p1_diary_activity'),
+      mood: answerOf(c.answers, 'p1_diary_mood'),
+      company: answerOf(c.answers, 'p1_diary_company'),
     })),
     say('p1_diary_saved', 'depression.diary.saved'),
     askChoice('p1_diary_more', 'depression.diary.ask_more', oneMore('p1_diary_period')),
@@ -178,26 +186,26 @@ export const depressionCourse = buildFlow({
     askText('p2_routine_ask', 'depression.p2.ask_routine', { maxLength: ACTIVITY_MAX }),
     recordHomework('p2_routine_record', 'depression.activity_list', (c) => ({
       category: 'routine',
-      activity: text(c, 'p2_routine_ask'),
+      activity: answerText(c.answers, 'p2_routine_ask'),
     })),
     say('p2_necessary', 'depression.p2.necessary'),
     askText('p2_necessary_ask', 'depression.p2.ask_necessary', { maxLength: ACTIVITY_MAX }),
     recordHomework('p2_necessary_record', 'depression.activity_list', (c) => ({
       category: 'necessary',
-      activity: text(c, 'p2_necessary_ask'),
+      activity: answerText(c.answers, 'p2_necessary_ask'),
     })),
     say('p2_pleasant', 'depression.p2.pleasant'),
     askText('p2_pleasant_ask', 'depression.p2.ask_pleasant', { maxLength: ACTIVITY_MAX }),
     recordHomework('p2_pleasant_record', 'depression.activity_list', (c) => ({
       category: 'pleasant',
-      activity: text(c, 'p2_pleasant_ask'),
+      activity: answerText(c.answers, 'p2_pleasant_ask'),
     })),
     askChoice('p2_more', 'depression.p2.ask_more', oneMore('p2_extra_activity', 'p2_list_done')),
     askText('p2_extra_activity', 'depression.list.ask_activity', { maxLength: ACTIVITY_MAX }),
     askChoice('p2_extra_category', 'depression.list.ask_category', categories),
     recordHomework('p2_extra_record', 'depression.activity_list', (c) => ({
-      category: answer(c, 'p2_extra_category'),
-      activity: text(c, 'p2_extra_activity'),
+      category: answerOf(c.answers, 'p2_extra_category'),
+      activity: answerText(c.answers, 'p2_extra_activity'),
     })),
     say('p2_extra_saved', 'depression.list.saved'),
     askChoice('p2_extra_more', 'depression.list.ask_more', oneMore('p2_extra_activity')),
@@ -218,9 +226,9 @@ export const depressionCourse = buildFlow({
     askChoice('p3_extra_category', 'depression.list.ask_category', categories),
     askChoice('p3_extra_difficulty', 'depression.p3.ask_extra_difficulty', difficulties),
     recordHomework('p3_extra_record', 'depression.activity_ranking', (c) => ({
-      activity: text(c, 'p3_extra_activity'),
-      category: answer(c, 'p3_extra_category'),
-      difficulty: answer(c, 'p3_extra_difficulty'),
+      activity: answerText(c.answers, 'p3_extra_activity'),
+      category: answerOf(c.answers, 'p3_extra_category'),
+      difficulty: answerOf(c.answers, 'p3_extra_difficulty'),
     })),
     say('p3_extra_saved', 'depression.list.saved'),
     askChoice('p3_extra_more', 'depression.list.ask_more', oneMore('p3_extra_activity')),
@@ -230,7 +238,7 @@ export const depressionCourse = buildFlow({
     say('p3_split', 'depression.p3.split'),
     askText('p3_small_step', 'depression.p3.ask_small_step', { maxLength: ACTIVITY_MAX }),
     recordHomework('p3_small_step_record', 'depression.activity_ranking', (c) => ({
-      activity: text(c, 'p3_small_step'),
+      activity: answerText(c.answers, 'p3_small_step'),
       difficulty: 'easy',
     })),
     say('p3_small_step_reply', 'depression.p3.small_step_reply'),
@@ -263,7 +271,7 @@ export const depressionCourse = buildFlow({
     say('p5_measured_next', 'depression.p5.intro', { image: 'depression/growing-plant' }),
     askText('p5_review_activity', 'depression.p5.ask_review_activity', {
       maxLength: ACTIVITY_MAX,
-      vars: (c) => ({ activity: text(c, 'p4_plan_activity') }),
+      vars: (c) => ({ activity: answerText(c.answers, 'p4_plan_activity') }),
     }),
     askChoice('p5_review_done', 'depression.p5.ask_done', [
       { value: 'yes', key: 'depression.p5.done_yes' },
@@ -275,8 +283,14 @@ export const depressionCourse = buildFlow({
     branch(
       'p5_mood_change',
       [
-        { when: (c) => num(c, 'p5_mood_after') > num(c, 'p5_mood_before'), next: 'p5_mood_up' },
-        { when: (c) => num(c, 'p5_mood_after') < num(c, 'p5_mood_before'), next: 'p5_mood_down' },
+        {
+          when: (c) => answerNumber(c.answers, 'p5_mood_after') > answerNumber(c.answers, 'p5_mood_before'),
+          next: 'p5_mood_up',
+        },
+        {
+          when: (c) => answerNumber(c.answers, 'p5_mood_after') < answerNumber(c.answers, 'p5_mood_before'),
+          next: 'p5_mood_down',
+        },
       ],
       { next: 'p5_mood_same' },
     ),
@@ -294,13 +308,16 @@ export const depressionCourse = buildFlow({
     say('p5_tip_reminder', 'depression.p5.tip_reminder', { next: 'p5_review_record' }),
     say('p5_tip_other', 'depression.p5.tip_other'),
     recordHomework('p5_review_record', 'depression.activity_review', (c) => {
-      const done = answer(c, 'p5_review_done');
+      const done = answerOf(c.answers, 'p5_review_done');
       return {
-        activity: text(c, 'p5_review_activity'),
+        activity: answerText(c.answers, 'p5_review_activity'),
         done,
         ...(done === 'no'
-          ? { obstacle: answer(c, 'p5_obstacle') }
-          : { moodBefore: answer(c, 'p5_mood_before'), moodAfter: answer(c, 'p5_mood_after') }),
+          ? { obstacle: answerOf(c.answers, 'p5_obstacle') }
+          : {
+              moodBefore: answerOf(c.answers, 'p5_mood_before'),
+              moodAfter: answerOf(c.answers, 'p5_mood_after'),
+            }),
       };
     }),
     askChoice('p5_review_more', 'depression.p5.ask_review_more', oneMore('p5_review_activity')),
@@ -322,15 +339,28 @@ export const depressionCourse = buildFlow({
     say('p6_hard', 'depression.p6.hard_reply'),
     askNumber('p6_mood', 'depression.p6.ask_mood', 0, 10, {
       record: 'depression.mood_rated',
-      vars: (c) => ({ mood: num(c, 'p1_mood') }),
+      vars: (c) => ({ mood: answerNumber(c.answers, 'p1_mood') }),
     }),
-    branch('p6_mood_check', [{ when: (c) => num(c, 'p6_mood') <= LOW_MOOD, next: 'p6_mood_low' }], {
-      next: 'p6_mood_compare',
-    }),
+    branch(
+      'p6_mood_check',
+      [{ when: (c) => answerNumber(c.answers, 'p6_mood') <= LOW_MOOD, next: 'p6_mood_low' }],
+      {
+        next: 'p6_mood_compare',
+      },
+    ),
     say('p6_mood_low', 'depression.mood_low'),
-    branch('p6_mood_compare', [{ when: (c) => num(c, 'p6_mood') > num(c, 'p1_mood'), next: 'p6_mood_up' }], {
-      next: 'p6_mood_not_up',
-    }),
+    branch(
+      'p6_mood_compare',
+      [
+        {
+          when: (c) => answerNumber(c.answers, 'p6_mood') > answerNumber(c.answers, 'p1_mood'),
+          next: 'p6_mood_up',
+        },
+      ],
+      {
+        next: 'p6_mood_not_up',
+      },
+    ),
     say('p6_mood_up', 'depression.p6.mood_up', { next: 'p6_plan_intro' }),
     say('p6_mood_not_up', 'depression.p6.mood_not_up'),
     say('p6_plan_intro', 'depression.p6.plan_intro', { image: 'depression/umbrella' }),
@@ -339,10 +369,10 @@ export const depressionCourse = buildFlow({
     askText('p6_actions', 'depression.p6.ask_actions', { maxLength: PLAN_ANSWER_MAX }),
     askText('p6_support', 'depression.p6.ask_support', { maxLength: PLAN_ANSWER_MAX }),
     recordHomework('p6_plan_record', 'depression.relapse_plan', (c) => ({
-      helped: text(c, 'p6_helped'),
-      warningSigns: text(c, 'p6_signs'),
-      actions: text(c, 'p6_actions'),
-      support: text(c, 'p6_support'),
+      helped: answerText(c.answers, 'p6_helped'),
+      warningSigns: answerText(c.answers, 'p6_signs'),
+      actions: answerText(c.answers, 'p6_actions'),
+      support: answerText(c.answers, 'p6_support'),
     })),
     say('p6_plan_saved', 'depression.p6.plan_saved'),
     say('p6_keep_going', 'depression.p6.keep_going'),

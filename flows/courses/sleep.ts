@@ -20,6 +20,7 @@ import {
   askText,
   askTime,
   branch,
+  choicesOf,
   end,
   endOfPart,
   type FlowContext,
@@ -445,9 +446,6 @@ const review = (week: number): Item[] => [
   ...reviewProposal(week, 'sleep.window.approval', 'sleep.window.safety_short'),
 ];
 
-const choices = (prefix: string, values: string[]) =>
-  values.map((value) => ({ value, key: `${prefix}_${value}` }));
-
 // ---------------------------------------------------------------------------------------------------
 
 const before = [
@@ -461,7 +459,7 @@ const part1: Item[] = [
   askChoice(
     'p1_problem',
     'sleep.p1.ask_problem',
-    choices('sleep.p1.problem', ['onset', 'waking', 'early', 'mixed']),
+    choicesOf('sleep.p1.problem', ['onset', 'waking', 'early', 'mixed']),
   ),
   say('p1_problem_ack', 'sleep.p1.problem_ack'),
   say('p1_two_forces', 'sleep.p1.two_forces', { image: 'sleep/two-forces' }),
@@ -560,7 +558,7 @@ const part3: Item[] = [
   say('p3_rules', 'sleep.p3.rules'),
   say('p3_get_up', 'sleep.p3.get_up', { image: 'sleep/get-up' }),
   askChoice('p3_in_bed', 'sleep.p3.ask_in_bed', [
-    ...choices('sleep.p3.in_bed', ['screens', 'tv', 'work', 'worry']),
+    ...choicesOf('sleep.p3.in_bed', ['screens', 'tv', 'work', 'worry']),
     { value: 'none', key: 'sleep.p3.in_bed_none', next: 'p3_in_bed_none' },
   ]),
   say('p3_in_bed_move', 'sleep.p3.in_bed_move', { next: 'p3_place' }),
@@ -598,7 +596,7 @@ const part4: Item[] = [
   say('p4_screens', 'sleep.p4.screens'),
   say('p4_bedroom', 'sleep.p4.bedroom', { image: 'sleep/bedroom' }),
   askChoice('p4_change', 'sleep.p4.ask_change', [
-    ...choices('sleep.p4.change', ['caffeine', 'alcohol', 'screens', 'late_exercise', 'bedroom']),
+    ...choicesOf('sleep.p4.change', ['caffeine', 'alcohol', 'screens', 'late_exercise', 'bedroom']),
     { value: 'none', key: 'sleep.p4.change_none', next: 'p4_change_none' },
   ]),
   say('p4_change_ack', 'sleep.p4.change_ack', { next: 'p4_start' }),
@@ -635,7 +633,7 @@ const part5: Item[] = [
   say('p5_thoughts', 'sleep.p5.thoughts', { image: 'sleep/thought-cloud' }),
   say('p5_trying', 'sleep.p5.trying'),
   askChoice('p5_thought', 'sleep.p5.ask_thought', [
-    ...choices('sleep.p5.thought', ['eight_hours', 'tomorrow', 'never', 'health']).map((c) => ({
+    ...choicesOf('sleep.p5.thought', ['eight_hours', 'tomorrow', 'never', 'health']).map((c) => ({
       ...c,
       next: 'p5_belief_before',
     })),
@@ -684,7 +682,7 @@ const part6: Item[] = [
   askChoice(
     'p6_helped',
     'sleep.p6.ask_helped',
-    choices('sleep.p6.helped', ['window', 'rise_time', 'get_up', 'wind_down', 'thoughts', 'unsure']),
+    choicesOf('sleep.p6.helped', ['window', 'rise_time', 'get_up', 'wind_down', 'thoughts', 'unsure']),
   ),
   say('p6_keep_going', 'sleep.p6.keep_going'),
   say('p6_setbacks', 'sleep.p6.setbacks'),

@@ -2,14 +2,16 @@ import { STRESS_TEXT_LIMITS as LIMIT, STRESS_AREAS } from '../../src/domain/home
 import { buildFlow } from '../kit/build.ts';
 import { COURSE_REMINDER, measurePoint } from '../kit/course.ts';
 import {
+  answerNumber,
+  answerText,
   askChoice,
   askNumber,
   askText,
   askTime,
   branch,
+  choicesOf,
   end,
   endOfPart,
-  type FlowContext,
   openPart,
   recordHomework,
   type Step,
@@ -22,15 +24,8 @@ import {
  * one about every week, with PHQ-9 and GAD-7 before parts 1, 3 and 5 and after part 6.
  */
 
-const text = (answers: FlowContext['answers'], id: string) => String(answers[id] ?? '');
-const num = (answers: FlowContext['answers'], id: string) => Number(answers[id] ?? 0);
-
 const choices = (prefix: string, values: readonly string[], next?: Record<string, string>) =>
-  values.map((value) => ({
-    value,
-    key: `${prefix}_${value}`,
-    ...(next?.[value] ? { next: next[value] } : {}),
-  }));
+  choicesOf(prefix, values, next ? { next } : {});
 
 /**
  * One round of the stress log: a situation, where it comes from, how strong it was, and the reactions in
@@ -46,12 +41,12 @@ function stressLog(part: string, after: string): Step[] {
     askText(id('thought'), 'stress.log.ask_thought', { maxLength: LIMIT.sentence }),
     askText(id('action'), 'stress.log.ask_action', { maxLength: LIMIT.sentence }),
     recordHomework(id('save'), 'stress.stress_log', ({ answers }) => ({
-      situation: text(answers, id('situation')),
-      area: text(answers, id('area')),
-      intensity: num(answers, id('intensity')),
-      body: text(answers, id('body')),
-      thought: text(answers, id('thought')),
-      action: text(answers, id('action')),
+      situation: answerText(answers, id('situation')),
+      area: answerText(answers, id('area')),
+      intensity: answerNumber(answers, id('intensity')),
+      body: answerText(answers, id('body')),
+      thought: answerText(answers, id('thought')),
+      action: answerText(answers, id('action')),
     })),
     askChoice(id('more'), 'stress.log.ask_more', [
       { value: 'yes', key: 'stress.log.more_yes', next: id('situation') },
@@ -74,7 +69,9 @@ const part1: Step[] = [
   say('p1_weight_bit', 'stress.p1.reply_bit', { next: 'p1_level' }),
   say('p1_weight_balanced', 'stress.p1.reply_balanced'),
   askNumber('p1_level', 'stress.p1.ask_level', 0, 10),
-  branch('p1_level_check', [{ when: ({ answers }) => num(answers, 'p1_level') >= 8, next: 'p1_level_high' }]),
+  branch('p1_level_check', [
+    { when: ({ answers }) => answerNumber(answers, 'p1_level') >= 8, next: 'p1_level_high' },
+  ]),
   say('p1_level_ok', 'stress.p1.level_ok', { next: 'p1_reactions' }),
   say('p1_level_high', 'stress.p1.level_high'),
   say('p1_reactions', 'stress.p1.reactions', { image: 'stress/body-signals' }),
@@ -146,24 +143,28 @@ const part3: Step[] = [
   say('p3_weigh', 'stress.p3.weigh'),
   askChoice('p3_choose', 'stress.p3.ask_choose', choices('stress.p3.idea', ['1', '2', '3']), {
     vars: ({ answers }) => ({
-      idea1: text(answers, 'p3_idea1'),
-      idea2: text(answers, 'p3_idea2'),
-      idea3: text(answers, 'p3_idea3'),
+      idea1: answerText(answers, 'p3_idea1'),
+      idea2: answerText(answers, 'p3_idea2'),
+      idea3: answerText(answers, 'p3_idea3'),
     }),
   }),
   askText('p3_step', 'stress.p3.ask_step', { maxLength: LIMIT.sentence }),
   askChoice('p3_when', 'stress.p3.ask_when', choices('stress.p3.when', ['today', 'tomorrow', 'this_week'])),
   askTime('p3_time', 'stress.p3.ask_time'),
   recordHomework('p3_save', 'stress.problem_solving', ({ answers }) => ({
-    problem: text(answers, 'p3_problem'),
-    ideas: [text(answers, 'p3_idea1'), text(answers, 'p3_idea2'), text(answers, 'p3_idea3')],
-    chosen: num(answers, 'p3_choose'),
-    first_step: text(answers, 'p3_step'),
-    when: text(answers, 'p3_when'),
-    time: text(answers, 'p3_time'),
+    problem: answerText(answers, 'p3_problem'),
+    ideas: [
+      answerText(answers, 'p3_idea1'),
+      answerText(answers, 'p3_idea2'),
+      answerText(answers, 'p3_idea3'),
+    ],
+    chosen: answerNumber(answers, 'p3_choose'),
+    first_step: answerText(answers, 'p3_step'),
+    when: answerText(answers, 'p3_when'),
+    time: answerText(answers, 'p3_time'),
   })),
   say('p3_saved', 'stress.p3.saved', {
-    vars: ({ answers }) => ({ step: text(answers, 'p3_step'), time: text(answers, 'p3_time') }),
+    vars: ({ answers }) => ({ step: answerText(answers, 'p3_step'), time: answerText(answers, 'p3_time') }),
   }),
   say('p3_obstacles', 'stress.p3.obstacles'),
   say('p3_summary', 'stress.p3.summary'),
@@ -181,16 +182,16 @@ const part4: Step[] = [
       { value: 'partly', key: 'stress.p4.review_partly', next: 'p4_review_partly' },
       { value: 'no', key: 'stress.p4.review_no', next: 'p4_review_no' },
     ],
-    { vars: ({ answers }) => ({ step: text(answers, 'p3_step') }) },
+    { vars: ({ answers }) => ({ step: answerText(answers, 'p3_step') }) },
   ),
   say('p4_review_yes', 'stress.p4.reply_review_yes', { next: 'p4_stress_now' }),
   say('p4_review_partly', 'stress.p4.reply_review_partly', { next: 'p4_stress_now' }),
   say('p4_review_no', 'stress.p4.reply_review_no'),
   askNumber('p4_stress_now', 'stress.p4.ask_stress_now', 0, 10),
   recordHomework('p4_review_save', 'stress.problem_review', ({ answers }) => ({
-    first_step: text(answers, 'p3_step'),
-    done: text(answers, 'p4_review'),
-    stress_now: num(answers, 'p4_stress_now'),
+    first_step: answerText(answers, 'p3_step'),
+    done: answerText(answers, 'p4_review'),
+    stress_now: answerNumber(answers, 'p4_stress_now'),
   })),
   say('p4_recovery', 'stress.p4.recovery'),
   say('p4_battery', 'stress.p4.battery', { image: 'stress/battery' }),
@@ -198,7 +199,7 @@ const part4: Step[] = [
   askText('p4_fillers', 'stress.p4.ask_fillers', { maxLength: LIMIT.sentence }),
   askNumber('p4_balance', 'stress.p4.ask_balance', 0, 10),
   branch('p4_balance_check', [
-    { when: ({ answers }) => num(answers, 'p4_balance') <= 4, next: 'p4_balance_low' },
+    { when: ({ answers }) => answerNumber(answers, 'p4_balance') <= 4, next: 'p4_balance_low' },
   ]),
   say('p4_balance_ok', 'stress.p4.balance_ok', { next: 'p4_plan_intro' }),
   say('p4_balance_low', 'stress.p4.balance_low'),
@@ -208,20 +209,20 @@ const part4: Step[] = [
   askNumber('p4_times', 'stress.p4.ask_times', 1, 7),
   askTime('p4_time', 'stress.p4.ask_time'),
   recordHomework('p4_plan_save', 'stress.recovery_plan', ({ answers }) => ({
-    drains: text(answers, 'p4_drains'),
-    fillers: text(answers, 'p4_fillers'),
-    balance: num(answers, 'p4_balance'),
-    activity: text(answers, 'p4_activity'),
-    minutes: num(answers, 'p4_minutes'),
-    times_per_week: num(answers, 'p4_times'),
-    time: text(answers, 'p4_time'),
+    drains: answerText(answers, 'p4_drains'),
+    fillers: answerText(answers, 'p4_fillers'),
+    balance: answerNumber(answers, 'p4_balance'),
+    activity: answerText(answers, 'p4_activity'),
+    minutes: answerNumber(answers, 'p4_minutes'),
+    times_per_week: answerNumber(answers, 'p4_times'),
+    time: answerText(answers, 'p4_time'),
   })),
   say('p4_plan_saved', 'stress.p4.plan_saved', {
     vars: ({ answers }) => ({
-      activity: text(answers, 'p4_activity'),
-      minutes: num(answers, 'p4_minutes'),
-      times: num(answers, 'p4_times'),
-      time: text(answers, 'p4_time'),
+      activity: answerText(answers, 'p4_activity'),
+      minutes: answerNumber(answers, 'p4_minutes'),
+      times: answerNumber(answers, 'p4_times'),
+      time: answerText(answers, 'p4_time'),
     }),
   }),
   say('p4_breaks', 'stress.p4.breaks'),
@@ -246,10 +247,10 @@ const part5: Step[] = [
   openPart('p5_open', 5, 'stress.p5.open'),
   ...measurePoint('p5', { lead: ['stress.p5.measures'], thanks: 'stress.p5.measures_done' }),
   askNumber('p5_review', 'stress.p5.ask_review', 0, 14, {
-    vars: ({ answers }) => ({ activity: text(answers, 'p4_activity') }),
+    vars: ({ answers }) => ({ activity: answerText(answers, 'p4_activity') }),
   }),
   branch('p5_review_check', [
-    { when: ({ answers }) => num(answers, 'p5_review') === 0, next: 'p5_review_none' },
+    { when: ({ answers }) => answerNumber(answers, 'p5_review') === 0, next: 'p5_review_none' },
   ]),
   say('p5_review_some', 'stress.p5.review_some', { next: 'p5_intro' }),
   say('p5_review_none', 'stress.p5.review_none'),
@@ -273,19 +274,21 @@ const part5: Step[] = [
   askText('p5_script', 'stress.p5.ask_script', { maxLength: LIMIT.sentence }),
   askNumber('p5_difficulty', 'stress.p5.ask_difficulty', 0, 10),
   branch('p5_difficulty_check', [
-    { when: ({ answers }) => num(answers, 'p5_difficulty') >= 7, next: 'p5_difficulty_high' },
+    { when: ({ answers }) => answerNumber(answers, 'p5_difficulty') >= 7, next: 'p5_difficulty_high' },
   ]),
   say('p5_difficulty_ok', 'stress.p5.difficulty_ok', { next: 'p5_good_enough' }),
   say('p5_difficulty_high', 'stress.p5.difficulty_high'),
   askText('p5_good_enough', 'stress.p5.ask_good_enough', { maxLength: LIMIT.sentence }),
   recordHomework('p5_save', 'stress.boundary_plan', ({ answers }) => ({
-    situation: text(answers, 'p5_situation'),
-    usual: text(answers, 'p5_usual'),
-    script: text(answers, 'p5_script'),
-    difficulty: num(answers, 'p5_difficulty'),
-    good_enough: text(answers, 'p5_good_enough'),
+    situation: answerText(answers, 'p5_situation'),
+    usual: answerText(answers, 'p5_usual'),
+    script: answerText(answers, 'p5_script'),
+    difficulty: answerNumber(answers, 'p5_difficulty'),
+    good_enough: answerText(answers, 'p5_good_enough'),
   })),
-  say('p5_saved', 'stress.p5.saved', { vars: ({ answers }) => ({ script: text(answers, 'p5_script') }) }),
+  say('p5_saved', 'stress.p5.saved', {
+    vars: ({ answers }) => ({ script: answerText(answers, 'p5_script') }),
+  }),
   say('p5_guilt', 'stress.p5.guilt'),
   say('p5_summary', 'stress.p5.summary'),
   say('p5_practice', 'stress.p5.practice'),
@@ -306,16 +309,22 @@ const part6: Step[] = [
   askNumber('p6_level', 'stress.p6.ask_level', 0, 10),
   branch('p6_level_check', [
     {
-      when: ({ answers }) => num(answers, 'p6_level') < num(answers, 'p1_level'),
+      when: ({ answers }) => answerNumber(answers, 'p6_level') < answerNumber(answers, 'p1_level'),
       next: 'p6_level_lower',
     },
   ]),
   say('p6_level_same', 'stress.p6.level_same', {
-    vars: ({ answers }) => ({ before: num(answers, 'p1_level'), now: num(answers, 'p6_level') }),
+    vars: ({ answers }) => ({
+      before: answerNumber(answers, 'p1_level'),
+      now: answerNumber(answers, 'p6_level'),
+    }),
     next: 'p6_helpful',
   }),
   say('p6_level_lower', 'stress.p6.level_lower', {
-    vars: ({ answers }) => ({ before: num(answers, 'p1_level'), now: num(answers, 'p6_level') }),
+    vars: ({ answers }) => ({
+      before: answerNumber(answers, 'p1_level'),
+      now: answerNumber(answers, 'p6_level'),
+    }),
   }),
   askChoice(
     'p6_helpful',
@@ -325,19 +334,19 @@ const part6: Step[] = [
   say('p6_plan_intro', 'stress.p6.plan_intro'),
   askText('p6_signs', 'stress.p6.ask_signs', {
     maxLength: LIMIT.plan,
-    vars: ({ answers }) => ({ sign: text(answers, 'p2_warning') }),
+    vars: ({ answers }) => ({ sign: answerText(answers, 'p2_warning') }),
   }),
   askText('p6_actions', 'stress.p6.ask_actions', { maxLength: LIMIT.plan }),
   askText('p6_keep', 'stress.p6.ask_keep', { maxLength: LIMIT.plan }),
   askText('p6_support', 'stress.p6.ask_support', { maxLength: LIMIT.plan }),
   recordHomework('p6_plan_save', 'stress.maintenance_plan', ({ answers }) => ({
-    warning_signs: text(answers, 'p6_signs'),
-    actions: text(answers, 'p6_actions'),
-    keep_doing: text(answers, 'p6_keep'),
-    support: text(answers, 'p6_support'),
-    most_helpful: text(answers, 'p6_helpful'),
-    stress_level_part1: num(answers, 'p1_level'),
-    stress_level_part6: num(answers, 'p6_level'),
+    warning_signs: answerText(answers, 'p6_signs'),
+    actions: answerText(answers, 'p6_actions'),
+    keep_doing: answerText(answers, 'p6_keep'),
+    support: answerText(answers, 'p6_support'),
+    most_helpful: answerText(answers, 'p6_helpful'),
+    stress_level_part1: answerNumber(answers, 'p1_level'),
+    stress_level_part6: answerNumber(answers, 'p6_level'),
   })),
   say('p6_plan_saved', 'stress.p6.plan_saved'),
   say('p6_setbacks', 'stress.p6.setbacks'),

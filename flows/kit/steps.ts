@@ -83,6 +83,28 @@ export type Step =
 
 export type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
 
+type Answers = FlowContext['answers'];
+
+/** An earlier answer by step id: as given, as text ('' when none), or as a number (0 when none). */
+export const answerOf = (answers: Answers, step: string): unknown => answers[step];
+export const answerText = (answers: Answers, step: string): string => String(answers[step] ?? '');
+export const answerNumber = (answers: Answers, step: string): number => Number(answers[step] ?? 0);
+
+/**
+ * Choices whose labels follow one key pattern, `${prefix}${separator}${value}`, optionally each going
+ * to its own next step.
+ */
+export const choicesOf = (
+  prefix: string,
+  values: readonly (string | number)[],
+  options: { separator?: '_' | '.'; next?: Record<string, string> } = {},
+): (ChoiceSpec & { next?: string })[] =>
+  values.map((v) => {
+    const value = String(v);
+    const next = options.next?.[value];
+    return { value, key: `${prefix}${options.separator ?? '_'}${value}`, ...(next ? { next } : {}) };
+  });
+
 /** Plain constructors so flows read like scripts. */
 export const say = (id: string, key: string, extra: Partial<StepOf<'say'>> = {}): Step => ({
   kind: 'say',
