@@ -15,12 +15,10 @@ export interface IdleMeta {
 
 /** The idle reply of the deepest active state that has one. */
 export function currentIdle(snapshot: AnyMachineSnapshot): Reply | undefined {
-  const metas = Object.entries(snapshot.getMeta() as Record<string, unknown>);
-  metas.sort(([a], [b]) => b.split('.').length - a.split('.').length);
-  for (const [, meta] of metas) {
-    if (typeof meta === 'object' && meta !== null && 'idle' in meta) return (meta as IdleMeta).idle;
-  }
-  return undefined;
+  return deepestMeta(
+    snapshot,
+    (meta): meta is IdleMeta => typeof meta === 'object' && meta !== null && 'idle' in meta,
+  )?.idle;
 }
 
 export function isPromptMeta(value: unknown): value is PromptMeta {
@@ -29,8 +27,12 @@ export function isPromptMeta(value: unknown): value is PromptMeta {
 
 /** The prompt of the deepest active state that has one. */
 export function currentPrompt(snapshot: AnyMachineSnapshot): PromptMeta | undefined {
+  return deepestMeta(snapshot, isPromptMeta);
+}
+
+/** The meta of the deepest active state whose meta passes `test`. */
+function deepestMeta<T>(snapshot: AnyMachineSnapshot, test: (meta: unknown) => meta is T): T | undefined {
   const metas = Object.entries(snapshot.getMeta() as Record<string, unknown>);
   metas.sort(([a], [b]) => b.split('.').length - a.split('.').length);
-  for (const [, meta] of metas) if (isPromptMeta(meta)) return meta;
-  return undefined;
+  return metas.map(([, meta]) => meta).find(test);
 }

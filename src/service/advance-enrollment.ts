@@ -86,10 +86,19 @@ export async function advanceEnrollment(
   };
 }
 
+/** The question an active enrollment waits on, to ask again when the conversation comes back to it. */
+export function waitingQuestion(
+  deps: ServiceDeps,
+  enrollment: EnrollmentRecord | undefined,
+): Reply | undefined {
+  return enrollment?.persisted && enrollment.status === 'active'
+    ? pendingPrompt(flowOf(deps, enrollment), enrollment.persisted)
+    : undefined;
+}
+
 /** When a check-in finishes in the middle of a course, the course's waiting question comes back. */
 export async function resumeOther(deps: ServiceDeps, clientId: string, finishedId: string): Promise<Reply[]> {
   const other = await deps.db.read((q) => otherCurrentEnrollment(q, clientId, finishedId));
-  if (!other?.persisted || other.status !== 'active') return [];
-  const prompt = pendingPrompt(flowOf(deps, other), other.persisted);
+  const prompt = waitingQuestion(deps, other);
   return prompt ? [{ key: 'service.resumed' }, prompt] : [];
 }

@@ -2,7 +2,7 @@ import type { SmsKeyword } from '../channels/sms/keywords.ts';
 import { parseAccessCode } from '../domain/access-code.ts';
 import type { CrisisDetection } from '../domain/safety/detect.ts';
 import { parseSafeAnswer } from '../domain/safety/safe-answer.ts';
-import { pendingPrompt, turn } from '../engine/turn.ts';
+import { turn } from '../engine/turn.ts';
 import type { Locale, Reply } from '../engine/types.ts';
 import {
   type AddressRecord,
@@ -15,7 +15,7 @@ import { insertAlert, pendingSafetyQuestion, recordSafetyAnswer } from '../stora
 import { type ClientRecord, findClientByAccessCode, setClientLocale } from '../storage/clients.ts';
 import { currentEnrollment } from '../storage/enrollments.ts';
 import { loadClientTurnContext, loadInboundContext } from '../storage/inbound-context.ts';
-import { advanceEnrollment, flowOf } from './advance-enrollment.ts';
+import { advanceEnrollment, waitingQuestion } from './advance-enrollment.ts';
 import type { ServiceDeps } from './deps.ts';
 import { DuplicateInbound, WriteConflict } from './errors.ts';
 import { startDefaultCheckins } from './measurements.ts';
@@ -182,10 +182,7 @@ async function clientTurn(
   const { enrollment } = context;
   const safeAnswer = pending ? parseSafeAnswer(inbound) : undefined;
   if (pending && safeAnswer) {
-    const prompt =
-      enrollment?.persisted && enrollment.status === 'active'
-        ? pendingPrompt(flowOf(deps, enrollment), enrollment.persisted)
-        : undefined;
+    const prompt = waitingQuestion(deps, enrollment);
     const written = await deps.db.write(async (tx) => {
       await recordSafetyAnswer(tx, pending.id, safeAnswer);
       return writeTurn(deps, tx, {
@@ -310,10 +307,7 @@ async function keywordTurn(
     replies = [{ key: 'sms.stopped' }];
   } else {
     const enrollment = client ? await deps.db.read((q) => currentEnrollment(q, client.id)) : undefined;
-    const prompt =
-      enrollment?.persisted && enrollment.status === 'active'
-        ? pendingPrompt(flowOf(deps, enrollment), enrollment.persisted)
-        : undefined;
+    const prompt = waitingQuestion(deps, enrollment);
     replies = [{ key: 'sms.started' }, ...(prompt ? [prompt] : [])];
   }
   const written = await deps.db.write(async (tx) => {
