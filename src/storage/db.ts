@@ -1,8 +1,20 @@
-import type { Client, InStatement, ResultSet, Transaction } from '@libsql/client';
+import type { Client, InStatement, Transaction, Value } from '@libsql/client';
 
-/** Anything that can run one statement: the client outside a transaction, or an open transaction. */
+export type { InStatement, Value };
+
+/**
+ * What a statement gives back: rows as objects keyed by column name (the first of two equal names wins),
+ * the rows a write changed and the last inserted rowid. Both drivers below produce exactly this.
+ */
+export interface QueryResult {
+  rows: Record<string, Value>[];
+  rowsAffected: number;
+  lastInsertRowid: bigint | undefined;
+}
+
+/** Anything that can run one statement: the database outside a transaction, or an open transaction. */
 export interface Queryable {
-  execute(stmt: InStatement): Promise<ResultSet>;
+  execute(stmt: InStatement): Promise<QueryResult>;
 }
 
 /**
@@ -18,7 +30,7 @@ export interface Database {
   close(): void;
 }
 
-class Queue {
+export class Queue {
   #tail: Promise<unknown> = Promise.resolve();
 
   run<T>(fn: () => Promise<T>): Promise<T> {
