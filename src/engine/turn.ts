@@ -1,4 +1,4 @@
-import { type AnyMachineSnapshot, type AnyStateMachine, initialTransition, transition } from 'xstate';
+import { type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, createEmptyActor } from 'xstate';
 import { currentIdle, currentPrompt } from './prompt.ts';
 import type {
   ClientInput,
@@ -37,6 +37,45 @@ interface ActionLike {
 }
 
 /**
+ * XState's `transition()` and `initialTransition()` build a new actor for every call, and an actor's
+ * constructor computes the machine's initial state: a third of a whole web chat turn (bench/README.md).
+ * These do what they do, the machine's own `transition`/`getInitialSnapshot` in an inert scope that
+ * collects the actions instead of running them, around one empty actor that is never started. Flows do not
+ * spawn or invoke actors, so nothing is ever registered in its system.
+ */
+const inertActor = createEmptyActor();
+
+function inertScope(actions: ActionLike[]): AnyActorScope {
+  return {
+    self: inertActor,
+    system: inertActor.system,
+    id: '',
+    sessionId: '',
+    logger: () => {},
+    defer: () => {},
+    emit: () => {},
+    stopChild: () => {},
+    actionExecutor: (action) => {
+      actions.push(action as ActionLike);
+    },
+  };
+}
+
+function transition(
+  machine: AnyStateMachine,
+  snapshot: AnyMachineSnapshot,
+  event: FlowEvent | ReturnType<typeof inputEvent>,
+): [AnyMachineSnapshot, ActionLike[]] {
+  const actions: ActionLike[] = [];
+  return [machine.transition(snapshot, event, inertScope(actions)) as AnyMachineSnapshot, actions];
+}
+
+function initialTransition(machine: AnyStateMachine, input: FlowInput): [AnyMachineSnapshot, ActionLike[]] {
+  const actions: ActionLike[] = [];
+  return [machine.getInitialSnapshot(inertScope(actions), input) as AnyMachineSnapshot, actions];
+}
+
+/**
  * One turn of a conversation, without I/O: (persisted state, event, now) -> next state and effects.
  * XState's pure `transition()` returns its actions instead of running them; here delayed events become
  * durable timers, cancellations timer deletions, and emitted events replies and domain events.
@@ -49,7 +88,7 @@ export function turn(req: TurnRequest): TurnResult {
   if (req.persisted === undefined || req.event.kind === 'start') {
     const input: FlowInput = { locale: req.locale, timeZone: req.timeZone, now: nowIso };
     const [snapshot, actions] = initialTransition(machine, input);
-    return collect(flow, snapshot, actions as ActionLike[], now, true, []);
+    return collect(flow, snapshot, actions, now, true, []);
   }
 
   if (req.persisted.flowId !== flow.id || req.persisted.version !== flow.version) {
@@ -61,8 +100,8 @@ export function turn(req: TurnRequest): TurnResult {
 
   if (req.event.kind === 'timer') {
     const event = { ...req.event.event, now: nowIso } as FlowEvent;
-    const [next, actions] = transition(machine, snapshot, event as never);
-    return collect(flow, next, actions as ActionLike[], now, true, []);
+    const [next, actions] = transition(machine, snapshot, event);
+    return collect(flow, next, actions, now, true, []);
   }
 
   if (snapshot.status !== 'active') {
@@ -77,8 +116,8 @@ export function turn(req: TurnRequest): TurnResult {
     if (prompt) replies.push(prompt.prompt);
     return { ...collect(flow, snapshot, [], now, false, []), replies };
   }
-  const [next, actions] = transition(machine, snapshot, event as never);
-  return collect(flow, next, actions as ActionLike[], now, true, []);
+  const [next, actions] = transition(machine, snapshot, event);
+  return collect(flow, next, actions, now, true, []);
 }
 
 export function restore(machine: AnyStateMachine, persisted: PersistedFlow): AnyMachineSnapshot {

@@ -5,7 +5,7 @@ import nn from '../../content/safety-phrases/nn.json' with { type: 'json' };
 import { detectCrisis } from '../../src/domain/safety/detect.ts';
 import { normaliseForMatching } from '../../src/domain/safety/normalise.ts';
 import { loadPhraseLists, type PhraseList, phraseCounts } from '../../src/domain/safety/phrase-lists.ts';
-import { compilePhrase, phraseProblems } from '../../src/domain/safety/phrase-pattern.ts';
+import { compilePhrase, phraseNeedle, phraseProblems } from '../../src/domain/safety/phrase-pattern.ts';
 
 const loaded = loadPhraseLists({ nb, nn, en });
 if (!loaded.ok) throw new Error(`phrase lists invalid: ${JSON.stringify(loaded.error)}`);
@@ -529,6 +529,28 @@ describe('detectCrisis', () => {
     expect(detectCrisis('', lists)).toEqual({ matched: false });
     expect(detectCrisis('🙂 !!!', lists)).toEqual({ matched: false });
     expect(detectCrisis('I want to kill myself', {})).toEqual({ matched: false });
+  });
+
+  it('never skips a phrase whose pattern matches: the spaceless pre-check only rules out impossible texts', () => {
+    const phrases = Object.values(lists).flatMap((list) => [...list!.direct, ...list!.indirect]);
+    const messages = [...Object.values(CRISIS).flat(), ...ORDINARY, ...ACCEPTED_FALSE_ALARMS];
+    // The same messages with their spaces moved: patterns forgive spaces, so the pre-check must too.
+    const variants = messages.flatMap((m) => [m, m.replace(/ /g, ''), [...m].join(' ')]);
+    let matches = 0;
+    for (const phrase of phrases) {
+      const pattern = compilePhrase(phrase);
+      const needle = phraseNeedle(phrase);
+      expect(needle.length, phrase).toBeGreaterThan(0);
+      for (const text of variants) {
+        const normalised = normaliseForMatching(text);
+        if (!pattern.test(normalised)) continue;
+        matches++;
+        expect(normalised.replace(/ /g, ''), `${phrase} in ${text}`).toContain(needle);
+      }
+    }
+    expect(matches).toBeGreaterThan(messages.length / 2);
+    expect(phraseNeedle('vil ikke * leve')).toBe('vil');
+    expect(phraseNeedle('selvmord*')).toBe('selvmord');
   });
 
   it('compiles a list once and gives the same answer on repeated calls', () => {

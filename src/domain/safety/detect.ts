@@ -7,7 +7,7 @@ import {
   SAFETY_LOCALES,
   type SafetyLocale,
 } from './phrase-lists.ts';
-import { compilePhrase } from './phrase-pattern.ts';
+import { compilePhrase, phraseNeedle } from './phrase-pattern.ts';
 
 /**
  * Crisis detection on free text, tuned for sensitivity: a false alarm costs one direct question, a
@@ -27,6 +27,8 @@ export type CrisisDetection =
 interface CompiledPhrase {
   readonly phrase: string;
   readonly pattern: RegExp;
+  /** See phraseNeedle: checked on the spaceless text before the pattern runs. */
+  readonly needle: string;
 }
 
 type CompiledList = Readonly<Record<PhraseKind, readonly CompiledPhrase[]>>;
@@ -38,7 +40,7 @@ function compiled(list: PhraseList): CompiledList {
   let result = compiledLists.get(list);
   if (!result) {
     const compile = (phrases: readonly string[]) =>
-      phrases.map((phrase) => ({ phrase, pattern: compilePhrase(phrase) }));
+      phrases.map((phrase) => ({ phrase, pattern: compilePhrase(phrase), needle: phraseNeedle(phrase) }));
     result = { direct: compile(list.direct), indirect: compile(list.indirect) };
     compiledLists.set(list, result);
   }
@@ -53,11 +55,14 @@ function compiled(list: PhraseList): CompiledList {
 export function detectCrisis(text: string, phraseLists: PhraseLists): CrisisDetection {
   const normalised = normaliseForMatching(text);
   if (normalised === '') return { matched: false };
+  const spaceless = normalised.replace(/ /g, '');
   for (const kind of PHRASE_KINDS) {
     for (const locale of SAFETY_LOCALES) {
       const list = phraseLists[locale];
       if (!list) continue;
-      const hit = compiled(list)[kind].find(({ pattern }) => pattern.test(normalised));
+      const hit = compiled(list)[kind].find(
+        ({ pattern, needle }) => spaceless.includes(needle) && pattern.test(normalised),
+      );
       if (hit) return { matched: true, phrase: hit.phrase, locale, kind };
     }
   }

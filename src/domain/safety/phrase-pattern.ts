@@ -66,6 +66,16 @@ export function compilePhrase(phrase: string): RegExp {
   return new RegExp(`(?:^| )${source}(?= |$)`);
 }
 
+/**
+ * Letters that any text matching the phrase contains back to back once its spaces are removed: those of
+ * the phrase's first word. Spaces are the only thing a pattern allows between letters, so a text whose
+ * spaceless form lacks them cannot match, and the pattern need not run (most texts skip every pattern).
+ */
+export function phraseNeedle(phrase: string): string {
+  const first = toParts(phrase).find((part) => part.kind !== 'any');
+  return first?.kind === 'word' || first?.kind === 'prefix' ? first.text.replace(/ /g, '') : '';
+}
+
 function letters(text: string): string {
   // Folded text is [a-z0-9] only; escaping keeps even an unvalidated phrase from breaking the pattern.
   return [...text.replace(/ /g, '')].map((char) => char.replace(/[^a-z0-9]/, '\\$&')).join(' ?');
