@@ -37,6 +37,8 @@ export interface PhaseResult {
   completed: number;
   /** Latency of every successful request, in ms. */
   latencies: number[];
+  /** Which turn of its conversation each latency belongs to (0 = start, 1 = access code, …). */
+  turnOf: number[];
   elapsedMs: number;
   timedOut: boolean;
   /** Distinct keep-alive sockets the client opened. */
@@ -183,6 +185,7 @@ export async function runPhase(phase: Phase): Promise<PhaseResult> {
     firstErrors: [],
     completed: 0,
     latencies: [],
+    turnOf: [],
     elapsedMs: 0,
     timedOut: false,
     sockets: 0,
@@ -192,6 +195,7 @@ export async function runPhase(phase: Phase): Promise<PhaseResult> {
   const record = (ms: number, turn: number) => {
     result.ok++;
     result.latencies.push(ms);
+    result.turnOf.push(turn);
     const slowest = result.slowest;
     if (slowest.length < 5 || ms > slowest[slowest.length - 1]!.ms) {
       slowest.push({ atMs: Math.round(performance.now() - started - ms), turn, ms: Math.round(ms) });

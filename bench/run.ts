@@ -204,6 +204,7 @@ function merge(parts: Measured[]): Measured {
     firstErrors: parts.flatMap((m) => m.firstErrors).slice(0, 5),
     completed: sum((m) => m.completed),
     latencies: parts.flatMap((m) => m.latencies),
+    turnOf: parts.flatMap((m) => m.turnOf),
     elapsedMs,
     timedOut: parts.some((m) => m.timedOut),
     sockets: max((m) => m.sockets),
@@ -456,6 +457,21 @@ try {
     r.slowest
       .map((x) => `${x.ms} ms (turn ${x.turn}, round ${(x.round ?? 0) + 1} at ${x.atMs} ms)`)
       .join(', ');
+  // Latency by turn of the conversation: the access-code turn links the address and starts check-ins.
+  const byTurn = new Map<number, number[]>();
+  serviceRun.turnOf.forEach((turn, i) => {
+    byTurn.set(turn, [...(byTurn.get(turn) ?? []), serviceRun.latencies[i]!]);
+  });
+  const quantile = (xs: number[], q: number) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  };
+  console.log(
+    `by turn  service p50/p99 ms: ${[...byTurn]
+      .sort((a, b) => a[0] - b[0])
+      .map(([turn, xs]) => `${turn}: ${quantile(xs, 0.5).toFixed(0)}/${quantile(xs, 0.99).toFixed(0)}`)
+      .join(', ')}`,
+  );
   console.log(`slowest  service: ${slow(serviceRun)}`);
   console.log(`         floor: ${slow(floorRun)}`);
   const stalls = (x: Summary) =>

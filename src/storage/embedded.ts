@@ -4,6 +4,7 @@ import {
   type Database,
   embeddedPragmas,
   type InStatement,
+  type Queryable,
   type QueryResult,
   Queue,
   type Value,
@@ -11,48 +12,150 @@ import {
 
 /**
  * The embedded database, on the libSQL engine that `@libsql/client` itself loads for `file:` URLs, with
- * one difference that matters: prepared statements are kept and reused.
+ * two differences that matter for a busy server:
  *
- * `@libsql/client` prepares every statement afresh and finds out whether it returns rows by letting the
- * engine throw: 25–30 µs per statement where a kept statement takes 5–7 µs (bench/README.md). A turn
- * runs about a dozen statements, so this is most of what a turn costs. Results, errors (`LibsqlError`
- * with the same codes) and transactions behave as through `@libsql/client`; test/storage/drivers.test.ts
- * runs the same checks against both.
+ * - Prepared statements are kept and reused. `@libsql/client` prepares every statement afresh and finds
+ *   out whether it returns rows by letting the engine throw: 25–30 µs per statement where a kept one
+ *   takes 5–7 µs (bench/README.md), and a turn runs about a dozen.
+ * - Group commit. The write transactions waiting when one starts run in the same SQLite transaction, each
+ *   inside its own savepoint, and then commit together. A commit writes every page the transaction
+ *   changed to the WAL; turns share the tail pages of their tables, the sequence and the header, so a
+ *   group writes far fewer pages than its members one by one. Each write still succeeds or fails alone
+ *   (a failed one is rolled back to its savepoint), and nobody hears of success before the commit.
  *
- * One connection, one queue: reads and writes run one after the other, a write inside exactly one
- * `BEGIN IMMEDIATE` transaction, so transactions never overlap and SQLITE_BUSY cannot happen here.
+ * Results, errors (`LibsqlError` with the same codes) and transactions behave as through
+ * `@libsql/client`; test/storage/db.test.ts runs the same checks against both.
+ *
+ * One connection: reads and write groups run one after the other, each in its own event-loop turn (see
+ * Queue), so transactions never overlap and SQLITE_BUSY cannot happen here. Inside a write, transaction
+ * control statements are refused: they would end the group's transaction under the other writes.
  */
 export function openEmbedded(path: string): Database {
   const db = new Libsql(path);
   const statements = new StatementCache(db);
-  const queue = new Queue();
-  const execute = async (stmt: InStatement): Promise<QueryResult> => run(statements, stmt);
-  const q = { execute };
   for (const pragma of embeddedPragmas) run(statements, pragma);
+  const reader = { execute: async (stmt: InStatement): Promise<QueryResult> => run(statements, stmt) };
+  const writer = {
+    execute: async (stmt: InStatement): Promise<QueryResult> => {
+      const sql = typeof stmt === 'string' ? stmt : stmt.sql;
+      if (isTransactionControl(sql)) {
+        throw new TypeError(`A write runs inside a transaction the database manages: refused "${sql}"`);
+      }
+      return run(statements, stmt);
+    },
+  };
+  const tasks = new TaskLoop(async (task) => {
+    if (task.kind === 'read') {
+      return settle(task, () => {
+        statements.checkSchema();
+        return task.fn(reader);
+      });
+    }
+    await writeGroup(db, statements, task.group, writer);
+  });
   return {
-    read: (fn) =>
-      queue.run(() => {
-        statements.checkSchema();
-        return fn(q);
-      }),
-    write: (fn) =>
-      queue.run(async () => {
-        run(statements, 'BEGIN IMMEDIATE');
-        statements.checkSchema();
-        try {
-          const result = await fn(q);
-          run(statements, 'COMMIT');
-          return result;
-        } catch (error) {
-          if (db.inTransaction) run(statements, 'ROLLBACK');
-          throw error;
-        }
-      }),
+    read: (fn) => tasks.submitRead(fn),
+    write: (fn) => tasks.submitWrite(fn),
     close: () => {
       if (db.open) db.close();
+      statements.clear();
     },
   };
 }
+
+interface Pending<T = unknown> {
+  fn: (q: Queryable) => Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+type Task =
+  | { kind: 'read'; fn: Pending['fn']; resolve: Pending['resolve']; reject: Pending['reject'] }
+  | { kind: 'write'; group: Pending[] };
+
+/** The most writes committed together; a bound on how long one group holds the connection. */
+const MAX_GROUP = 64;
+
+/**
+ * Reads and writes in arrival order, except that when a write's turn comes, every write waiting at that
+ * moment joins its group. Each task starts in a later event-loop turn than the one before it (Queue).
+ */
+class TaskLoop {
+  readonly #run: (task: Task) => Promise<void>;
+  readonly #queue = new Queue({ yieldBetween: true });
+  readonly #writes: Pending[] = [];
+
+  constructor(run: (task: Task) => Promise<void>) {
+    this.#run = run;
+  }
+
+  submitRead<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      void this.#queue.run(() =>
+        this.#run({ kind: 'read', fn, resolve: resolve as (v: unknown) => void, reject }),
+      );
+    });
+  }
+
+  submitWrite<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#writes.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      void this.#queue.run(async () => {
+        // An earlier group may have taken this write already.
+        const group = this.#writes.splice(0, MAX_GROUP);
+        if (group.length > 0) await this.#run({ kind: 'write', group });
+      });
+    });
+  }
+}
+
+async function settle(task: Pending, fn: () => Promise<unknown>): Promise<void> {
+  try {
+    task.resolve(await fn());
+  } catch (error) {
+    task.reject(error);
+  }
+}
+
+/** Runs a group of writes in one transaction, each in a savepoint, and settles them after the commit. */
+async function writeGroup(
+  db: Libsql.Database,
+  statements: StatementCache,
+  group: Pending[],
+  writer: Queryable,
+): Promise<void> {
+  const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+  try {
+    run(statements, 'BEGIN IMMEDIATE');
+    statements.checkSchema();
+    for (const task of group) {
+      run(statements, 'SAVEPOINT write');
+      try {
+        const value = await task.fn(writer);
+        run(statements, 'RELEASE write');
+        outcomes.push({ ok: true, value });
+      } catch (error) {
+        run(statements, 'ROLLBACK TO write');
+        run(statements, 'RELEASE write');
+        outcomes.push({ ok: false, error });
+      }
+    }
+    run(statements, 'COMMIT');
+  } catch (error) {
+    // BEGIN, a savepoint or the commit failed: nothing of the group is stored.
+    if (db.open && db.inTransaction) run(statements, 'ROLLBACK');
+    for (const task of group) task.reject(error);
+    return;
+  }
+  group.forEach((task, i) => {
+    const outcome = outcomes[i]!;
+    if (outcome.ok) task.resolve(outcome.value);
+    else task.reject(outcome.error);
+  });
+}
+
+const isTransactionControl = (sql: string) =>
+  /^\s*(?:begin|commit|end|rollback|savepoint|release)\b/i.test(sql);
 
 type Statement = ReturnType<Libsql.Database['prepare']>;
 
@@ -82,6 +185,7 @@ class StatementCache {
   }
 
   checkSchema(): void {
+    if (!this.open) throw new LibsqlError('The database is closed', 'CLIENT_CLOSED');
     const version = (this.get('PRAGMA schema_version').statement.all([]) as Value[][])[0]?.[0];
     if (version !== this.#schemaVersion) {
       if (this.#schemaVersion !== undefined) {
@@ -96,6 +200,11 @@ class StatementCache {
 
   clear(): void {
     this.#byText.clear();
+  }
+
+  /** The engine aborts the process on a statement of a closed database: every use checks this first. */
+  get open(): boolean {
+    return this.#db.open;
   }
 
   get(sql: string): Prepared {
@@ -127,6 +236,7 @@ class StatementCache {
 
 function run(statements: StatementCache, stmt: InStatement): QueryResult {
   const sql = typeof stmt === 'string' ? stmt : stmt.sql;
+  if (!statements.open) throw new LibsqlError('The database is closed', 'CLIENT_CLOSED');
   try {
     const { statement, columns } = statements.get(sql);
     const args = typeof stmt === 'string' ? [] : toArgs(stmt.args);

@@ -1,27 +1,23 @@
 import type { Locale } from '../engine/types.ts';
 import type { AddressRecord } from './addresses.ts';
 import type { ClientRecord } from './clients.ts';
-import type { Queryable } from './db.ts';
+import type { Queryable, Value } from './db.ts';
 import type { EnrollmentRecord, EnrollmentStatus } from './enrollments.ts';
-import { str } from './rows.ts';
 
 /*
- * The reads of a turn, each in one statement. @libsql/client costs 30–130 µs per statement and a few µs
- * per column of each row (it describes the columns twice and defines two properties per value), so each
- * query returns one row with one column: a JSON array of the values, in the order of the SELECT list.
- * SQLite's NULL becomes `null`, which is read as `undefined` like `optStr` does.
+ * The reads of a turn, each in one statement that always returns exactly one row (LEFT JOINs from a
+ * one-row source), its columns in the order of the SELECT list. SQLite's NULL is read as `undefined`
+ * like `optStr` does.
  */
-
-type Value = string | number | null;
 
 const text = (v: Value | undefined): string => String(v);
 const optText = (v: Value | undefined): string | undefined =>
   v === null || v === undefined ? undefined : String(v);
 
-async function jsonRow(q: Queryable, sql: string, args: (string | null)[]): Promise<Value[]> {
+async function oneRow(q: Queryable, sql: string, args: (string | null)[]): Promise<Value[]> {
   const row = (await q.execute({ sql, args })).rows[0];
   if (!row) throw new Error('a one-row context query returned no row');
-  return JSON.parse(str(row, 'ctx')) as Value[];
+  return Object.values(row);
 }
 
 /**
@@ -42,13 +38,17 @@ export async function loadInboundContext(
   address: string,
   providerId: string | undefined,
 ): Promise<InboundContext> {
-  const v = await jsonRow(
+  const v = await oneRow(
     q,
-    `SELECT json_array(
-       a.id, a.channel, a.address, a.client_id, a.locale, a.created_at, a.opted_out_at, a.undeliverable_at,
-       EXISTS (SELECT 1 FROM processed_inbound WHERE channel = p.channel AND provider_id = p.provider_id),
-       c.id, c.access_code, c.locale, c.time_zone, c.display_name, c.phone, c.created_at, c.preferred_time
-     ) AS ctx
+    `SELECT
+       a.id AS a_id, a.channel AS a_channel, a.address AS a_address, a.client_id AS a_client_id,
+       a.locale AS a_locale, a.created_at AS a_created_at, a.opted_out_at AS a_opted_out_at,
+       a.undeliverable_at AS a_undeliverable_at,
+       EXISTS (SELECT 1 FROM processed_inbound WHERE channel = p.channel AND provider_id = p.provider_id)
+         AS processed,
+       c.id AS c_id, c.access_code AS c_access_code, c.locale AS c_locale, c.time_zone AS c_time_zone,
+       c.display_name AS c_display_name, c.phone AS c_phone, c.created_at AS c_created_at,
+       c.preferred_time AS c_preferred_time
      FROM (SELECT ? AS channel, ? AS address, ? AS provider_id) AS p
      LEFT JOIN channel_addresses a ON a.channel = p.channel AND a.address = p.address
      LEFT JOIN clients c ON c.id = a.client_id`,
@@ -98,13 +98,12 @@ export async function loadClientTurnContext(
   addressId: string,
   clientId: string,
 ): Promise<{ pending?: { id: string }; enrollment?: EnrollmentRecord }> {
-  const v = await jsonRow(
+  const v = await oneRow(
     q,
-    `SELECT json_array(
+    `SELECT
        (SELECT id FROM alerts WHERE address_id = ? AND safety_question_pending = 1
-        ORDER BY created_at DESC LIMIT 1),
+        ORDER BY created_at DESC LIMIT 1) AS pending_alert,
        e.id, e.client_id, e.flow_id, e.flow_version, e.status, e.snapshot, e.row_version
-     ) AS ctx
      FROM (SELECT 1) AS one
      LEFT JOIN enrollments e ON e.rowid = (
        SELECT rowid FROM enrollments WHERE client_id = ? AND status IN ('pending', 'active')

@@ -134,6 +134,12 @@ describe.each(drivers)('the %s', (_name, open, quirks) => {
     expect(await db.read(async (q) => (await q.execute('SELECT count(*) AS c FROM t')).rows[0]!.c)).toBe(1);
   });
 
+  it('fails reads and writes after close instead of leaving them waiting', async () => {
+    db.close();
+    await expect(db.read((q) => q.execute('SELECT 1'))).rejects.toThrow();
+    await expect(db.write((tx) => tx.execute('SELECT 1'))).rejects.toThrow();
+  });
+
   it('opens the file with WAL, synchronous=NORMAL and foreign keys on', async () => {
     const pragmas = await db.read(async (q) => ({
       journal: (await q.execute('PRAGMA journal_mode')).rows[0]!.journal_mode,
@@ -141,6 +147,77 @@ describe.each(drivers)('the %s', (_name, open, quirks) => {
       foreignKeys: (await q.execute('PRAGMA foreign_keys')).rows[0]!.foreign_keys,
     }));
     expect(pragmas).toEqual({ journal: 'wal', synchronous: 1, foreignKeys: 1 });
+  });
+});
+
+describe('group commit in the embedded driver', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let db: Database;
+  beforeEach(async () => {
+    dir = tempDir();
+    db = openEmbedded(join(dir.path, 'g.db'));
+    await db.write((tx) => tx.execute('CREATE TABLE t (n INTEGER PRIMARY KEY)'));
+  });
+  afterEach(() => {
+    db.close();
+    dir.remove();
+  });
+  const count = async (other: Database) =>
+    Number(await other.read(async (q) => (await q.execute('SELECT count(*) AS c FROM t')).rows[0]!.c));
+
+  it('reports a write only once it is committed: another connection already sees it', async () => {
+    const first = db.write((tx) => tx.execute('INSERT INTO t (n) VALUES (1)'));
+    // Joins the same group and keeps it open a while after its own insert.
+    const second = db.write(async (tx) => {
+      await tx.execute('INSERT INTO t (n) VALUES (2)');
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    });
+    await first;
+    const other = openEmbedded(join(dir.path, 'g.db'));
+    try {
+      expect(await count(other)).toBe(2);
+    } finally {
+      other.close();
+    }
+    await second;
+  });
+
+  it('keeps each write of a group or undoes it alone, a constraint failure included', async () => {
+    const writes = [1, 2, 3, 4].map((n) =>
+      db.write(async (tx) => {
+        await tx.execute({ sql: 'INSERT INTO t (n) VALUES (?)', args: [n * 10] });
+        // The third repeats the first's key after its own insert: only its insert disappears.
+        await tx.execute({ sql: 'INSERT INTO t (n) VALUES (?)', args: [n === 3 ? 10 : n * 10 + 1] });
+      }),
+    );
+    const results = await Promise.allSettled(writes);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    const rows = await db.read(async (q) =>
+      (await q.execute('SELECT n FROM t ORDER BY n')).rows.map((r) => r.n),
+    );
+    expect(rows).toEqual([10, 11, 20, 21, 40, 41]);
+  });
+
+  it('fails a group cleanly when the database is closed under it (the engine would abort the process)', async () => {
+    const slow = db.write(async (tx) => {
+      await tx.execute('INSERT INTO t (n) VALUES (1)');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await tx.execute('INSERT INTO t (n) VALUES (2)');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    db.close();
+    await expect(slow).rejects.toThrow(/closed/);
+  });
+
+  it('refuses transaction control inside a write and leaves the other writes of the group alone', async () => {
+    const good = db.write((tx) => tx.execute('INSERT INTO t (n) VALUES (1)'));
+    const breaking = db.write(async (tx) => tx.execute('COMMIT'));
+    const rollingBack = db.write(async (tx) => tx.execute(' rollback'));
+    const after = db.write((tx) => tx.execute('INSERT INTO t (n) VALUES (2)'));
+    await expect(breaking).rejects.toThrow(TypeError);
+    await expect(rollingBack).rejects.toThrow(/refused/);
+    await Promise.all([good, after]);
+    expect(await count(db)).toBe(2);
   });
 });
 

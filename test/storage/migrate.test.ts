@@ -8,6 +8,12 @@ import { tempDir } from '../support/harness.ts';
 const now = new Date('2026-11-23T09:00:00Z');
 
 describe('migrations', () => {
+  it('declare no deferred constraints: a group commit would let one write fail the others at COMMIT', () => {
+    for (const migration of nodeMigrations()) {
+      expect(migration.sql, migration.name).not.toMatch(/deferrable|defer_foreign_keys/i);
+    }
+  });
+
   it('create every table on an empty file database, and a second run changes nothing', async () => {
     const dir = tempDir();
     const url = `file:${join(dir.path, 'nested', 'db', 'm.db')}`;
