@@ -108,6 +108,31 @@ describe('POST /channels/web/messages', () => {
     expect(await rowCounts()).toEqual(before);
   });
 
+  it('limits a chunked body (no Content-Length) as well, and reads a small one', async () => {
+    const chunked = (text: string) =>
+      fetch(`${server.url}/channels/web/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: new ReadableStream({
+          start(controller) {
+            const bytes = new TextEncoder().encode(text);
+            // Several chunks, so the size is only known by counting them.
+            for (let i = 0; i < bytes.length; i += 4096) controller.enqueue(bytes.subarray(i, i + 4096));
+            controller.close();
+          },
+        }),
+        duplex: 'half',
+      } as RequestInit);
+    const before = await rowCounts();
+    const big = await chunked(JSON.stringify({ text: 'x'.repeat(17 * 1024) }));
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+    expect(await rowCounts()).toEqual(before);
+    const small = await chunked(JSON.stringify({ locale: 'en' }));
+    expect(small.status).toBe(200);
+    expect(((await small.json()) as { replies: unknown[] }).replies.length).toBeGreaterThan(0);
+  });
+
   it('answers a retried message id once', async () => {
     const started = (await (await post(JSON.stringify({ locale: 'nb' }))).json()) as {
       conversationId: string;

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { parseKeyword } from '../../channels/sms/keywords.ts';
 import { normalisePhone } from '../../channels/sms/phone.ts';
 import { classifyTwilioErrorCode } from '../../channels/sms/twilio-rest.ts';
@@ -9,6 +8,7 @@ import type { ServiceDeps } from '../../service/deps.ts';
 import { handleInbound } from '../../service/handle-inbound.ts';
 import { setUndeliverable } from '../../storage/addresses.ts';
 import { findOutboxByProviderId, recordDeliveryStatus } from '../../storage/outbox.ts';
+import { limitBody } from '../body-limit.ts';
 import { apiError } from '../errors.ts';
 
 export const SMS_CHANNEL = 'sms';
@@ -54,12 +54,7 @@ export function smsTwilioRoutes(
     }
     return params;
   };
-  const limit = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw apiError('payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
-    },
-  });
+  const limit = limitBody(MAX_BODY_BYTES);
 
   return new Hono()
     .post('/channels/sms/twilio', limit, async (c) => {

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { raw } from 'hono/html';
 import { chatScript } from '../../channels/web/chat-script.ts';
 import { ChatPage } from '../../channels/web/page.tsx';
@@ -10,6 +9,7 @@ import { handleInbound, startConversation } from '../../service/handle-inbound.t
 import type { RenderedReply } from '../../service/render.ts';
 import { findAddress } from '../../storage/addresses.ts';
 import { addressTranscript, outboundAfter } from '../../storage/transcript.ts';
+import { limitBody } from '../body-limit.ts';
 import { apiError } from '../errors.ts';
 
 export const WEB_CHANNEL = 'web';
@@ -50,51 +50,42 @@ export function webChatRoutes(deps: ServiceDeps) {
       c.header('Cache-Control', 'no-cache');
       return c.body(chatScript);
     })
-    .post(
-      '/channels/web/messages',
-      bodyLimit({
-        maxSize: MAX_BODY_BYTES,
-        onError: () => {
-          throw apiError('payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes.`);
-        },
-      }),
-      async (c) => {
-        if (!(c.req.header('content-type') ?? '').includes('application/json')) {
-          throw apiError('unsupported_media_type', 'Send JSON with Content-Type: application/json.');
-        }
-        const raw = await c.req.json().catch(() => {
-          throw apiError('invalid_json', 'The body is not valid JSON.');
-        });
-        const parsed = webMessageSchema.safeParse(raw);
-        if (!parsed.success) throw apiError('invalid_request', firstIssue(parsed.error));
-        const message = parsed.data;
+    .post('/channels/web/messages', limitBody(MAX_BODY_BYTES), async (c) => {
+      if (!(c.req.header('content-type') ?? '').includes('application/json')) {
+        throw apiError('unsupported_media_type', 'Send JSON with Content-Type: application/json.');
+      }
+      const raw = await c.req.json().catch(() => {
+        throw apiError('invalid_json', 'The body is not valid JSON.');
+      });
+      const parsed = webMessageSchema.safeParse(raw);
+      if (!parsed.success) throw apiError('invalid_request', firstIssue(parsed.error));
+      const message = parsed.data;
 
-        let conversationId = message.conversationId;
-        const replies: WebReply[] = [];
-        let cursor = 0;
-        if (conversationId === undefined) {
-          const started = await startConversation(deps, WEB_CHANNEL, message.locale);
-          conversationId = started.address.address;
-          replies.push(...started.replies.map(toWebReply));
-          cursor = started.cursor;
-          if (message.text === undefined && message.value === undefined) {
-            return c.json({ conversationId, replies, cursor });
-          }
+      let conversationId = message.conversationId;
+      const replies: WebReply[] = [];
+      let cursor = 0;
+      if (conversationId === undefined) {
+        const started = await startConversation(deps, WEB_CHANNEL, message.locale);
+        conversationId = started.address.address;
+        replies.push(...started.replies.map(toWebReply));
+        cursor = started.cursor;
+        if (message.text === undefined && message.value === undefined) {
+          return c.json({ conversationId, replies, cursor });
         }
-        const outcome = await handleInbound(deps, {
-          channel: WEB_CHANNEL,
-          address: conversationId,
-          providerId: message.messageId,
-          text: message.text,
-          value: message.value,
-          locale: message.locale,
-        });
-        if (outcome.kind === 'unknown_address') throw apiError('not_found', 'Unknown conversationId.');
-        if (outcome.kind === 'duplicate') return c.json({ conversationId, replies: [], duplicate: true });
-        replies.push(...outcome.replies.map(toWebReply));
-        return c.json({ conversationId, replies, cursor: outcome.cursor });
-      },
-    )
+      }
+      const outcome = await handleInbound(deps, {
+        channel: WEB_CHANNEL,
+        address: conversationId,
+        providerId: message.messageId,
+        text: message.text,
+        value: message.value,
+        locale: message.locale,
+      });
+      if (outcome.kind === 'unknown_address') throw apiError('not_found', 'Unknown conversationId.');
+      if (outcome.kind === 'duplicate') return c.json({ conversationId, replies: [], duplicate: true });
+      replies.push(...outcome.replies.map(toWebReply));
+      return c.json({ conversationId, replies, cursor: outcome.cursor });
+    })
     .get('/channels/web/messages', async (c) => {
       const parsed = webPollSchema.safeParse({
         conversationId: c.req.query('conversationId'),
