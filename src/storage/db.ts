@@ -30,29 +30,12 @@ export interface Database {
   close(): void;
 }
 
-/** Runs `f` after the I/O of the current event-loop turn (`setImmediate` on Node). */
-const afterIo: (f: () => void) => void =
-  typeof setImmediate === 'function' ? (f) => setImmediate(f) : (f) => setTimeout(f, 0);
-
 /** Runs its tasks strictly one after another, whether they succeed or fail. */
-export class Queue {
+class Queue {
   #tail: Promise<unknown> = Promise.resolve();
-  readonly #start: <T>(fn: () => Promise<T>) => Promise<T>;
-
-  /**
-   * `yieldBetween`: start each task in a later event-loop turn. An embedded database answers at once, so
-   * without it the queued tasks of all waiting requests run back to back in one long turn, and requests
-   * that arrive meanwhile are not even read until it ends: they wait for a whole wave before theirs.
-   */
-  constructor(options: { yieldBetween?: boolean } = {}) {
-    this.#start = options.yieldBetween
-      ? (fn) => new Promise<void>((resolve) => afterIo(resolve)).then(fn)
-      : (fn) => fn();
-  }
 
   run<T>(fn: () => Promise<T>): Promise<T> {
-    const start = () => this.#start(fn);
-    const result = this.#tail.then(start, start);
+    const result = this.#tail.then(fn, fn);
     this.#tail = result.then(
       () => undefined,
       () => undefined,

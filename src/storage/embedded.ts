@@ -1,12 +1,12 @@
 import { type InArgs, LibsqlError } from '@libsql/client';
 import Libsql from 'libsql';
+import { BackgroundCheckpointer } from './checkpointer.ts';
 import {
   type Database,
   embeddedPragmas,
   type InStatement,
   type Queryable,
   type QueryResult,
-  Queue,
   type Value,
 } from './db.ts';
 
@@ -26,14 +26,22 @@ import {
  * Results, errors (`LibsqlError` with the same codes) and transactions behave as through
  * `@libsql/client`; test/storage/db.test.ts runs the same checks against both.
  *
+ * - Checkpoints on a worker thread (BackgroundCheckpointer), not inside a commit on the event loop.
+ *
  * One connection: reads and write groups run one after the other, each in its own event-loop turn (see
- * Queue), so transactions never overlap and SQLITE_BUSY cannot happen here. Inside a write, transaction
- * control statements are refused: they would end the group's transaction under the other writes.
+ * TaskLoop), so transactions never overlap and SQLITE_BUSY cannot happen here. Inside a write,
+ * transaction control statements are refused: they would end the group's transaction under the others.
  */
-export function openEmbedded(path: string): Database {
+export function openEmbedded(path: string, options: EmbeddedOptions = {}): Database {
   const db = new Libsql(path);
   const statements = new StatementCache(db);
   for (const pragma of embeddedPragmas) run(statements, pragma);
+  const checkpointEvery = options.checkpointEveryGroups ?? 32;
+  let checkpointer =
+    path === ':memory:' || checkpointEvery === 0 ? undefined : new BackgroundCheckpointer(path);
+  if (checkpointer) run(statements, 'PRAGMA wal_autocheckpoint=0');
+  let groupsSinceCheckpoint = 0;
+
   const reader = { execute: async (stmt: InStatement): Promise<QueryResult> => run(statements, stmt) };
   const writer = {
     execute: async (stmt: InStatement): Promise<QueryResult> => {
@@ -44,7 +52,7 @@ export function openEmbedded(path: string): Database {
       return run(statements, stmt);
     },
   };
-  const tasks = new TaskLoop(async (task) => {
+  const tasks: TaskLoop = new TaskLoop(async (task) => {
     if (task.kind === 'read') {
       return settle(task, () => {
         statements.checkSchema();
@@ -52,15 +60,36 @@ export function openEmbedded(path: string): Database {
       });
     }
     await writeGroup(db, statements, task.group, writer);
+    if (checkpointer && ++groupsSinceCheckpoint >= checkpointEvery) {
+      groupsSinceCheckpoint = 0;
+      tasks.holdWrites(
+        checkpointer.run().catch(() => {
+          // The thread is gone: SQLite checkpoints inside commits again, as it does by default.
+          checkpointer = undefined;
+          if (statements.open) run(statements, 'PRAGMA wal_autocheckpoint=1000');
+        }),
+      );
+    }
   });
   return {
     read: (fn) => tasks.submitRead(fn),
     write: (fn) => tasks.submitWrite(fn),
     close: () => {
+      checkpointer?.close();
+      checkpointer = undefined;
       if (db.open) db.close();
       statements.clear();
     },
   };
+}
+
+export interface EmbeddedOptions {
+  /**
+   * Checkpoint the WAL on a worker thread after this many write groups (BackgroundCheckpointer); 0 leaves
+   * it to SQLite, inside commits on the event loop. The default 32 is about 2000 WAL frames at the load
+   * of `npm run bench`.
+   */
+  checkpointEveryGroups?: number;
 }
 
 interface Pending<T = unknown> {
@@ -78,12 +107,18 @@ const MAX_GROUP = 64;
 
 /**
  * Reads and writes in arrival order, except that when a write's turn comes, every write waiting at that
- * moment joins its group. Each task starts in a later event-loop turn than the one before it (Queue).
+ * moment joins its group, and while writes are held back (a checkpoint runs) reads go ahead of them.
+ *
+ * Each task starts in a later event-loop turn than the one before it. An embedded database answers at
+ * once, so otherwise the tasks of all waiting requests would run back to back in one long turn, and
+ * requests arriving meanwhile would not even be read until it ended: they would wait a whole wave.
  */
 class TaskLoop {
   readonly #run: (task: Task) => Promise<void>;
-  readonly #queue = new Queue({ yieldBetween: true });
+  readonly #entries: ({ kind: 'read'; pending: Pending } | { kind: 'write' })[] = [];
   readonly #writes: Pending[] = [];
+  #busy = false;
+  #writesHeld = false;
 
   constructor(run: (task: Task) => Promise<void>) {
     this.#run = run;
@@ -91,23 +126,56 @@ class TaskLoop {
 
   submitRead<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      void this.#queue.run(() =>
-        this.#run({ kind: 'read', fn, resolve: resolve as (v: unknown) => void, reject }),
-      );
+      this.#entries.push({ kind: 'read', pending: { fn, resolve: resolve as (v: unknown) => void, reject } });
+      this.#next();
     });
   }
 
   submitWrite<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#writes.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      void this.#queue.run(async () => {
-        // An earlier group may have taken this write already.
-        const group = this.#writes.splice(0, MAX_GROUP);
-        if (group.length > 0) await this.#run({ kind: 'write', group });
-      });
+      this.#entries.push({ kind: 'write' });
+      this.#next();
     });
   }
+
+  /** Holds writes back until `until` settles; reads keep running. */
+  holdWrites(until: Promise<unknown>): void {
+    this.#writesHeld = true;
+    void until
+      .catch(() => undefined)
+      .then(() => {
+        this.#writesHeld = false;
+        this.#next();
+      });
+  }
+
+  #next(): void {
+    if (this.#busy) return;
+    for (;;) {
+      const index = this.#entries.findIndex((e) => e.kind === 'read' || !this.#writesHeld);
+      if (index === -1) return;
+      const [entry] = this.#entries.splice(index, 1);
+      // A group took this write already.
+      if (entry!.kind === 'write' && this.#writes.length === 0) continue;
+      this.#busy = true;
+      afterIo(() => {
+        const task: Task =
+          entry!.kind === 'read'
+            ? { kind: 'read', ...entry!.pending }
+            : { kind: 'write', group: this.#writes.splice(0, MAX_GROUP) };
+        void this.#run(task).finally(() => {
+          this.#busy = false;
+          this.#next();
+        });
+      });
+      return;
+    }
+  }
 }
+
+/** Runs `f` after the I/O of the current event-loop turn. */
+const afterIo = (f: () => void) => setImmediate(f);
 
 async function settle(task: Pending, fn: () => Promise<unknown>): Promise<void> {
   try {
