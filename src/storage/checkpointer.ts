@@ -13,9 +13,8 @@ export interface CheckpointResult {
  *
  * SQLite checkpoints inside the COMMIT that crosses `wal_autocheckpoint`: a few milliseconds of page
  * copying and two fsyncs during which the event loop stands still (measured with bench/: 60% of all
- * commit time, 6–9 ms a time). Here the copying and the waiting happen on another thread. The caller
- * holds its writes back meanwhile (reads go on): a PASSIVE checkpoint with no writer then copies every
- * frame, and the next write starts the WAL over instead of growing it.
+ * commit time, 6–9 ms a time). Here the copying and the waiting happen on another thread, PASSIVE, so
+ * beside the writes of the main connection (see openEmbedded for when they wait).
  */
 export class BackgroundCheckpointer {
   readonly #path: string;

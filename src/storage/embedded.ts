@@ -1,6 +1,6 @@
 import { type InArgs, LibsqlError } from '@libsql/client';
 import Libsql from 'libsql';
-import { BackgroundCheckpointer } from './checkpointer.ts';
+import { BackgroundCheckpointer, type CheckpointResult } from './checkpointer.ts';
 import {
   type Database,
   embeddedPragmas,
@@ -37,10 +37,38 @@ export function openEmbedded(path: string, options: EmbeddedOptions = {}): Datab
   const statements = new StatementCache(db);
   for (const pragma of embeddedPragmas) run(statements, pragma);
   const checkpointEvery = options.checkpointEveryGroups ?? 32;
+  const holdAbove = options.holdWritesAboveFrames ?? 8192;
   let checkpointer =
     path === ':memory:' || checkpointEvery === 0 ? undefined : new BackgroundCheckpointer(path);
   if (checkpointer) run(statements, 'PRAGMA wal_autocheckpoint=0');
   let groupsSinceCheckpoint = 0;
+  let checkpointing = false;
+  let walFrames = 0;
+
+  /**
+   * A checkpoint runs beside the writes, so most never reach the end of a WAL that keeps growing, and
+   * SQLite starts the WAL over only after one has. Once it holds more than `holdAbove` frames, writes
+   * wait for one checkpoint (reads go on), which then copies the last frames and lets the WAL start over.
+   */
+  const checkpoint = (target: BackgroundCheckpointer) => {
+    checkpointing = true;
+    const hold = walFrames > holdAbove;
+    const done = target
+      .run()
+      .then((result) => {
+        options.onCheckpoint?.(result, hold);
+        walFrames = hold && result.checkpointedFrames === result.walFrames ? 0 : result.walFrames;
+      })
+      .catch(() => {
+        // The thread is gone: SQLite checkpoints inside commits again, as it does by default.
+        checkpointer = undefined;
+        if (statements.open) run(statements, 'PRAGMA wal_autocheckpoint=1000');
+      })
+      .finally(() => {
+        checkpointing = false;
+      });
+    if (hold) tasks.holdWrites(done);
+  };
 
   const reader = { execute: async (stmt: InStatement): Promise<QueryResult> => run(statements, stmt) };
   const writer = {
@@ -60,15 +88,9 @@ export function openEmbedded(path: string, options: EmbeddedOptions = {}): Datab
       });
     }
     await writeGroup(db, statements, task.group, writer);
-    if (checkpointer && ++groupsSinceCheckpoint >= checkpointEvery) {
+    if (checkpointer && !checkpointing && ++groupsSinceCheckpoint >= checkpointEvery) {
       groupsSinceCheckpoint = 0;
-      tasks.holdWrites(
-        checkpointer.run().catch(() => {
-          // The thread is gone: SQLite checkpoints inside commits again, as it does by default.
-          checkpointer = undefined;
-          if (statements.open) run(statements, 'PRAGMA wal_autocheckpoint=1000');
-        }),
-      );
+      checkpoint(checkpointer);
     }
   });
   return {
@@ -90,6 +112,10 @@ export interface EmbeddedOptions {
    * of `npm run bench`.
    */
   checkpointEveryGroups?: number;
+  /** Hold writes back for a checkpoint once the WAL holds more frames than this (default 8192, 32 MiB). */
+  holdWritesAboveFrames?: number;
+  /** Told of every finished checkpoint, and whether writes waited for it. */
+  onCheckpoint?: (result: CheckpointResult, heldWrites: boolean) => void;
 }
 
 interface Pending<T = unknown> {
