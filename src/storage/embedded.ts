@@ -220,7 +220,7 @@ async function writeGroup(
 ): Promise<void> {
   const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
   try {
-    run(statements, 'BEGIN IMMEDIATE');
+    await beginImmediate(statements);
     statements.checkSchema();
     for (const task of group) {
       run(statements, 'SAVEPOINT write');
@@ -246,6 +246,27 @@ async function writeGroup(
     if (outcome.ok) task.resolve(outcome.value);
     else task.reject(outcome.error);
   });
+}
+
+/** How long a write group waits for another process (a CLI command, say) to release the write lock. */
+const BUSY_WAIT_MS = 5000;
+
+/**
+ * `BEGIN IMMEDIATE`, waiting while another connection holds the write lock. SQLite's own busy timeout
+ * would sleep on the event loop; this waits with timers, 1 ms at first, doubling up to 50 ms.
+ */
+async function beginImmediate(statements: StatementCache): Promise<void> {
+  const deadline = Date.now() + BUSY_WAIT_MS;
+  for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+    try {
+      run(statements, 'BEGIN IMMEDIATE');
+      return;
+    } catch (error) {
+      const busy = error instanceof LibsqlError && error.code === 'SQLITE_BUSY';
+      if (!busy || Date.now() + pause > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
 }
 
 const isTransactionControl = (sql: string) =>

@@ -209,6 +209,33 @@ describe('group commit in the embedded driver', () => {
     await expect(slow).rejects.toThrow(/closed/);
   });
 
+  it('waits for another connection that holds the write lock, without blocking the event loop', async () => {
+    const other = openEmbedded(join(dir.path, 'g.db'));
+    try {
+      let release: () => void = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      // Another process (a CLI command) is inside a write transaction.
+      const holding = other.write(async (tx) => {
+        await tx.execute('INSERT INTO t (n) VALUES (1)');
+        await held;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const waiting = db.write((tx) => tx.execute('INSERT INTO t (n) VALUES (2)'));
+      // Timers still fire while the write waits for the lock.
+      const started = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(performance.now() - started).toBeLessThan(200);
+      release();
+      await holding;
+      await waiting;
+      expect(await count(db)).toBe(2);
+    } finally {
+      other.close();
+    }
+  });
+
   it('refuses transaction control inside a write and leaves the other writes of the group alone', async () => {
     const good = db.write((tx) => tx.execute('INSERT INTO t (n) VALUES (1)'));
     const breaking = db.write(async (tx) => tx.execute('COMMIT'));
