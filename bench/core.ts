@@ -1,6 +1,7 @@
 /**
  * `node ./bin/run-ts.js bench/core.ts [--clients 300]`: the service without HTTP and without concurrency.
- * Plays whole intro conversations through `startConversation` + `handleInbound`, one turn at a time, and
+ * Plays whole intro conversations through `startConversation` + `handleInbound`, one turn at a time (as
+ * the web route does, without a scheduler pass), and
  * times every SQL statement (nothing else runs meanwhile), so the
  * per-statement costs are exact, not inflated by other requests' work. A diagnostic for run.ts figures.
  */
@@ -14,7 +15,6 @@ import { buildNodeDeps } from '../src/entry/node.ts';
 import { createClient } from '../src/service/clients.ts';
 import { silentLogger } from '../src/service/deps.ts';
 import { handleInbound, startConversation } from '../src/service/handle-inbound.ts';
-import { tick } from '../src/service/scheduler.ts';
 import type { Database, Queryable } from '../src/storage/db.ts';
 import { mainThreadCpuMs } from './cpu.ts';
 
@@ -103,8 +103,6 @@ try {
         locale: 'nb',
         ...input,
       });
-      // What the web route does after each handled message: kick the scheduler.
-      await tick(deps);
       turnMs.push(performance.now() - t);
       if (outcome.kind !== 'handled') throw new Error(`turn not handled: ${outcome.kind}`);
       last = outcome.replies.at(-1)?.text;
@@ -135,7 +133,7 @@ try {
     `core: ${turns} turns in ${elapsed.toFixed(0)} ms = ${us(elapsed / turns)}/turn ` +
       `(p50 ${us(sorted[Math.floor(sorted.length / 2)]!)}, p99 ${us(sorted[Math.floor(sorted.length * 0.99)]!)}, ` +
       `max ${us(sorted[sorted.length - 1]!)}), ` +
-      'no HTTP, one turn at a time, scheduler pass after each turn',
+      'no HTTP, one turn at a time',
   );
   if (cpuBefore !== undefined && cpuAfter !== undefined)
     console.log(`cpu: ${us((cpuAfter - cpuBefore) / turns)}/turn on the main thread`);

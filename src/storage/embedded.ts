@@ -220,7 +220,7 @@ async function writeGroup(
 ): Promise<void> {
   const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
   try {
-    await beginImmediate(statements);
+    if (!tryBegin(statements)) await beginImmediate(statements);
     statements.checkSchema();
     for (const task of group) {
       run(statements, 'SAVEPOINT write');
@@ -250,6 +250,17 @@ async function writeGroup(
 
 /** How long a write group waits for another process (a CLI command, say) to release the write lock. */
 const BUSY_WAIT_MS = 5000;
+
+/** `BEGIN IMMEDIATE` at once; false when another connection holds the write lock. */
+function tryBegin(statements: StatementCache): boolean {
+  try {
+    run(statements, 'BEGIN IMMEDIATE');
+    return true;
+  } catch (error) {
+    if (error instanceof LibsqlError && error.code === 'SQLITE_BUSY') return false;
+    throw error;
+  }
+}
 
 /**
  * `BEGIN IMMEDIATE`, waiting while another connection holds the write lock. SQLite's own busy timeout
