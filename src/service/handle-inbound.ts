@@ -14,7 +14,11 @@ import {
 import { insertAlert, pendingSafetyQuestion, recordSafetyAnswer } from '../storage/alerts.ts';
 import { type ClientRecord, findClientByAccessCode, setClientLocale } from '../storage/clients.ts';
 import { currentEnrollment } from '../storage/enrollments.ts';
-import { loadClientTurnContext, loadInboundContext } from '../storage/inbound-context.ts';
+import {
+  type ClientTurnContext,
+  loadClientTurnContext,
+  loadInboundContext,
+} from '../storage/inbound-context.ts';
 import { advanceEnrollment, waitingQuestion } from './advance-enrollment.ts';
 import type { ServiceDeps } from './deps.ts';
 import { DuplicateInbound, WriteConflict } from './errors.ts';
@@ -99,7 +103,9 @@ export async function startConversation(
 async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<InboundOutcome> {
   const now = deps.clock();
   const text = inbound.text ?? inbound.value ?? '';
-  // One statement: the address, the dedupe check and the linked client (read before the client's lock).
+  // One statement: the address, the dedupe check, the linked client and its turn context (read before
+  // the client's lock; clientTurn uses the turn context only if nothing ran under that lock since).
+  const readAt = deps.locks.sequence();
   const context = await deps.db.read((q) =>
     loadInboundContext(q, inbound.channel, inbound.address, inbound.providerId),
   );
@@ -156,8 +162,9 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
       clientTurn(deps, { ...base, isNewAddress, linking: true }, { ...client, locale }, inbound),
     );
   }
+  const prefetched = context.turn && { context: context.turn, readAt };
   return deps.locks.run(`client:${linked.id}`, () =>
-    clientTurn(deps, { ...base, isNewAddress: false, linking: false }, linked, inbound),
+    clientTurn(deps, { ...base, isNewAddress: false, linking: false }, linked, inbound, prefetched),
   );
 }
 
@@ -174,10 +181,15 @@ async function clientTurn(
   base: TurnBase,
   client: ClientRecord,
   inbound: Inbound,
+  prefetched?: { context: ClientTurnContext; readAt: number },
 ): Promise<InboundOutcome> {
   const locale = inbound.locale ?? client.locale;
-  // One statement, inside the client's lock: the open safety question and the current enrollment.
-  const context = await deps.db.read((q) => loadClientTurnContext(q, base.address.id, client.id));
+  // The open safety question and the current enrollment: read with the address when no other task ran
+  // under this client's lock since (other channels, timers, check-ins), else again now, inside it.
+  const context =
+    prefetched && deps.locks.quietSince(`client:${client.id}`, prefetched.readAt)
+      ? prefetched.context
+      : await deps.db.read((q) => loadClientTurnContext(q, base.address.id, client.id));
   const pending = base.linking ? undefined : context.pending;
   const { enrollment } = context;
   const safeAnswer = pending ? parseSafeAnswer(inbound) : undefined;

@@ -30,6 +30,51 @@ export interface InboundContext {
   processed: boolean;
   client?: ClientRecord;
   linkedClientMissing: boolean;
+  /**
+   * When the address links to a client: what `loadClientTurnContext` would read at the same moment. It is
+   * read before the client's lock, so the service uses it only if nothing ran under that lock since.
+   */
+  turn?: ClientTurnContext;
+}
+
+export interface ClientTurnContext {
+  pending?: { id: string };
+  enrollment?: EnrollmentRecord;
+}
+
+/** The columns of a ClientTurnContext for the address `addr` of the outer query (see the join below). */
+const turnColumns = (addr: string) => `
+       (SELECT id FROM alerts WHERE address_id = ${addr} AND safety_question_pending = 1
+        ORDER BY created_at DESC LIMIT 1) AS pending_alert,
+       e.id AS e_id, e.client_id AS e_client_id, e.flow_id AS e_flow_id, e.flow_version AS e_flow_version,
+       e.status AS e_status, e.snapshot AS e_snapshot, e.row_version AS e_row_version`;
+
+/** Joins the client `cid`'s current enrollment as `e`. */
+const currentEnrollmentJoin = (cid: string) => `
+     LEFT JOIN enrollments e ON e.rowid = (
+       SELECT rowid FROM enrollments WHERE client_id = ${cid} AND status IN ('pending', 'active')
+       ORDER BY created_at DESC, rowid DESC LIMIT 1)`;
+
+/** Reads the columns of `turnColumns` and the joined enrollment from `v`, starting at `at`. */
+function turnContext(v: Value[], at: number): ClientTurnContext {
+  const pendingId = optText(v[at]);
+  let enrollment: EnrollmentRecord | undefined;
+  if (optText(v[at + 1]) !== undefined) {
+    const flowId = text(v[at + 3]);
+    const flowVersion = Number(v[at + 4]);
+    const snapshot = optText(v[at + 6]);
+    enrollment = {
+      id: text(v[at + 1]),
+      clientId: text(v[at + 2]),
+      flowId,
+      flowVersion,
+      status: text(v[at + 5]) as EnrollmentStatus,
+      persisted:
+        snapshot === undefined ? undefined : { flowId, version: flowVersion, snapshot: JSON.parse(snapshot) },
+      rowVersion: Number(v[at + 7]),
+    };
+  }
+  return { pending: pendingId === undefined ? undefined : { id: pendingId }, enrollment };
 }
 
 export async function loadInboundContext(
@@ -48,10 +93,10 @@ export async function loadInboundContext(
          AS processed,
        c.id AS c_id, c.access_code AS c_access_code, c.locale AS c_locale, c.time_zone AS c_time_zone,
        c.display_name AS c_display_name, c.phone AS c_phone, c.created_at AS c_created_at,
-       c.preferred_time AS c_preferred_time
+       c.preferred_time AS c_preferred_time,${turnColumns('a.id')}
      FROM (SELECT ? AS channel, ? AS address, ? AS provider_id) AS p
      LEFT JOIN channel_addresses a ON a.channel = p.channel AND a.address = p.address
-     LEFT JOIN clients c ON c.id = a.client_id`,
+     LEFT JOIN clients c ON c.id = a.client_id${currentEnrollmentJoin('c.id')}`,
     [channel, address, providerId ?? null],
   );
   const found: AddressRecord | undefined =
@@ -85,6 +130,7 @@ export async function loadInboundContext(
     processed: providerId !== undefined && v[8] === 1,
     client,
     linkedClientMissing: found?.clientId !== undefined && !client,
+    turn: client ? turnContext(v, 17) : undefined,
   };
 }
 
@@ -97,34 +143,12 @@ export async function loadClientTurnContext(
   q: Queryable,
   addressId: string,
   clientId: string,
-): Promise<{ pending?: { id: string }; enrollment?: EnrollmentRecord }> {
+): Promise<ClientTurnContext> {
   const v = await oneRow(
     q,
-    `SELECT
-       (SELECT id FROM alerts WHERE address_id = ? AND safety_question_pending = 1
-        ORDER BY created_at DESC LIMIT 1) AS pending_alert,
-       e.id, e.client_id, e.flow_id, e.flow_version, e.status, e.snapshot, e.row_version
-     FROM (SELECT 1) AS one
-     LEFT JOIN enrollments e ON e.rowid = (
-       SELECT rowid FROM enrollments WHERE client_id = ? AND status IN ('pending', 'active')
-       ORDER BY created_at DESC, rowid DESC LIMIT 1)`,
+    `SELECT${turnColumns('p.address_id')}
+     FROM (SELECT ? AS address_id, ? AS client_id) AS p${currentEnrollmentJoin('p.client_id')}`,
     [addressId, clientId],
   );
-  let enrollment: EnrollmentRecord | undefined;
-  if (optText(v[1]) !== undefined) {
-    const flowId = text(v[3]);
-    const flowVersion = Number(v[4]);
-    const snapshot = optText(v[6]);
-    enrollment = {
-      id: text(v[1]),
-      clientId: text(v[2]),
-      flowId,
-      flowVersion,
-      status: text(v[5]) as EnrollmentStatus,
-      persisted:
-        snapshot === undefined ? undefined : { flowId, version: flowVersion, snapshot: JSON.parse(snapshot) },
-      rowVersion: Number(v[7]),
-    };
-  }
-  return { pending: optText(v[0]) === undefined ? undefined : { id: text(v[0]) }, enrollment };
+  return turnContext(v, 0);
 }

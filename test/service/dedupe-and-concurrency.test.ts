@@ -82,6 +82,48 @@ describe('concurrency', () => {
     expect(afterLink).toHaveLength(150);
   });
 
+  it('takes one client writing on two channels at once turn by turn, each turn seeing the one before', async () => {
+    h = await makeHarness({ file: true, flows: createRegistry([echo]) });
+    const created = await createClient(h.deps, { course: 'echo' });
+    if (!created.ok) throw new Error();
+    const sms = { channel: 'terminal', address: 'phone', createAddress: true };
+    const web = { channel: 'terminal', address: 'browser', createAddress: true };
+    await handleInbound(h.deps, { ...sms, text: created.accessCode });
+    await handleInbound(h.deps, { ...web, text: created.accessCode });
+    // Count write transactions: a turn that used a context read before the other channel's turn
+    // committed would fail its compare-and-set and be written again.
+    const db = h.deps.db;
+    let writes = 0;
+    h.deps.db = {
+      ...db,
+      write: (fn) => {
+        writes++;
+        return db.write(fn);
+      },
+    };
+    const texts = Array.from({ length: 20 }, (_, i) => `melding ${i}`);
+    const results = await Promise.all(
+      texts.map((text, i) => handleInbound(h!.deps, { ...(i % 2 ? web : sms), text, providerId: `q-${i}` })),
+    );
+    expect(results.every((r) => r.kind === 'handled')).toBe(true);
+    expect(writes).toBe(texts.length);
+    const rows = await db.read((q) => clientTranscript(q, created.clientId));
+    const after = rows.slice(rows.findIndex((r) => r.text.startsWith('melding')));
+    expect(
+      after
+        .filter((r) => r.direction === 'in')
+        .map((r) => r.text)
+        .sort(),
+    ).toEqual([...texts].sort());
+    for (let i = 0; i < after.length; i += 3) {
+      expect([after[i]!.direction, after[i + 1]!.direction, after[i + 2]!.direction]).toEqual([
+        'in',
+        'out',
+        'out',
+      ]);
+    }
+  });
+
   it('serves 200 clients at once on a file database without SQLITE_BUSY', async () => {
     h = await makeHarness({ file: true });
     const codes: string[] = [];

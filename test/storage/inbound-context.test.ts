@@ -112,11 +112,19 @@ describe('the one-statement turn reads', () => {
         const context = await db.read((q) => loadInboundContext(q, channel, address, providerId));
         const expected = await db.read(async (q) => {
           const found = await findAddress(q, channel, address);
+          const client = found?.clientId ? await findClient(q, found.clientId) : undefined;
           return {
             address: found,
             processed: providerId !== undefined && (await wasProcessed(q, channel, providerId)),
-            client: found?.clientId ? await findClient(q, found.clientId) : undefined,
+            client,
             linkedClientMissing: false,
+            turn:
+              found && client
+                ? {
+                    pending: await pendingSafetyQuestionRef(q, found.id),
+                    enrollment: await currentEnrollment(q, client.id),
+                  }
+                : undefined,
           };
         });
         expect(context).toEqual(expected);
@@ -134,6 +142,10 @@ describe('the one-statement turn reads', () => {
         }));
         expect(context).toEqual(expected);
       }
+      // The linked address with a pending safety question and two enrollments: both come with its context.
+      const linked = await db.read((q) => loadInboundContext(q, 'web', 'conv-1', 'm9'));
+      expect(linked.turn?.pending).toEqual({ id: 'al1' });
+      expect(linked.turn?.enrollment?.id).toBe('e2');
       expect((await db.read((q) => loadClientTurnContext(q, 'a1', 'c1'))).pending).toEqual({ id: 'al1' });
       expect((await db.read((q) => loadClientTurnContext(q, 'a1', 'c1'))).enrollment?.id).toBe('e2');
     } finally {
