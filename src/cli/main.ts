@@ -60,7 +60,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`selvhjelp is running at ${server.url}\nWeb chat: ${server.url}/chat\n`);
       const stop = async () => {
         await server.close();
-        process.exit(0);
+        // Let the database's checkpoint thread close last (it removes the WAL); stop anyway after 2 s.
+        setTimeout(() => process.exit(0), 2000).unref();
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -34,10 +34,14 @@ export class BackgroundCheckpointer {
     });
   }
 
-  /** Closes the worker's connection and ends the thread; a running checkpoint fails. */
+  /**
+   * Closes the worker's connection and ends the thread; a running checkpoint fails. The process waits for
+   * the thread from here on: closing last, its connection copies the WAL back and removes it.
+   */
   close(): void {
     const worker = this.#worker;
     this.#worker = undefined;
+    worker?.ref();
     worker?.postMessage('close');
     this.#fail(new Error('the checkpointer was closed'));
   }
