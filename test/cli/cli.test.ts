@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
@@ -6,7 +7,7 @@ import { buildNodeDeps } from '../../src/entry/node.ts';
 import { createClient } from '../../src/service/clients.ts';
 import { silentLogger } from '../../src/service/deps.ts';
 import { handleInbound } from '../../src/service/handle-inbound.ts';
-import { tempDir } from '../support/harness.ts';
+import { freePort, tempDir } from '../support/harness.ts';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'selvhjelp.js');
 
@@ -31,6 +32,44 @@ function run(args: string[], options: { input?: string; env?: Record<string, str
 }
 
 describe('selvhjelp CLI', () => {
+  it('serves, and on SIGINT stops cleanly with the WAL copied back into the database file', async () => {
+    const dir = tempDir();
+    try {
+      const port = await freePort();
+      const child = spawn(process.execPath, [bin, 'serve'], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          PORT: String(port),
+          DATABASE_URL: `file:${join(dir.path, 'serve.db')}`,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d) => {
+          if (String(d).includes('is running at')) resolve();
+        });
+        child.on('close', () => reject(new Error('serve stopped before it ran')));
+      });
+      const post = async (body: object) =>
+        (await fetch(`http://127.0.0.1:${port}/channels/web/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }).then((r) => r.json())) as { conversationId: string };
+      const { conversationId } = await post({ locale: 'en' });
+      // Enough write transactions for the checkpoint thread to start.
+      for (let i = 0; i < 40; i++) await post({ conversationId, text: `hello ${i}`, messageId: `m${i}` });
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(existsSync(join(dir.path, 'serve.db-wal'))).toBe(false);
+      expect(existsSync(join(dir.path, 'serve.db'))).toBe(true);
+    } finally {
+      dir.remove();
+    }
+  }, 30_000);
+
   it('plays the intro in the terminal to the end, with /wait and /state', async () => {
     const input = ['/state', '/wait 1d', '2', '1', '3', '2', 'nei', '1', '1', 'Sove bedre', 'kl 22', ''].join(
       '\n',
