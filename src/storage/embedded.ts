@@ -12,25 +12,25 @@ import {
 
 /**
  * The embedded database, on the libSQL engine that `@libsql/client` itself loads for `file:` URLs, with
- * two differences that matter for a busy server:
+ * three differences that matter for a busy server (bench/README.md has the measurements):
  *
  * - Prepared statements are kept and reused. `@libsql/client` prepares every statement afresh and finds
  *   out whether it returns rows by letting the engine throw: 25–30 µs per statement where a kept one
- *   takes 5–7 µs (bench/README.md), and a turn runs about a dozen.
+ *   takes 5–7 µs, and a turn runs about ten.
  * - Group commit. The write transactions waiting when one starts run in the same SQLite transaction, each
  *   inside its own savepoint, and then commit together. A commit writes every page the transaction
  *   changed to the WAL; turns share the tail pages of their tables, the sequence and the header, so a
  *   group writes far fewer pages than its members one by one. Each write still succeeds or fails alone
  *   (a failed one is rolled back to its savepoint), and nobody hears of success before the commit.
+ * - Checkpoints run on a worker thread (BackgroundCheckpointer), not inside a commit on the event loop.
  *
  * Results, errors (`LibsqlError` with the same codes) and transactions behave as through
  * `@libsql/client`; test/storage/db.test.ts runs the same checks against both.
  *
- * - Checkpoints on a worker thread (BackgroundCheckpointer), not inside a commit on the event loop.
- *
  * One connection: reads and write groups run one after the other, each in its own event-loop turn (see
- * TaskLoop), so transactions never overlap and SQLITE_BUSY cannot happen here. Inside a write,
- * transaction control statements are refused: they would end the group's transaction under the others.
+ * TaskLoop), so transactions never overlap. Inside a write, transaction control statements are refused:
+ * they would end the group's transaction under the others. Another process (the CLI) holding the write
+ * lock is waited for with timers (beginImmediate), never with SQLite's busy timeout, which would block.
  */
 export function openEmbedded(path: string, options: EmbeddedOptions = {}): Database {
   const db = new Libsql(path);
@@ -56,8 +56,8 @@ export function openEmbedded(path: string, options: EmbeddedOptions = {}): Datab
     const done = target
       .run()
       .then((result) => {
-        options.onCheckpoint?.(result, hold);
         walFrames = hold && result.checkpointedFrames === result.walFrames ? 0 : result.walFrames;
+        options.onCheckpoint?.(result, hold);
       })
       .catch(() => {
         // The thread is gone: SQLite checkpoints inside commits again, as it does by default.
