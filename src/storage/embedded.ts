@@ -82,9 +82,9 @@ export function openEmbedded(path: string, options: EmbeddedOptions = {}): Datab
   };
   const tasks: TaskLoop = new TaskLoop(async (task) => {
     if (task.kind === 'read') {
-      return settle(task, () => {
+      return settle(task.pending, () => {
         statements.checkSchema();
-        return task.fn(reader);
+        return task.pending.fn(reader);
       });
     }
     await writeGroup(db, statements, task.group, writer);
@@ -94,8 +94,8 @@ export function openEmbedded(path: string, options: EmbeddedOptions = {}): Datab
     }
   });
   return {
-    read: (fn) => tasks.submitRead(fn),
-    write: (fn) => tasks.submitWrite(fn),
+    read: (fn) => tasks.submit('read', fn),
+    write: (fn) => tasks.submit('write', fn),
     close: () => {
       checkpointer?.close();
       checkpointer = undefined;
@@ -124,9 +124,7 @@ interface Pending<T = unknown> {
   reject(error: unknown): void;
 }
 
-type Task =
-  | { kind: 'read'; fn: Pending['fn']; resolve: Pending['resolve']; reject: Pending['reject'] }
-  | { kind: 'write'; group: Pending[] };
+type Task = { kind: 'read'; pending: Pending } | { kind: 'write'; group: Pending[] };
 
 /** The most writes committed together; a bound on how long one group holds the connection. */
 const MAX_GROUP = 64;
@@ -141,8 +139,8 @@ const MAX_GROUP = 64;
  */
 class TaskLoop {
   readonly #run: (task: Task) => Promise<void>;
-  readonly #entries: ({ kind: 'read'; pending: Pending } | { kind: 'write' })[] = [];
-  readonly #writes: Pending[] = [];
+  /** In arrival order. */
+  #waiting: (Pending & { kind: 'read' | 'write' })[] = [];
   #busy = false;
   #writesHeld = false;
 
@@ -150,17 +148,9 @@ class TaskLoop {
     this.#run = run;
   }
 
-  submitRead<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+  submit<T>(kind: 'read' | 'write', fn: (q: Queryable) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#entries.push({ kind: 'read', pending: { fn, resolve: resolve as (v: unknown) => void, reject } });
-      this.#next();
-    });
-  }
-
-  submitWrite<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#writes.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      this.#entries.push({ kind: 'write' });
+      this.#waiting.push({ kind, fn, resolve: resolve as (v: unknown) => void, reject });
       this.#next();
     });
   }
@@ -177,26 +167,28 @@ class TaskLoop {
   }
 
   #next(): void {
-    if (this.#busy) return;
-    for (;;) {
-      const index = this.#entries.findIndex((e) => e.kind === 'read' || !this.#writesHeld);
-      if (index === -1) return;
-      const [entry] = this.#entries.splice(index, 1);
-      // A group took this write already.
-      if (entry!.kind === 'write' && this.#writes.length === 0) continue;
-      this.#busy = true;
-      afterIo(() => {
-        const task: Task =
-          entry!.kind === 'read'
-            ? { kind: 'read', ...entry!.pending }
-            : { kind: 'write', group: this.#writes.splice(0, MAX_GROUP) };
-        void this.#run(task).finally(() => {
-          this.#busy = false;
-          this.#next();
-        });
+    if (this.#busy || this.#firstRunnable() === -1) return;
+    this.#busy = true;
+    afterIo(() => {
+      void this.#run(this.#take()).finally(() => {
+        this.#busy = false;
+        this.#next();
       });
-      return;
-    }
+    });
+  }
+
+  #firstRunnable(): number {
+    return this.#waiting.findIndex((t) => t.kind === 'read' || !this.#writesHeld);
+  }
+
+  /** The first task that may run now; a write takes every write waiting with it, up to MAX_GROUP. */
+  #take(): Task {
+    // Writes are held back only from inside a running task, so what #next saw is still runnable.
+    const [first] = this.#waiting.splice(this.#firstRunnable(), 1);
+    if (first!.kind === 'read') return { kind: 'read', pending: first! };
+    const writes = this.#waiting.filter((t) => t.kind === 'write').slice(0, MAX_GROUP - 1);
+    this.#waiting = this.#waiting.filter((t) => !writes.includes(t));
+    return { kind: 'write', group: [first!, ...writes] };
   }
 }
 
