@@ -38,10 +38,10 @@ interface ActionLike {
 
 /**
  * XState's `transition()` and `initialTransition()` build a new actor for every call, and an actor's
- * constructor computes the machine's initial state: a third of a whole web chat turn (bench/README.md).
- * These do what they do, the machine's own `transition`/`getInitialSnapshot` in an inert scope that
- * collects the actions instead of running them, around one empty actor that is never started. Flows do not
- * spawn or invoke actors, so nothing is ever registered in its system.
+ * constructor computes the machine's initial state: a third of the engine's time (bench/README.md). These
+ * do what they do, the machine's own `transition`/`getInitialSnapshot` in an inert scope that collects the
+ * actions instead of running them, around one empty actor that is never started. Flows do not spawn or
+ * invoke actors, so nothing is ever registered in its system.
  */
 const inertActor = createEmptyActor();
 

@@ -2,6 +2,9 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { apiError } from './errors.ts';
 
+/** What a web chat message or a Twilio webhook may weigh at most. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
 /**
  * Refuses bodies over `maxSize` bytes with a 413 `payload_too_large`.
  *
@@ -11,7 +14,7 @@ import { apiError } from './errors.ts';
  * turn. With a `Content-Length` and no `Transfer-Encoding`, Node's parser never hands over more bytes
  * than it says, so the header is enough; only a chunked body goes through Hono's counting stream.
  */
-export function limitBody(maxSize: number): MiddlewareHandler {
+export function limitBody(maxSize = MAX_BODY_BYTES): MiddlewareHandler {
   const streaming = bodyLimit({
     maxSize,
     onError: () => {

@@ -1,4 +1,4 @@
-import type { AnswerOption } from './types.ts';
+import type { AnswerOption, InstrumentItem } from './types.ts';
 
 /**
  * LOINC answer codes for the frequency scale shared by PHQ and GAD items, indexed by value 0..3
@@ -12,5 +12,22 @@ export function frequencyAnswers(prefix: string): readonly AnswerOption[] {
     value,
     loinc: FREQUENCY_ANSWER_LOINC[value],
     textKey: `${prefix}.answer${value}`,
+  }));
+}
+
+/**
+ * Items `item1`..`itemN` with text keys `<prefix>.item1`.., one per LOINC code in item order; `riskItem`
+ * (1-based) is the item whose answer above 0 is a safety signal.
+ */
+export function numberedItems(
+  prefix: string,
+  loincs: readonly string[],
+  riskItem?: number,
+): readonly InstrumentItem[] {
+  return loincs.map((loinc, index) => ({
+    id: `item${index + 1}`,
+    loinc,
+    textKey: `${prefix}.item${index + 1}`,
+    risk: index + 1 === riskItem,
   }));
 }

@@ -1,4 +1,4 @@
-import { frequencyAnswers } from './answer-options.ts';
+import { frequencyAnswers, numberedItems } from './answer-options.ts';
 import type { InstrumentDefinition } from './types.ts';
 
 /** Item LOINC codes in item order 1..7 (CLINICAL.md §1). */
@@ -11,12 +11,7 @@ export const gad7: InstrumentDefinition = {
   stemKey: 'gad7.stem',
   recallPeriodDays: 14,
   loinc: { panel: '69737-5', total: '70274-6' },
-  items: ITEM_LOINC.map((loinc, index) => ({
-    id: `item${index + 1}`,
-    loinc,
-    textKey: `gad7.item${index + 1}`,
-    risk: false,
-  })),
+  items: numberedItems('gad7', ITEM_LOINC),
   answers: frequencyAnswers('gad7'),
   unscoredItem: undefined,
   maxTotal: 21,

@@ -1,4 +1,4 @@
-import { frequencyAnswers } from './answer-options.ts';
+import { frequencyAnswers, numberedItems } from './answer-options.ts';
 import type { InstrumentDefinition } from './types.ts';
 
 /** Item LOINC codes in item order 1..9 (CLINICAL.md §1); item 9 is the risk item. */
@@ -31,12 +31,8 @@ export const phq9: InstrumentDefinition = {
   stemKey: 'phq9.stem',
   recallPeriodDays: 14,
   loinc: { panel: '44249-1', total: '44261-6' },
-  items: ITEM_LOINC.map((loinc, index) => ({
-    id: `item${index + 1}`,
-    loinc,
-    textKey: `phq9.item${index + 1}`,
-    risk: index === 8,
-  })),
+  // Item 9 asks about thoughts of death or self-harm (CLINICAL.md §3).
+  items: numberedItems('phq9', ITEM_LOINC, 9),
   answers: frequencyAnswers('phq9'),
   unscoredItem: {
     id: 'difficulty',

@@ -13,7 +13,6 @@ import { apiError } from '../errors.ts';
 
 export const SMS_CHANNEL = 'sms';
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
-const MAX_BODY_BYTES = 16 * 1024;
 
 export interface SmsWebhookSettings {
   accountSid: string;
@@ -54,7 +53,7 @@ export function smsTwilioRoutes(
     }
     return params;
   };
-  const limit = limitBody(MAX_BODY_BYTES);
+  const limit = limitBody();
 
   return new Hono()
     .post('/channels/sms/twilio', limit, async (c) => {

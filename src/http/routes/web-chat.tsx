@@ -13,7 +13,6 @@ import { limitBody } from '../body-limit.ts';
 import { apiError } from '../errors.ts';
 
 export const WEB_CHANNEL = 'web';
-const MAX_BODY_BYTES = 16 * 1024;
 
 const toWebReply = (reply: RenderedReply): WebReply => ({
   text: reply.text,
@@ -50,7 +49,7 @@ export function webChatRoutes(deps: ServiceDeps) {
       c.header('Cache-Control', 'no-cache');
       return c.body(chatScript);
     })
-    .post('/channels/web/messages', limitBody(MAX_BODY_BYTES), async (c) => {
+    .post('/channels/web/messages', limitBody(), async (c) => {
       if (!(c.req.header('content-type') ?? '').includes('application/json')) {
         throw apiError('unsupported_media_type', 'Send JSON with Content-Type: application/json.');
       }
