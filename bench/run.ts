@@ -257,10 +257,14 @@ interface Summary {
   gcMaxMs: number;
 }
 
+/** The q-quantile of ascending `sorted` (nearest rank), NaN when empty. */
+function quantile(sorted: ArrayLike<number>, q: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! : NaN;
+}
+
 function summarise(r: PhaseResult & Server): Summary {
   const sorted = Float64Array.from(r.latencies).sort();
-  const at = (q: number) =>
-    sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! : NaN;
+  const at = (q: number) => quantile(sorted, q);
   const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
   const mean = sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : NaN;
   return {
@@ -460,16 +464,17 @@ try {
   // Latency by turn of the conversation: the access-code turn links the address and starts check-ins.
   const byTurn = new Map<number, number[]>();
   serviceRun.turnOf.forEach((turn, i) => {
-    byTurn.set(turn, [...(byTurn.get(turn) ?? []), serviceRun.latencies[i]!]);
+    const latencies = byTurn.get(turn) ?? [];
+    latencies.push(serviceRun.latencies[i]!);
+    byTurn.set(turn, latencies);
   });
-  const quantile = (xs: number[], q: number) => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  };
   console.log(
     `by turn  service p50/p99 ms: ${[...byTurn]
       .sort((a, b) => a[0] - b[0])
-      .map(([turn, xs]) => `${turn}: ${quantile(xs, 0.5).toFixed(0)}/${quantile(xs, 0.99).toFixed(0)}`)
+      .map(([turn, xs]) => {
+        const sorted = Float64Array.from(xs).sort();
+        return `${turn}: ${quantile(sorted, 0.5).toFixed(0)}/${quantile(sorted, 0.99).toFixed(0)}`;
+      })
       .join(', ')}`,
   );
   console.log(`slowest  service: ${slow(serviceRun)}`);
