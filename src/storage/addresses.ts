@@ -16,7 +16,7 @@ export interface AddressRecord {
   undeliverableAt?: string;
 }
 
-const toAddress = (row: Record<string, unknown>): AddressRecord => ({
+export const toAddress = (row: Record<string, unknown>): AddressRecord => ({
   id: str(row, 'id'),
   channel: str(row, 'channel'),
   address: str(row, 'address'),

@@ -14,7 +14,7 @@ export interface ClientRecord {
   preferredTime?: string;
 }
 
-const toClient = (row: Record<string, unknown>): ClientRecord => ({
+export const toClient = (row: Record<string, unknown>): ClientRecord => ({
   id: str(row, 'id'),
   accessCode: str(row, 'access_code'),
   locale: str(row, 'locale') as Locale,

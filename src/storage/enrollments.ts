@@ -14,7 +14,7 @@ export interface EnrollmentRecord {
   rowVersion: number;
 }
 
-const toEnrollment = (row: Record<string, unknown>): EnrollmentRecord => {
+export const toEnrollment = (row: Record<string, unknown>): EnrollmentRecord => {
   const snapshot = optStr(row, 'snapshot');
   const flowId = str(row, 'flow_id');
   const flowVersion = num(row, 'flow_version');

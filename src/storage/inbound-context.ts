@@ -1,23 +1,31 @@
-import type { Locale } from '../engine/types.ts';
-import type { AddressRecord } from './addresses.ts';
-import type { ClientRecord } from './clients.ts';
+import { type AddressRecord, toAddress } from './addresses.ts';
+import { type ClientRecord, toClient } from './clients.ts';
 import type { Queryable, Value } from './db.ts';
-import type { EnrollmentRecord, EnrollmentStatus } from './enrollments.ts';
+import { type EnrollmentRecord, toEnrollment } from './enrollments.ts';
+import { optStr } from './rows.ts';
 
 /*
  * The reads of a turn, each in one statement that always returns exactly one row (LEFT JOINs from a
- * one-row source), its columns in the order of the SELECT list. SQLite's NULL is read as `undefined`
- * like `optStr` does.
+ * one-row source). The columns of each joined table carry a prefix (`a_`, `c_`, `e_`); `part` takes them
+ * back out for the table's own row mapper.
  */
 
-const text = (v: Value | undefined): string => String(v);
-const optText = (v: Value | undefined): string | undefined =>
-  v === null || v === undefined ? undefined : String(v);
+type Row = Record<string, Value>;
 
-async function oneRow(q: Queryable, sql: string, args: (string | null)[]): Promise<Value[]> {
+async function oneRow(q: Queryable, sql: string, args: (string | null)[]): Promise<Row> {
   const row = (await q.execute({ sql, args })).rows[0];
   if (!row) throw new Error('a one-row context query returned no row');
-  return Object.values(row);
+  return row;
+}
+
+/** The columns of `row` named `<prefix>…`, under their names without the prefix; undefined if all NULL. */
+function part(row: Row, prefix: string): Row | undefined {
+  if (row[`${prefix}id`] === null || row[`${prefix}id`] === undefined) return undefined;
+  const out: Row = {};
+  for (const [name, value] of Object.entries(row)) {
+    if (name.startsWith(prefix)) out[name.slice(prefix.length)] = value;
+  }
+  return out;
 }
 
 /**
@@ -55,26 +63,14 @@ const currentEnrollmentJoin = (cid: string) => `
        SELECT rowid FROM enrollments WHERE client_id = ${cid} AND status IN ('pending', 'active')
        ORDER BY created_at DESC, rowid DESC LIMIT 1)`;
 
-/** Reads the columns of `turnColumns` and the joined enrollment from `v`, starting at `at`. */
-function turnContext(v: Value[], at: number): ClientTurnContext {
-  const pendingId = optText(v[at]);
-  let enrollment: EnrollmentRecord | undefined;
-  if (optText(v[at + 1]) !== undefined) {
-    const flowId = text(v[at + 3]);
-    const flowVersion = Number(v[at + 4]);
-    const snapshot = optText(v[at + 6]);
-    enrollment = {
-      id: text(v[at + 1]),
-      clientId: text(v[at + 2]),
-      flowId,
-      flowVersion,
-      status: text(v[at + 5]) as EnrollmentStatus,
-      persisted:
-        snapshot === undefined ? undefined : { flowId, version: flowVersion, snapshot: JSON.parse(snapshot) },
-      rowVersion: Number(v[at + 7]),
-    };
-  }
-  return { pending: pendingId === undefined ? undefined : { id: pendingId }, enrollment };
+/** The ClientTurnContext in a row read with `turnColumns` and `currentEnrollmentJoin`. */
+function turnContext(row: Row): ClientTurnContext {
+  const pendingId = optStr(row, 'pending_alert');
+  const enrollment = part(row, 'e_');
+  return {
+    pending: pendingId === undefined ? undefined : { id: pendingId },
+    enrollment: enrollment && toEnrollment(enrollment),
+  };
 }
 
 export async function loadInboundContext(
@@ -83,7 +79,7 @@ export async function loadInboundContext(
   address: string,
   providerId: string | undefined,
 ): Promise<InboundContext> {
-  const v = await oneRow(
+  const row = await oneRow(
     q,
     `SELECT
        a.id AS a_id, a.channel AS a_channel, a.address AS a_address, a.client_id AS a_client_id,
@@ -99,38 +95,16 @@ export async function loadInboundContext(
      LEFT JOIN clients c ON c.id = a.client_id${currentEnrollmentJoin('c.id')}`,
     [channel, address, providerId ?? null],
   );
-  const found: AddressRecord | undefined =
-    optText(v[0]) === undefined
-      ? undefined
-      : {
-          id: text(v[0]),
-          channel: text(v[1]),
-          address: text(v[2]),
-          clientId: optText(v[3]),
-          locale: text(v[4]) as Locale,
-          createdAt: text(v[5]),
-          optedOutAt: optText(v[6]),
-          undeliverableAt: optText(v[7]),
-        };
-  const client: ClientRecord | undefined =
-    optText(v[9]) === undefined
-      ? undefined
-      : {
-          id: text(v[9]),
-          accessCode: text(v[10]),
-          locale: text(v[11]) as Locale,
-          timeZone: text(v[12]),
-          displayName: optText(v[13]),
-          phone: optText(v[14]),
-          createdAt: text(v[15]),
-          preferredTime: optText(v[16]),
-        };
+  const addressRow = part(row, 'a_');
+  const clientRow = part(row, 'c_');
+  const found = addressRow && toAddress(addressRow);
+  const client = clientRow && toClient(clientRow);
   return {
     address: found,
-    processed: providerId !== undefined && v[8] === 1,
+    processed: providerId !== undefined && row.processed === 1,
     client,
     linkedClientMissing: found?.clientId !== undefined && !client,
-    turn: client ? turnContext(v, 17) : undefined,
+    turn: client ? turnContext(row) : undefined,
   };
 }
 
@@ -144,11 +118,11 @@ export async function loadClientTurnContext(
   addressId: string,
   clientId: string,
 ): Promise<ClientTurnContext> {
-  const v = await oneRow(
+  const row = await oneRow(
     q,
     `SELECT${turnColumns('p.address_id')}
      FROM (SELECT ? AS address_id, ? AS client_id) AS p${currentEnrollmentJoin('p.client_id')}`,
     [addressId, clientId],
   );
-  return turnContext(v, 0);
+  return turnContext(row);
 }
