@@ -34,11 +34,13 @@ function print(replies: RenderedReply[], out: NodeJS.WritableStream): void {
 export async function playInTerminal(options: {
   flow: string;
   locale: Locale;
+  /** Where the player's clock starts; tests pass a fixed time so that send windows never depend on the hour. */
+  start: Date;
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
 }): Promise<number> {
   const { output: out } = options;
-  let now = new Date();
+  let now = new Date(options.start.getTime());
   const config = loadConfig({ DATABASE_URL: ':memory:', DEFAULT_LOCALE: options.locale });
   if (!defaultRegistry.latest(options.flow)) {
     out.write(
@@ -52,7 +54,9 @@ export async function playInTerminal(options: {
   });
   const created = await createClient(deps, { course: options.flow, locale: options.locale });
   if (!created.ok) throw new Error(`cannot create a client for ${options.flow}`);
-  out.write(`selvhjelp chat — flow ${created.flowId}@${created.flowVersion}, locale ${options.locale}\n`);
+  out.write(
+    `selvhjelp chat — flow ${created.flowId}@${created.flowVersion}, locale ${options.locale}, clock ${now.toISOString()}\n`,
+  );
   out.write('Commands: /wait 1d (move the clock on), /state, /quit. Type a number to pick a choice.\n');
 
   let cursor = 0;

@@ -1,6 +1,8 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Config, ConfigError, loadConfig } from '../config/config.ts';
 import { ContentError } from '../content/catalog.ts';
+import { isTimeZone } from '../domain/time-zone.ts';
 import { jsonLogger } from '../entry/logger.ts';
 import { buildNodeDeps, startNodeServer } from '../entry/node.ts';
 import { createClient } from '../service/clients.ts';
@@ -15,6 +17,7 @@ import { contentCommand } from './content.ts';
 import { measuresCommand } from './measures.ts';
 import { sleepCommand } from './sleep.ts';
 import { smsCommand } from './sms.ts';
+import { CommandError, UsageError } from './usage-error.ts';
 
 const USAGE = `Usage: selvhjelp <command> [options]
 
@@ -22,8 +25,9 @@ Commands:
   serve                         run the HTTP server and the scheduler (PORT, HOST, DATABASE_URL)
   migrate                       apply database migrations and exit
   tick                          fire due timers and deliver the outbox once, then exit (for cron)
-  chat [--flow ID] [--locale nb|en]
-                                play a flow in the terminal on an in-memory database
+  chat [--flow ID] [--locale nb|en] [--start ISO-TIME]
+                                play a flow in the terminal on an in-memory database whose
+                                clock starts at --start (default: now)
   client add [--course ID] [--locale nb|en] [--timezone ZONE] [--name NAME] [--json]
                                 create a client and print their access code
   alerts [--json]               list open safety alerts with their triggering text
@@ -39,7 +43,25 @@ Commands:
                                 post a signed Twilio webhook to the running server (development)
 `;
 
-import { UsageError } from './usage-error.ts';
+/**
+ * Where an admin command's data lives, printed on stderr so that a code made against one database and
+ * a server running on another are easy to tell apart. A file path is made absolute; a remote URL shows
+ * its scheme and host only (never a token or query).
+ */
+function describeDatabase(url: string): string {
+  if (url === ':memory:') return 'an in-memory database';
+  if (url.startsWith('file:')) return `file:${resolve(url.slice('file:'.length).replace(/\?.*$/, ''))}`;
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}`;
+  } catch {
+    return 'a remote database';
+  }
+}
+
+function announceDatabase(config: Config): void {
+  process.stderr.write(`selvhjelp: using database ${describeDatabase(config.DATABASE_URL)}\n`);
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -47,7 +69,9 @@ async function main(argv: string[]): Promise<number> {
   const config = (): Config => loadConfig(process.env);
   /** Runs a command against the configured database and closes it afterwards. */
   const withDeps = async (command: (deps: ServiceDeps) => Promise<number>): Promise<number> => {
-    const deps = await buildNodeDeps(config(), log);
+    const c = config();
+    announceDatabase(c);
+    const deps = await buildNodeDeps(c, log);
     try {
       return await command(deps);
     } finally {
@@ -69,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'migrate': {
       const c = config();
+      announceDatabase(c);
       const db = await openNodeDatabase(c.DATABASE_URL, c.DATABASE_AUTH_TOKEN);
       const applied = await migrate(db, nodeMigrations(), new Date());
       db.close();
@@ -78,7 +103,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'tick': {
-      const deps = await buildNodeDeps(config(), log);
+      const c = config();
+      announceDatabase(c);
+      const deps = await buildNodeDeps(c, log);
       const result = await tick(deps);
       deps.db.close();
       process.stdout.write(
@@ -89,12 +116,23 @@ async function main(argv: string[]): Promise<number> {
     case 'chat': {
       const { values } = parseArgs({
         args: rest,
-        options: { flow: { type: 'string', default: 'intro' }, locale: { type: 'string', default: 'nb' } },
+        options: {
+          flow: { type: 'string', default: 'intro' },
+          locale: { type: 'string', default: 'nb' },
+          start: { type: 'string' },
+        },
       });
       if (values.locale !== 'nb' && values.locale !== 'en') throw new UsageError('--locale must be nb or en');
+      const start = values.start === undefined ? new Date() : new Date(values.start);
+      if (Number.isNaN(start.getTime())) {
+        throw new UsageError(
+          `--start takes an ISO time such as 2026-06-10T10:00:00+02:00 (got "${values.start}")`,
+        );
+      }
       return playInTerminal({
         flow: values.flow,
         locale: values.locale,
+        start,
         input: process.stdin,
         output: process.stdout,
       });
@@ -115,8 +153,13 @@ async function main(argv: string[]): Promise<number> {
       if (values.locale !== undefined && values.locale !== 'nb' && values.locale !== 'en') {
         throw new UsageError('--locale must be nb or en');
       }
+      if (values.timezone !== undefined && !isTimeZone(values.timezone)) {
+        throw new UsageError(
+          `--timezone must be an IANA time zone such as Europe/Oslo (got "${values.timezone}")`,
+        );
+      }
       const c = config();
-      if (values.timezone !== undefined) loadConfig({ ...process.env, DEFAULT_TIMEZONE: values.timezone });
+      announceDatabase(c);
       const deps = await buildNodeDeps(c, log);
       const outcome = await createClient(deps, {
         course: values.course,
@@ -162,18 +205,27 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
+    // Every failure is one line naming what was wrong; SELVHJELP_DEBUG=1 adds the stack for developers.
+    const message = oneLine(error instanceof Error ? error.message : String(error));
     if (error instanceof ConfigError || error instanceof ContentError) {
-      process.stderr.write(`${error.message}\n`);
+      process.stderr.write(`${message}\n`);
       process.exitCode = 1;
     } else if (
       error instanceof UsageError ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
     ) {
-      process.stderr.write(`selvhjelp: ${(error as Error).message}\n\n${USAGE}`);
+      process.stderr.write(`selvhjelp: ${message} (see "selvhjelp help")\n`);
       process.exitCode = 2;
     } else {
-      process.stderr.write(`selvhjelp: ${(error as Error).stack ?? String(error)}\n`);
+      process.stderr.write(`selvhjelp: ${error instanceof CommandError ? '' : 'failed: '}${message}\n`);
       process.exitCode = 1;
+    }
+    if (process.env.SELVHJELP_DEBUG && error instanceof Error && error.stack) {
+      process.stderr.write(`${error.stack}\n`);
     }
   },
 );
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}

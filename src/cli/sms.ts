@@ -2,13 +2,16 @@ import { parseArgs } from 'node:util';
 import { normalisePhone } from '../channels/sms/phone.ts';
 import { computeTwilioSignature } from '../channels/sms/twilio-signature.ts';
 import type { Config } from '../config/config.ts';
-import { UsageError } from './usage-error.ts';
+import { CommandError, UsageError } from './usage-error.ts';
 
 /**
  * `selvhjelp sms send --from +47… "text"`: posts a correctly signed Twilio webhook to the running server,
  * so a developer can play the SMS channel without a phone. Replies go out through the configured Twilio
  * API (point TWILIO_API_BASE_URL at the fake in test/fakes to see them locally).
  */
+/** A development server answers a webhook at once; longer means it is not there. */
+const SEND_TIMEOUT_MS = 10_000;
+
 export async function smsCommand(config: Config, args: string[]): Promise<number> {
   if (args[0] !== 'send') throw new UsageError(`unknown command: sms ${args[0] ?? ''}`.trim());
   const { values, positionals } = parseArgs({
@@ -44,12 +47,25 @@ export async function smsCommand(config: Config, args: string[]): Promise<number
   };
   const publicUrl = `${config.PUBLIC_BASE_URL.replace(/\/+$/, '')}${path}`;
   const signature = await computeTwilioSignature(config.TWILIO_AUTH_TOKEN, publicUrl, params);
-  const target = `${(values.url ?? `http://${config.HOST}:${config.PORT}`).replace(/\/+$/, '')}${path}`;
-  const response = await fetch(target, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
-    body: new URLSearchParams(params).toString(),
-  });
+  const base = values.url ?? `http://${config.HOST}:${config.PORT}`;
+  if (!URL.canParse(base) || !/^https?:$/.test(new URL(base).protocol)) {
+    throw new UsageError(`--url must be an http(s) address such as http://127.0.0.1:8787 (got "${base}")`);
+  }
+  const target = `${base.replace(/\/+$/, '')}${path}`;
+  let response: Response;
+  try {
+    response = await fetch(target, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      body: new URLSearchParams(params).toString(),
+      signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+    });
+  } catch (error) {
+    const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+    throw new CommandError(
+      `cannot reach the server at ${target} (${reason}); is "selvhjelp serve" running there? Set the address with --url`,
+    );
+  }
   process.stdout.write(`${response.status} ${sid}\n`);
   return response.ok ? 0 : 1;
 }

@@ -1,2 +1,5 @@
-/** A mistake in how the command was called: printed with the usage text, exit code 2. */
+/** A mistake in how the command was called: one line naming the option, exit code 2. */
 export class UsageError extends Error {}
+
+/** A command that was called correctly but could not do its work (server down, no such row): exit code 1. */
+export class CommandError extends Error {}

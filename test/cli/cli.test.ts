@@ -74,7 +74,12 @@ describe('selvhjelp CLI', () => {
     const input = ['/state', '/wait 1d', '2', '1', '3', '2', 'nei', '1', '1', 'Sove bedre', 'kl 22', ''].join(
       '\n',
     );
-    const { code, stdout } = await run(['chat', '--flow', 'intro', '--locale', 'nb'], { input });
+    // 20:30 Oslo time: a reminder due 24 h later falls inside the send window only because the player's
+    // clock is fixed; the clock never comes from the machine running the test.
+    const { code, stdout } = await run(
+      ['chat', '--flow', 'intro', '--locale', 'nb', '--start', '2026-06-10T10:00:00+02:00'],
+      { input },
+    );
     expect(code).toBe(0);
     expect(stdout).toContain('Er det greit at jeg stiller deg noen spørsmål nå?');
     expect(stdout).toContain('[intro@1 {"ready":"waiting"} status=active]');
@@ -85,7 +90,10 @@ describe('selvhjelp CLI', () => {
   }, 30_000);
 
   it('plays in English and refuses an unknown flow', async () => {
-    const english = await run(['chat', '--locale', 'en'], { input: '/quit\n' });
+    const english = await run(['chat', '--locale', 'en', '--start', '2026-01-05T09:00:00Z'], {
+      input: '/quit\n',
+    });
+    expect(english.stdout).toContain('clock 2026-01-05T09:00:00.000Z');
     expect(english.stdout).toContain('Is it all right if I ask you a few questions now?');
     const unknown = await run(['chat', '--flow', 'nope']);
     expect(unknown.code).toBe(2);
@@ -149,6 +157,89 @@ describe('selvhjelp CLI', () => {
       expect(acked.stdout).toContain('acknowledged by Kari');
       expect((await run(['alerts', 'ack', alerts[0]!.id, '--by', 'Kari'], { env })).code).toBe(1);
       expect((await run(['alerts'], { env })).stdout).toBe('No open alerts.\n');
+    } finally {
+      dir.remove();
+    }
+  }, 30_000);
+
+  it('says on stderr which database an admin command opened', async () => {
+    const dir = tempDir();
+    try {
+      const env = { DATABASE_URL: `file:${join(dir.path, 'which.db')}` };
+      const added = await run(['client', 'add', '--json'], { env });
+      expect(added.code).toBe(0);
+      expect(added.stderr).toBe(`selvhjelp: using database file:${join(dir.path, 'which.db')}\n`);
+      expect(JSON.parse(added.stdout)).toHaveProperty('accessCode');
+      const listed = await run(['alerts'], { env });
+      expect(listed.stderr).toContain(`file:${join(dir.path, 'which.db')}`);
+    } finally {
+      dir.remove();
+    }
+  }, 30_000);
+
+  it('reports each wrong option or unreachable address in one line, with a non-zero exit code', async () => {
+    const oneLine = (text: string) => {
+      expect(text.trim().split('\n')).toHaveLength(1);
+      expect(text).not.toMatch(/\n\s+at /);
+    };
+    const twilio = {
+      TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 'dev-token-123',
+      TWILIO_FROM: '+4759440000',
+      PUBLIC_BASE_URL: 'http://127.0.0.1:8787',
+    };
+    const unreachable = await run(
+      ['sms', 'send', '--from', '+4791234567', 'hei', '--url', 'http://127.0.0.1:9'],
+      {
+        env: twilio,
+      },
+    );
+    expect(unreachable.code).toBe(1);
+    oneLine(unreachable.stderr);
+    expect(unreachable.stderr).toContain('http://127.0.0.1:9/channels/sms/twilio');
+
+    const unconfigured = await run([
+      'sms',
+      'send',
+      '--from',
+      '+4791234567',
+      'hei',
+      '--url',
+      'http://127.0.0.1:9',
+    ]);
+    expect(unconfigured.code).not.toBe(0);
+    oneLine(unconfigured.stderr);
+
+    const badUrl = await run(['sms', 'send', '--from', '+4791234567', 'hei', '--url', 'nowhere'], {
+      env: twilio,
+    });
+    expect(badUrl.code).toBe(2);
+    oneLine(badUrl.stderr);
+    expect(badUrl.stderr).toContain('--url');
+
+    const dir = tempDir();
+    try {
+      const env = { DATABASE_URL: `file:${join(dir.path, 'errors.db')}` };
+      const zone = await run(['client', 'add', '--timezone', 'Oslo'], { env });
+      expect(zone.code).toBe(2);
+      oneLine(zone.stderr);
+      expect(zone.stderr).toContain('--timezone');
+      expect(zone.stderr).not.toContain('DEFAULT_TIMEZONE');
+
+      const start = await run(['chat', '--start', 'tomorrow']);
+      expect(start.code).toBe(2);
+      oneLine(start.stderr);
+      expect(start.stderr).toContain('--start');
+
+      const unknown = await run(['frobnicate']);
+      expect(unknown.code).toBe(2);
+      oneLine(unknown.stderr);
+      expect(unknown.stderr).toContain('unknown command: frobnicate');
+
+      const every = await run(['measures', 'schedule', 'c1', '--every', 'often'], { env });
+      expect(every.code).toBe(2);
+      oneLine(every.stderr.replace(/^selvhjelp: using database .*\n/, ''));
+      expect(every.stderr).toContain('--every');
     } finally {
       dir.remove();
     }
