@@ -1,8 +1,8 @@
-import { TZDate } from '@date-fns/tz';
-import { format, subDays } from 'date-fns';
 import { type AnyEventObject, type AnyStateNodeConfig, assign, emit } from 'xstate';
-import { nextLocalTime } from '../../src/domain/local-time.ts';
+import { nextLocalTime, wallClockOf } from '../../src/domain/local-time.ts';
 import {
+  isDaytimeBedTime,
+  meanSleepEfficiency,
   parseSleepDiaryEntry,
   proposeSleepWindow,
   type SleepDiaryEntry,
@@ -132,7 +132,9 @@ const nightId = (week: number, night: number) => `w${week}n${night}`;
 
 /** The evening a night starts on: the local date before the morning the client answers on. */
 export function diaryNightDate(now: Date, timeZone: string): string {
-  return format(subDays(new TZDate(now.getTime(), timeZone), 1), 'yyyy-MM-dd');
+  const today = wallClockOf(now, timeZone);
+  // Calendar arithmetic in UTC, where every day has 24 hours, whatever the process's own time zone.
+  return new Date(Date.UTC(today.year, today.month - 1, today.day - 1)).toISOString().slice(0, 10);
 }
 
 function diaryInput(context: FlowContext, week: number, night: number): SleepDiaryInput | undefined {
@@ -209,7 +211,7 @@ function weekStats(context: FlowContext, week: number): WeekStats | undefined {
   return {
     nights: nights.length,
     meanTstMinutes: mean(nights.map((n) => n.tstMinutes)),
-    meanSePercent: Math.round(mean(nights.map((n) => (n.tstMinutes / n.tibMinutes) * 100)) * 10) / 10,
+    meanSePercent: meanSleepEfficiency(nights),
   };
 }
 
@@ -257,6 +259,7 @@ function proposal(context: FlowContext, week: number): SleepWindowProposal | und
 const PROPOSAL_KEYS: Record<SleepWindowReason, string> = {
   initial_mean_tst: 'sleep.window.initial',
   initial_floor: 'sleep.window.initial_floor',
+  window_raised_to_floor: 'sleep.window.raised_to_floor',
   efficiency_high_extend: 'sleep.window.extend',
   efficiency_low_shorten: 'sleep.window.shorten',
   efficiency_low_at_floor: 'sleep.window.at_floor',
@@ -298,6 +301,13 @@ function diaryNight(week: number, night: number, after: string): Item[] {
     askTime(`${p}_up`, 'sleep.diary.ask_out_of_bed', quiet),
     askChoice(`${p}_quality`, 'sleep.diary.ask_quality', QUALITY, quiet),
     branch(`${p}_check`, [
+      {
+        when: (context) => {
+          const entry = diaryEntry(context, week, night);
+          return entry !== undefined && isDaytimeBedTime(entry);
+        },
+        next: `${p}_daytime`,
+      },
       { when: (context) => diaryEntry(context, week, night) !== undefined, next: `${p}_entry` },
     ]),
     sayPicked(`${p}_problem`, ['sleep.diary.problem_order', 'sleep.diary.problem_minutes'], (context) => {
@@ -319,6 +329,28 @@ function diaryNight(week: number, night: number, after: string): Item[] {
         { value: 'skip', key: 'sleep.diary.retry_skip', next: `${p}_skipped` },
       ],
       quiet,
+    ),
+    // A bed time in the daytime is accepted (a night shift, an early night), but it is also what a
+    // 12-hour-clock slip looks like ("10:30" for 22:30): show how the night was read, and let the
+    // client type the times again before it is saved.
+    askChoice(
+      `${p}_daytime`,
+      'sleep.diary.check_daytime',
+      [
+        { value: 'right', key: 'sleep.diary.daytime_right', next: `${p}_entry` },
+        { value: 'again', key: 'sleep.diary.daytime_again', next: `${p}_bed` },
+      ],
+      {
+        ...quiet,
+        vars: (context) => {
+          const entry = diaryEntry(context, week, night)!;
+          return {
+            bed: entry.intoBed,
+            up: entry.outOfBed,
+            ...hoursAndMinutes('tib', sleepMetrics(entry).tibMinutes),
+          };
+        },
+      },
     ),
     recordHomework(`${p}_entry`, 'sleep.diary', (context) => {
       const entry = diaryEntry(context, week, night)!;
@@ -425,6 +457,7 @@ function reviewProposal(week: number, approvalKey: string, safetyKey: string): I
           rise: p.window.riseTime,
           ...hoursAndMinutes('win', p.window.minutes),
           ...hoursAndMinutes('tst', p.meanTstMinutes),
+          ...(p.previousMinutes === undefined ? {} : hoursAndMinutes('prev', p.previousMinutes)),
           se: shownPercent(p.meanSePercent),
         },
       };

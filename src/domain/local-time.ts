@@ -1,5 +1,4 @@
-import { TZDate } from '@date-fns/tz';
-import { addDays } from 'date-fns';
+import { TZDate, tzOffset } from '@date-fns/tz';
 
 /** Parses what a person types as a clock time ("7", "07:30", "kl. 7.30", "0730") into "HH:MM". */
 export function parseClockTime(text: string): string | undefined {
@@ -16,33 +15,86 @@ export function parseClockTime(text: string): string | undefined {
 }
 
 /**
+ * A date and time as the wall clock in some time zone shows it. `month` is 1–12; a `day` past the end
+ * of the month (or below 1) rolls over into the next (or previous) month, as Date.UTC does, so callers
+ * can add calendar days by adding to `day`.
+ */
+export interface WallClock {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hours: number;
+  readonly minutes: number;
+}
+
+const MS_PER_MINUTE = 60_000;
+const MS_PER_DAY = 24 * 60 * MS_PER_MINUTE;
+
+/**
+ * The instant at which the wall clock in `timeZone` shows `wall`.
+ *
+ * `new TZDate(y, m, d, h, min, timeZone)` is not used for this: it builds the time through the
+ * process's own time zone first, so a time in a changed hour resolved differently under TZ=UTC and
+ * TZ=Europe/Oslo. Here only Date.UTC and the zone's offsets take part, never the system zone.
+ *
+ * Where the clock changes: a time in the spring-forward gap (02:30 on the last Sunday of March in
+ * Norway) does not exist and moves on by the length of the gap (to 03:30 summer time), so a daily
+ * time is never skipped; a time that the autumn change shows twice (02:30 on the last Sunday of
+ * October) takes the second occurrence (02:30 standard time), the rule the sleep diary has always read
+ * nights by.
+ *
+ * The offsets a day before and a day after bracket the change, which holds while a zone changes its
+ * offset at most once in two days (true of every zone's current rules).
+ */
+export function instantAt(wall: WallClock, timeZone: string): Date {
+  const asIfUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hours, wall.minutes);
+  const offsetBefore = tzOffset(timeZone, new Date(asIfUtc - MS_PER_DAY));
+  const offsetAfter = tzOffset(timeZone, new Date(asIfUtc + MS_PER_DAY));
+  const at = (offset: number) => new Date(asIfUtc - offset * MS_PER_MINUTE);
+  // Read with the offset after the change: right for every time after it, and the second occurrence
+  // of a repeated time. It is right exactly when the zone has that offset at the resulting instant.
+  const after = at(offsetAfter);
+  if (tzOffset(timeZone, after) === offsetAfter) return after;
+  // Otherwise the time is before the change, or in the gap: read with the offset before the change,
+  // a time in the gap lands after the change, as far on as the gap is long.
+  return at(offsetBefore);
+}
+
+/** The wall clock of `instant` in `timeZone`, to the minute. */
+export function wallClockOf(instant: Date, timeZone: string): WallClock {
+  const local = new TZDate(instant.getTime(), timeZone);
+  return {
+    year: local.getFullYear(),
+    month: local.getMonth() + 1,
+    day: local.getDate(),
+    hours: local.getHours(),
+    minutes: local.getMinutes(),
+  };
+}
+
+/**
  * The next instant strictly after `now` at which the wall clock in `timeZone` shows `hhmm`.
- * On a spring-forward day a time that does not exist resolves to the instant date-fns/tz gives
- * (one hour later on the wall clock), so a daily schedule never silently skips a day.
+ * On a spring-forward day a time that does not exist resolves as `instantAt` says (one hour later on
+ * the wall clock), so a daily schedule never silently skips a day.
  */
 export function nextLocalTime(now: Date, hhmm: string, timeZone: string): Date {
+  return firstLocalTime(now, hhmm, timeZone, (candidate) => candidate > now.getTime());
+}
+
+/** The first instant at or after `from` at which the wall clock in `timeZone` shows `hhmm`. */
+export function localTimeAtOrAfter(from: Date, hhmm: string, timeZone: string): Date {
+  return firstLocalTime(from, hhmm, timeZone, (candidate) => candidate >= from.getTime());
+}
+
+function firstLocalTime(
+  from: Date,
+  hhmm: string,
+  timeZone: string,
+  isLateEnough: (candidate: number) => boolean,
+): Date {
   const [hours, minutes] = hhmm.split(':').map(Number) as [number, number];
-  const local = new TZDate(now.getTime(), timeZone);
-  let candidate = new TZDate(
-    local.getFullYear(),
-    local.getMonth(),
-    local.getDate(),
-    hours,
-    minutes,
-    0,
-    timeZone,
-  );
-  if (candidate.getTime() <= now.getTime()) {
-    const tomorrow = addDays(local, 1);
-    candidate = new TZDate(
-      tomorrow.getFullYear(),
-      tomorrow.getMonth(),
-      tomorrow.getDate(),
-      hours,
-      minutes,
-      0,
-      timeZone,
-    );
-  }
-  return new Date(candidate.getTime());
+  const today = wallClockOf(from, timeZone);
+  const candidate = instantAt({ ...today, hours, minutes }, timeZone);
+  if (isLateEnough(candidate.getTime())) return candidate;
+  return instantAt({ ...today, day: today.day + 1, hours, minutes }, timeZone);
 }

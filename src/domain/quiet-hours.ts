@@ -1,5 +1,4 @@
-import { TZDate } from '@date-fns/tz';
-import { addDays } from 'date-fns';
+import { instantAt, wallClockOf } from './local-time.ts';
 
 /** Hours of the day (local wall clock, "HH:MM") in which scheduled messages may go out. */
 export interface SendWindow {
@@ -24,20 +23,11 @@ export function intoSendWindow(
   timeZone: string,
   window: SendWindow = DEFAULT_SEND_WINDOW,
 ): Date {
-  const local = new TZDate(instant.getTime(), timeZone);
-  const minutes = local.getHours() * 60 + local.getMinutes();
+  const local = wallClockOf(instant, timeZone);
+  const minutes = local.hours * 60 + local.minutes;
   const from = minutesOf(window.from);
   const to = minutesOf(window.to);
   if (minutes >= from && minutes < to) return instant;
-  const day = minutes < from ? local : addDays(local, 1);
-  const start = new TZDate(
-    day.getFullYear(),
-    day.getMonth(),
-    day.getDate(),
-    Math.floor(from / 60),
-    from % 60,
-    0,
-    timeZone,
-  );
-  return new Date(start.getTime());
+  const day = minutes < from ? local.day : local.day + 1;
+  return instantAt({ ...local, day, hours: Math.floor(from / 60), minutes: from % 60 }, timeZone);
 }

@@ -1,5 +1,4 @@
-import { TZDate } from '@date-fns/tz';
-import { addDays } from 'date-fns';
+import { instantAt, wallClockOf } from './local-time.ts';
 import { DEFAULT_SEND_WINDOW, intoSendWindow, type SendWindow } from './quiet-hours.ts';
 
 export const DEFAULT_PREFERRED_TIME = '18:00';
@@ -17,9 +16,9 @@ export function localDayAt(
   window: SendWindow = DEFAULT_SEND_WINDOW,
 ): Date {
   const [hours, minutes] = time.split(':').map(Number) as [number, number];
-  const day = addDays(new TZDate(from.getTime(), timeZone), days);
-  const at = new TZDate(day.getFullYear(), day.getMonth(), day.getDate(), hours, minutes, 0, timeZone);
-  return intoSendWindow(new Date(at.getTime()), timeZone, window);
+  const start = wallClockOf(from, timeZone);
+  const at = instantAt({ ...start, day: start.day + days, hours, minutes }, timeZone);
+  return intoSendWindow(at, timeZone, window);
 }
 
 /** A repeating check-in's next due time: `everyDays` after the one that was due, at the preferred time. */

@@ -4,6 +4,22 @@ import type { OutboundMessage, SendResult, ServiceDeps } from './deps.ts';
 
 const LEASE_MS = 5 * 60 * 1000;
 
+/**
+ * How long a safety send may wait for the provider before it counts as a retryable failure. Twilio
+ * answers a create-message call in a few hundred milliseconds when it is healthy (5–15 ms from the fake
+ * on 127.0.0.1), so a call still unanswered after 3 s has most likely hung on a dead connection: the
+ * attempt is recorded and retried on a fresh one rather than left waiting the 15 s a normal send may.
+ * A retry after a timeout can send twice; for a crisis reply a duplicate is the lesser harm.
+ */
+export const SAFETY_SEND_TIMEOUT_MS = 3_000;
+
+/**
+ * Recipients whose normal messages one pass sends side by side. One recipient's messages go one at a
+ * time, in order; several recipients at once keep one hanging send from holding up everybody else's,
+ * while staying far below the number of requests Twilio lets one account have open at once.
+ */
+const NORMAL_LANES = 4;
+
 /** Exponential backoff: base, 2x, 4x, ... With a 2 min base and 6 attempts the last try is ~1 h in. */
 export function retryDelayMs(attempt: number, baseDelayMs: number): number {
   return baseDelayMs * 2 ** (attempt - 1);
@@ -17,70 +33,134 @@ function heldBack(row: OutboxRow): string | undefined {
   return undefined;
 }
 
+export interface DeliveryOptions {
+  /** Most rows one pass reads; safety rows are read first, so they are never left out by the limit. */
+  limit?: number;
+  /** Only safety rows: what the scheduler sends at once after an inbound message, beside any pass. */
+  only?: 'safety';
+}
+
+type Outcome = 'sent' | 'retry' | 'failed' | 'taken';
+
 /**
  * Sends what is due in the outbox through each row's channel. A retryable failure is tried again later
  * with backoff; a permanent failure, or the last attempt, marks the row failed so it is visible. A
  * number that opted out or cannot receive gets nothing but what the safety layer must send.
+ *
+ * Safety messages are never queued behind other sends: each starts at once, before any normal message,
+ * with its own request and the short SAFETY_SEND_TIMEOUT_MS, so neither a hanging normal send nor another
+ * hanging safety send holds it. (One client's safety messages may therefore reach the provider out of
+ * order: a crisis reply with its parts swapped is better than one whose second part waits on the first,
+ * and SMS carriers do not promise order either.) Normal messages go in lanes per recipient: in id order
+ * within a lane, NORMAL_LANES lanes at a time.
+ *
+ * Every row is claimed just before it is sent, so a row in flight is never taken by another pass.
  */
 export async function deliverOutbox(
   deps: ServiceDeps,
-  limit = 100,
+  options: DeliveryOptions = {},
 ): Promise<{ sent: number; failed: number }> {
-  const now = deps.clock();
-  const rows = await deps.db.read((q) => dueOutbox(q, now.toISOString(), limit));
-  let sent = 0;
-  let failed = 0;
+  const rows = await deps.db.read((q) =>
+    dueOutbox(q, deps.clock().toISOString(), options.limit ?? 100, options.only),
+  );
+  const lanes = new Map<string, OutboxRow[]>();
   for (const row of rows) {
-    const leaseUntil = new Date(now.getTime() + LEASE_MS).toISOString();
-    if (!(await deps.db.write((tx) => claimOutbox(tx, row.id, now.toISOString(), leaseUntil)))) continue;
-    const sender = deps.senders[row.channel];
-    const attempt = row.attempts + 1;
-    const reason = heldBack(row);
-    const result: SendResult = reason
-      ? { ok: false, retryable: false, error: reason }
-      : sender?.mode === 'push'
-        ? await sender
-            .send({ address: row.address, message: row.payload as OutboundMessage, outboxId: row.id })
-            .catch((error: unknown) => ({ ok: false as const, retryable: true, error: String(error) }))
-        : { ok: false, retryable: false, error: `no sender for channel ${row.channel}` };
-    const at = deps.clock();
-    if (result.ok) {
-      sent++;
-      await deps.db.write((tx) =>
-        recordAttempt(tx, {
-          id: row.id,
-          attempt,
-          now: at.toISOString(),
-          outcome: 'sent',
-          providerId: result.providerId,
-        }),
-      );
-      continue;
-    }
-    const giveUp = !result.retryable || attempt >= deps.retry.maxAttempts;
-    if (giveUp) {
-      failed++;
-      deps.log.warn('outbox message failed', {
-        outboxId: row.id,
-        channel: row.channel,
-        attempt,
-        error: result.error,
-      });
-    }
-    await deps.db.write(async (tx) => {
-      if (result.address === 'undeliverable') await setUndeliverable(tx, row.addressId, at.toISOString());
-      if (result.address === 'opted_out') await setOptedOut(tx, row.addressId, at.toISOString());
-      await recordAttempt(tx, {
+    if (row.kind === 'safety') continue;
+    const lane = lanes.get(row.addressId);
+    if (lane) lane.push(row);
+    else lanes.set(row.addressId, [row]);
+  }
+  const outcomes: Outcome[] = [];
+  const deliver = async (row: OutboxRow) => {
+    outcomes.push(await deliverRow(deps, row));
+  };
+  // The safety sends are started first, so their claims are the first writes of the pass.
+  const safety = rows.filter((row) => row.kind === 'safety').map(deliver);
+  const normal = inLanes([...lanes.values()], NORMAL_LANES, async (lane) => {
+    for (const row of lane) await deliver(row);
+  });
+  await allSettled([...safety, normal]);
+  return {
+    sent: outcomes.filter((o) => o === 'sent').length,
+    failed: outcomes.filter((o) => o === 'failed').length,
+  };
+}
+
+async function deliverRow(deps: ServiceDeps, row: OutboxRow): Promise<Outcome> {
+  const claimedAt = deps.clock();
+  const leaseUntil = new Date(claimedAt.getTime() + LEASE_MS).toISOString();
+  if (!(await deps.db.write((tx) => claimOutbox(tx, row.id, claimedAt.toISOString(), leaseUntil)))) {
+    return 'taken';
+  }
+  const sender = deps.senders[row.channel];
+  const attempt = row.attempts + 1;
+  const reason = heldBack(row);
+  const result: SendResult = reason
+    ? { ok: false, retryable: false, error: reason }
+    : sender?.mode === 'push'
+      ? await sender
+          .send({
+            address: row.address,
+            message: row.payload as OutboundMessage,
+            outboxId: row.id,
+            ...(row.kind === 'safety' && { timeoutMs: SAFETY_SEND_TIMEOUT_MS }),
+          })
+          .catch((error: unknown) => ({ ok: false as const, retryable: true, error: String(error) }))
+      : { ok: false, retryable: false, error: `no sender for channel ${row.channel}` };
+  const at = deps.clock();
+  if (result.ok) {
+    await deps.db.write((tx) =>
+      recordAttempt(tx, {
         id: row.id,
         attempt,
         now: at.toISOString(),
-        outcome: giveUp ? 'failed' : 'retry',
-        detail: result.error,
-        nextAttemptAt: giveUp
-          ? undefined
-          : new Date(at.getTime() + retryDelayMs(attempt, deps.retry.baseDelayMs)).toISOString(),
-      });
+        outcome: 'sent',
+        providerId: result.providerId,
+      }),
+    );
+    return 'sent';
+  }
+  const giveUp = !result.retryable || attempt >= deps.retry.maxAttempts;
+  if (giveUp) {
+    deps.log.warn('outbox message failed', {
+      outboxId: row.id,
+      channel: row.channel,
+      kind: row.kind,
+      attempt,
+      error: result.error,
     });
   }
-  return { sent, failed };
+  await deps.db.write(async (tx) => {
+    if (result.address === 'undeliverable') await setUndeliverable(tx, row.addressId, at.toISOString());
+    if (result.address === 'opted_out') await setOptedOut(tx, row.addressId, at.toISOString());
+    await recordAttempt(tx, {
+      id: row.id,
+      attempt,
+      now: at.toISOString(),
+      outcome: giveUp ? 'failed' : 'retry',
+      detail: result.error,
+      nextAttemptAt: giveUp
+        ? undefined
+        : new Date(at.getTime() + retryDelayMs(attempt, deps.retry.baseDelayMs)).toISOString(),
+    });
+  });
+  return giveUp ? 'failed' : 'retry';
+}
+
+/** Runs `work` over every lane, at most `width` lanes at a time, and settles like `allSettled` below. */
+async function inLanes<T>(lanes: T[], width: number, work: (lane: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < lanes.length) await work(lanes[next++]!);
+  };
+  await allSettled(Array.from({ length: Math.min(width, lanes.length) }, worker));
+}
+
+/**
+ * Waits for every task, then throws the first error (a database failure): the pass must not end while a
+ * send it started is still in flight, or the next pass could send a lane's later rows before it.
+ */
+async function allSettled(tasks: Promise<unknown>[]): Promise<void> {
+  const failure = (await Promise.allSettled(tasks)).find((r) => r.status === 'rejected');
+  if (failure) throw failure.reason;
 }

@@ -1,5 +1,6 @@
 import type { FlowRegistry } from '../../flows/registry.ts';
 import type { Catalog } from '../content/catalog.ts';
+import type { ClinicHours } from '../domain/clinic-hours.ts';
 import type { Locale } from '../engine/types.ts';
 import type { Database } from '../storage/db.ts';
 import type { KeyedLock } from './keyed-lock.ts';
@@ -35,7 +36,16 @@ export type ChannelSender =
       mode: 'push';
       /** Formats a reply for the channel: one or more messages; defaults to the reply as it is. */
       format?(reply: RenderedReply): OutboundMessage[];
-      send(message: { address: string; message: OutboundMessage; outboxId: number }): Promise<SendResult>;
+      /**
+       * Sends one message. `timeoutMs` is how long to wait for the provider before answering with a
+       * retryable failure; without it the channel's own default applies (safety sends pass a short one).
+       */
+      send(message: {
+        address: string;
+        message: OutboundMessage;
+        outboxId: number;
+        timeoutMs?: number;
+      }): Promise<SendResult>;
     };
 
 export interface Logger {
@@ -70,7 +80,14 @@ export interface ServiceDeps {
   catalog: Catalog;
   clock: () => Date;
   ids: IdSource;
-  defaults: { locale: Locale; timeZone: string; flowId: string; clinicContact?: string };
+  defaults: {
+    locale: Locale;
+    timeZone: string;
+    flowId: string;
+    clinicContact?: string;
+    /** When a person at the clinic reads messages (CLINIC_HOURS), for honest automatic replies. */
+    clinicHours?: ClinicHours;
+  };
   senders: Record<string, ChannelSender>;
   locks: KeyedLock;
   log: Logger;

@@ -22,6 +22,13 @@ const afterThisTurn: (f: () => void) => void =
  * end of the current event-loop turn, so that the kicks of all messages handled in one turn share one
  * pass. (A busy server handles many messages per turn; one pass per message was three extra queries
  * per web chat turn, about a fifth of its database time, measured with bench/.)
+ *
+ * Safety messages do not wait for a pass: a pass can be stuck for up to the provider timeout on a hung
+ * send, or busy firing many due timers, and a crisis reply behind it reached Twilio after 15 s. So a kick
+ * (an inbound SMS was written) also sends the due safety messages at once, and so does an interval that
+ * finds the previous pass still running (a safety retry due meanwhile). These deliveries run beside the
+ * pass and beside each other; the claim on each row keeps any two of them from sending it twice. Only
+ * inbound SMS kick, so this costs one read per event-loop turn that handled an SMS, none for web chat.
  */
 export function startScheduler(
   deps: ServiceDeps,
@@ -31,7 +38,18 @@ export function startScheduler(
   let again = false;
   let stopped = false;
   let kicked = false;
+  const urgent = new Set<Promise<void>>();
+  const failed = (what: string) => (error: unknown) => deps.log.error(what, { error: String(error) });
 
+  const deliverSafety = (): void => {
+    if (stopped) return;
+    const delivery = deliverOutbox(deps, { only: 'safety' }).then(
+      () => undefined,
+      failed('safety delivery failed'),
+    );
+    urgent.add(delivery);
+    void delivery.finally(() => urgent.delete(delivery));
+  };
   const pass = (): void => {
     if (stopped) return;
     if (running) {
@@ -39,10 +57,7 @@ export function startScheduler(
       return;
     }
     running = tick(deps)
-      .then(
-        () => undefined,
-        (error: unknown) => deps.log.error('scheduler pass failed', { error: String(error) }),
-      )
+      .then(() => undefined, failed('scheduler pass failed'))
       .finally(() => {
         running = undefined;
         if (again) {
@@ -56,16 +71,20 @@ export function startScheduler(
     kicked = true;
     afterThisTurn(() => {
       kicked = false;
+      deliverSafety();
       pass();
     });
   };
-  const timer = setInterval(pass, intervalMs);
+  const timer = setInterval(() => {
+    if (running) deliverSafety();
+    pass();
+  }, intervalMs);
   return {
     kick,
     async stop() {
       stopped = true;
       clearInterval(timer);
-      await running;
+      await Promise.all([running, ...urgent]);
     },
   };
 }

@@ -78,11 +78,18 @@ const toRow = (row: Record<string, unknown>): OutboxRow => ({
 const SELECT = `SELECT o.*, a.address, a.opted_out_at, a.undeliverable_at
                 FROM outbox o JOIN channel_addresses a ON a.id = o.address_id`;
 
-export async function dueOutbox(q: Queryable, now: string, limit: number): Promise<OutboxRow[]> {
+/** Rows due now, safety rows first (so a full batch of other rows never leaves one out), then by id. */
+export async function dueOutbox(
+  q: Queryable,
+  now: string,
+  limit: number,
+  only?: OutboxKind,
+): Promise<OutboxRow[]> {
   const rows = (
     await q.execute({
-      sql: `${SELECT} WHERE o.status = 'pending' AND o.next_attempt_at <= ? ORDER BY o.id LIMIT ?`,
-      args: [now, limit],
+      sql: `${SELECT} WHERE o.status = 'pending' AND o.next_attempt_at <= ?${only ? ' AND o.kind = ?' : ''}
+            ORDER BY o.kind = 'safety' DESC, o.id LIMIT ?`,
+      args: only ? [now, only, limit] : [now, limit],
     })
   ).rows;
   return rows.map(toRow);

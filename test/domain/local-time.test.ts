@@ -1,6 +1,118 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/domain/duration.ts';
-import { nextLocalTime, parseClockTime } from '../../src/domain/local-time.ts';
+import {
+  instantAt,
+  localTimeAtOrAfter,
+  nextLocalTime,
+  parseClockTime,
+  wallClockOf,
+} from '../../src/domain/local-time.ts';
+import { intoSendWindow } from '../../src/domain/quiet-hours.ts';
+import { localDayAt } from '../../src/domain/schedule.ts';
+import { parseSleepDiaryEntry, sleepMetrics } from '../../src/domain/sleep-diary.ts';
+
+const at = (date: string, time: string, timeZone: string) => {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const [hours, minutes] = time.split(':').map(Number) as [number, number];
+  return instantAt({ year, month, day, hours, minutes }, timeZone).toISOString();
+};
+
+describe('instantAt', () => {
+  it('gives the instant of an ordinary wall-clock time', () => {
+    expect(at('2026-01-10', '23:00', 'Europe/Oslo')).toBe('2026-01-10T22:00:00.000Z');
+    expect(at('2026-07-10', '23:00', 'Europe/Oslo')).toBe('2026-07-10T21:00:00.000Z');
+    expect(at('2026-07-10', '23:00', 'UTC')).toBe('2026-07-10T23:00:00.000Z');
+    expect(at('2026-07-10', '08:00', 'Asia/Kolkata')).toBe('2026-07-10T02:30:00.000Z');
+  });
+
+  it('rolls a day past the end of the month (or before its start) over, as Date.UTC does', () => {
+    expect(at('2026-12-32', '07:00', 'Europe/Oslo')).toBe('2027-01-01T06:00:00.000Z');
+    expect(at('2026-03-00', '07:00', 'Europe/Oslo')).toBe('2026-02-28T06:00:00.000Z');
+  });
+
+  it('moves a time in the spring-forward gap on by the length of the gap', () => {
+    // Oslo, 29 March 2026: 02:00 CET becomes 03:00 CEST; 02:30 is 03:30 CEST.
+    expect(at('2026-03-29', '02:30', 'Europe/Oslo')).toBe('2026-03-29T01:30:00.000Z');
+    expect(at('2026-03-29', '02:00', 'Europe/Oslo')).toBe('2026-03-29T01:00:00.000Z');
+    expect(at('2026-03-29', '01:59', 'Europe/Oslo')).toBe('2026-03-29T00:59:00.000Z');
+    expect(at('2026-03-29', '03:00', 'Europe/Oslo')).toBe('2026-03-29T01:00:00.000Z');
+    // New York, 8 March 2026: 02:30 is 03:30 EDT.
+    expect(at('2026-03-08', '02:30', 'America/New_York')).toBe('2026-03-08T07:30:00.000Z');
+    // Auckland, 27 September 2026: 02:30 is 03:30 NZDT.
+    expect(at('2026-09-27', '02:30', 'Pacific/Auckland')).toBe('2026-09-26T14:30:00.000Z');
+    // Lord Howe Island changes by 30 minutes: 02:15 is 02:45.
+    expect(at('2026-10-04', '02:15', 'Australia/Lord_Howe')).toBe('2026-10-03T15:45:00.000Z');
+  });
+
+  it('takes the second occurrence of a time the autumn change shows twice', () => {
+    // Oslo, 25 October 2026: 03:00 CEST becomes 02:00 CET; the second 02:30 is CET.
+    expect(at('2026-10-25', '02:30', 'Europe/Oslo')).toBe('2026-10-25T01:30:00.000Z');
+    expect(at('2026-10-25', '02:00', 'Europe/Oslo')).toBe('2026-10-25T01:00:00.000Z');
+    expect(at('2026-10-25', '01:59', 'Europe/Oslo')).toBe('2026-10-24T23:59:00.000Z');
+    expect(at('2026-10-25', '03:00', 'Europe/Oslo')).toBe('2026-10-25T02:00:00.000Z');
+    // New York, 1 November 2026: the second 01:30 is EST.
+    expect(at('2026-11-01', '01:30', 'America/New_York')).toBe('2026-11-01T06:30:00.000Z');
+    // Auckland, 5 April 2026: the second 02:30 is NZST.
+    expect(at('2026-04-05', '02:30', 'Pacific/Auckland')).toBe('2026-04-04T14:30:00.000Z');
+  });
+
+  it('round-trips through wallClockOf outside the changed hours', () => {
+    const wall = { year: 2026, month: 6, day: 30, hours: 23, minutes: 45 };
+    expect(wallClockOf(instantAt(wall, 'Pacific/Auckland'), 'Pacific/Auckland')).toEqual(wall);
+  });
+});
+
+describe('wall-clock times do not depend on the time zone of the process', () => {
+  const systemZone = process.env.TZ;
+  afterEach(() => {
+    if (systemZone === undefined) delete process.env.TZ;
+    else process.env.TZ = systemZone;
+  });
+
+  /** Everything in src/domain that turns a wall clock into an instant, on both DST nights. */
+  const results = () => {
+    const night = (date: string) => {
+      const parsed = parseSleepDiaryEntry({
+        date,
+        intoBed: '02:30',
+        lightsOut: '02:30',
+        finalWake: '07:00',
+        outOfBed: '07:00',
+        latencyMinutes: 0,
+        awakenings: 0,
+        minutesAwake: 0,
+        quality: 3,
+      });
+      return parsed.ok ? sleepMetrics(parsed.value) : parsed.error;
+    };
+    return {
+      spring: at('2026-03-29', '02:30', 'Europe/Oslo'),
+      autumn: at('2026-10-25', '02:30', 'Europe/Oslo'),
+      nightSpring: night('2026-03-28'),
+      nightAutumn: night('2026-10-24'),
+      next: nextLocalTime(new Date('2026-10-24T12:00:00Z'), '02:30', 'Europe/Oslo').toISOString(),
+      atOrAfter: localTimeAtOrAfter(new Date('2026-03-28T12:00:00Z'), '02:30', 'Europe/Oslo').toISOString(),
+      sendWindow: intoSendWindow(new Date('2026-03-28T21:30:00Z'), 'Europe/Oslo').toISOString(),
+      dayAt: localDayAt(new Date('2026-10-24T08:00:00Z'), 1, '09:00', 'America/New_York').toISOString(),
+    };
+  };
+
+  it('gives the same instants under TZ=UTC, Europe/Oslo, America/New_York and Pacific/Auckland', () => {
+    process.env.TZ = 'UTC';
+    const expected = results();
+    expect(expected).toMatchObject({
+      spring: '2026-03-29T01:30:00.000Z',
+      autumn: '2026-10-25T01:30:00.000Z',
+      nightSpring: { tibMinutes: 210 },
+      nightAutumn: { tibMinutes: 270 },
+    });
+    for (const zone of ['Europe/Oslo', 'America/New_York', 'Pacific/Auckland']) {
+      process.env.TZ = zone;
+      expect(new Date('2026-01-01T00:00:00Z').getTimezoneOffset(), zone).not.toBe(0);
+      expect(results(), zone).toEqual(expected);
+    }
+  });
+});
 
 describe('parseClockTime', () => {
   it.each([
@@ -21,6 +133,12 @@ describe('parseClockTime', () => {
 });
 
 describe('nextLocalTime', () => {
+  it('is strictly after now, where localTimeAtOrAfter may be now itself', () => {
+    const nine = new Date('2026-11-23T08:00:00Z'); // 09:00 in Oslo
+    expect(nextLocalTime(nine, '09:00', 'Europe/Oslo').toISOString()).toBe('2026-11-24T08:00:00.000Z');
+    expect(localTimeAtOrAfter(nine, '09:00', 'Europe/Oslo').toISOString()).toBe('2026-11-23T08:00:00.000Z');
+  });
+
   it('gives the next 09:00 in Oslo, later the same day or the day after', () => {
     expect(nextLocalTime(new Date('2026-11-23T06:00:00Z'), '09:00', 'Europe/Oslo').toISOString()).toBe(
       '2026-11-23T08:00:00.000Z',

@@ -153,7 +153,39 @@ describe('FakeTwilio with sendSms', () => {
       message: 'network error (ECONNREFUSED)',
     });
   });
+
+  it('hangs the requests to a number until released, answering other numbers meanwhile', async () => {
+    fake.hangNumber('+4790000010');
+    const hung = sendSms(smsTo('+4790000010'));
+    await until(() => fake.hanging === 1);
+    expect(await sendSms(smsTo('+4791234567'))).toMatchObject({ ok: true });
+    expect(fake.messages.map((message) => message.to)).toEqual(['+4791234567']);
+    fake.release();
+    expect(await hung).toMatchObject({ ok: true });
+    expect(fake.messages.map((message) => message.to)).toEqual(['+4791234567', '+4790000010']);
+    expect(await sendSms(smsTo('+4790000010'))).toMatchObject({ ok: true });
+  });
+
+  it('hangs the next requests until the client times out, and then records nothing', async () => {
+    fake.hangNext(1);
+    expect(await sendSms(smsTo('+4791234567'), { timeoutMs: 100 })).toEqual({
+      ok: false,
+      retryable: true,
+      message: 'timed out',
+    });
+    expect(await sendSms(smsTo('+4791234567'))).toMatchObject({ ok: true });
+    fake.release();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fake.messages).toHaveLength(1);
+    expect(fake.requestCount).toBe(2);
+  });
 });
+
+/** Polls until `done` holds, for what happens inside the fake's server. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(done()).toBe(true);
+}
 
 describe('FakeTwilio with the twilio SDK (wire-format check)', () => {
   function sdkClient() {

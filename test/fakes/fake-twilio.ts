@@ -7,7 +7,7 @@ import { computeTwilioSignature } from '../../src/channels/sms/twilio-signature.
  * A fake of Twilio's Messages API on 127.0.0.1, speaking the real wire format: form-encoded
  * POST /2010-04-01/Accounts/{AccountSid}/Messages.json with HTTP Basic auth, a 201 with the JSON
  * message resource, errors as `{ code, message, more_info, status }`. It records every accepted
- * message, fails on request, and posts signed status callbacks like Twilio does.
+ * message, fails or hangs on request, and posts signed status callbacks like Twilio does.
  */
 
 export interface FakeTwilioMessage {
@@ -62,6 +62,10 @@ export class FakeTwilio {
   readonly #now: () => Date;
   readonly #failures: (429 | 500 | 503)[] = [];
   readonly #rejections = new Map<string, FakePermanentError>();
+  readonly #hungNumbers = new Set<string>();
+  #hangCount = 0;
+  /** Resumes each request left hanging; see `release`. */
+  readonly #hanging = new Set<() => void>();
   #server: Server | undefined;
   #baseUrl: string | undefined;
   #nextSid = 1;
@@ -92,6 +96,7 @@ export class FakeTwilio {
     if (!server) return;
     this.#server = undefined;
     server.closeAllConnections();
+    this.release();
     await new Promise<void>((resolve, reject) =>
       server.close((error) => (error ? reject(error) : resolve())),
     );
@@ -110,6 +115,35 @@ export class FakeTwilio {
   /** Every message to `to` gets Twilio's 400 with this error code. */
   rejectNumber(to: string, code: FakePermanentError): void {
     this.#rejections.set(to, code);
+  }
+
+  /**
+   * Every request to `to` is read and then left unanswered, as a hung connection to Twilio is, until
+   * `release()`. The client sees nothing but its own timeout.
+   */
+  hangNumber(to: string): void {
+    this.#hungNumbers.add(to);
+  }
+
+  /** The next `count` authenticated requests, whatever their number, hang like `hangNumber`. */
+  hangNext(count: number): void {
+    this.#hangCount += count;
+  }
+
+  /** How many requests are hanging right now (their clients may have given up meanwhile). */
+  get hanging(): number {
+    return this.#hanging.size;
+  }
+
+  /**
+   * Stops hanging and answers every hanging request as a slow Twilio would. A request whose client
+   * already gave up is dropped: the fake models a request lost on the way, not one Twilio sent anyway.
+   */
+  release(): void {
+    this.#hungNumbers.clear();
+    this.#hangCount = 0;
+    for (const resume of this.#hanging) resume();
+    this.#hanging.clear();
   }
 
   /**
@@ -173,6 +207,17 @@ export class FakeTwilio {
         message: `The requested resource ${path} was not found`,
       });
     }
+    const isForm = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+    const form = new URLSearchParams(isForm ? raw : '');
+    const to = form.get('To') ?? '';
+    if (this.#hungNumbers.has(to) || this.#takeHang()) {
+      let clientGone = false;
+      response.once('close', () => {
+        clientGone = true;
+      });
+      await new Promise<void>((resume) => this.#hanging.add(resume));
+      if (clientGone || request.socket.destroyed) return;
+    }
     const failure = this.#failures.shift();
     if (failure === 429)
       return sendError(response, { status: 429, code: 20429, message: 'Too Many Requests' });
@@ -184,9 +229,6 @@ export class FakeTwilio {
       });
     }
 
-    const isForm = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
-    const form = new URLSearchParams(isForm ? raw : '');
-    const to = form.get('To') ?? '';
     const from = form.get('From') ?? '';
     const body = form.get('Body') ?? '';
     const statusCallback = form.get('StatusCallback') ?? undefined;
@@ -215,6 +257,12 @@ export class FakeTwilio {
     this.messages.push(message);
     this.#onMessage?.(message);
     sendJson(response, 201, messageResource(message));
+  }
+
+  #takeHang(): boolean {
+    if (this.#hangCount === 0) return false;
+    this.#hangCount -= 1;
+    return true;
   }
 
   #authenticated(header: string | undefined): boolean {

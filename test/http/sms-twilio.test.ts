@@ -276,7 +276,53 @@ describe('SMS delivery', () => {
         (await server.deps.db.read((q) => findAddress(q, 'sms', '+4791000009')))?.undeliverableAt,
     ).toBeDefined();
   });
+
+  it('a crisis SMS gets its whole reply to Twilio within 2 s while a send to another number hangs', async () => {
+    const crisisNumber = '+4791000030';
+    const stuckNumber = '+4791000031';
+    await linkedNumber(crisisNumber);
+    const address = await server.deps.db.read((q) => findAddress(q, 'sms', crisisNumber));
+    const rows = () => server.deps.db.read((q) => outboxForAddress(q, address!.id));
+    const earlier = new Set((await rows()).map((row) => row.id));
+    // Another number texts first; the reply to it hangs at Twilio and holds the server's delivery pass.
+    twilio.hangNumber(stuckNumber);
+    expect((await post('/channels/sms/twilio', inbound(stuckNumber, 'hei'))).status).toBe(200);
+    await until(async () => twilio.hanging === 1);
+
+    const started = performance.now();
+    const crisis = inbound(crisisNumber, 'jeg skal ta livet mitt i kveld');
+    expect((await post('/channels/sms/twilio', crisis)).status).toBe(200);
+    const replies = async () => (await rows()).filter((row) => !earlier.has(row.id));
+    await until(async () => {
+      const sent = await replies();
+      return sent.length > 0 && sent.every((row) => row.status === 'sent');
+    });
+    const latency = performance.now() - started;
+    expect(latency).toBeLessThan(2_000);
+    expect(new Set((await replies()).map((row) => row.kind))).toEqual(new Set(['safety']));
+    expect(
+      twilio.messages
+        .filter((m) => m.to === crisisNumber)
+        .map((m) => m.body)
+        .join(' '),
+    ).toContain('113');
+    expect(twilio.hanging).toBe(1);
+    twilio.release();
+    await settle(stuckNumber);
+    expect(twilio.messages.filter((m) => m.to === stuckNumber).map((m) => m.body)).toEqual([
+      t('service.welcome'),
+    ]);
+  });
 });
+
+/** Polls until `done` holds, for what the server does on its own after a webhook. */
+async function until(done: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    if (await done()) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error('waited 5 s in vain');
+}
 
 describe('PHQ-9 by SMS', () => {
   it('stores the same scores for digits, for words, and for the web chat', async () => {

@@ -36,7 +36,7 @@ export function twilioSender(settings: TwilioSettings): ChannelSender {
   return {
     mode: 'push',
     format: formatSms,
-    async send({ address, message }): Promise<SendResult> {
+    async send({ address, message, timeoutMs }): Promise<SendResult> {
       const result = await sendSms(
         {
           baseUrl: settings.apiBaseUrl,
@@ -47,7 +47,10 @@ export function twilioSender(settings: TwilioSettings): ChannelSender {
           body: message.text,
           ...(settings.statusCallbackUrl ? { statusCallback: settings.statusCallbackUrl } : {}),
         },
-        settings.fetch ? { fetch: settings.fetch } : {},
+        {
+          ...(settings.fetch && { fetch: settings.fetch }),
+          ...(timeoutMs !== undefined && { timeoutMs }),
+        },
       );
       if (result.ok) return { ok: true, providerId: result.sid };
       const error = `${result.status ? `HTTP ${result.status} ` : ''}${result.code ? `Twilio ${result.code}: ` : ''}${result.message}`;

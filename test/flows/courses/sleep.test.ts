@@ -44,6 +44,8 @@ const WIDEST_VARS = {
   tib_m: 59,
   win_h: 10,
   win_m: 45,
+  prev_h: 4,
+  prev_m: 59,
   se: 100,
   se_first: 100,
   se_last: 100,
@@ -55,9 +57,15 @@ const WIDEST_VARS = {
   time: '23:45',
 };
 
-const PROPOSAL_KEYS = ['initial', 'initial_floor', 'extend', 'shorten', 'at_floor', 'keep'].map(
-  (reason) => `sleep.window.${reason}`,
-);
+const PROPOSAL_KEYS = [
+  'initial',
+  'initial_floor',
+  'raised_to_floor',
+  'extend',
+  'shorten',
+  'at_floor',
+  'keep',
+].map((reason) => `sleep.window.${reason}`);
 
 const localHour = (at: Date) => new TZDate(at.getTime(), ZONE).getHours();
 
@@ -380,6 +388,89 @@ describe('sleep course gating', () => {
     client.wait(2 * DAY_MS);
     const opening = client.said.find((s) => s.reply.key === 'sleep.p2.open')!;
     expect(new TZDate(opening.at.getTime(), ZONE).toString()).toMatch(/^Tue Dec 01 2026 08:00:00/);
+  });
+});
+
+/** The nb golden script up to the step that `at` picks (exclusive). */
+const scriptUntil = (at: (step: ScriptStep, index: number) => boolean) => {
+  const steps = script('nb');
+  return steps.slice(0, steps.findIndex(at));
+};
+
+describe('sleep diary with a bed time in the daytime', () => {
+  /** Up to the first diary night's first question ("when did you go to bed?"). */
+  const toFirstNight = () =>
+    scriptUntil((s, i) => i > 0 && 'press' in s && s.press === 'yes') as ScriptStep[];
+  const nightShift: ScriptStep[] = [
+    { press: 'yes' },
+    { send: '08:00' },
+    { send: '08:15' },
+    { send: '15' },
+    { send: '0' },
+    { send: '15:00' },
+    { send: '15:30' },
+    { press: '3' },
+  ];
+  const diaryEntries = (client: Client) =>
+    client
+      .events('homework.recorded')
+      .filter((h) => h.event.data.type === 'sleep.diary')
+      .map((h) => h.event.data.entry as Record<string, unknown>);
+
+  it('is accepted after the client confirms how the night was read', () => {
+    const client = new Client('nb');
+    client.play([...toFirstNight(), ...nightShift]);
+    // Refused before as times out of order; now shown back to the client, with the time in bed.
+    const check = client.said.at(-1)!.reply;
+    expect(check.key).toBe('sleep.diary.check_daytime');
+    expect(catalog.text('nb', check.key, check.vars)).toContain(
+      'kl. 08:00 og stod opp kl. 15:30, altså 7 t 30 min',
+    );
+    expect(diaryEntries(client)).toEqual([]);
+    client.play([{ press: 'right' }]);
+    expect(diaryEntries(client)).toMatchObject([
+      { intoBed: '08:00', outOfBed: '15:30', tibMinutes: 450, tstMinutes: 390 },
+    ]);
+    expect(client.said.at(-1)!.reply.key).toBe('sleep.diary.saved');
+  });
+
+  it('lets the client type the night again when the daytime time was a slip', () => {
+    const client = new Client('nb');
+    client.play([...toFirstNight(), ...nightShift, { press: 'again' }]);
+    expect(client.said.at(-1)!.reply.key).toBe('sleep.diary.ask_bed');
+    client.play([
+      { send: '20:00' },
+      { send: '20:15' },
+      { send: '15' },
+      { send: '0' },
+      { send: '03:00' },
+      { send: '03:30' },
+      { press: '3' },
+    ]);
+    expect(diaryEntries(client)).toMatchObject([{ intoBed: '20:00', outOfBed: '03:30', tibMinutes: 450 }]);
+  });
+});
+
+describe('sleep window in force below the floor', () => {
+  it('is lifted to 5 hours, and the client is told why', () => {
+    const client = new Client('nb');
+    // Part 3's review: the client agreed bed 02:30 with rise 06:30 (4 hours) with the therapist.
+    client.play([
+      ...scriptUntil((s) => 'press' in s && s.press === 'proposed'),
+      { press: 'other' },
+      { send: '02:30' },
+    ]);
+    const proposed = client.events('sleep.window_proposed').at(-1)!.event.data;
+    expect(proposed).toMatchObject({
+      week: 2,
+      window: { bedTime: '01:30', riseTime: '06:30', minutes: 300 },
+      reason: 'window_raised_to_floor',
+      previousMinutes: 240,
+    });
+    const shown = client.said.find((s) => s.reply.key === 'sleep.window.raised_to_floor')!.reply;
+    const text = catalog.text('nb', shown.key, shown.vars);
+    expect(text).toContain('4 t 0 min');
+    expect(text).toContain('kl. 01:30');
   });
 });
 

@@ -1,0 +1,127 @@
+import type { OutboundMessage, SendResult, ServiceDeps } from '../../src/service/deps.ts';
+import { findAddress, insertAddress } from '../../src/storage/addresses.ts';
+import { enqueueOutbox, type OutboxKind } from '../../src/storage/outbox.ts';
+import { appendTranscript } from '../../src/storage/transcript.ts';
+
+export const PUSH = 'push';
+
+/**
+ * Queues outbox rows as a turn would (a transcript row each, the address created on first use), so delivery
+ * tests choose kinds and recipients without going through a conversation. Returns the row ids in order.
+ */
+export async function queueMessages(
+  deps: ServiceDeps,
+  messages: { to: string; text: string; kind: OutboxKind }[],
+): Promise<number[]> {
+  const now = deps.clock().toISOString();
+  return deps.db.write(async (tx) => {
+    const ids: number[] = [];
+    for (const m of messages) {
+      let address = await findAddress(tx, PUSH, m.to);
+      if (!address) {
+        address = { id: `addr-${m.to}`, channel: PUSH, address: m.to, locale: 'nb', createdAt: now };
+        await insertAddress(tx, address);
+      }
+      const seq = await appendTranscript(tx, {
+        addressId: address.id,
+        direction: 'out',
+        text: m.text,
+        payload: {},
+        createdAt: now,
+      });
+      const payload: OutboundMessage = { text: m.text };
+      ids.push(
+        await enqueueOutbox(tx, {
+          addressId: address.id,
+          channel: PUSH,
+          transcriptSeq: seq,
+          payload,
+          now,
+          notBefore: now,
+          kind: m.kind,
+        }),
+      );
+    }
+    return ids;
+  });
+}
+
+interface Started {
+  to: string;
+  text: string;
+  timeoutMs?: number;
+}
+
+/**
+ * A push channel that answers at once, except for the texts the test holds: those hang until released,
+ * like a provider that stopped answering. It records every send as it starts, in order.
+ */
+export function gatedChannel() {
+  const started: Started[] = [];
+  const finished: string[] = [];
+  const held = new Map<string, () => void>();
+  const holding = new Set<string>();
+  const waiters: { done: () => boolean; resolve: () => void }[] = [];
+  const changed = () => {
+    for (const w of [...waiters]) {
+      if (w.done()) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  };
+  return {
+    started,
+    finished,
+    /** Sends of this text hang until `release(text)`. */
+    hold(text: string) {
+      holding.add(text);
+    },
+    release(text: string) {
+      holding.delete(text);
+      held.get(text)?.();
+    },
+    /** Lets every held send finish, so a test that failed midway does not leave a pass hanging. */
+    releaseAll() {
+      holding.clear();
+      for (const resume of held.values()) resume();
+    },
+    /** Resolves once `done()` holds after a send started or finished; fails after 5 s. */
+    until(done: () => boolean): Promise<void> {
+      if (done()) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error('the sends waited for did not happen in 5 s')),
+          5_000,
+        );
+        waiters.push({
+          done,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+      });
+    },
+    sender: {
+      mode: 'push' as const,
+      async send(outbound: {
+        address: string;
+        message: OutboundMessage;
+        timeoutMs?: number;
+      }): Promise<SendResult> {
+        const text = outbound.message.text;
+        started.push({
+          to: outbound.address,
+          text,
+          ...(outbound.timeoutMs !== undefined && { timeoutMs: outbound.timeoutMs }),
+        });
+        changed();
+        if (holding.has(text)) await new Promise<void>((resolve) => held.set(text, resolve));
+        finished.push(text);
+        changed();
+        return { ok: true, providerId: `p-${text}` };
+      },
+    },
+  };
+}
