@@ -42,12 +42,15 @@ export async function alertsCommand(deps: ServiceDeps, args: string[]): Promise<
   for (const alert of alerts) {
     process.stdout.write(
       [
-        `${alert.id}  ${alert.priority.toUpperCase()}  ${alert.kind}  ${alert.createdAt}  via ${alert.channel}`,
+        `${alert.id}  ${alert.priority.toUpperCase()}  ${alert.kind} (${alert.tier})  ${alert.createdAt}  via ${alert.channel}`,
         `  client:  ${alert.clientId ?? '(not linked yet)'}`,
         `  message: ${JSON.stringify(alert.triggerText)}`,
-        ...(alert.matchedPhrase ? [`  matched: ${JSON.stringify(alert.matchedPhrase)}`] : []),
+        ...(alert.matchedPhrase ? [`  rule:    ${alert.matchedPhrase}`] : []),
         `  shown:   ${alert.shown.join(', ')}`,
-        `  safe now: ${alert.safetyAnswer ?? (alert.safetyQuestionPending ? '(not answered yet)' : '(not asked)')}`,
+        `  answers: ${
+          alert.safetyAnswers.map((a) => `${a.step} -> ${a.answer} (${a.at})`).join('; ') || '(none yet)'
+        }`,
+        `  safety mode: ${alert.safetyStep ? `waiting at ${alert.safetyStep}` : 'ended'}`,
         '',
       ].join('\n'),
     );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseClinicHours } from '../domain/clinic-hours.ts';
 import { isTimeZone } from '../domain/time-zone.ts';
 
 const locale = z.enum(['nb', 'en']);
@@ -65,6 +66,19 @@ export const configSchema = z
     ),
     /** How to reach the clinic, for the SMS HELP reply (e.g. "Rask psykisk helsehjelp, tlf 12 34 56 78"). */
     CLINIC_CONTACT: z.preprocess(emptyAsUndefined, z.string().max(200).optional()),
+    /** When a person reads messages, e.g. "Mon-Fri 08:00-15:30": automatic crisis replies say so. */
+    CLINIC_HOURS: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .transform((value, ctx) => {
+          const parsed = parseClinicHours(value);
+          if (parsed.ok) return parsed.value;
+          ctx.addIssue({ code: 'custom', message: `must be like "Mon-Fri 08:00-15:30": ${parsed.error}` });
+          return z.NEVER;
+        })
+        .optional(),
+    ),
   })
   .superRefine((config, ctx) => {
     const twilio = [config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN, config.TWILIO_FROM];

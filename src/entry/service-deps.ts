@@ -27,6 +27,7 @@ export function serviceDeps(config: Config, parts: DepsParts): ServiceDeps {
       timeZone: config.DEFAULT_TIMEZONE,
       flowId: 'intro',
       clinicContact: config.CLINIC_CONTACT,
+      clinicHours: config.CLINIC_HOURS,
     },
     senders: { ...channelsFromConfig(config).senders, ...parts.senders },
     locks: new KeyedLock(),

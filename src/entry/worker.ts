@@ -11,6 +11,7 @@ import m0003 from '../storage/migrations/0003_homework.sql';
 import m0004 from '../storage/migrations/0004_checkins.sql';
 import m0005 from '../storage/migrations/0005_sms.sql';
 import m0006 from '../storage/migrations/0006_sleep_windows.sql';
+import m0007 from '../storage/migrations/0007_safety_protocol.sql';
 import { channelsFromConfig } from './channels.ts';
 import { serviceDeps } from './service-deps.ts';
 
@@ -27,6 +28,7 @@ const migrations = migrationsFromFiles([
   { fileName: '0004_checkins.sql', sql: m0004 },
   { fileName: '0005_sms.sql', sql: m0005 },
   { fileName: '0006_sleep_windows.sql', sql: m0006 },
+  { fileName: '0007_safety_protocol.sql', sql: m0007 },
 ]);
 
 const consoleLogger: Logger = {

@@ -20,6 +20,12 @@ export const SAFETY_SEND_TIMEOUT_MS = 3_000;
  */
 const NORMAL_LANES = 4;
 
+/**
+ * The first retry of a safety message comes after 10 s, not the normal 2 min: a crisis reply that timed
+ * out once should not wait minutes for a provider that was only briefly slow.
+ */
+export const SAFETY_RETRY_BASE_MS = 10_000;
+
 /** Exponential backoff: base, 2x, 4x, ... With a 2 min base and 6 attempts the last try is ~1 h in. */
 export function retryDelayMs(attempt: number, baseDelayMs: number): number {
   return baseDelayMs * 2 ** (attempt - 1);
@@ -47,12 +53,12 @@ type Outcome = 'sent' | 'retry' | 'failed' | 'taken';
  * with backoff; a permanent failure, or the last attempt, marks the row failed so it is visible. A
  * number that opted out or cannot receive gets nothing but what the safety layer must send.
  *
- * Safety messages are never queued behind other sends: each starts at once, before any normal message,
- * with its own request and the short SAFETY_SEND_TIMEOUT_MS, so neither a hanging normal send nor another
- * hanging safety send holds it. (One client's safety messages may therefore reach the provider out of
- * order: a crisis reply with its parts swapped is better than one whose second part waits on the first,
- * and SMS carriers do not promise order either.) Normal messages go in lanes per recipient: in id order
- * within a lane, NORMAL_LANES lanes at a time.
+ * Safety messages are never queued behind other sends: every recipient's safety messages start at once,
+ * before any normal message, in a lane of their own with the short SAFETY_SEND_TIMEOUT_MS, so neither a
+ * hanging normal send nor another client's hanging safety send holds them. Within one recipient they go
+ * in order (the acknowledgement, the numbers, then the question with its numbered answers): a hung part
+ * delays the next by at most the timeout, which keeps the protocol readable. Normal messages go in lanes
+ * per recipient too: in id order within a lane, NORMAL_LANES lanes at a time.
  *
  * Every row is claimed just before it is sent, so a row in flight is never taken by another pass.
  */
@@ -63,22 +69,23 @@ export async function deliverOutbox(
   const rows = await deps.db.read((q) =>
     dueOutbox(q, deps.clock().toISOString(), options.limit ?? 100, options.only),
   );
-  const lanes = new Map<string, OutboxRow[]>();
-  for (const row of rows) {
-    if (row.kind === 'safety') continue;
-    const lane = lanes.get(row.addressId);
-    if (lane) lane.push(row);
-    else lanes.set(row.addressId, [row]);
-  }
-  const outcomes: Outcome[] = [];
-  const deliver = async (row: OutboxRow) => {
-    outcomes.push(await deliverRow(deps, row));
+  const byRecipient = (kind: 'safety' | 'other') => {
+    const lanes = new Map<string, OutboxRow[]>();
+    for (const row of rows) {
+      if ((row.kind === 'safety') !== (kind === 'safety')) continue;
+      const lane = lanes.get(row.addressId);
+      if (lane) lane.push(row);
+      else lanes.set(row.addressId, [row]);
+    }
+    return [...lanes.values()];
   };
-  // The safety sends are started first, so their claims are the first writes of the pass.
-  const safety = rows.filter((row) => row.kind === 'safety').map(deliver);
-  const normal = inLanes([...lanes.values()], NORMAL_LANES, async (lane) => {
-    for (const row of lane) await deliver(row);
-  });
+  const outcomes: Outcome[] = [];
+  const deliver = async (lane: OutboxRow[]) => {
+    for (const row of lane) outcomes.push(await deliverRow(deps, row));
+  };
+  // The safety lanes are started first, so their claims are the first writes of the pass.
+  const safety = byRecipient('safety').map(deliver);
+  const normal = inLanes(byRecipient('other'), NORMAL_LANES, deliver);
   await allSettled([...safety, normal]);
   return {
     sent: outcomes.filter((o) => o === 'sent').length,
@@ -141,7 +148,15 @@ async function deliverRow(deps: ServiceDeps, row: OutboxRow): Promise<Outcome> {
       detail: result.error,
       nextAttemptAt: giveUp
         ? undefined
-        : new Date(at.getTime() + retryDelayMs(attempt, deps.retry.baseDelayMs)).toISOString(),
+        : new Date(
+            at.getTime() +
+              retryDelayMs(
+                attempt,
+                row.kind === 'safety'
+                  ? Math.min(SAFETY_RETRY_BASE_MS, deps.retry.baseDelayMs)
+                  : deps.retry.baseDelayMs,
+              ),
+          ).toISOString(),
     });
   });
   return giveUp ? 'failed' : 'retry';

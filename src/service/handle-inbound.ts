@@ -1,9 +1,9 @@
 import type { SmsKeyword } from '../channels/sms/keywords.ts';
 import { parseAccessCode } from '../domain/access-code.ts';
-import type { CrisisDetection } from '../domain/safety/detect.ts';
-import { parseSafeAnswer } from '../domain/safety/safe-answer.ts';
+import type { RiskDetection } from '../domain/safety/detect.ts';
+import { answerSafetyQuestion, openSafetyMode, type SafetyMode } from '../domain/safety/protocol.ts';
 import { turn } from '../engine/turn.ts';
-import type { Locale, Reply } from '../engine/types.ts';
+import type { DomainEvent, Locale, Reply } from '../engine/types.ts';
 import {
   type AddressRecord,
   findAddress,
@@ -11,9 +11,18 @@ import {
   linkAddress,
   setOptedOut,
 } from '../storage/addresses.ts';
-import { insertAlert, pendingSafetyQuestion, recordSafetyAnswer } from '../storage/alerts.ts';
+import {
+  type AlertRecord,
+  attachAlertsToClient,
+  closeSafetyMode,
+  findAlert,
+  insertAlert,
+  pendingSafetyQuestion,
+  recordSafetyAnswer,
+} from '../storage/alerts.ts';
 import { type ClientRecord, findClientByAccessCode, setClientLocale } from '../storage/clients.ts';
-import { currentEnrollment } from '../storage/enrollments.ts';
+import type { Queryable } from '../storage/db.ts';
+import { currentEnrollment, type EnrollmentRecord } from '../storage/enrollments.ts';
 import {
   type ClientTurnContext,
   loadClientTurnContext,
@@ -24,7 +33,15 @@ import type { ServiceDeps } from './deps.ts';
 import { DuplicateInbound, WriteConflict } from './errors.ts';
 import { startDefaultCheckins } from './measurements.ts';
 import type { RenderedReply } from './render.ts';
-import { ALERTED, checkText, crisisReplies, safeAnswerReplies, withItem9Replies } from './safety.ts';
+import { ALERTED, checkText } from './safety.ts';
+import {
+  alertKindOf,
+  askReplies,
+  endReplies,
+  flowSignal,
+  openingReplies,
+  type Signal,
+} from './safety-protocol.ts';
 import { type TurnWrite, writeTurn } from './write-turn.ts';
 
 /** A message from a client, already verified and parsed by its channel adapter. */
@@ -104,7 +121,7 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
   const now = deps.clock();
   const text = inbound.text ?? inbound.value ?? '';
   // One statement: the address, the dedupe check, the linked client and its turn context (read before
-  // the client's lock; clientTurn uses the turn context only if nothing ran under that lock since).
+  // the client's lock; linkedTurn uses the turn context only if nothing ran under that lock since).
   const readAt = deps.locks.sequence();
   const context = await deps.db.read((q) =>
     loadInboundContext(q, inbound.channel, inbound.address, inbound.providerId),
@@ -121,51 +138,55 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
     createdAt: now.toISOString(),
   };
   const payload = { text: inbound.text, value: inbound.value };
-  const base = { now, address: target, inbound: { providerId: inbound.providerId, text, payload } };
-
-  const isNewAddress = !address;
+  const base: TurnBase = {
+    now,
+    address: target,
+    isNewAddress: !address,
+    linking: false,
+    inbound: { providerId: inbound.providerId, text, payload },
+  };
   if (context.linkedClientMissing) throw new Error(`Address ${target.id} links to a missing client`);
   const linked = target.clientId ? context.client : undefined;
+  // Safety first, on every channel and in every state: every text is read by the detector before a
+  // keyword, an access code or a flow sees it.
+  const signal = checkText(inbound.text);
 
-  // Safety first, on every channel and in every state: a crisis text never reaches keywords or flows.
-  const crisis = checkText(inbound.text);
-  if (crisis.matched) {
-    const locale = inbound.locale ?? linked?.locale ?? target.locale;
-    const respond = () =>
-      writeCrisis(deps, { ...base, isNewAddress, linking: false }, linked, locale, crisis);
-    return linked ? deps.locks.run(`client:${linked.id}`, respond) : respond();
-  }
-  if (inbound.keyword) {
-    const locale = inbound.locale ?? linked?.locale ?? target.locale;
-    const respond = () =>
-      keywordTurn(deps, { ...base, isNewAddress, linking: false }, linked, locale, inbound.keyword!);
-    return linked ? deps.locks.run(`client:${linked.id}`, respond) : respond();
-  }
-
-  if (!linked) {
-    const code = parseAccessCode(inbound.text ?? '');
-    const client = code ? await deps.db.read((q) => findClientByAccessCode(q, code)) : undefined;
-    const locale = client ? (inbound.locale ?? client.locale) : (inbound.locale ?? target.locale);
-    if (!client) {
-      const written = await deps.db.write(async (tx) => {
-        if (isNewAddress) await insertAddress(tx, target);
-        return writeTurn(deps, tx, {
-          ...base,
-          locale,
-          events: [],
-          replies: [{ key: address || code ? 'service.code_unknown' : 'service.welcome' }],
-        });
-      });
-      return { kind: 'handled', addressId: target.id, ...written };
-    }
-    return deps.locks.run(`client:${client.id}`, () =>
-      clientTurn(deps, { ...base, isNewAddress, linking: true }, { ...client, locale }, inbound),
+  if (linked) {
+    const prefetched = context.turn && { context: context.turn, readAt };
+    return deps.locks.run(`client:${linked.id}`, () =>
+      linkedTurn(deps, base, linked, inbound, signal, prefetched),
     );
   }
-  const prefetched = context.turn && { context: context.turn, readAt };
-  return deps.locks.run(`client:${linked.id}`, () =>
-    clientTurn(deps, { ...base, isNewAddress: false, linking: false }, linked, inbound, prefetched),
-  );
+
+  const locale = inbound.locale ?? target.locale;
+  // Safety mode works before an access code is typed too: its answers never reach the code check.
+  const mode = address ? await deps.db.read((q) => pendingSafetyQuestion(q, address.id)) : undefined;
+  if (mode)
+    return safetyAnswerTurn(deps, base, { locale, timeZone: deps.defaults.timeZone }, mode, signal, inbound);
+  if (signal.tier !== 'none') {
+    return openSafetyTurn(deps, base, { locale, timeZone: deps.defaults.timeZone }, textSignal(signal), []);
+  }
+  if (inbound.keyword) return keywordTurn(deps, base, undefined, locale, inbound.keyword);
+
+  const code = parseAccessCode(inbound.text ?? '');
+  const client = code ? await deps.db.read((q) => findClientByAccessCode(q, code)) : undefined;
+  if (!client) {
+    const written = await deps.db.write(async (tx) => {
+      if (base.isNewAddress) await insertAddress(tx, target);
+      return writeTurn(deps, tx, {
+        ...base,
+        locale,
+        events: [],
+        replies: [{ key: address || code ? 'service.code_unknown' : 'service.welcome' }],
+      });
+    });
+    return { kind: 'handled', addressId: target.id, ...written };
+  }
+  const linking = { ...client, locale: inbound.locale ?? client.locale };
+  return deps.locks.run(`client:${client.id}`, async () => {
+    const turnContext = await deps.db.read((q) => loadClientTurnContext(q, target.id, client.id));
+    return clientTurn(deps, { ...base, linking: true }, linking, inbound, turnContext.enrollment);
+  });
 }
 
 interface TurnBase {
@@ -176,40 +197,50 @@ interface TurnBase {
   inbound: NonNullable<TurnWrite['inbound']>;
 }
 
-async function clientTurn(
+/** Who a safety reply speaks to: the client when the conversation is linked, else just the address. */
+interface SafetyAudience {
+  locale: Locale;
+  timeZone: string;
+  client?: ClientRecord;
+}
+
+/** A linked client's message, inside the client's lock: safety mode, a new signal, a keyword, or the flow. */
+async function linkedTurn(
   deps: ServiceDeps,
   base: TurnBase,
   client: ClientRecord,
   inbound: Inbound,
+  signal: RiskDetection,
   prefetched?: { context: ClientTurnContext; readAt: number },
 ): Promise<InboundOutcome> {
   const locale = inbound.locale ?? client.locale;
+  const audience = { locale, timeZone: client.timeZone, client };
   // The open safety question and the current enrollment: read with the address when no other task ran
   // under this client's lock since (other channels, timers, check-ins), else again now, inside it.
   const context =
     prefetched && deps.locks.quietSince(`client:${client.id}`, prefetched.readAt)
       ? prefetched.context
       : await deps.db.read((q) => loadClientTurnContext(q, base.address.id, client.id));
-  const pending = base.linking ? undefined : context.pending;
-  const { enrollment } = context;
-  const safeAnswer = pending ? parseSafeAnswer(inbound) : undefined;
-  if (pending && safeAnswer) {
-    const prompt = waitingQuestion(deps, enrollment);
-    const written = await deps.db.write(async (tx) => {
-      await recordSafetyAnswer(tx, pending.id, safeAnswer);
-      return writeTurn(deps, tx, {
-        now: base.now,
-        address: base.address,
-        clientId: client.id,
-        locale,
-        inbound: base.inbound,
-        events: [{ type: 'safety.answered', data: { alertId: pending.id, answer: safeAnswer } }],
-        replies: safeAnswerReplies(safeAnswer, prompt),
-      });
-    });
-    return { kind: 'handled', addressId: base.address.id, ...written };
+  if (context.pending) {
+    const pendingId = context.pending.id;
+    const mode = await deps.db.read((q) => findAlert(q, pendingId));
+    if (mode?.safetyStep) {
+      return safetyAnswerTurn(deps, base, audience, mode, signal, inbound, context.enrollment);
+    }
   }
+  if (signal.tier !== 'none') return openSafetyTurn(deps, base, audience, textSignal(signal), []);
+  if (inbound.keyword) return keywordTurn(deps, base, client, locale, inbound.keyword);
+  return clientTurn(deps, base, client, inbound, context.enrollment);
+}
 
+async function clientTurn(
+  deps: ServiceDeps,
+  base: TurnBase,
+  client: ClientRecord,
+  inbound: Inbound,
+  enrollment: EnrollmentRecord | undefined,
+): Promise<InboundOutcome> {
+  const locale = inbound.locale ?? client.locale;
   const step = await advanceEnrollment(deps, client, enrollment, base.now, locale, (flow, persisted) =>
     base.linking
       ? { kind: 'resume' as const }
@@ -226,76 +257,202 @@ async function clientTurn(
           }),
         },
   );
-  const replies: Reply[] = [
-    ...(base.linking ? [{ key: 'service.code_linked' }] : []),
-    ...withItem9Replies(step.replies, step.events),
-  ];
+  // PHQ-9 item 9 above 0 or a "yes" to the intro's acute question: the protocol runs before the flow
+  // goes on. The flow's replies (the next item) wait until safety mode ends.
+  const flowRaised = flowSignal(step.events);
+  const linkedReply: Reply[] = base.linking ? [{ key: 'service.code_linked' }] : [];
+  const audience = { locale, timeZone: client.timeZone, client };
 
   const written = await deps.db.write(async (tx) => {
-    // An answer that was not yes or no closes the safety question: the conversation simply goes on.
-    if (pending) await recordSafetyAnswer(tx, pending.id, null);
     if (base.isNewAddress) await insertAddress(tx, { ...base.address, clientId: client.id });
     if (base.linking) {
       await linkAddress(tx, base.address.id, client.id, base.now.toISOString());
+      await attachAlertsToClient(tx, base.address.id, client.id);
       await startDefaultCheckins(deps, tx, client, base.address.channel, base.now);
     }
     if (locale !== client.locale) await setClientLocale(tx, client.id, locale);
-    return writeTurn(deps, tx, {
+    const address = { ...base.address, clientId: client.id };
+    const turnWrite = {
       now: base.now,
-      address: { ...base.address, clientId: client.id },
+      address,
       clientId: client.id,
       locale,
       inbound: base.inbound,
       enrollment: step.enrollment,
       events: step.events,
-      replies,
-    });
+    };
+    if (flowRaised) {
+      const opened = await raiseSignal(
+        deps,
+        tx,
+        { ...base, address },
+        audience,
+        flowRaised,
+        step.replies,
+        step.enrollment?.id,
+      );
+      return writeTurn(deps, tx, {
+        ...turnWrite,
+        events: [...step.events, opened.event],
+        replies: [...linkedReply, ...opened.replies],
+        kind: 'safety',
+      });
+    }
+    return writeTurn(deps, tx, { ...turnWrite, replies: [...linkedReply, ...step.replies] });
   });
+  if (flowRaised) logSignal(deps, base, flowRaised);
   return { kind: 'handled', addressId: base.address.id, ...written };
 }
 
-/** The crisis response (CLINICAL.md §3) and a high-priority alert, written with the inbound message. */
-async function writeCrisis(
+function textSignal(detection: Exclude<RiskDetection, { tier: 'none' }>): Signal {
+  return { source: 'text', tier: detection.tier, rule: detection.rule };
+}
+
+/**
+ * Opens safety mode (CLINICAL.md §3): an alert with the trigger, what was shown and, as the client
+ * answers, every answer; high priority for a crisis (the client's reminders and check-ins pause until a
+ * therapist acknowledges), normal for a concern. A newer signal replaces an open question.
+ */
+async function raiseSignal(
+  deps: ServiceDeps,
+  tx: Queryable,
+  base: TurnBase,
+  audience: SafetyAudience,
+  signal: Signal,
+  held: readonly Reply[],
+  enrollmentId?: string,
+): Promise<{ replies: Reply[]; event: DomainEvent }> {
+  const replies = openingReplies(deps, signal, {
+    now: base.now,
+    locale: audience.locale,
+    timeZone: audience.timeZone,
+    hasTherapist: false,
+  });
+  await closeSafetyMode(tx, base.address.id);
+  const alertId = deps.ids.id();
+  const mode: SafetyMode = openSafetyMode(signal.tier);
+  await insertAlert(tx, {
+    id: alertId,
+    clientId: audience.client?.id,
+    addressId: base.address.id,
+    enrollmentId,
+    kind: alertKindOf(signal),
+    tier: signal.tier,
+    priority: signal.tier === 'crisis' ? 'high' : 'normal',
+    triggerText: base.inbound.text,
+    matchedPhrase: signal.rule,
+    channel: base.address.channel,
+    shown: replies.map((r) => r.key),
+    alerted: ALERTED,
+    safetyStep: mode.step,
+    safetyAnswers: [],
+    heldReplies: [...held],
+    createdAt: base.now.toISOString(),
+  });
+  const event: DomainEvent = {
+    type: 'safety.signal_raised',
+    data: { alertId, source: signal.source, tier: signal.tier, rule: signal.rule },
+  };
+  return { replies, event };
+}
+
+function logSignal(deps: ServiceDeps, base: TurnBase, signal: Signal): void {
+  deps.log.warn(signal.tier === 'crisis' ? 'crisis alert raised' : 'concern signal recorded', {
+    addressId: base.address.id,
+    channel: base.address.channel,
+    source: signal.source,
+  });
+}
+
+/** A signal in the client's own words: the protocol's opening, written with the inbound message. */
+async function openSafetyTurn(
   deps: ServiceDeps,
   base: TurnBase,
-  client: ClientRecord | undefined,
-  locale: Locale,
-  crisis: Extract<CrisisDetection, { matched: true }>,
+  audience: SafetyAudience,
+  signal: Signal,
+  held: readonly Reply[],
 ): Promise<InboundOutcome> {
-  const now = base.now.toISOString();
   const written = await deps.db.write(async (tx) => {
     if (base.isNewAddress) await insertAddress(tx, base.address);
-    const open = await pendingSafetyQuestion(tx, base.address.id);
-    if (open) await recordSafetyAnswer(tx, open.id, null);
-    const alertId = deps.ids.id();
-    await insertAlert(tx, {
-      id: alertId,
-      clientId: client?.id,
-      addressId: base.address.id,
-      kind: 'crisis_text',
-      priority: 'high',
-      triggerText: base.inbound.text,
-      matchedPhrase: crisis.phrase,
-      channel: base.address.channel,
-      shown: crisisReplies.map((r) => r.key),
-      alerted: ALERTED,
-      safetyQuestionPending: true,
-      createdAt: now,
+    const opened = await raiseSignal(deps, tx, base, audience, signal, held);
+    return writeTurn(deps, tx, {
+      now: base.now,
+      address: base.address,
+      clientId: audience.client?.id,
+      locale: audience.locale,
+      inbound: base.inbound,
+      events: [opened.event],
+      replies: opened.replies,
+      kind: 'safety',
+    });
+  });
+  logSignal(deps, base, signal);
+  return { kind: 'handled', addressId: base.address.id, ...written };
+}
+
+/**
+ * A message while safety mode waits for an answer. It never reaches a flow, a keyword or the access-code
+ * check: it is read as an answer to the direct question (or as more crisis talk), recorded on the alert,
+ * and answered by the protocol. When safety mode ends, the conversation goes back to where it was: the
+ * replies the flow held back, or its waiting question.
+ */
+async function safetyAnswerTurn(
+  deps: ServiceDeps,
+  base: TurnBase,
+  audience: SafetyAudience,
+  alert: AlertRecord,
+  signal: RiskDetection,
+  inbound: Inbound,
+  enrollment?: EnrollmentRecord,
+): Promise<InboundOutcome> {
+  const mode: SafetyMode = { step: alert.safetyStep ?? 'ask_thoughts', tier: alert.tier };
+  const decision = answerSafetyQuestion(
+    mode,
+    { text: inbound.text, value: inbound.value },
+    signal.tier === 'none' ? undefined : signal.tier,
+  );
+  const at = base.now.toISOString();
+  let replies: Reply[];
+  if (decision.kind === 'end') {
+    // After STOP only safety messages go out: the course does not come back by SMS until START.
+    const held = alert.heldReplies as Reply[];
+    const waiting = held.length > 0 ? undefined : waitingQuestion(deps, enrollment);
+    const resume = base.address.optedOutAt ? [] : waiting ? [waiting] : held;
+    replies = endReplies(
+      resume,
+      resume.length > 0 && (waiting !== undefined || held.at(-1)?.choices !== undefined),
+    );
+  } else {
+    replies = askReplies(decision);
+  }
+  const written = await deps.db.write(async (tx) => {
+    await recordSafetyAnswer(tx, alert.id, {
+      entry: { step: mode.step, answer: decision.answer, at },
+      step: decision.kind === 'end' ? undefined : decision.next.step,
+      escalate: decision.kind === 'ask' && decision.escalate,
     });
     return writeTurn(deps, tx, {
       now: base.now,
       address: base.address,
-      clientId: client?.id,
-      locale,
+      clientId: audience.client?.id,
+      locale: audience.locale,
       inbound: base.inbound,
       events: [
-        { type: 'safety.crisis_detected', data: { alertId, phrase: crisis.phrase, kind: crisis.kind } },
+        {
+          type: decision.kind === 'end' ? 'safety.mode_ended' : 'safety.answered',
+          data: { alertId: alert.id, step: mode.step, answer: decision.answer },
+        },
       ],
-      replies: crisisReplies,
+      replies,
       kind: 'safety',
     });
   });
-  deps.log.warn('crisis alert raised', { addressId: base.address.id, channel: base.address.channel });
+  if (decision.kind === 'ask' && decision.escalate) {
+    deps.log.warn('concern escalated to crisis', {
+      addressId: base.address.id,
+      channel: base.address.channel,
+    });
+  }
   return { kind: 'handled', addressId: base.address.id, ...written };
 }
 

@@ -3,7 +3,6 @@ import { intoSendWindow } from '../domain/quiet-hours.ts';
 import type { DomainEvent, Locale, PersistedFlow, Reply, TimerSpec } from '../engine/types.ts';
 import type { AddressRecord } from '../storage/addresses.ts';
 import { touchAddress } from '../storage/addresses.ts';
-import { insertAlert } from '../storage/alerts.ts';
 import { setPreferredTime } from '../storage/clients.ts';
 import type { Queryable } from '../storage/db.ts';
 import { saveSnapshot } from '../storage/enrollments.ts';
@@ -18,7 +17,6 @@ import { appendTranscript } from '../storage/transcript.ts';
 import type { OutboundMessage, ServiceDeps } from './deps.ts';
 import { DuplicateInbound, WriteConflict } from './errors.ts';
 import { type RenderedReply, renderReply } from './render.ts';
-import { ALERTED } from './safety.ts';
 
 /** Everything one turn changes, written in one transaction. */
 export interface TurnWrite {
@@ -61,7 +59,7 @@ const sleepWindowProposal = z.object({
   window: z.object({ bedTime: clock, riseTime: clock, minutes: z.number().int().positive() }),
 });
 
-/** What some domain events store besides themselves: scores, and alerts for the therapist. */
+/** What some domain events store besides themselves: scores, homework, sleep windows, preferences. */
 async function recordEventEffects(
   deps: ServiceDeps,
   tx: Queryable,
@@ -120,22 +118,6 @@ async function recordEventEffects(
   }
   if (event.type === 'intro.reminder_time_chosen' && w.clientId) {
     await setPreferredTime(tx, w.clientId, String((event.data as { value: string }).value));
-  }
-  if (event.type === 'safety.item9_positive') {
-    await insertAlert(tx, {
-      id: deps.ids.id(),
-      clientId: w.clientId,
-      addressId: w.address.id,
-      enrollmentId: w.enrollment?.id,
-      kind: 'phq9_item9',
-      priority: 'high',
-      triggerText: w.inbound?.text ?? '',
-      channel: w.address.channel,
-      shown: w.replies.map((r) => r.key),
-      alerted: ALERTED,
-      safetyQuestionPending: false,
-      createdAt: now,
-    });
   }
 }
 

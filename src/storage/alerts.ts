@@ -1,7 +1,17 @@
 import type { Queryable } from './db.ts';
-import { num, optStr, str } from './rows.ts';
+import { optStr, str } from './rows.ts';
 
-export type AlertKind = 'crisis_text' | 'phq9_item9';
+/** What raised the alert: free text (by tier), PHQ-9 item 9 above 0, or a "yes" to the intro's acute question. */
+export type AlertKind = 'crisis_text' | 'concern_text' | 'phq9_item9' | 'intro_acute';
+export type AlertTier = 'crisis' | 'concern';
+export type SafetyStepRecord = 'ask_thoughts' | 'ask_danger';
+
+/** One message read in safety mode: what it was taken to mean, and when. */
+export interface SafetyAnswerEntry {
+  step: SafetyStepRecord;
+  answer: string;
+  at: string;
+}
 
 export interface AlertRecord {
   id: string;
@@ -9,7 +19,9 @@ export interface AlertRecord {
   addressId: string;
   enrollmentId?: string;
   kind: AlertKind;
-  priority: 'high';
+  tier: AlertTier;
+  /** High pauses the client's reminders and check-ins until acknowledged; a concern alone does not. */
+  priority: 'high' | 'normal';
   triggerText: string;
   matchedPhrase?: string;
   channel: string;
@@ -17,8 +29,13 @@ export interface AlertRecord {
   shown: string[];
   /** Who was told: the clinic's alert queue until therapists are assigned. */
   alerted: string;
-  safetyQuestionPending: boolean;
+  /** The direct question safety mode waits at; undefined once it has ended. */
+  safetyStep?: SafetyStepRecord;
+  /** The last answer read (see SafetyAnswerEntry.answer). */
   safetyAnswer?: string;
+  safetyAnswers: SafetyAnswerEntry[];
+  /** The flow's replies held back while safety mode runs (a PHQ-9 item after item 9), sent when it ends. */
+  heldReplies: unknown[];
   createdAt: string;
   acknowledgedAt?: string;
   acknowledgedBy?: string;
@@ -30,14 +47,17 @@ const toAlert = (row: Record<string, unknown>): AlertRecord => ({
   addressId: str(row, 'address_id'),
   enrollmentId: optStr(row, 'enrollment_id'),
   kind: str(row, 'kind') as AlertKind,
-  priority: 'high',
+  tier: str(row, 'tier') as AlertTier,
+  priority: str(row, 'priority') as AlertRecord['priority'],
   triggerText: str(row, 'trigger_text'),
   matchedPhrase: optStr(row, 'matched_phrase'),
   channel: str(row, 'channel'),
   shown: JSON.parse(str(row, 'shown')) as string[],
   alerted: str(row, 'alerted'),
-  safetyQuestionPending: num(row, 'safety_question_pending') === 1,
+  safetyStep: optStr(row, 'safety_step') as SafetyStepRecord | undefined,
   safetyAnswer: optStr(row, 'safety_answer'),
+  safetyAnswers: JSON.parse(str(row, 'safety_answers')) as SafetyAnswerEntry[],
+  heldReplies: JSON.parse(str(row, 'held_replies')) as unknown[],
   createdAt: str(row, 'created_at'),
   acknowledgedAt: optStr(row, 'acknowledged_at'),
   acknowledgedBy: optStr(row, 'acknowledged_by'),
@@ -45,21 +65,26 @@ const toAlert = (row: Record<string, unknown>): AlertRecord => ({
 
 export async function insertAlert(q: Queryable, alert: AlertRecord): Promise<void> {
   await q.execute({
-    sql: `INSERT INTO alerts (id, client_id, address_id, enrollment_id, kind, priority, trigger_text, matched_phrase,
-          channel, shown, alerted, safety_question_pending, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    sql: `INSERT INTO alerts (id, client_id, address_id, enrollment_id, kind, tier, priority, trigger_text, matched_phrase,
+          channel, shown, alerted, safety_question_pending, safety_step, safety_answers, held_replies, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     args: [
       alert.id,
       alert.clientId ?? null,
       alert.addressId,
       alert.enrollmentId ?? null,
       alert.kind,
+      alert.tier,
       alert.priority,
       alert.triggerText,
       alert.matchedPhrase ?? null,
       alert.channel,
       JSON.stringify(alert.shown),
       alert.alerted,
-      alert.safetyQuestionPending ? 1 : 0,
+      alert.safetyStep ? 1 : 0,
+      alert.safetyStep ?? null,
+      JSON.stringify(alert.safetyAnswers),
+      JSON.stringify(alert.heldReplies),
       alert.createdAt,
     ],
   });
@@ -96,14 +121,49 @@ export async function pendingSafetyQuestionRef(
   return row ? { id: str(row, 'id') } : undefined;
 }
 
+/**
+ * Records one message read in safety mode on its alert: the answer is appended to the log, the step moves
+ * on (or safety mode ends with `step` undefined), and an escalated concern becomes a high-priority crisis.
+ */
 export async function recordSafetyAnswer(
   q: Queryable,
   alertId: string,
-  answer: string | null,
+  update: { entry: SafetyAnswerEntry; step: SafetyStepRecord | undefined; escalate: boolean },
 ): Promise<void> {
   await q.execute({
-    sql: 'UPDATE alerts SET safety_question_pending = 0, safety_answer = ? WHERE id = ?',
-    args: [answer, alertId],
+    sql: `UPDATE alerts SET safety_step = ?, safety_question_pending = ?, safety_answer = ?,
+            safety_answers = json_insert(safety_answers, '$[#]', json(?)),
+            tier = CASE WHEN ? THEN 'crisis' ELSE tier END,
+            priority = CASE WHEN ? THEN 'high' ELSE priority END,
+            held_replies = CASE WHEN ? IS NULL THEN '[]' ELSE held_replies END
+          WHERE id = ?`,
+    args: [
+      update.step ?? null,
+      update.step ? 1 : 0,
+      update.entry.answer,
+      JSON.stringify(update.entry),
+      update.escalate ? 1 : 0,
+      update.escalate ? 1 : 0,
+      update.step ?? null,
+      alertId,
+    ],
+  });
+}
+
+/** Ends safety mode on every alert of an address, without an answer (a newer signal replaces it). */
+export async function closeSafetyMode(q: Queryable, addressId: string): Promise<void> {
+  await q.execute({
+    sql: `UPDATE alerts SET safety_step = NULL, safety_question_pending = 0, held_replies = '[]'
+          WHERE address_id = ? AND safety_question_pending = 1`,
+    args: [addressId],
+  });
+}
+
+/** Alerts raised before the conversation was linked to a client belong to that client from now on. */
+export async function attachAlertsToClient(q: Queryable, addressId: string, clientId: string): Promise<void> {
+  await q.execute({
+    sql: 'UPDATE alerts SET client_id = ? WHERE address_id = ? AND client_id IS NULL',
+    args: [clientId, addressId],
   });
 }
 
@@ -132,7 +192,9 @@ export async function clientAlerts(q: Queryable, clientId: string): Promise<Aler
 /** Acknowledges an open alert; false if it does not exist or was already acknowledged. */
 export async function acknowledgeAlert(q: Queryable, id: string, by: string, now: string): Promise<boolean> {
   const result = await q.execute({
-    sql: 'UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND acknowledged_at IS NULL',
+    // A therapist's acknowledgement also ends safety mode: the client is never trapped in it.
+    sql: `UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, safety_step = NULL, safety_question_pending = 0
+          WHERE id = ? AND acknowledged_at IS NULL`,
     args: [now, by, id],
   });
   return result.rowsAffected === 1;

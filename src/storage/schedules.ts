@@ -39,13 +39,17 @@ export async function insertSchedule(q: Queryable, s: ScheduleRecord, now: strin
   });
 }
 
-/** Schedules that are due, except for clients with an open safety alert: check-ins pause until it is seen. */
+/**
+ * Schedules that are due, except for clients with an open high-priority safety alert or in safety mode:
+ * check-ins pause until a therapist has seen it.
+ */
 export async function dueSchedules(q: Queryable, now: string, limit: number): Promise<ScheduleRecord[]> {
   const rows = (
     await q.execute({
       sql: `SELECT s.* FROM measurement_schedules s
             WHERE s.active = 1 AND s.next_due_at IS NOT NULL AND s.next_due_at <= ?
-              AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.client_id = s.client_id AND a.acknowledged_at IS NULL)
+              AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.client_id = s.client_id AND a.acknowledged_at IS NULL
+                            AND (a.priority = 'high' OR a.safety_question_pending = 1))
             ORDER BY s.next_due_at LIMIT ?`,
       args: [now, limit],
     })

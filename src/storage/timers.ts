@@ -32,14 +32,19 @@ export async function deleteTimer(q: Queryable, enrollmentId: string, key: strin
   return result.rowsAffected;
 }
 
-/** Timers that are due, except for clients with an open safety alert: theirs wait for a therapist. */
+/**
+ * Timers that are due, except for clients with an open high-priority safety alert: theirs wait for a
+ * therapist, and of clients in safety mode (a direct question waits for an answer). A concern that was
+ * answered (normal priority) does not pause the course.
+ */
 export async function dueTimers(q: Queryable, now: string, limit: number): Promise<DueTimer[]> {
   const rows = (
     await q.execute({
       sql: `SELECT t.enrollment_id, t.timer_key, t.due_at, t.event, e.client_id
             FROM timers t JOIN enrollments e ON e.id = t.enrollment_id
             WHERE t.due_at <= ?
-              AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.client_id = e.client_id AND a.acknowledged_at IS NULL)
+              AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.client_id = e.client_id AND a.acknowledged_at IS NULL
+                            AND (a.priority = 'high' OR a.safety_question_pending = 1))
             ORDER BY t.due_at LIMIT ?`,
       args: [now, limit],
     })

@@ -105,7 +105,7 @@ describe('selvhjelp CLI', () => {
     try {
       const env = { DATABASE_URL: `file:${join(dir.path, 'cli.db')}` };
       const migrated = await run(['migrate'], { env });
-      expect(migrated.stdout).toMatch(/Applied migrations: 1/);
+      expect(migrated.stdout).toMatch(/^Applied migrations: 1, 2, 3, 4, 5, 6, 7\n$/);
       expect((await run(['migrate'], { env })).stdout).toContain('Database is up to date.');
       const added = await run(['client', 'add', '--course', 'intro', '--locale', 'en', '--json'], { env });
       expect(added.code).toBe(0);
@@ -146,10 +146,21 @@ describe('selvhjelp CLI', () => {
       expect(alerts).toHaveLength(1);
       expect(alerts[0]).toMatchObject({
         triggerText: 'Jeg orker ikke mer',
-        kind: 'crisis_text',
+        kind: 'concern_text',
         clientId: created.clientId,
       });
-      expect((await run(['alerts'], { env })).stdout).toContain('message: "Jeg orker ikke mer"');
+      const listing = (await run(['alerts'], { env })).stdout;
+      expect(listing).toContain('message: "Jeg orker ikke mer"');
+      expect(listing).toContain('answers: (none yet)');
+      expect(listing).toContain('safety mode: waiting at ask_thoughts');
+      // The therapist sees the client's actual answer to the direct question.
+      const again = await buildNodeDeps(loadConfig(env), silentLogger);
+      await handleInbound(again, { channel: 'terminal', address: 't', text: 'vet ikke' });
+      again.db.close();
+      const answered = (await run(['alerts'], { env })).stdout;
+      expect(answered).toMatch(/answers: ask_thoughts -> unsure \(/);
+      expect(answered).toContain('HIGH  concern_text (crisis)');
+      expect(answered).toContain('safety mode: waiting at ask_danger');
 
       expect((await run(['alerts', 'ack', alerts[0]!.id], { env })).code).toBe(2);
       const acked = await run(['alerts', 'ack', alerts[0]!.id, '--by', 'Kari'], { env });

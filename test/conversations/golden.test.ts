@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { TZDate } from '@date-fns/tz';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { parseKeyword } from '../../src/channels/sms/keywords.ts';
+import { formatSms } from '../../src/channels/sms/twilio-sender.ts';
 import { parseDuration } from '../../src/domain/duration.ts';
 import { restore } from '../../src/engine/turn.ts';
 import { createClient } from '../../src/service/clients.ts';
@@ -12,21 +14,26 @@ import type { RenderedReply } from '../../src/service/render.ts';
 import { clientAlerts } from '../../src/storage/alerts.ts';
 import { listEnrollments } from '../../src/storage/enrollments.ts';
 import { clientEvents } from '../../src/storage/events.ts';
+import { outboxForAddress } from '../../src/storage/outbox.ts';
 import { clientResponses } from '../../src/storage/responses.ts';
 import { outboundAfter } from '../../src/storage/transcript.ts';
 import { makeHarness } from '../support/harness.ts';
 
 /**
- * Golden conversations: each `*.json` here is a script of what a client sends in the web chat (and how
- * long they wait); the runner plays it through the real service on an in-memory libSQL database with a
- * fake clock and fake ids, and pins everything the client sees, every domain event, stored score and
- * alert, and the state after each step in `__golden__/<name>.txt`. The stored snapshot is restored from
- * JSON after every step. Regenerate with `npx vitest run test/conversations -u` and review the diff.
+ * Golden conversations: each `*.json` here is a script of what a client sends in the web chat or by SMS
+ * (and how long they wait); the runner plays it through the real service on an in-memory libSQL database
+ * with a fake clock and fake ids, and pins everything the client sees, every domain event, stored score and
+ * alert, and the state after each step in `__golden__/<name>.txt`. By SMS, what the client sees is each
+ * message as it would go to Twilio (GSM-7, numbered choices), with its outbox kind. The stored snapshot is
+ * restored from JSON after every step. Regenerate with `npx vitest run test/conversations -u` and review
+ * the diff.
  */
 const scriptSchema = z.object({
   description: z.string(),
   flow: z.string(),
   locale: z.enum(['nb', 'en']),
+  /** The web chat (default) or SMS, where a message is typed text and keywords work. */
+  channel: z.enum(['web', 'sms']).default('web'),
   /** Local time in Europe/Oslo to start at, e.g. "2026-11-23T03:00"; default 10:00 on 23 November. */
   start: z.string().optional(),
   steps: z.array(
@@ -39,6 +46,7 @@ const scriptSchema = z.object({
 });
 
 const here = import.meta.dirname;
+const SMS_NUMBER = '+4791234567';
 const scripts = readdirSync(here).filter((f) => f.endsWith('.json'));
 
 function formatReplies(replies: RenderedReply[]): string[] {
@@ -57,7 +65,15 @@ describe('golden conversations', () => {
   for (const file of scripts) {
     it(file.replace(/\.json$/, ''), async () => {
       const script = scriptSchema.parse(JSON.parse(readFileSync(join(here, file), 'utf8')));
-      const h = await makeHarness();
+      const h = await makeHarness({
+        senders: {
+          sms: {
+            mode: 'push',
+            format: formatSms,
+            send: () => Promise.reject(new Error('golden conversations read the outbox; nothing is sent')),
+          },
+        },
+      });
       try {
         if (script.start) {
           const [y, mo, d, hh, mm] = script.start.split(/[-T:]/).map(Number) as [
@@ -75,11 +91,28 @@ describe('golden conversations', () => {
           `# ${script.description}`,
           `# flow ${created.flowId}@${created.flowVersion}, locale ${script.locale}, starts ${h.clock.now.toISOString()}`,
         ];
-        const conversation = await startConversation(h.deps, 'web', script.locale);
-        const { address } = conversation;
-        lines.push('', ...formatReplies(conversation.replies));
-        let cursor = conversation.cursor;
+        const sms = script.channel === 'sms';
+        let address: { id: string; address: string } = { id: '', address: SMS_NUMBER };
+        let cursor = 0;
+        if (!sms) {
+          const conversation = await startConversation(h.deps, 'web', script.locale);
+          address = conversation.address;
+          lines.push('', ...formatReplies(conversation.replies));
+          cursor = conversation.cursor;
+        }
+        let outboxSeen = 0;
+        /** By SMS: the messages queued for Twilio since the last look. */
+        const smsSent = async () => {
+          const rows = await h.deps.db.read((q) => outboxForAddress(q, address.id));
+          const fresh = rows.slice(outboxSeen);
+          outboxSeen = rows.length;
+          return fresh.flatMap((row) => {
+            const [first = '', ...rest] = (row.payload as { text: string }).text.split('\n');
+            return [`> [sms ${row.kind}] ${first}`, ...rest.map((line) => `  ${line}`)];
+          });
+        };
         const seen = { events: 0, scores: 0, alerts: 0 };
+        const answersSeen = new Map<string, number>();
 
         const after = async () => {
           const { events, scores, alerts, enrollments } = await h.deps.db.read(async (q) => ({
@@ -97,8 +130,17 @@ describe('golden conversations', () => {
           }
           for (const a of alerts.slice(seen.alerts)) {
             lines.push(
-              `  alert ${a.priority} ${a.kind} ${JSON.stringify(a.triggerText)} shown=${a.shown.join(',')}`,
+              `  alert ${a.priority} ${a.kind} ${JSON.stringify(a.triggerText)} rule=${a.matchedPhrase ?? '-'} shown=${a.shown.join(',')}`,
             );
+          }
+          // Each answer read in safety mode, as the therapist will see it on the alert.
+          for (const a of alerts) {
+            for (const answer of a.safetyAnswers.slice(answersSeen.get(a.id) ?? 0)) {
+              lines.push(
+                `  alert ${a.kind} answer ${answer.step} -> ${answer.answer}; now ${a.priority}, ${a.safetyStep ? `waiting at ${a.safetyStep}` : 'safety mode ended'}`,
+              );
+            }
+            answersSeen.set(a.id, a.safetyAnswers.length);
           }
           Object.assign(seen, { events: events.length, scores: scores.length, alerts: alerts.length });
           const [enrollment] = enrollments;
@@ -111,7 +153,9 @@ describe('golden conversations', () => {
           }
         };
 
-        const steps = [{ send: '{code}' }, ...script.steps];
+        // The access code comes first, unless the script says where it is typed.
+        const typesCode = script.steps.some((step) => 'send' in step && step.send === '{code}');
+        const steps = typesCode ? script.steps : [{ send: '{code}' }, ...script.steps];
         for (const step of steps) {
           if ('wait' in step) {
             const ms = parseDuration(step.wait);
@@ -119,21 +163,29 @@ describe('golden conversations', () => {
             h.clock.advance(ms);
             const fired = await fireDueTimers(h.deps);
             lines.push('', `~ wait ${step.wait}: ${h.clock.now.toISOString()}, ${fired} timer(s) fired`);
-            const entries = await h.deps.db.read((q) => outboundAfter(q, address.id, cursor));
-            lines.push(
-              ...formatReplies(entries.map((e) => (e.payload as { rendered: RenderedReply }).rendered)),
-            );
-            if (entries.length) cursor = entries.at(-1)!.seq;
+            if (sms) lines.push(...(await smsSent()));
+            else {
+              const entries = await h.deps.db.read((q) => outboundAfter(q, address.id, cursor));
+              lines.push(
+                ...formatReplies(entries.map((e) => (e.payload as { rendered: RenderedReply }).rendered)),
+              );
+              if (entries.length) cursor = entries.at(-1)!.seq;
+            }
           } else {
             const text = 'send' in step ? step.send.replace('{code}', created.accessCode) : undefined;
             lines.push('', 'send' in step ? `< ${text}` : `< [${step.press}]`);
+            if (sms && !('send' in step)) throw new Error('SMS has no buttons: send the text instead');
             const outcome = await handleInbound(h.deps, {
-              channel: 'web',
+              channel: script.channel,
               address: address.address,
               ...('send' in step ? { text } : { value: step.press }),
+              ...(sms ? { createAddress: true, keyword: parseKeyword(text ?? '') } : {}),
             });
             if (outcome.kind !== 'handled') throw new Error(`step not handled: ${outcome.kind}`);
-            lines.push(...formatReplies(outcome.replies));
+            if (sms) {
+              address = { id: outcome.addressId, address: SMS_NUMBER };
+              lines.push(...(await smsSent()));
+            } else lines.push(...formatReplies(outcome.replies));
             cursor = outcome.cursor;
           }
           await after();

@@ -1,562 +1,541 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import en from '../../content/safety-phrases/en.json' with { type: 'json' };
 import nb from '../../content/safety-phrases/nb.json' with { type: 'json' };
 import nn from '../../content/safety-phrases/nn.json' with { type: 'json' };
-import { detectCrisis } from '../../src/domain/safety/detect.ts';
+import rules from '../../content/safety-phrases/rules.json' with { type: 'json' };
+import { detectRisk, type RiskDetection } from '../../src/domain/safety/detect.ts';
 import { normaliseForMatching } from '../../src/domain/safety/normalise.ts';
-import { loadPhraseLists, type PhraseList, phraseCounts } from '../../src/domain/safety/phrase-lists.ts';
-import { compilePhrase, phraseNeedle, phraseProblems } from '../../src/domain/safety/phrase-pattern.ts';
+import { parsePattern } from '../../src/domain/safety/pattern.ts';
+import { loadSafetyRules, SAFETY_LOCALES, type SafetyFiles } from '../../src/domain/safety/rules.ts';
+import { tokenise } from '../../src/domain/safety/tokenise.ts';
+import { parseWord, withinOneEdit } from '../../src/domain/safety/vocabulary.ts';
 
-const loaded = loadPhraseLists({ nb, nn, en });
-if (!loaded.ok) throw new Error(`phrase lists invalid: ${JSON.stringify(loaded.error)}`);
-const lists = loaded.value;
-
-/** Messages that must always trigger: direct and indirect, nb / nn / en, with typos, caps and punctuation. */
-const CRISIS = {
-  nb: [
-    'Jeg har tenkt på å ta livet mitt.',
-    'jeg vil ta livet av meg',
-    'Noen ganger tenker jeg at jeg skal drepe meg selv',
-    'Har tenkt på selvmord hele uka',
-    'jeg har hatt selvmordstanker igjen',
-    'SELVMORD',
-    'tenker på selvmorrrd',
-    'jeg vil doe',
-    'Jeg har lyst til å dø',
-    'Jeg oensker aa doe',
-    'kuttet meg igjen i går kveld',
-    'Jeg skader meg selv når det blir for mye',
-    'tenker på å begå selvmord',
-    'jeg har skrevet et avskjedsbrev',
-    'jeg kommer til å ta en overdose',
-    'Har lyst til å skade meg',
-    'Æ vil dø',
-    'jeg skulle ønske jeg var død',
-    'vil bare dø',
-    'Jeg vil ende livet',
-    'Jeg orker ikke mer.',
-    'orker ikke dette lenger',
-    'Jeg vil ikke leve lenger',
-    'jeg vil ikke lenger leve',
-    'livet er ikke verdt å leve',
-    'det hadde vært bedre om jeg var død',
-    'Jeg vil bare forsvinne',
-    'alle hadde hatt det bedre uten meg',
-    'ser ingen utvei',
-    'jeg er bare en byrde for familien',
-    'ORKER IKKE MER!!!',
-    'ingen vits i å leve',
-    'håper jeg ikke våkner i morgen',
-    'Jeg er så lei av livet',
-    'Jeg skulle ønske jeg ikke fantes',
-    'jeg vil ikke være her lenger',
-    'har ikke noe å leve for',
-    'vil ikkke leve',
-    'ta.livet.mitt',
-    'tenker på selv mord',
-    'har tenkt på å ta livet mitt...',
-    'jeg har tanker om døden hele tiden',
-    'ingen kommer til å savne meg',
-  ],
-  nn: [
-    'Eg vil ikkje leve meir',
-    'eg orkar ikkje meir',
-    'Eg har tenkt på sjølvmord',
-    'eg vil drepe meg sjølv',
-    'eg vil berre døy',
-    'det hadde vore betre om eg var død',
-    'alle hadde hatt det betre utan meg',
-    'eg vil ikkje vere her lenger',
-    'eg ser inga utveg',
-    'Eg har lyst til å skade meg sjølv',
-    'eg kuttar meg når det blir for mykje',
-    'EG VIL BERRE FORSVINNE',
-    'eg er ei byrde for alle',
-    'har hatt sjoelvmordstankar',
-    'eg har ingenting å leve for',
-    'eg er så lei av å leve',
-  ],
-  en: [
-    'I want to kill myself',
-    'i wanna kil myself',
-    "I've been thinking about suicide",
-    'Im feeling suicidal tonight',
-    'I want to end my life',
-    "I don't want to be here anymore",
-    'dont want to be here any more',
-    "There's no reason to live",
-    'everyone would be better off without me',
-    "I'd be better off dead",
-    'I want to die',
-    "I can't go on like this",
-    'I cant take it anymore',
-    "I've been self-harming again",
-    'I cut myself last night',
-    'Honestly I just want to disappear',
-    "I'm a burden to everyone",
-    'nothing to live for',
-    'I hope I never wake up again',
-    'KILL MYSELF',
-    'I feel like ending it all.',
-    'thinking about taking an overdose',
-    'I wish I was dead',
-    "I'm so tired of living like this",
-    "what's the point of living",
-    "I'm done with life",
-    'i want to kill my self',
-    'I just want to dieee',
-    'nobody would miss me',
-  ],
-} as const;
+const files: SafetyFiles = { nb, nn, en, rules };
+const loaded = loadSafetyRules(files);
+if (!loaded.ok) throw new Error(`safety rules invalid: ${JSON.stringify(loaded.error)}`);
+const safety = loaded.value;
+const detect = (text: string) => detectRisk(text, safety);
+const tierOf = (text: string) => detect(text).tier;
 
 /**
- * Ordinary answers and chit-chat that must not trigger: course answers ("what did you do today"),
- * sleep diary answers, worries, small talk, and everyday idioms with death words.
+ * Development examples, written for these tests and kept apart from the evaluation corpus
+ * (test/safety/corpus): people's phrasing with typos, dialect, slang, missing æøå and no punctuation.
  */
-const ORDINARY = [
-  // what did you do today (nb)
-  'Jeg gikk en tur rundt vannet i dag',
-  'Var på jobb og handlet etterpå',
-  'Ringte mamma og snakket lenge',
-  'Jeg lagde middag til hele familien',
-  'Ryddet kjøkkenet og vasket klær',
-  'gikk til legen for å fornye resepten',
-  'Jeg var på trening for første gang på lenge',
-  'tok bussen til byen og kjøpte nye sko',
-  'Jeg leste tre kapitler i boka',
-  'Jeg gjorde ingenting spesielt, bare lå på sofaen',
-  'Hentet barna i barnehagen og lekte med dem',
-  'Hadde kaffe med en venninne',
-  'Jeg fikk sendt søknaden endelig!',
-  'Var ute i hagen og plantet tulipaner',
-  'jeg orket ikke å trene i dag',
-  'Jeg orker ikke å lage middag i kveld, vi bestiller pizza',
-  'Satt ved PC-en hele dagen',
-  'Jeg tok oppvasken og så en film',
-  'Jeg gikk på butikken selv om jeg ikke hadde lyst',
-  'strikket litt og hørte på podkast',
-  'Vi var på hytta i helgen',
-  'Gikk på ski i marka',
-  'jeg var på et møte som tok hele formiddagen',
-  'Jeg ringte NAV og fikk svar på spørsmålet mitt',
-  'Jeg bakte boller med ungene',
-  'syklet til jobben',
-  'Jeg tok en lang dusj og vasket håret',
-  'Jeg svarte på e-poster hele morgenen',
-  'Vi spiste middag hos svigerforeldrene',
-  'jeg klarte å gå ut med søpla',
-  'Jeg har drept tiden med tv',
-  'Jeg har vært på jobb og det gikk greit',
-  'vasket bilen',
-  'Jeg betalte regninger og ryddet i papirer',
-  'Jeg fikk gjort halvparten av det jeg planla',
-  // what did you do today (nn)
-  'Eg gjekk ein tur i skogen',
-  'Eg var på jobb og kom heim seint',
-  'Eg ringde til mor mi',
-  'Eg laga middag og vaska opp',
-  'eg las ei bok og sovna på sofaen',
-  'Eg var på trening i dag',
-  'Eg handla mat og rydda i kjøkenet',
-  'Eg orka ikkje å gå på trening',
-  'eg har vore på skulen heile dagen',
-  'Vi var ute i båten',
-  // what did you do today (en)
-  'I went for a walk in the park',
-  'Worked from home and cooked dinner',
-  'I called my sister',
-  'Went grocery shopping and cleaned the bathroom',
-  'I finally finished the report',
-  'Took the dog out twice',
-  'I did the laundry and watched a film',
-  'Had lunch with a colleague',
-  'I went to the gym, killer workout today',
-  'I read a few pages of my book',
-  'Nothing much, just stayed in bed late',
-  'I went swimming',
-  'I tidied my desk',
-  'Played football with my son',
-  'I paid some bills',
-  // sleep diary answers
-  '23:30',
-  'Jeg la meg 23 og sovnet rundt halv ett',
-  'Våknet tre ganger i natt',
-  'Sto opp 07:15',
-  'Jeg sov dårlig, lå våken fra 4 til 6',
-  'jeg klarer ikke å sove',
-  'Det tok en time før jeg sovnet',
-  'Våknet 05:30 og fikk ikke sove igjen',
-  'Kvalitet 3',
-  'Sov som en stein',
-  'Jeg la meg kl 22 men slukket lyset først 23',
-  'Ca 20 minutter',
-  'tror jeg var våken en time i natt',
-  'Eg sov dårleg i natt',
-  'Eg vakna klokka fem',
-  'I went to bed at 11 and fell asleep around midnight',
-  'I woke up twice',
-  'Got up at 6:45',
-  'Slept badly, maybe 5 hours',
-  'I never wake up before 9 on weekends',
-  'Lay awake for about 40 minutes',
-  'Quality 4 out of 5',
-  'I was dead tired after work and fell asleep at 9',
-  'jeg våknet av at naboen spilte musikk',
-  'lå og tenkte på jobben i en time før jeg sovnet',
-  // worries
-  'Jeg er bekymret for eksamen',
-  'jeg bekymrer meg for økonomien',
-  'Jeg er redd for at sjefen er misfornøyd med meg',
-  'Bekymrer meg for at mamma er syk',
-  'Jeg er redd jeg ikke rekker å bli ferdig med oppgaven',
-  'jeg tenker hele tiden på om jeg har låst døra',
-  'Jeg er engstelig for å kjøre bil på motorveien',
-  'Jeg bekymrer meg for at barna skal bli syke',
-  'Jeg er redd for å dumme meg ut i møtet',
-  'tenker mye på strømregningen',
-  'Hva om jeg mister jobben?',
-  'Jeg er nervøs for legetimen på fredag',
-  'Jeg er redd for å fly',
-  'Jeg bekymrer meg for klimaet',
-  'Eg er bekymra for eksamen',
-  'Eg tenkjer mykje på økonomien',
-  'I worry about my exams',
-  "I'm worried I'll lose my job",
-  'I keep thinking about whether I locked the door',
-  'I am anxious about the presentation on Monday',
-  'What if my partner leaves me?',
-  "I'm scared of getting ill",
-  'I worry that people think I am boring',
-  'praktisk bekymring: jeg må betale husleia',
-  'Hypotetisk bekymring: hva om flyet styrter',
-  'Jeg bekymrer meg for at jeg skal få panikk på bussen',
-  // everyday idioms with death words
-  'Dødsfint vær i dag!',
-  'det var dødskjedelig på jobb',
+const CRISIS: Readonly<Record<'nb' | 'nn' | 'en', readonly string[]>> = {
+  nb: [
+    'jeg tenker på å henge meg',
+    'Jeg har kjøpt tabletter og skal ta dem alle i kveld',
+    'Jeg har samlet piller',
+    'jeg skal ta livet mitt',
+    'Jeg har tenkt på å ta livet mitt.',
+    'jeg vil ta livet av meg',
+    'Noen ganger i natt skal jeg drepe meg selv',
+    'jeg kommer til å ta en overdose',
+    'har tatt alle sovetablettene mine',
+    'tok 40 paracet for en time siden',
+    'kuttet meg igjen i går kveld',
+    'har skåret meg igjen',
+    'skar meg i armen i natt',
+    'jeg kutter meg når det blir for mye',
+    'jeg har skrevet et avskjedsbrev',
+    'dette er farvel',
+    'ikke prøv å finne meg',
+    'takk for alt. ha det',
+    'unnskyld for alt, farvel',
+    'har gitt bort tingene mine',
+    'har planlagt alt, i kveld skjer det. takk for alt',
+    'jeg har en plan for hvordan jeg skal dø',
+    'vil dø i kveld',
+    'skal hoppe foran toget',
+    'tenker på å hoppe fra brua i natt',
+    'står på taket nå',
+    'har kjøpt tau',
+    'sparer på sovetablettene til jeg har nok',
+    'har googlet hvor mange paracet som skal til',
+    'æ ska ta livet mitt',
+    'e ska ta live av mæ i natt',
+    'jeg vil bare kms',
+    'tenker paa aa ta livet mitt',
+    'skal ta selvmrod i kveld',
+    'jeg skal begå selvmord',
+    'har bestemt meg. har alt jeg trenger',
+    'kommer ikke til å være i live neste uke',
+    'i kveld blir min siste kveld',
+    'har kutta meg og det blør mye',
+  ],
+  nn: [
+    'eg tenkjer på å hengje meg',
+    'eg har samla tablettar',
+    'eg skal ta livet mitt',
+    'eg vil drepe meg sjølv',
+    'har teke alle pillane mine',
+    'kutta meg att i natt',
+    'dette er farvel. takk for alt',
+    'ikkje let etter meg',
+    'eg har ein plan for korleis eg skal døy',
+    'skal hoppe framfor toget i kveld',
+    'har kjøpt tau',
+    'eg kjem ikkje til å vere her i morgon',
+    'eg vil døy i natt',
+    'har gjeve bort tinga mine',
+  ],
+  en: [
+    "I'm going to take all my pills tonight",
+    'i want to kill myself',
+    'im gonna end my life',
+    'i wanna kms',
+    'been stockpiling my meds for weeks',
+    'took the whole bottle an hour ago',
+    'i cut myself again last night',
+    'cut myself tonight and there is so much blood',
+    'this is goodbye',
+    'when you read this i will be gone',
+    "don't try to find me",
+    'thanks for everything. goodbye',
+    'i have a plan for how to end it',
+    'gonna jump off the bridge tonight',
+    'im standing on the roof now',
+    'bought a rope',
+    'i want to die tonight',
+    'im not going to be alive tomorrow',
+    'i want to hang myself',
+    'gonna throw myself in front of a train',
+    'i already took them, dont tell anyone',
+    'sorry for everything, i love you all. bye',
+  ],
+};
+
+const CONCERN: Readonly<Record<'nb' | 'nn' | 'en', readonly string[]>> = {
+  nb: [
+    'vil helst bare dø',
+    'jeg vil bare forsvinne',
+    'skulle ønske jeg ikke våknet',
+    'ser ingen vits',
+    'ser ingen vits med noe lenger',
+    'Jeg orker ikke mer.',
+    'orker ikke mer nå',
+    'jeg er bare en byrde for alle',
+    'alle hadde hatt det bedre uten meg',
+    'har lyst til å skade meg',
+    'tenker på å kutte meg',
+    'sliter med selvskading',
+    'har selvmordstanker innimellom',
+    'har tenkt på selvmord før',
+    'vil ikke leve lenger',
+    'ingen ville savnet meg',
+    'livet er meningsløst',
+    'det blir aldri bedre',
+    'ser ingen utvei',
+    'lei av livet',
+    'hvorfor lever jeg egentlig',
+    'burde vært død',
+    'ingen vei ut av dette',
+    'hadde ikke brydd meg om jeg døde',
+    'jeg vil ikke mer',
+    'klarer ikke mer',
+    'æ orke itj meir',
+    'vil bare slippe å våkne',
+    'skulle onske jeg var dod',
+    'tenker mye på døden',
+  ],
+  nn: [
+    'eg vil berre døy',
+    'eg orkar ikkje meir',
+    'eg ser inga meining med noko',
+    'eg er ei byrde for alle',
+    'har lyst til å skade meg sjølv',
+    'eg vil ikkje leve meir',
+    'skulle ønskje eg ikkje fanst',
+    'kvifor lever eg',
+    'har hatt sjølvmordstankar i det siste',
+  ],
+  en: [
+    'i want to die',
+    'honestly just want to disappear',
+    "i can't do this anymore",
+    "what's the point",
+    'nobody would miss me',
+    "i'm a burden to everyone",
+    'there is no reason to live',
+    'i dont want to be here anymore',
+    'i have the urge to self harm',
+    'been having suicidal thoughts lately',
+    'i wish i was never born',
+    'everyone would be better off without me',
+    'i hope i dont wake up tomorrow',
+    "i'm so tired of living",
+    'life is pointless',
+    'i feel hopeless',
+  ],
+};
+
+/** Ordinary messages that must not trigger: course answers, sleep diary, worries, idioms and jokes. */
+const ORDINARY: readonly string[] = [
+  // The issue's false alarms and the courses' own words
+  'våkner klokka fire',
+  'våkner klokka fire og får ikke sove igjen',
+  'orker ikke mer enn ti minutter tur',
+  'skar meg en brødskive',
+  'Jeg orker ikke mer oppvask i dag, haha',
+  'jeg orker ikke mer kaffe i dag',
+  'Jeg klarer ikke mer enn 20 minutter på tredemølla',
+  'Jeg kommer aldri til å sove godt igjen',
+  'Jeg klarer ikke morgendagen hvis jeg ikke sover',
+  'Dette rekker jeg aldri',
+  'Hva om jeg blir syk?',
+  'ta på joggeskoa og gå til hjørnet',
+  'gå til postkassen klokka 11',
+  'har en plan: gå til postkassen kl 11',
+  'jeg har en plan for uka',
+  'jeg har planlagt det. tar det på fredag',
+  'la meg 23:30, sto opp 06:15',
+  'våknet tre ganger i natt',
+  'jeg ligger våken flere netter i uka',
+  'tok en sovetablett i går',
+  'Jeg har tatt medisinen min som vanlig',
+  'har tatt sertralin i to uker, litt kvalm',
+  'skal ta alle oppgavene i kveld',
+  'tok alle trappene i stedet for heisen',
+  'kjøpte tau til hengekøya',
+  'ryddet i medisinskapet og leverte gamle piller på apoteket',
+  'lest om søvnrestriksjon',
+  // Idioms and jokes
+  'Sjefen kommer til å drepe meg hvis jeg kommer for sent',
+  'Jeg kunne drept for en kopp kaffe',
   'jeg døde av latter',
-  'Jeg holdt på å dø av skam',
-  'Jeg kjedet meg i hjel på møtet',
-  'Vi slo i hjel tiden med kortspill',
-  'Mobilen døde midt i samtalen',
-  'Planten min døde mens jeg var bortreist',
-  'Jeg er dødssliten etter uka',
-  'Jeg ble drept tre ganger i spillet',
-  'Han er helt dødsens på ski',
-  'Det var et mord i serien jeg ser på',
-  'Jeg ser på krim om en seriemorder',
+  'jeg dør av kjedsomhet',
+  'Ungene tok livet av den nye lampa vår',
+  'Jeg skal ta livet med ro i helgen',
+  'Jeg skjøt meg selv i foten med den e-posten',
+  'Jeg kuttet meg i fingeren da jeg lagde mat',
+  'skar meg på en kniv på jobb',
+  'Jeg skadet meg på kneet i fotball',
+  'Jeg brente meg på stekepanna',
+  'jeg drukner meg i arbeid',
+  'kan jeg henge meg på?',
+  'jeg henger meg opp i småting',
+  'jeg kastet meg ut i det og ringte',
+  'hoppet fra brua og badet hele dagen',
+  'skal hoppe i sjøen i sommer',
+  'det gir ingen mening',
+  'det er ingen vits å gå tur når det regner sånn',
+  'Jeg ga opp å slanke meg',
+  'siste dag på jobb i dag',
+  'takk for hjelpen, ha det bra',
+  'ha det bra, snakkes i morgen',
+  'takk for alt, kurset var nyttig',
+  'står på perrongen nå',
+  'sitter på toget nå',
+  'går over brua nå',
+  'kjører i tre timer i morgen',
+  'jeg kjører trailer',
+  'Vi snakket om selvmord i norsktimen',
+  'broren min tok selvmord for to år siden',
+  'nei, ingen tanker om å ta livet mitt',
+  'har aldri skadet meg selv',
+  // Nynorsk
+  'eg vaknar klokka fire',
+  'eg orkar ikkje meir oppvask no',
+  'eg skar meg ei brødskive',
+  'eg ser ingen vits i å lage middag berre til meg sjølv',
+  'eg har teke medisinen min som vanleg',
+  // English
+  'I want to do yoga tonight',
+  'I ran 5 kms this morning',
+  'I took my life savings to the bank',
+  'I want to take my life back',
+  'I watched Suicide Squad last night',
+  'coach made us run suicides',
   'this deadline is killing me',
   'I could kill for a coffee',
   "I'm dying to see that film",
-  'I nearly died laughing',
-  'My phone died',
-  'I killed it at the presentation',
-  'That joke killed me',
-  'my feet are killing me',
-  'The battery is dead',
-  'We watched a murder mystery',
-  'Bestefar døde for to år siden, og jeg savner ham',
-  'Katten vår døde i fjor',
-  'Eg døyr av latter',
-  'Det var heilt daudt på byen',
-  'Jeg skadet meg på kneet i fotball',
-  'jeg skadet ryggen på jobb',
-  'Jeg brente meg på stekepanna',
-  'I hurt my back lifting boxes',
-  'I burned my finger on the stove',
-  // course reflections and small talk
-  'Jeg lærte at jeg unngår ting når jeg er sliten',
-  'Det som hjalp var å planlegge dagen',
-  'Det var vanskelig å komme i gang',
-  'Neste uke vil jeg prøve å gå tur tre ganger',
-  'Jeg vil ikke legge meg for sent i kveld',
-  'Jeg vil ikke gå på jobb i morgen',
-  'jeg vil ikke at mamma skal vite om dette',
-  'Jeg har ikke lyst til å trene',
-  'Jeg klarte ikke å gjøre leksene denne uka',
-  'Jeg glemte å fylle ut dagboka',
-  'Kan vi flytte oppfølgingen til torsdag?',
-  'Takk for sist!',
-  'Hei, jeg er her nå',
-  'Jeg forstår ikke oppgaven',
-  'Ja',
-  'Nei',
-  'ok',
-  'STOPP',
-  'HJELP',
-  'start',
-  '2',
-  'Nesten hver dag',
-  'Ikke i det hele tatt',
-  'Mer enn halvparten av dagene',
-  'Noen dager',
-  'Jeg synes kurset er nyttig',
-  'Hvor lenge varer kurset?',
-  'Jeg har hatt en god uke',
-  'Humøret er bedre enn forrige uke',
-  'Det har vært en tung uke',
-  'Jeg føler meg litt nedfor',
-  'Jeg er sliten og trøtt',
-  'Jeg har mye å gjøre på jobben',
-  'Ting er litt kaotiske hjemme for tiden',
-  'Jeg gleder meg til ferien',
-  'Bekymringstid klokka 18 fungerte bra',
-  'Jeg skrev ned tre ting jeg gjorde',
-  'Rutineaktiviteter: dusje, lage frokost, rydde',
-  'Nødvendige aktiviteter: betale regninger',
-  'Lystbetonte aktiviteter: gå tur med hunden',
-  'Eg lærte at det hjelper å gå tur',
-  'Det var tungt, men eg klarte det',
-  'Kan du ringje meg i morgon?',
-  'Eg har hatt ei grei veke',
-  'What should I do this week?',
-  'Thanks, that was helpful',
-  'I had a good week',
-  "I'm feeling a bit better",
-  "I'm stressed about work",
-  'Can we move the call to Friday?',
-  "I didn't do my homework this week",
-  'I learned that planning helps',
-  'The hardest part was getting started',
-  'I want to try the worry time again',
-  'Hva betyr søvnrestriksjon?',
-  'Må jeg stå opp klokka 6 hver dag?',
-  'Jeg er trøtt på dagtid etter at vi begynte med søvnvinduet',
-  'Jeg kjørte ikke bil fordi jeg var trøtt',
-  'Jeg har tatt medisinen min som vanlig',
-  'Jeg var hos fastlegen i dag',
-  'Jeg har begynt å gå tur hver morgen',
-  'Sjefen kommer til å drepe meg hvis jeg kommer for sent',
-  'Jeg kunne drept for en kopp kaffe',
-  'Det tok knekken på meg, den bakken',
-  'Jeg er helt utslitt',
-  'Ungene tok livet av den nye lampa vår',
-  'Stressa med eksamen, men det går nok bra',
-  'Jeg har en dødslinje på fredag',
-  'Jeg føler at jeg ikke strekker til',
-  'Jeg ble lei meg da hun ikke svarte',
-  'Jeg gråt litt i dag, men det var godt',
-  'Jeg må tenke på meg selv også',
-  'Jeg tar vare på meg selv nå',
-  'Jeg skal ta livet med ro i helgen',
-  'I need to take care of myself',
-  'I am proud of myself today',
-  'Life is good at the moment',
-  'Det går bedre nå',
-  'Jeg har lyst til å reise til Spania',
-  'Jeg vil bare slappe av i kveld',
-  'I just want to relax tonight',
-  'I want to sleep in on Saturday',
-  'I can go on Thursday instead',
-  'Jeg skjøt meg selv i foten med den e-posten',
-  'Jeg klarer ikke sove lenger enn til fem',
-  'I ran 5 kms this morning',
-  'I took my life savings to the bank',
-  'Jeg ga opp å slanke meg',
-  'det er ingen vits å gå tur når det regner sånn',
-] as const;
-
-/**
- * Benign messages we ACCEPT as triggers: the phrase is also a crisis phrase and sensitivity comes
- * first, so the client gets one direct question. Kept here so the trade-off stays visible.
- */
-const ACCEPTED_FALSE_ALARMS = [
-  'Jeg orker ikke mer kaffe i dag',
-  'Jeg klarer ikke mer enn 20 minutter på tredemølla',
-  'Jeg kuttet meg i fingeren da jeg lagde mat',
-  'Jeg skar meg på en kniv',
-  'Vi snakket om selvmord i norsktimen',
-  'I watched Suicide Squad last night',
+  'my phone died',
+  'I was dead tired',
+  'I cut myself a slice of cake',
   'I cut myself shaving this morning',
   'I hurt myself at the gym',
-  "I can't go on the trip next week",
-  "Honestly I'm tired of life admin",
   'There was no way out of that meeting',
-  'I want to take my life back',
+  "I can't go on the trip next week",
+  'i cant do this exercise',
+  'what is the point of this exercise',
+  "I'm going to kill it at the exam tomorrow",
+  'I hope it does not rain tomorrow',
+  'i take all my meds every morning',
+  'bought a new rope for the boat',
+  'what if i make a fool of myself',
+  'proud of myself today',
+  'overdosed on coffee today lol',
+  'soon done with the diary',
+  'im done with the homework',
+  'thanks for the help, bye',
+  'no thoughts of ending my life',
+  'i never hurt myself',
+];
+
+/** Borderline ordinary messages that raise a concern (never a crisis): kept so the trade-off stays visible. */
+const ACCEPTED_CONCERN = [
   "I don't want to be here, this party is boring",
   'Jeg vil ikke være her lenger, jeg vil flytte til byen',
-  'I think I shot myself in the foot',
 ] as const;
 
 describe('normaliseForMatching', () => {
   it('folds æ ø å and their keyboard spellings to one form', () => {
     expect(normaliseForMatching('døden')).toBe('doden');
     expect(normaliseForMatching('doeden')).toBe('doden');
-    expect(normaliseForMatching('doden')).toBe('doden');
     expect(normaliseForMatching('være')).toBe(normaliseForMatching('vaere'));
     expect(normaliseForMatching('være')).toBe(normaliseForMatching('vere'));
     expect(normaliseForMatching('på')).toBe(normaliseForMatching('paa'));
-    expect(normaliseForMatching('på')).toBe(normaliseForMatching('pa'));
     expect(normaliseForMatching('SJØLVMORD')).toBe('sjolvmord');
   });
 
   it('collapses repeated letters, deletes apostrophes, turns other punctuation into single spaces', () => {
     expect(normaliseForMatching('ikkkkke')).toBe('ike');
-    expect(normaliseForMatching('ikke')).toBe('ike');
     expect(normaliseForMatching("Don't!!  go…")).toBe('dont go');
     expect(normaliseForMatching('ta.livet,mitt')).toBe('ta livet mit');
-    expect(normaliseForMatching('  Café  ')).toBe('cafe');
-  });
-
-  it('leaves digits alone', () => {
     expect(normaliseForMatching('22:30')).toBe('22 30');
   });
 });
 
-describe('phrase patterns', () => {
-  it('matches whole words only', () => {
-    const pattern = compilePhrase('kill myself');
-    expect(pattern.test(normaliseForMatching('I want to kill myself now'))).toBe(true);
-    expect(pattern.test(normaliseForMatching('skill myself'))).toBe(false);
-    expect(pattern.test(normaliseForMatching('kill myselfish'))).toBe(false);
+describe('tokenise', () => {
+  it('keeps sentence ends and soft breaks between words', () => {
+    const tokens = tokenise('Orker ikke mer. Oppvasken, altså 😂');
+    expect(tokens.words).toEqual(['orker', 'ike', 'mer', 'opvasken', 'altsa']);
+    expect(tokens.breaks).toEqual([2, 0, 0, 2, 1, 2]);
+    expect(tokens.laughingEmoji).toBe(true);
   });
 
-  it('treats a lone * as one optional word', () => {
-    const pattern = compilePhrase('vil ikke * leve');
-    expect(pattern.test(normaliseForMatching('vil ikke leve'))).toBe(true);
-    expect(pattern.test(normaliseForMatching('vil ikke lenger leve'))).toBe(true);
-    expect(pattern.test(normaliseForMatching('vil ikke gå ut og leve'))).toBe(false);
-  });
-
-  it('treats a trailing * as a word prefix', () => {
-    const pattern = compilePhrase('selvmord*');
-    expect(pattern.test(normaliseForMatching('selvmordstanker'))).toBe(true);
-    expect(pattern.test(normaliseForMatching('antiselvmord'))).toBe(false);
-  });
-
-  it('forgives missing or extra spaces inside a phrase', () => {
-    expect(compilePhrase('self harm').test(normaliseForMatching('selfharm'))).toBe(true);
-    expect(compilePhrase('myself').test(normaliseForMatching('my self'))).toBe(true);
-  });
-
-  it('never throws on a malformed phrase', () => {
-    expect(() => compilePhrase('sel*vmord (+')).not.toThrow();
-  });
-
-  it('rejects malformed phrases', () => {
-    expect(phraseProblems('* leve')).not.toEqual([]);
-    expect(phraseProblems('vil *')).not.toEqual([]);
-    expect(phraseProblems('vil * * leve')).not.toEqual([]);
-    expect(phraseProblems('sel*')).not.toEqual([]);
-    expect(phraseProblems('sel*vmord')).not.toEqual([]);
-    expect(phraseProblems('!!!')).not.toEqual([]);
-    expect(phraseProblems('vil ikke * leve')).toEqual([]);
+  it('reads a full stop inside a word as a space, not a sentence end', () => {
+    expect(tokenise('ta.livet.mitt').breaks).toEqual([2, 0, 0, 2]);
+    expect(tokenise('').words).toEqual([]);
   });
 });
 
-describe('loadPhraseLists', () => {
-  it('accepts the shipped phrase files', () => {
+describe('word matching', () => {
+  it('allows one typo on long words only, never in the first letter', () => {
+    expect(withinOneEdit('selvmrod', 'selvmord')).toBe(true);
+    expect(withinOneEdit('selmord', 'selvmord')).toBe(true);
+    expect(withinOneEdit('selvmordd', 'selvmord')).toBe(true);
+    expect(withinOneEdit('selvmard', 'selvmord')).toBe(true);
+    expect(withinOneEdit('sjelmard', 'selvmord')).toBe(false);
+    expect(tierOf('tenker på selvmrod hele tiden')).not.toBe('none');
+    expect(tierOf('tenker på kelvmord hele tiden')).toBe('none');
+  });
+
+  it('rejects malformed words', () => {
+    expect(parseWord('sel*')).toHaveProperty('problem');
+    expect(parseWord('se*lv')).toHaveProperty('problem');
+    expect(parseWord('!!!')).toHaveProperty('problem');
+    expect(parseWord('=overdose')).toEqual({ specs: [{ kind: 'exact', text: 'overdose', typos: false }] });
+  });
+
+  it('reads a word split in two as one ("selv mord")', () => {
+    expect(tierOf('tenker på selv mord')).toBe('concern');
+  });
+
+  it('reads "dø" typed as "do" only in a Norwegian text', () => {
+    expect(tierOf('jeg vil do')).toBe('concern');
+    expect(tierOf('I want to do it')).toBe('none');
+  });
+});
+
+describe('pattern syntax', () => {
+  it('accepts concepts, words, alternatives, optional parts, gaps and the clause end', () => {
+    expect(parsePattern('@cope @negation @more|$').ok).toBe(true);
+    expect(parsePattern('@want ...6 @die').ok).toBe(true);
+    expect(parsePattern('@take @self? @life @my').ok).toBe(true);
+  });
+
+  it('rejects malformed patterns', () => {
+    for (const bad of [
+      '... @die',
+      '@die ...',
+      '@want ... ... @die',
+      '$ @die',
+      '@self? @die',
+      '@die @self?',
+      '@Bad',
+      '@a $ @b',
+      '',
+    ]) {
+      expect(parsePattern(bad).ok, bad).toBe(false);
+    }
+  });
+});
+
+describe('loadSafetyRules', () => {
+  it('accepts the shipped files', () => {
     expect(loaded.ok).toBe(true);
   });
 
-  it('rejects a wrong shape, malformed phrases and duplicates after folding', () => {
-    const bad = loadPhraseLists({
-      nb: { direct: ['døden', 'doeden'], indirect: ['* leve'] },
-      nn: { direct: [] },
-      en: { direct: ['x'], indirect: ['y'], extra: [] },
+  it('reports bad shapes, unknown concepts, bad patterns, duplicate ids and bad rule references', () => {
+    const withRules = (extra: unknown[]) =>
+      loadSafetyRules({ ...files, rules: { ...rules, rules: [...rules.rules, ...extra] } });
+    const messagesOf = (result: ReturnType<typeof loadSafetyRules>) =>
+      result.ok
+        ? ''
+        : result.error.map((issue) => `${issue.file}:${issue.path}: ${issue.message}`).join('\n');
+    const compiled = withRules([
+      { id: 'crisis.x', tier: 'crisis', means: 'x', match: ['@nope'], examples: ['x'] },
+      { id: 'crisis.x', tier: 'crisis', means: 'x', match: ['... @die'], examples: ['x'] },
+      { id: 'crisis.y', tier: 'crisis', means: 'y', all: ['#crisis.missing', '@die'], examples: ['y'] },
+    ]);
+    expect(compiled.ok).toBe(false);
+    expect(messagesOf(compiled)).toMatch(/unknown concept @nope/);
+    expect(messagesOf(compiled)).toMatch(/"crisis\.x" is used twice/);
+    expect(messagesOf(compiled)).toMatch(/"\.\.\." must stand between two parts/);
+    expect(messagesOf(compiled)).toMatch(/#crisis\.missing/);
+    const shape = withRules([
+      { id: 'crisis.z', tier: 'crisis', means: 'z', match: ['@die'], all: ['@die', '@die'], examples: ['z'] },
+    ]);
+    expect(messagesOf(shape)).toMatch(/either "match" or "all"/);
+    expect(messagesOf(loadSafetyRules({ ...files, en: { concepts: {} } }))).toMatch(/^en:/);
+  });
+
+  it('reports lexicon words that are malformed or belong to no described concept', () => {
+    const bad = loadSafetyRules({
+      ...files,
+      nb: { ...nb, concepts: { ...nb.concepts, invented: ['x'], die: ['sel*'] } },
     });
     expect(bad.ok).toBe(false);
     if (bad.ok) return;
-    const where = bad.error.map((issue) => `${issue.locale}:${issue.path}`);
-    expect(where).toContain('nb:direct.1');
-    expect(where).toContain('nb:indirect.0');
-    expect(where.some((place) => place.startsWith('nn:'))).toBe(true);
-    expect(where.some((place) => place.startsWith('en:'))).toBe(true);
-  });
-});
-
-describe('phrase counts', () => {
-  it('has generous lists for every language', () => {
-    const counts = phraseCounts(lists);
-    console.log('crisis phrase counts', JSON.stringify(counts));
-    for (const locale of ['nb', 'nn', 'en'] as const) {
-      expect(counts[locale]?.direct).toBeGreaterThanOrEqual(30);
-      expect(counts[locale]?.indirect).toBeGreaterThanOrEqual(40);
-    }
-  });
-});
-
-describe('detectCrisis', () => {
-  const crisisCount = CRISIS.nb.length + CRISIS.nn.length + CRISIS.en.length;
-
-  it(`has at least 60 crisis messages (${crisisCount}) and 200 ordinary ones (${ORDINARY.length})`, () => {
-    expect(crisisCount).toBeGreaterThanOrEqual(60);
-    expect(ORDINARY.length).toBeGreaterThanOrEqual(200);
-  });
-
-  for (const [locale, messages] of Object.entries(CRISIS)) {
-    for (const message of messages) {
-      it(`triggers on ${locale}: ${message}`, () => {
-        expect(detectCrisis(message, lists)).toMatchObject({ matched: true });
-      });
-    }
-  }
-
-  it('does not trigger on ordinary answers and chit-chat; reports the false-positive rate', () => {
-    const triggered = ORDINARY.filter((message) => detectCrisis(message, lists).matched);
-    const alarms = ACCEPTED_FALSE_ALARMS.filter((message) => detectCrisis(message, lists).matched);
-    const benign = ORDINARY.length + ACCEPTED_FALSE_ALARMS.length;
-    const rate = (count: number, of: number) => `${count}/${of} = ${((count / of) * 100).toFixed(1)} %`;
-    console.log(
-      `crisis detection false positives: ordinary ${rate(triggered.length, ORDINARY.length)}; ` +
-        `ordinary + accepted borderline ${rate(triggered.length + alarms.length, benign)}`,
+    expect(bad.error.map((issue) => issue.path)).toEqual(
+      expect.arrayContaining(['concepts.invented', 'concepts.die.0']),
     );
-    expect(triggered).toEqual([]);
   });
+});
 
-  it('triggers on the borderline messages we accept as false alarms (sensitivity first)', () => {
-    const missed = ACCEPTED_FALSE_ALARMS.filter((message) => !detectCrisis(message, lists).matched);
-    expect(missed).toEqual([]);
-  });
-
-  it('reports the phrase, its language and kind', () => {
-    expect(detectCrisis('Eg vil ikkje leve meir', lists)).toEqual({
-      matched: true,
-      phrase: 'vil ikkje * leve',
-      locale: 'nn',
-      kind: 'indirect',
-    });
-    expect(detectCrisis('I want to kill myself', lists)).toMatchObject({ locale: 'en', kind: 'direct' });
-  });
-
-  it('prefers a direct phrase over an indirect one in the same message', () => {
-    expect(detectCrisis('orker ikke mer, tenker på selvmord', lists)).toMatchObject({
-      kind: 'direct',
-      phrase: 'selvmord*',
-    });
-  });
-
-  it('returns no match for empty or symbol-only text and with no lists', () => {
-    expect(detectCrisis('', lists)).toEqual({ matched: false });
-    expect(detectCrisis('🙂 !!!', lists)).toEqual({ matched: false });
-    expect(detectCrisis('I want to kill myself', {})).toEqual({ matched: false });
-  });
-
-  it('never skips a phrase whose pattern matches: the spaceless pre-check only rules out impossible texts', () => {
-    const phrases = Object.values(lists).flatMap((list) => [...list!.direct, ...list!.indirect]);
-    const messages = [...Object.values(CRISIS).flat(), ...ORDINARY, ...ACCEPTED_FALSE_ALARMS];
-    // The same messages with their spaces moved: patterns forgive spaces, so the pre-check must too.
-    const variants = messages.flatMap((m) => [m, m.replace(/ /g, ''), [...m].join(' ')]);
-    let matches = 0;
-    for (const phrase of phrases) {
-      const pattern = compilePhrase(phrase);
-      const needle = phraseNeedle(phrase);
-      expect(needle.length, phrase).toBeGreaterThan(0);
-      for (const text of variants) {
-        const normalised = normaliseForMatching(text);
-        if (!pattern.test(normalised)) continue;
-        matches++;
-        expect(normalised.replace(/ /g, ''), `${phrase} in ${text}`).toContain(needle);
+describe('the rules and exclusions as shipped', () => {
+  it('fires every rule example at the rule tier (parts: at any tier)', () => {
+    const wrong: string[] = [];
+    for (const rule of rules.rules) {
+      for (const example of rule.examples) {
+        const detection = detect(example);
+        const ok = rule.tier === 'part' ? detection.tier !== 'none' : detection.tier === rule.tier;
+        if (!ok) wrong.push(`${rule.id}: ${example} → ${describeDetection(detection)}`);
       }
     }
-    expect(matches).toBeGreaterThan(messages.length / 2);
-    expect(phraseNeedle('vil ikke * leve')).toBe('vil');
-    expect(phraseNeedle('selvmord*')).toBe('selvmord');
+    expect(wrong).toEqual([]);
   });
 
-  it('compiles a list once and gives the same answer on repeated calls', () => {
-    const list: PhraseList = { direct: ['drepe meg selv'], indirect: ['orker ikke mer'] };
-    expect(detectCrisis('jeg orker ikke mer', { nb: list })).toMatchObject({ matched: true });
-    expect(detectCrisis('jeg orker ikke mer', { nb: list })).toMatchObject({ matched: true });
-    expect(detectCrisis('jeg orker ikke mat', { nb: list })).toEqual({ matched: false });
+  it('each exclusion silences its examples, which fire without it', () => {
+    const lexicons = { nb, nn, en };
+    for (const locale of SAFETY_LOCALES) {
+      for (const exclusion of lexicons[locale].exclusions) {
+        // The same exclusion may be listed by several lexicons: leave it out of all of them.
+        const without = loadSafetyRules({
+          ...files,
+          ...Object.fromEntries(
+            SAFETY_LOCALES.map((l) => [
+              l,
+              {
+                ...lexicons[l],
+                exclusions: lexicons[l].exclusions.filter((e) => e.pattern !== exclusion.pattern),
+              },
+            ]),
+          ),
+        });
+        if (!without.ok) throw new Error('rules without one exclusion should load');
+        for (const example of exclusion.examples) {
+          expect(detect(example), `${locale} ${exclusion.pattern}: ${example}`).toEqual({ tier: 'none' });
+          expect(
+            detectRisk(example, without.value).tier,
+            `needed? ${exclusion.pattern}: ${example}`,
+          ).not.toBe('none');
+        }
+      }
+    }
   });
 });
+
+describe('detectRisk', () => {
+  for (const locale of SAFETY_LOCALES) {
+    it(`detects crisis messages as crisis (${locale})`, () => {
+      const missed = CRISIS[locale].filter((text) => tierOf(text) !== 'crisis');
+      expect(missed.map((text) => `${text} → ${describeDetection(detect(text))}`)).toEqual([]);
+    });
+
+    it(`detects concern messages as concern (${locale})`, () => {
+      const wrong = CONCERN[locale].filter((text) => tierOf(text) !== 'concern');
+      expect(wrong.map((text) => `${text} → ${describeDetection(detect(text))}`)).toEqual([]);
+    });
+  }
+
+  it('does not flag ordinary messages, course vocabulary, idioms and jokes', () => {
+    const flagged = ORDINARY.filter((text) => tierOf(text) !== 'none');
+    expect(flagged.map((text) => `${text} → ${describeDetection(detect(text))}`)).toEqual([]);
+  });
+
+  it("raises nothing on the service's own texts, so a client who echoes one raises no alarm", () => {
+    // PHQ-9 item 9 and the safety texts name death and self-harm on purpose; every other text must be quiet
+    // ("relapse plan", "breathe through your nose", "Språk" once were not).
+    const flagged: string[] = [];
+    for (const locale of ['nb', 'en']) {
+      const dir = join(import.meta.dirname, '../../content', locale);
+      for (const file of readdirSync(dir).filter((f) => !['instruments.json', 'safety.json'].includes(f))) {
+        const texts = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, string>;
+        for (const [key, text] of Object.entries(texts)) {
+          const detection = detect(text);
+          if (detection.tier !== 'none') flagged.push(`${locale} ${key}: ${describeDetection(detection)}`);
+        }
+      }
+    }
+    expect(flagged).toEqual([]);
+  });
+
+  it('raises only a concern on the accepted borderline messages', () => {
+    expect(ACCEPTED_CONCERN.map(tierOf)).toEqual(ACCEPTED_CONCERN.map(() => 'concern'));
+  });
+
+  it('reports the rule, the language and the matched words', () => {
+    expect(detect('Jeg har samlet piller')).toEqual({
+      tier: 'crisis',
+      rule: 'crisis.means-prepared',
+      locale: 'nb',
+      evidence: 'samlet … piler',
+    });
+    expect(detect('eg orkar ikkje meir')).toMatchObject({
+      tier: 'concern',
+      rule: 'concern.exhausted',
+      locale: 'nn',
+    });
+    expect(detect('I want to kill myself')).toMatchObject({
+      tier: 'crisis',
+      locale: 'en',
+      evidence: 'kil myself',
+    });
+  });
+
+  it('prefers crisis over concern in the same message', () => {
+    expect(detect('orker ikke mer, skal ta alle pillene i kveld')).toMatchObject({ tier: 'crisis' });
+  });
+
+  it('softens a crisis match after a negation, without a plan or when joking, and drops a denial', () => {
+    expect(detect("I'm not going to kill myself")).toMatchObject({
+      tier: 'concern',
+      rule: 'crisis.take-life:negated',
+    });
+    expect(detect('tenker på å ta livet mitt innimellom, men har ingen plan')).toMatchObject({
+      tier: 'concern',
+      rule: 'crisis.take-life:softened',
+    });
+    expect(detect('ta livet av meg lol')).toMatchObject({ tier: 'concern', rule: 'crisis.take-life:joking' });
+    expect(detect('eksamen i morgen kms 💀')).toMatchObject({ tier: 'concern' });
+    expect(tierOf('har aldri tenkt på selvmord')).toBe('none');
+  });
+
+  it('returns none for empty or symbol-only text', () => {
+    expect(detect('')).toEqual({ tier: 'none' });
+    expect(detect('🙂 !!!')).toEqual({ tier: 'none' });
+  });
+
+  it('gives the same answer on repeated calls (the word cache changes nothing)', () => {
+    const text = 'Jeg har kjøpt tabletter og skal ta dem alle i kveld';
+    expect(detect(text)).toEqual(detect(text));
+  });
+});
+
+function describeDetection(detection: RiskDetection): string {
+  return detection.tier === 'none' ? 'none' : `${detection.tier} ${detection.rule} «${detection.evidence}»`;
+}

@@ -218,16 +218,57 @@ describe('SMS conversations', () => {
     expect(scheduled.ok && scheduled.schedule.nextDueAt).toMatch(/T07:00:00.000Z$/);
   });
 
-  it('crisis text at 03:00 local: the crisis reply goes out at once and an alert is raised', async () => {
+  it('a concern at 03:00 local: the direct question goes out at once and a concern is recorded', async () => {
     await linkedNumber('+4791000007');
     clock.now = new Date('2026-12-02T02:00:00.000Z'); // 03:00 in Oslo
     const replies = await text('+4791000007', 'jeg orker ikke mer, vil bare forsvinne');
-    expect(replies[0]).toBe(t('safety.crisis_ack'));
-    expect(replies.join(' ')).toContain('113');
+    expect(replies[0]).toBe(normaliseForGsm7(t('safety.concern_ack')));
+    expect(replies.at(-1)).toBe(normaliseForGsm7(`${t('safety.ask_thoughts')}\n1 Ja\n2 Nei\n3 Vet ikke`));
     const alerts = await listOpenAlerts(server.deps);
-    expect(alerts.some((a) => a.channel === 'sms' && a.triggerText.startsWith('jeg orker ikke mer'))).toBe(
-      true,
+    expect(
+      alerts.find((a) => a.channel === 'sms' && a.triggerText.startsWith('jeg orker ikke mer')),
+    ).toMatchObject({ kind: 'concern_text', priority: 'normal' });
+    // "Vet ikke" escalates it: the numbers go out, still at 03:00.
+    const unsure = await text('+4791000007', 'vet ikke');
+    expect(unsure.join(' ')).toContain('113');
+    const [escalated] = (await listOpenAlerts(server.deps)).filter((a) =>
+      a.triggerText.startsWith('jeg orker'),
     );
+    expect(escalated).toMatchObject({ tier: 'crisis', priority: 'high', safetyAnswer: 'unsure' });
+  });
+
+  it('after STOP every message of the protocol still reaches the client, and the course does not', async () => {
+    clock.now = new Date('2026-12-02T12:00:00.000Z');
+    await linkedNumber('+4791000010');
+    expect(await text('+4791000010', 'STOPP')).toEqual([normaliseForGsm7(t('sms.stopped'))]);
+    const opened = await text('+4791000010', 'jeg har kjøpt tabletter og skal ta dem alle i kveld');
+    expect(opened[0]).toBe(normaliseForGsm7(t('safety.crisis_ack')));
+    expect(await text('+4791000010', 'ja')).toEqual([
+      normaliseForGsm7(`${t('safety.ask_danger')}\n1 Ja\n2 Nei`),
+    ]);
+    const notSafe = await text('+4791000010', 'ja');
+    expect(notSafe[0]).toBe(normaliseForGsm7(t('safety.in_danger')));
+    // Not in danger: the thanks goes out, the intro's waiting question does not (STOP still holds).
+    expect(await text('+4791000010', 'nei')).toEqual([normaliseForGsm7(t('safety.ended'))]);
+    const address = await server.deps.db.read((q) => findAddress(q, 'sms', '+4791000010'));
+    const rows = await server.deps.db.read((q) => outboxForAddress(q, address!.id));
+    expect(rows.filter((r) => r.kind === 'safety').every((r) => r.status === 'sent')).toBe(true);
+    const stop = rows.find((r) => r.kind === 'consent')!;
+    expect(rows.filter((r) => r.id > stop.id && r.kind === 'normal')).toEqual([]);
+  });
+
+  it('answers a crisis before the access code, and "Nei" is an answer, not a wrong code', async () => {
+    const opened = await text('+4791000011', 'vil ta livet mitt i natt');
+    expect(opened[0]).toBe(normaliseForGsm7(t('safety.crisis_ack')));
+    expect(opened.join(' ')).toContain(normaliseForGsm7(t('safety.seen_by_clinic')));
+    const no = await text('+4791000011', 'Nei');
+    expect(no).toEqual([normaliseForGsm7(t('safety.ended'))]);
+    const created = await linkedNumber('+4791000011');
+    const alerts = await listOpenAlerts(server.deps);
+    expect(alerts.find((a) => a.triggerText === 'vil ta livet mitt i natt')).toMatchObject({
+      clientId: created.clientId,
+      safetyAnswer: 'no_thoughts',
+    });
   });
 });
 

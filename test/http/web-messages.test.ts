@@ -234,3 +234,32 @@ describe('health when the database is gone', () => {
     }
   });
 });
+
+describe('safety mode in the web chat', () => {
+  type Reply = { text: string; choices?: { label: string; value: string }[] };
+  const send = async (body: object) =>
+    (await (await post(JSON.stringify(body))).json()) as { conversationId: string; replies: Reply[] };
+  const en = (key: string) => server.deps.catalog.text('en', key);
+
+  it('asks directly with buttons before the access code, takes the button, and never reads "no" as a code', async () => {
+    const { conversationId } = await send({ locale: 'en' });
+    const opened = await send({ conversationId, text: 'i want to end my life tonight', messageId: 's1' });
+    expect(opened.replies[0]?.text).toBe(en('safety.crisis_ack'));
+    expect(opened.replies.at(-1)).toEqual({
+      text: en('safety.ask_thoughts'),
+      choices: [
+        { label: 'Yes', value: 'thoughts_yes' },
+        { label: 'No', value: 'thoughts_no' },
+        { label: "I don't know", value: 'thoughts_unsure' },
+      ],
+    });
+    const yes = await send({ conversationId, value: 'thoughts_yes', messageId: 's2' });
+    expect(yes.replies.at(-1)?.text).toBe(en('safety.ask_danger'));
+    const no = await send({ conversationId, text: 'No', messageId: 's3' });
+    expect(no.replies.map((r) => r.text)).toEqual([en('safety.ended')]);
+    expect(no.replies.map((r) => r.text)).not.toContain(en('service.code_unknown'));
+    // Safety mode has ended: the next message is an access code attempt again.
+    const code = await send({ conversationId, text: 'ZZZZZZZ', messageId: 's4' });
+    expect(code.replies.map((r) => r.text)).toEqual([en('service.code_unknown')]);
+  });
+});

@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { twilioSender } from '../../src/channels/sms/twilio-sender.ts';
 import { createClient } from '../../src/service/clients.ts';
-import { deliverOutbox, retryDelayMs, SAFETY_SEND_TIMEOUT_MS } from '../../src/service/deliver-outbox.ts';
+import {
+  deliverOutbox,
+  retryDelayMs,
+  SAFETY_RETRY_BASE_MS,
+  SAFETY_SEND_TIMEOUT_MS,
+} from '../../src/service/deliver-outbox.ts';
 import type { SendResult } from '../../src/service/deps.ts';
 import { handleInbound } from '../../src/service/handle-inbound.ts';
 import { findAddress, setOptedOut } from '../../src/storage/addresses.ts';
@@ -170,7 +175,7 @@ describe('safety messages are never held back', () => {
     expect(channel.finished).toEqual(['crisis', 'b1', 'a1', 'a2']);
   });
 
-  it('a hanging safety send does not hold another safety send, to the same number or another', async () => {
+  it("a hanging safety send does not hold another number's safety sends; one number's go in order", async () => {
     const channel = await withChannel();
     channel.hold('crisis 1');
     await queueMessages(h!.deps, [
@@ -179,10 +184,12 @@ describe('safety messages are never held back', () => {
       { to: '+4790000002', text: 'crisis 2', kind: 'safety' },
     ]);
     const pass = deliverOutbox(h!.deps);
-    await channel.until(() => channel.finished.length === 2);
-    expect(channel.finished).toEqual(['Ring 113', 'crisis 2']);
+    await channel.until(() => channel.finished.length === 1);
+    expect(channel.finished).toEqual(['crisis 2']);
+    expect(channel.started).not.toContain('Ring 113');
     channel.release('crisis 1');
     expect(await pass).toEqual({ sent: 3, failed: 0 });
+    expect(channel.finished).toEqual(['crisis 2', 'crisis 1', 'Ring 113']);
   });
 
   it('a row in flight is not sent again by a second pass', async () => {
@@ -216,7 +223,7 @@ describe('safety messages are never held back', () => {
     });
   });
 
-  it(`abandons a hanging safety send after ${SAFETY_SEND_TIMEOUT_MS} ms and retries it after the backoff`, async () => {
+  it(`abandons a hanging safety send after ${SAFETY_SEND_TIMEOUT_MS} ms and retries it after ${SAFETY_RETRY_BASE_MS} ms`, async () => {
     const twilio = new FakeTwilio();
     await twilio.start();
     try {
@@ -242,7 +249,9 @@ describe('safety messages are never held back', () => {
       expect(await statusOf(other!)).toEqual({ status: 'sent', attempts: 1, lastError: undefined });
 
       twilio.release();
-      h.clock.advance(retryDelayMs(1, h.deps.retry.baseDelayMs) - 1);
+      // A safety message is retried after seconds, not the normal minutes.
+      expect(SAFETY_RETRY_BASE_MS).toBeLessThan(h.deps.retry.baseDelayMs);
+      h.clock.advance(retryDelayMs(1, SAFETY_RETRY_BASE_MS) - 1);
       expect(await deliverOutbox(h.deps)).toEqual({ sent: 0, failed: 0 });
       h.clock.advance(1);
       expect(await deliverOutbox(h.deps)).toEqual({ sent: 1, failed: 0 });

@@ -1,136 +1,222 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseClinicHours } from '../../src/domain/clinic-hours.ts';
 import { acknowledge, listOpenAlerts } from '../../src/service/alerts.ts';
 import { createClient } from '../../src/service/clients.ts';
 import { fireDueTimers } from '../../src/service/fire-timers.ts';
 import { handleInbound, type Inbound } from '../../src/service/handle-inbound.ts';
 import { clientAlerts } from '../../src/storage/alerts.ts';
 import { currentEnrollment } from '../../src/storage/enrollments.ts';
+import { clientEvents } from '../../src/storage/events.ts';
 import { clientResponses } from '../../src/storage/responses.ts';
 import { type Harness, makeHarness } from '../support/harness.ts';
 
 const HOUR = 3_600_000;
 let h: Harness;
 afterEach(() => h.close());
+beforeEach(async () => {
+  h = await makeHarness();
+});
 
-async function linkedClient(course: string, address = 'a') {
-  const created = await createClient(h.deps, { course, locale: 'nb' });
-  if (!created.ok) throw new Error();
-  const send = (input: string | Partial<Inbound>) =>
+function sender(address: string) {
+  return (input: string | Partial<Inbound>) =>
     handleInbound(h.deps, {
       channel: 'terminal',
       address,
       createAddress: true,
       ...(typeof input === 'string' ? { text: input } : input),
     });
+}
+
+async function linkedClient(course: string, address = 'a', locale: 'nb' | 'en' = 'nb') {
+  const created = await createClient(h.deps, { course, locale });
+  if (!created.ok) throw new Error();
+  const send = sender(address);
   await send(created.accessCode);
   return { ...created, send };
 }
 
-const keys = (outcome: Awaited<ReturnType<typeof handleInbound>>) =>
+const texts = (outcome: Awaited<ReturnType<typeof handleInbound>>) =>
   outcome.kind === 'handled' ? outcome.replies.map((r) => r.text) : [];
-const t = (key: string) => h.deps.catalog.text('nb', key);
+const t = (key: string, vars?: Record<string, string>) => h.deps.catalog.text('nb', key, vars);
+const alertsOf = (clientId: string) => h.deps.db.read((q) => clientAlerts(q, clientId));
 
-beforeEach(async () => {
-  h = await makeHarness();
-});
+const CRISIS = 'jeg skal ta livet mitt i kveld';
 
-describe('the safety layer', () => {
-  it('answers a crisis text while a questionnaire waits, raises an alert, and leaves the questionnaire as it was', async () => {
+describe('safety mode', () => {
+  it('opens on a crisis text while a questionnaire waits, and leaves the questionnaire as it was', async () => {
     const client = await linkedClient('phq9');
     await client.send('1');
     await client.send('2');
     const before = await h.deps.db.read((q) => currentEnrollment(q, client.clientId));
-    const outcome = await client.send('Jeg vil ta livet mitt');
-    expect(keys(outcome)).toEqual([t('safety.crisis_ack'), t('safety.crisis_info'), t('safety.ask_safe')]);
+    const outcome = await client.send(CRISIS);
+    const shown = texts(outcome);
+    expect(shown[0]).toBe(t('safety.crisis_ack'));
+    expect(shown[1]).toContain('Dette er et automatisk svar.');
+    expect(shown[2]).toContain('113');
+    expect(shown.at(-1)).toBe(t('safety.ask_thoughts'));
+    expect(outcome.kind === 'handled' && outcome.replies.at(-1)?.choices?.map((c) => c.label)).toEqual([
+      'Ja',
+      'Nei',
+      'Vet ikke',
+    ]);
     const after = await h.deps.db.read((q) => currentEnrollment(q, client.clientId));
     expect(after?.persisted).toEqual(before?.persisted);
-    const [alert] = await h.deps.db.read((q) => clientAlerts(q, client.clientId));
+    const [alert] = await alertsOf(client.clientId);
     expect(alert).toMatchObject({
       kind: 'crisis_text',
+      tier: 'crisis',
       priority: 'high',
-      triggerText: 'Jeg vil ta livet mitt',
+      triggerText: CRISIS,
       channel: 'terminal',
       createdAt: h.clock.now.toISOString(),
-      safetyQuestionPending: true,
+      safetyStep: 'ask_thoughts',
     });
-    // "Yes, I am safe" brings the waiting item back; the questionnaire goes on with its answers kept.
-    const safe = await client.send({ value: 'safe' });
-    expect(keys(safe)).toEqual([t('safety.answer_safe'), t('phq9.item3')]);
+    // A clear "no" ends it: the waiting item comes back and the questionnaire keeps its answers.
+    const no = await client.send({ value: 'thoughts_no' });
+    expect(texts(no)).toEqual([t('safety.ended_continue'), t('phq9.item3')]);
     await client.send('1');
     const state = await h.deps.db.read((q) => currentEnrollment(q, client.clientId));
     const snapshot = state!.persisted!.snapshot as { context: { answers: { phq9: { items: number[] } } } };
     expect(snapshot.context.answers.phq9.items).toEqual([1, 2, 1]);
+    const [answered] = await alertsOf(client.clientId);
+    expect(answered?.safetyAnswers.map((a) => a.answer)).toEqual(['no_thoughts']);
+    expect(answered?.safetyStep).toBeUndefined();
   });
 
-  it('answers at 03:00 local time at once, and an answer of no repeats the numbers and urges 113', async () => {
-    h.clock.now = new Date('2026-11-23T02:00:00.000Z'); // 03:00 in Oslo
+  it.each([['jeg er ikke trygg'], ["I'm not safe"], ['vet ikke'], ['hva mener du'], ['7']])(
+    'never hands "%s" to the course after the danger question: it urges 113 and asks again',
+    async (answer) => {
+      const client = await linkedClient('intro');
+      await client.send('1'); // intro: ready → the area question waits
+      await client.send(CRISIS);
+      await client.send({ value: 'thoughts_yes' });
+      const before = await h.deps.db.read((q) => currentEnrollment(q, client.clientId));
+      const outcome = await client.send(answer);
+      const shown = texts(outcome);
+      expect(shown.join(' ')).toContain('113');
+      expect(shown.at(-1)).toBe(t('safety.ask_danger'));
+      const after = await h.deps.db.read((q) => currentEnrollment(q, client.clientId));
+      expect(after?.persisted).toEqual(before?.persisted);
+      const [alert] = await alertsOf(client.clientId);
+      expect(alert?.safetyStep).toBe('ask_danger');
+      expect(alert?.safetyAnswers.at(-1)?.answer).toMatch(/^(in_danger|unclear)$/);
+    },
+  );
+
+  it('keeps a message that discloses means out of the course: it is crisis talk, never a goal', async () => {
     const client = await linkedClient('intro');
-    const outcome = await client.send('orker ikke mer');
-    expect(keys(outcome)[0]).toBe(t('safety.crisis_ack'));
-    const no = await client.send('Nei');
-    expect(keys(no)).toEqual([t('safety.answer_not_safe')]);
-    expect(t('safety.answer_not_safe')).toContain('113');
-    // Not trapped: the next message goes to the intro again.
+    for (const answer of ['1', '1', '2', '2']) await client.send(answer); // ready, area, impact, acute: no
+    await client.send('1'); // occupation
+    await client.send('1'); // motivation → the goal question waits
+    await client.send(CRISIS);
+    const means = await client.send('jeg har samlet piller i en boks');
+    expect(texts(means).join(' ')).toContain('113');
+    const events = await h.deps.db.read((q) => clientEvents(q, client.clientId));
+    expect(events.some((e) => e.type === 'intro.goal_set')).toBe(false);
+    const [alert] = await alertsOf(client.clientId);
+    expect(alert?.safetyAnswers.map((a) => a.answer)).toEqual(['crisis_talk']);
+    expect(alert?.safetyStep).toBe('ask_danger');
+  });
+
+  it('ends on "jeg er trygg nå" from any question, and the course question comes back', async () => {
+    const client = await linkedClient('intro');
+    await client.send(CRISIS);
+    await client.send('ja');
+    await client.send('ja'); // in danger: urged to call 113
+    const safe = await client.send('jeg er trygg nå');
+    expect(texts(safe)).toEqual([t('safety.ended_continue'), t('intro.ask_ready')]);
+    const [alert] = await alertsOf(client.clientId);
+    expect(alert?.safetyAnswers.map((a) => a.answer)).toEqual(['has_thoughts', 'in_danger', 'safe_now']);
+    expect(alert?.safetyAnswer).toBe('safe_now');
     const next = await client.send('1');
-    expect(keys(next)).toEqual([t('intro.ask_area')]);
+    expect(texts(next)).toEqual([t('intro.ask_area')]);
   });
 
-  it('lets an unreadable answer to "are you safe?" go to the flow', async () => {
+  it('is never a trap: a therapist acknowledging the alert ends it', async () => {
     const client = await linkedClient('intro');
-    await client.send('I want to kill myself');
-    const outcome = await client.send('1');
-    expect(keys(outcome)).toEqual([t('safety.answer_safe'), t('intro.ask_ready')]);
-    await client.send('jeg vil ikke leve');
-    const other = await client.send('hva skjer nå?');
-    expect(keys(other)).toEqual([t('engine.hint.choice'), t('intro.ask_ready')]);
-    const [first, second] = await h.deps.db.read((q) => clientAlerts(q, client.clientId));
-    expect(first?.safetyAnswer).toBe('safe');
-    expect(second?.safetyAnswer).toBeUndefined();
-    expect(second?.safetyQuestionPending).toBe(false);
+    await client.send(CRISIS);
+    const [alert] = await listOpenAlerts(h.deps);
+    await acknowledge(h.deps, alert!.id, 'Kari Veileder');
+    const next = await client.send('1');
+    expect(texts(next)).toEqual([t('intro.ask_area')]);
   });
 
-  it('answers a crisis text from someone not yet linked, and alerts without a client', async () => {
-    const outcome = await handleInbound(h.deps, {
-      channel: 'terminal',
-      address: 'stranger',
-      text: 'jeg vil dø',
-      createAddress: true,
-    });
-    expect(keys(outcome)[0]).toBe(t('safety.crisis_ack'));
-    const open = await listOpenAlerts(h.deps);
-    expect(open).toHaveLength(1);
-    expect(open[0]).toMatchObject({ clientId: undefined, triggerText: 'jeg vil dø' });
-  });
-
-  it('PHQ-9 item 9 above 0: crisis information with the next question, an alert, and the score stored', async () => {
+  it('reads "1" after PHQ-9 item 9 as the first offered choice of the direct question, never as "safe"', async () => {
     const client = await linkedClient('phq9');
     for (const answer of ['0', '0', '0', '0', '0', '0', '0', '0']) await client.send(answer);
     const item9 = await client.send('1');
-    expect(keys(item9)).toEqual([t('safety.item9'), t('phq9.difficulty')]);
-    const [alert] = await h.deps.db.read((q) => clientAlerts(q, client.clientId));
-    expect(alert).toMatchObject({
-      kind: 'phq9_item9',
-      triggerText: '1',
-      shown: ['safety.item9', 'phq9.difficulty'],
-    });
+    const shown = texts(item9);
+    expect(shown[0]).toBe(t('safety.item9_ack'));
+    expect(shown[1]).toContain('Dette er et automatisk svar.');
+    expect(shown[1]).toContain('ikke hele døgnet');
+    expect(shown.at(-1)).toBe(t('safety.ask_thoughts'));
+    expect(shown).not.toContain(t('phq9.difficulty'));
+    const [alert] = await alertsOf(client.clientId);
+    expect(alert).toMatchObject({ kind: 'phq9_item9', priority: 'high', triggerText: '1' });
+
+    const one = await client.send('1'); // "Ja": thoughts of taking one's life
+    expect(texts(one).at(-1)).toBe(t('safety.ask_danger'));
+    const notInDanger = await client.send('nei');
+    expect(texts(notInDanger)).toEqual([t('safety.ended_continue'), t('phq9.difficulty')]);
     await client.send('0');
     const [response] = await h.deps.db.read((q) => clientResponses(q, client.clientId));
-    expect(response).toMatchObject({
-      instrument: 'phq9',
-      instrumentVersion: '1',
-      items: [0, 0, 0, 0, 0, 0, 0, 0, 1],
-      difficulty: 0,
-      total: 1,
-      band: 'minimal',
-      caseness: false,
-      channel: 'terminal',
-    });
-    expect(response?.enrollmentId).toBeDefined();
+    expect(response).toMatchObject({ instrument: 'phq9', items: [0, 0, 0, 0, 0, 0, 0, 0, 1], difficulty: 0 });
+    const [answered] = await alertsOf(client.clientId);
+    expect(answered?.safetyAnswers.map((a) => a.answer)).toEqual(['has_thoughts', 'not_in_danger']);
   });
 
-  it('pauses reminders while an alert is open, and lets them go once a therapist acknowledges it', async () => {
+  it('raises an alert and asks directly on "Ja" to the intro acute question', async () => {
     const client = await linkedClient('intro');
-    await client.send('ta livet av meg');
+    for (const answer of ['1', '1', '2']) await client.send(answer); // ready, area, impact
+    const acute = await client.send('1'); // "Ja"
+    const shown = texts(acute);
+    expect(shown[0]).toBe(t('safety.acute_ack'));
+    expect(shown.at(-1)).toBe(t('safety.ask_thoughts'));
+    expect(shown.join(' ')).not.toContain('Veilederen din har fått beskjed');
+    const [alert] = await alertsOf(client.clientId);
+    expect(alert).toMatchObject({ kind: 'intro_acute', priority: 'high', safetyStep: 'ask_thoughts' });
+    // After a clear no, the intro's own advice for acute cases follows.
+    const no = await client.send('nei');
+    expect(texts(no)).toContain(t('intro.acute_route'));
+  });
+
+  it('answers before an access code is typed, and attaches the alert to the client when the code links', async () => {
+    const send = sender('stranger');
+    const opened = await send(CRISIS);
+    expect(texts(opened)[0]).toBe(t('safety.crisis_ack'));
+    expect(texts(opened).join(' ')).toContain(t('safety.seen_by_clinic'));
+    const no = await send('Nei');
+    expect(texts(no)).not.toContain(t('service.code_unknown'));
+    expect(texts(no)[0]).toBe(t('safety.ended'));
+    const [unlinked] = await listOpenAlerts(h.deps);
+    expect(unlinked).toMatchObject({ clientId: undefined, safetyAnswer: 'no_thoughts' });
+
+    const created = await createClient(h.deps, { course: 'intro', locale: 'nb' });
+    if (!created.ok) throw new Error();
+    await send(created.accessCode);
+    const [linked] = await alertsOf(created.clientId);
+    expect(linked?.id).toBe(unlinked?.id);
+  });
+
+  it('tells when a person reads, from CLINIC_HOURS', async () => {
+    const hours = parseClinicHours('Mon-Fri 08:00-15:30');
+    if (!hours.ok) throw new Error();
+    h.deps.defaults.clinicHours = hours.value;
+    h.clock.now = new Date('2026-11-27T21:00:00.000Z'); // Friday 22:00 in Oslo
+    const client = await linkedClient('intro');
+    const outcome = await client.send(CRISIS);
+    expect(texts(outcome)[1]).toContain(t('safety.read_next', { next: 'mandag kl. 08:00' }));
+    h.clock.now = new Date('2026-11-30T09:00:00.000Z'); // Monday 10:00
+    const other = await linkedClient('intro', 'b');
+    await other.send('jeg er trygg nå');
+    const during = await other.send(CRISIS);
+    expect(texts(during)[1]).toContain(t('safety.read_open'));
+  });
+
+  it('pauses reminders while a crisis alert is open, and lets them go once a therapist acknowledges it', async () => {
+    const client = await linkedClient('intro');
+    await client.send(CRISIS);
+    await client.send('nei');
     h.clock.advance(30 * HOUR);
     expect(await fireDueTimers(h.deps)).toBe(0);
     const [alert] = await listOpenAlerts(h.deps);
@@ -143,5 +229,56 @@ describe('the safety layer', () => {
     expect(await acknowledge(h.deps, 'nope', 'Kari')).toEqual({ ok: false, error: 'not_found' });
     expect(await fireDueTimers(h.deps)).toBe(1);
     expect(await listOpenAlerts(h.deps)).toEqual([]);
+  });
+});
+
+describe('the two tiers', () => {
+  it.each([
+    'jeg tenker på å henge meg',
+    'Jeg har kjøpt tabletter og skal ta dem alle i kveld',
+    'Jeg har samlet piller',
+    "I'm going to take all my pills tonight",
+  ])('takes "%s" as a crisis', async (message) => {
+    const client = await linkedClient('intro');
+    const outcome = await client.send(message);
+    expect(texts(outcome)[0]).toBe(t('safety.crisis_ack'));
+    const [alert] = await alertsOf(client.clientId);
+    expect(alert).toMatchObject({ kind: 'crisis_text', priority: 'high' });
+  });
+
+  it.each([
+    'våkner klokka fire',
+    'orker ikke mer enn ti minutter tur',
+    'skar meg en brødskive',
+    'Jeg orker ikke mer oppvask i dag, haha',
+  ])('lets "%s" through to the course without an alert', async (message) => {
+    const client = await linkedClient('intro');
+    await client.send(message);
+    expect(await alertsOf(client.clientId)).toEqual([]);
+  });
+
+  it('asks directly on a concern, records it without pausing the course, and ends on a clear no', async () => {
+    const client = await linkedClient('intro');
+    const outcome = await client.send('ser ingen vits med noe');
+    const shown = texts(outcome);
+    expect(shown[0]).toBe(t('safety.concern_ack'));
+    expect(shown.join(' ')).not.toContain('116 123');
+    expect(shown.at(-1)).toBe(t('safety.ask_thoughts'));
+    const no = await client.send('nei');
+    expect(texts(no)).toEqual([t('safety.ended_continue'), t('intro.ask_ready')]);
+    const [alert] = await alertsOf(client.clientId);
+    expect(alert).toMatchObject({ kind: 'concern_text', tier: 'concern', priority: 'normal' });
+    h.clock.advance(30 * HOUR);
+    expect(await fireDueTimers(h.deps)).toBe(1);
+  });
+
+  it('escalates a concern to the full protocol on "vet ikke"', async () => {
+    const client = await linkedClient('intro');
+    await client.send('ser ingen vits med noe');
+    const unsure = await client.send('vet ikke');
+    expect(texts(unsure).join(' ')).toContain('116 123');
+    expect(texts(unsure).at(-1)).toBe(t('safety.ask_danger'));
+    const [alert] = await alertsOf(client.clientId);
+    expect(alert).toMatchObject({ tier: 'crisis', priority: 'high', kind: 'concern_text' });
   });
 });

@@ -87,16 +87,23 @@ describe('the one-statement turn reads', () => {
             clientId: 'c1',
             addressId: 'a1',
             kind: 'crisis_text',
+            tier: 'crisis',
             priority: 'high',
             triggerText: 'x',
             channel: 'web',
             shown: [],
             alerted: 'clinic',
-            safetyQuestionPending: true,
+            safetyStep: 'ask_thoughts',
+            safetyAnswers: [],
+            heldReplies: [],
             createdAt: at(minute),
           });
         }
-        await recordSafetyAnswer(tx, 'al2', null);
+        await recordSafetyAnswer(tx, 'al2', {
+          entry: { step: 'ask_thoughts', answer: 'no_thoughts', at: at(9) },
+          step: undefined,
+          escalate: false,
+        });
       });
 
       const cases: [string, string, string | undefined][] = [

@@ -8,11 +8,11 @@ import { questionnaireTextKeys } from '../../../flows/kit/questionnaire.ts';
 import { end, recordHomework } from '../../../flows/kit/steps.ts';
 import { encodingOf, normaliseForGsm7 } from '../../../src/channels/sms/gsm7.ts';
 import { catalog } from '../../../src/content/default.ts';
-import { crisisPhrases } from '../../../src/content/safety-phrases.ts';
+import { safetyRules } from '../../../src/content/safety-phrases.ts';
 import { parseDuration } from '../../../src/domain/duration.ts';
 import { anxietyHomework } from '../../../src/domain/homework/anxiety.ts';
 import { homeworkTypes } from '../../../src/domain/homework/index.ts';
-import { detectCrisis } from '../../../src/domain/safety/detect.ts';
+import { detectRisk } from '../../../src/domain/safety/detect.ts';
 import { turn } from '../../../src/engine/turn.ts';
 import {
   type DomainEvent,
@@ -153,7 +153,7 @@ describe('anxiety course: content', () => {
     for (const locale of locales) {
       for (const key of ownKeys.filter((k) => k.startsWith('anxiety.'))) {
         const text = catalog.text(locale, key, widestVars);
-        expect(detectCrisis(text, crisisPhrases), `${locale} ${key}`).toEqual({ matched: false });
+        expect(detectRisk(text, safetyRules), `${locale} ${key}`).toEqual({ tier: 'none' });
       }
     }
   });

@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { depressionCourse as course } from '../../../flows/courses/depression.ts';
 import { encodingOf, normaliseForGsm7 } from '../../../src/channels/sms/gsm7.ts';
 import { catalog } from '../../../src/content/default.ts';
-import { crisisPhrases } from '../../../src/content/safety-phrases.ts';
+import { safetyRules } from '../../../src/content/safety-phrases.ts';
 import { parseDuration } from '../../../src/domain/duration.ts';
 import { ACTIVITY_MAX } from '../../../src/domain/homework/depression.ts';
 import { homeworkTypes } from '../../../src/domain/homework/index.ts';
-import { detectCrisis } from '../../../src/domain/safety/detect.ts';
+import { detectRisk } from '../../../src/domain/safety/detect.ts';
 import { turn } from '../../../src/engine/turn.ts';
 import {
   type DomainEvent,
@@ -163,8 +163,8 @@ describe('depression course: content', () => {
   it('has no crisis phrase in its own texts, so a client who copies an example never trips the alarm', () => {
     for (const locale of locales) {
       for (const key of ownKeys) {
-        const detection = detectCrisis(catalog.text(locale, key, longestVars), crisisPhrases);
-        expect(detection, `${locale} ${key}`).toEqual({ matched: false });
+        const detection = detectRisk(catalog.text(locale, key, longestVars), safetyRules);
+        expect(detection, `${locale} ${key}`).toEqual({ tier: 'none' });
       }
     }
   });

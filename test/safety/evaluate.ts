@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { detectRisk, type RiskDetection } from '../../src/domain/safety/detect.ts';
+import { SAFETY_LOCALES, type SafetyLocale, type SafetyRules } from '../../src/domain/safety/rules.ts';
+
+/**
+ * Scores the safety detector on the labelled corpus in test/safety/corpus (written independently of the
+ * rules). Used by eval.ts (prints the figures and every miss) and eval.test.ts (asserts the floors).
+ */
+
+const LABELS = ['crisis', 'concern', 'ordinary'] as const;
+export type Label = (typeof LABELS)[number];
+
+const corpusSchema = z.array(
+  z.strictObject({ text: z.string().min(1), label: z.enum(LABELS), note: z.string().optional() }),
+);
+export type CorpusEntry = z.infer<typeof corpusSchema>[number];
+
+const CORPUS_DIR = join(import.meta.dirname, 'corpus');
+
+export function loadCorpus(): Record<SafetyLocale, readonly CorpusEntry[]> {
+  const corpus = {} as Record<SafetyLocale, readonly CorpusEntry[]>;
+  for (const locale of SAFETY_LOCALES) {
+    corpus[locale] = corpusSchema.parse(JSON.parse(readFileSync(join(CORPUS_DIR, `${locale}.json`), 'utf8')));
+  }
+  return corpus;
+}
+
+export interface Outcome {
+  readonly entry: CorpusEntry;
+  readonly detection: RiskDetection;
+}
+
+export interface Scores {
+  readonly counts: Readonly<Record<Label, number>>;
+  /** Crisis messages detected as crisis. */
+  readonly crisisRecall: number;
+  /** Crisis and concern messages detected as either tier. */
+  readonly riskRecall: number;
+  /** Ordinary messages detected as crisis, and as concern. */
+  readonly crisisFalsePositives: number;
+  readonly concernFalsePositives: number;
+  /** Crisis messages not detected as crisis; crisis or concern messages not detected at all. */
+  readonly crisisMisses: readonly Outcome[];
+  readonly riskMisses: readonly Outcome[];
+  readonly falsePositives: readonly Outcome[];
+  /** Concern messages detected as crisis: not a failure (sensitivity first), listed for review. */
+  readonly concernAsCrisis: readonly Outcome[];
+}
+
+export function score(entries: readonly CorpusEntry[], rules: SafetyRules): Scores {
+  const outcomes = entries.map((entry) => ({ entry, detection: detectRisk(entry.text, rules) }));
+  const withLabel = (label: Label) => outcomes.filter((o) => o.entry.label === label);
+  const crisis = withLabel('crisis');
+  const risk = outcomes.filter((o) => o.entry.label !== 'ordinary');
+  const ordinary = withLabel('ordinary');
+  const share = (part: number, whole: number) => (whole === 0 ? 0 : part / whole);
+  const crisisMisses = crisis.filter((o) => o.detection.tier !== 'crisis');
+  const riskMisses = risk.filter((o) => o.detection.tier === 'none');
+  const falsePositives = ordinary.filter((o) => o.detection.tier !== 'none');
+  return {
+    counts: { crisis: crisis.length, concern: withLabel('concern').length, ordinary: ordinary.length },
+    crisisRecall: share(crisis.length - crisisMisses.length, crisis.length),
+    riskRecall: share(risk.length - riskMisses.length, risk.length),
+    crisisFalsePositives: share(
+      falsePositives.filter((o) => o.detection.tier === 'crisis').length,
+      ordinary.length,
+    ),
+    concernFalsePositives: share(
+      falsePositives.filter((o) => o.detection.tier === 'concern').length,
+      ordinary.length,
+    ),
+    crisisMisses,
+    riskMisses,
+    falsePositives,
+    concernAsCrisis: withLabel('concern').filter((o) => o.detection.tier === 'crisis'),
+  };
+}
+
+/** Mean microseconds per message over `rounds` passes of every text, after one warm-up pass. */
+export function microsecondsPerMessage(texts: readonly string[], rules: SafetyRules, rounds = 20): number {
+  for (const text of texts) detectRisk(text, rules);
+  const start = process.hrtime.bigint();
+  for (let round = 0; round < rounds; round++) for (const text of texts) detectRisk(text, rules);
+  return Number(process.hrtime.bigint() - start) / 1000 / (rounds * texts.length);
+}
