@@ -1,22 +1,22 @@
 /**
  * The floor: the least an HTTP request that reads and writes the database can cost here. A bare Hono
  * app on @hono/node-server with one route that parses a JSON body, runs one read and one write
- * transaction through the same per-process queue and pragmas as the service (openNodeDatabase), and
- * answers JSON. The service cannot be faster than this on the same machine.
+ * transaction through the same driver and pragmas as the service (openNodeDatabase), and answers
+ * JSON. The service cannot be faster than this on the same machine.
  */
 import { randomUUID } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import type { Database } from '../src/storage/db.ts';
-import { openNodeDatabase } from '../src/storage/open-node.ts';
+import { type DatabaseDriver, openNodeDatabase } from '../src/storage/open-node.ts';
 
 export interface FloorServer {
   url: string;
   close(): Promise<void>;
 }
 
-export async function startFloorServer(databaseUrl: string): Promise<FloorServer> {
-  const db: Database = await openNodeDatabase(databaseUrl);
+export async function startFloorServer(databaseUrl: string, driver: DatabaseDriver): Promise<FloorServer> {
+  const db: Database = await openNodeDatabase(databaseUrl, { driver });
   await db.write((tx) =>
     tx.execute(`CREATE TABLE IF NOT EXISTS items (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,

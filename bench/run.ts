@@ -321,7 +321,7 @@ try {
   // The app reads deps.db on every request, so swapping it here instruments the running server.
   const sql = args['sql-stats'] ? instrument(server.deps.db) : undefined;
   if (sql) server.deps.db = sql.db;
-  const floor = await startFloorServer(`file:${join(dir, 'floor.db')}`);
+  const floor = await startFloorServer(`file:${join(dir, 'floor.db')}`, config.DATABASE_DRIVER);
   closers.push(() => floor.close());
   const load = await makeDriver();
   closers.push(() => load.close());

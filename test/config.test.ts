@@ -7,6 +7,7 @@ describe('configuration', () => {
       PORT: 8787,
       HOST: '127.0.0.1',
       DATABASE_URL: 'file:./data/selvhjelp.db',
+      DATABASE_DRIVER: 'embedded',
       DEFAULT_LOCALE: 'nb',
       DEFAULT_TIMEZONE: 'Europe/Oslo',
     });
@@ -18,6 +19,7 @@ describe('configuration', () => {
     ['DEFAULT_LOCALE', 'sv'],
     ['DEFAULT_TIMEZONE', 'Oslo/Norway'],
     ['DATABASE_URL', 'postgres://x'],
+    ['DATABASE_DRIVER', 'sqlite'],
     ['PUBLIC_BASE_URL', 'not a url'],
   ])('stops on a bad %s with one line naming it', (name, value) => {
     let error: unknown;
@@ -30,5 +32,26 @@ describe('configuration', () => {
     const message = (error as Error).message;
     expect(message).toMatch(new RegExp(`^Invalid configuration: ${name} `));
     expect(message).not.toContain('\n');
+  });
+
+  it('picks the database driver from DATABASE_URL unless DATABASE_DRIVER says otherwise', () => {
+    const driver = (env: Record<string, string>) => loadConfig(env).DATABASE_DRIVER;
+    expect(driver({ DATABASE_URL: 'file:/srv/x.db' })).toBe('embedded');
+    expect(driver({ DATABASE_URL: ':memory:' })).toBe('embedded');
+    expect(driver({ DATABASE_URL: 'libsql://db.example.turso.io' })).toBe('client');
+    expect(driver({ DATABASE_URL: 'https://db.example.turso.io' })).toBe('client');
+    expect(driver({ DATABASE_URL: 'file:/srv/x.db', DATABASE_DRIVER: 'client' })).toBe('client');
+    expect(driver({ DATABASE_URL: ':memory:', DATABASE_DRIVER: 'client' })).toBe('client');
+    expect(driver({ DATABASE_URL: 'libsql://db.example.turso.io', DATABASE_DRIVER: '' })).toBe('client');
+  });
+
+  it('refuses the embedded driver for a remote database, in one line naming DATABASE_DRIVER', () => {
+    expect(() =>
+      loadConfig({ DATABASE_URL: 'libsql://db.example.turso.io', DATABASE_DRIVER: 'embedded' }),
+    ).toThrow(
+      new ConfigError(
+        'Invalid configuration: DATABASE_DRIVER embedded opens a file: or :memory: DATABASE_URL; a remote one needs client (got "embedded")',
+      ),
+    );
   });
 });

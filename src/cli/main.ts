@@ -94,7 +94,10 @@ async function main(argv: string[]): Promise<number> {
     case 'migrate': {
       const c = config();
       announceDatabase(c);
-      const db = await openNodeDatabase(c.DATABASE_URL, c.DATABASE_AUTH_TOKEN);
+      const db = await openNodeDatabase(c.DATABASE_URL, {
+        authToken: c.DATABASE_AUTH_TOKEN,
+        driver: c.DATABASE_DRIVER,
+      });
       const applied = await migrate(db, nodeMigrations(), new Date());
       db.close();
       process.stdout.write(

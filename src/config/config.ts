@@ -21,6 +21,11 @@ export const configSchema = z
         .default('file:./data/selvhjelp.db'),
     ),
     DATABASE_AUTH_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()),
+    /** The project's embedded driver or `@libsql/client`; the default is set from DATABASE_URL below. */
+    DATABASE_DRIVER: z.preprocess(
+      emptyAsUndefined,
+      z.enum(['embedded', 'client'], { error: 'must be embedded or client' }).optional(),
+    ),
     PUBLIC_BASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
     DEFAULT_LOCALE: z.preprocess(emptyAsUndefined, locale.default('nb')),
     DEFAULT_TIMEZONE: z.preprocess(
@@ -99,7 +104,23 @@ export const configSchema = z
         message: 'is required for SMS: Twilio signs webhooks over it',
       });
     }
-  });
+    if (config.DATABASE_DRIVER === 'embedded' && !isLocalDatabase(config.DATABASE_URL)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_DRIVER'],
+        message: 'embedded opens a file: or :memory: DATABASE_URL; a remote one needs client',
+      });
+    }
+  })
+  .transform((config) => ({
+    ...config,
+    DATABASE_DRIVER: config.DATABASE_DRIVER ?? (isLocalDatabase(config.DATABASE_URL) ? 'embedded' : 'client'),
+  }));
+
+/** A database in this process (a file, or memory) rather than on a libSQL server. */
+function isLocalDatabase(url: string): boolean {
+  return url.startsWith('file:') || url.startsWith(':memory:');
+}
 
 export type Config = z.infer<typeof configSchema>;
 

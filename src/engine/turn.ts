@@ -31,7 +31,8 @@ export const REASK_KEY = 'engine.reask';
 /** Text key sent when a finished flow receives input. */
 export const FINISHED_KEY = 'engine.finished';
 
-interface ActionLike {
+/** An action XState hands to the scope's executor instead of running it. */
+export interface ActionLike {
   type: string;
   params?: Record<string, unknown>;
 }
@@ -41,7 +42,9 @@ interface ActionLike {
  * constructor computes the machine's initial state: a third of the engine's time (bench/README.md). These
  * do what they do, the machine's own `transition`/`getInitialSnapshot` in an inert scope that collects the
  * actions instead of running them, around one empty actor that is never started. Flows do not spawn or
- * invoke actors, so nothing is ever registered in its system.
+ * invoke actors, so nothing is ever registered in its system. `machine.transition` is internal and XState
+ * has changed it upstream, so `xstate` is pinned exactly and test/engine/xstate-equivalence.test.ts plays
+ * every golden conversation through both this and the public `transition()`: an upgrade that breaks it fails.
  */
 const inertActor = createEmptyActor();
 
@@ -110,11 +113,7 @@ export function turn(req: TurnRequest): TurnResult {
 
   const event = inputEvent(snapshot, req.event.input, nowIso, req.text);
   if (!snapshot.can(event as never)) {
-    const prompt = currentPrompt(snapshot);
-    const idle = prompt ? undefined : currentIdle(snapshot);
-    const replies: Reply[] = idle ? [idle] : [prompt?.hint ?? { key: REASK_KEY }];
-    if (prompt) replies.push(prompt.prompt);
-    return { ...collect(flow, snapshot, [], now, false, []), replies };
+    return { ...collect(flow, snapshot, [], now, false, []), replies: reaskReplies(snapshot) };
   }
   const [next, actions] = transition(machine, snapshot, event);
   return collect(flow, next, actions, now, true, []);
@@ -136,7 +135,7 @@ function normaliseAnswer(text: string): string {
 }
 
 /** Builds the machine event for client input; typed text that names a choice becomes that choice. */
-function inputEvent(snapshot: AnyMachineSnapshot, input: ClientInput, now: string, text: TextLookup) {
+export function inputEvent(snapshot: AnyMachineSnapshot, input: ClientInput, now: string, text: TextLookup) {
   const prompt = currentPrompt(snapshot)?.prompt;
   const choices = prompt?.choices;
   if (input.value !== undefined || !choices || input.text === undefined) {
@@ -159,7 +158,17 @@ function inputEvent(snapshot: AnyMachineSnapshot, input: ClientInput, now: strin
   return { type: 'INPUT' as const, now, text: input.text, value };
 }
 
-function collect(
+/** What the engine says when the current state cannot use the input: a hint and the question again. */
+export function reaskReplies(snapshot: AnyMachineSnapshot): Reply[] {
+  const prompt = currentPrompt(snapshot);
+  const idle = prompt ? undefined : currentIdle(snapshot);
+  const replies: Reply[] = idle ? [idle] : [prompt?.hint ?? { key: REASK_KEY }];
+  if (prompt) replies.push(prompt.prompt);
+  return replies;
+}
+
+/** The turn's result from the snapshot a transition reached and the actions it collected. */
+export function collect(
   flow: FlowVersion,
   snapshot: AnyMachineSnapshot,
   actions: ActionLike[],

@@ -1,6 +1,6 @@
+import type { SmsWebhookSettings } from '../channels/sms/routes.ts';
 import { twilioSender } from '../channels/sms/twilio-sender.ts';
 import type { Config } from '../config/config.ts';
-import type { SmsWebhookSettings } from '../http/routes/sms-twilio.ts';
 import type { ServiceDeps } from '../service/deps.ts';
 
 /** The channels the configuration turns on: the web chat always, SMS when Twilio is configured. */

@@ -25,7 +25,10 @@ export async function buildNodeDeps(
   log: Logger,
   overrides: NodeOverrides = {},
 ): Promise<ServiceDeps> {
-  const db: Database = await openNodeDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
+  const db: Database = await openNodeDatabase(config.DATABASE_URL, {
+    authToken: config.DATABASE_AUTH_TOKEN,
+    driver: config.DATABASE_DRIVER,
+  });
   const clock = overrides.clock ?? (() => new Date());
   await migrate(db, nodeMigrations(), clock());
   return serviceDeps(config, {

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
+import { errorStatus, onError } from '../channels/http-errors.ts';
+import { type SmsWebhookSettings, smsTwilioRoutes } from '../channels/sms/routes.ts';
+import { webChatRoutes } from '../channels/web/routes.tsx';
 import type { IllustrationSource } from '../content/illustrations.ts';
 import type { ServiceDeps } from '../service/deps.ts';
-import { errorStatus, onError } from './errors.ts';
-import { type SmsWebhookSettings, smsTwilioRoutes } from './routes/sms-twilio.ts';
-import { webChatRoutes } from './routes/web-chat.tsx';
 
 export interface AppOptions {
   /** Called after an inbound SMS was handled, so the scheduler delivers its replies at once. */

@@ -1,15 +1,13 @@
-import { turn } from '../engine/turn.ts';
 import { preferredAddress } from '../storage/addresses.ts';
 import { findClient } from '../storage/clients.ts';
 import { findEnrollment } from '../storage/enrollments.ts';
 import { dueTimers, findTimer } from '../storage/timers.ts';
-import { enrollmentWrite, flowOf, resumeOther } from './advance-enrollment.ts';
 import type { ServiceDeps } from './deps.ts';
 import { WriteConflict } from './errors.ts';
-import { writeTurn } from './write-turn.ts';
+import { runTurn } from './run-turn.ts';
 
 /**
- * Feeds every timer that is due back through its flow, through the same write path as an inbound
+ * Feeds every timer that is due back through its flow, through the one door (`runTurn`) like an inbound
  * message. A timer that was cancelled or changed meanwhile is skipped. Returns how many fired.
  */
 export async function fireDueTimers(deps: ServiceDeps, limit = 100): Promise<number> {
@@ -37,32 +35,12 @@ async function fireOne(deps: ServiceDeps, enrollmentId: string, key: string): Pr
   if (!timer || timer.dueAt > now.toISOString() || !enrollment?.persisted || !client || !address)
     return false;
 
-  const flow = flowOf(deps, enrollment);
-  const result = turn({
-    flow,
-    persisted: enrollment.persisted,
-    event: { kind: 'timer', key, event: timer.event },
-    now,
-    locale: client.locale,
-    timeZone: client.timeZone,
-    text: (k, vars) => deps.catalog.text(client.locale, k, vars),
-  });
-  const resumed = result.done ? await resumeOther(deps, client.id, enrollment.id) : [];
-  const events = result.done
-    ? [...result.events, { type: 'enrollment.completed', data: { flowId: flow.id, version: flow.version } }]
-    : result.events;
   try {
-    await deps.db.write((tx) =>
-      writeTurn(deps, tx, {
-        now,
-        address,
-        clientId: client.id,
-        locale: client.locale,
-        enrollment: { ...enrollmentWrite(enrollment, result)!, firedTimer: key },
-        events,
-        replies: [...result.replies, ...resumed],
-        scheduledFor: { timeZone: client.timeZone },
-      }),
+    await runTurn(
+      deps,
+      { now, client, enrollment, address, locale: client.locale },
+      { kind: 'timer_due', key, event: timer.event },
+      { scheduledFor: { timeZone: client.timeZone } },
     );
     return true;
   } catch (error) {

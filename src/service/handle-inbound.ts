@@ -1,9 +1,7 @@
-import type { SmsKeyword } from '../channels/sms/keywords.ts';
 import { parseAccessCode } from '../domain/access-code.ts';
+import type { Keyword } from '../domain/keywords.ts';
 import type { RiskDetection } from '../domain/safety/detect.ts';
-import { answerSafetyQuestion, openSafetyMode, type SafetyMode } from '../domain/safety/protocol.ts';
-import { turn } from '../engine/turn.ts';
-import type { DomainEvent, Locale, Reply } from '../engine/types.ts';
+import type { Locale, Reply } from '../engine/types.ts';
 import {
   type AddressRecord,
   findAddress,
@@ -11,37 +9,22 @@ import {
   linkAddress,
   setOptedOut,
 } from '../storage/addresses.ts';
-import {
-  type AlertRecord,
-  attachAlertsToClient,
-  closeSafetyMode,
-  findAlert,
-  insertAlert,
-  pendingSafetyQuestion,
-  recordSafetyAnswer,
-} from '../storage/alerts.ts';
+import { attachAlertsToClient, findAlert, pendingSafetyQuestion } from '../storage/alerts.ts';
 import { type ClientRecord, findClientByAccessCode, setClientLocale } from '../storage/clients.ts';
-import type { Queryable } from '../storage/db.ts';
 import { currentEnrollment, type EnrollmentRecord } from '../storage/enrollments.ts';
 import {
   type ClientTurnContext,
   loadClientTurnContext,
   loadInboundContext,
 } from '../storage/inbound-context.ts';
-import { advanceEnrollment, waitingQuestion } from './advance-enrollment.ts';
 import type { ServiceDeps } from './deps.ts';
+import { waitingQuestion } from './enrollment-state.ts';
 import { DuplicateInbound, WriteConflict } from './errors.ts';
 import { startDefaultCheckins } from './measurements.ts';
 import type { RenderedReply } from './render.ts';
-import { ALERTED, checkText } from './safety.ts';
-import {
-  alertKindOf,
-  askReplies,
-  endReplies,
-  flowSignal,
-  openingReplies,
-  type Signal,
-} from './safety-protocol.ts';
+import { runTurn, type Trigger } from './run-turn.ts';
+import { checkText } from './safety.ts';
+import { openSafetyTurn, safetyAnswerTurn, textSignal } from './safety-mode.ts';
 import { type TurnWrite, writeTurn } from './write-turn.ts';
 
 /** A message from a client, already verified and parsed by its channel adapter. */
@@ -59,7 +42,7 @@ export interface Inbound {
   /** Create the address if it is new (SMS numbers); web conversations must be started first. */
   createAddress?: boolean;
   /** An SMS keyword (STOP, START, HELP), parsed by the channel; handled after the safety check. */
-  keyword?: SmsKeyword;
+  keyword?: Keyword;
 }
 
 export type InboundOutcome =
@@ -197,13 +180,6 @@ interface TurnBase {
   inbound: NonNullable<TurnWrite['inbound']>;
 }
 
-/** Who a safety reply speaks to: the client when the conversation is linked, else just the address. */
-interface SafetyAudience {
-  locale: Locale;
-  timeZone: string;
-  client?: ClientRecord;
-}
-
 /** A linked client's message, inside the client's lock: safety mode, a new signal, a keyword, or the flow. */
 async function linkedTurn(
   deps: ServiceDeps,
@@ -241,219 +217,26 @@ async function clientTurn(
   enrollment: EnrollmentRecord | undefined,
 ): Promise<InboundOutcome> {
   const locale = inbound.locale ?? client.locale;
-  const step = await advanceEnrollment(deps, client, enrollment, base.now, locale, (flow, persisted) =>
-    base.linking
-      ? { kind: 'resume' as const }
-      : {
-          kind: 'turn' as const,
-          result: turn({
-            flow,
-            persisted,
-            event: { kind: 'input', input: { text: inbound.text, value: inbound.value } },
-            now: base.now,
-            locale,
-            timeZone: client.timeZone,
-            text: (key, vars) => deps.catalog.text(locale, key, vars),
-          }),
-        },
-  );
-  // PHQ-9 item 9 above 0 or a "yes" to the intro's acute question: the protocol runs before the flow
-  // goes on. The flow's replies (the next item) wait until safety mode ends.
-  const flowRaised = flowSignal(step.events);
-  const linkedReply: Reply[] = base.linking ? [{ key: 'service.code_linked' }] : [];
-  const audience = { locale, timeZone: client.timeZone, client };
-
-  const written = await deps.db.write(async (tx) => {
-    if (base.isNewAddress) await insertAddress(tx, { ...base.address, clientId: client.id });
-    if (base.linking) {
-      await linkAddress(tx, base.address.id, client.id, base.now.toISOString());
-      await attachAlertsToClient(tx, base.address.id, client.id);
-      await startDefaultCheckins(deps, tx, client, base.address.channel, base.now);
-    }
-    if (locale !== client.locale) await setClientLocale(tx, client.id, locale);
-    const address = { ...base.address, clientId: client.id };
-    const turnWrite = {
-      now: base.now,
-      address,
-      clientId: client.id,
-      locale,
-      inbound: base.inbound,
-      enrollment: step.enrollment,
-      events: step.events,
-    };
-    if (flowRaised) {
-      const opened = await raiseSignal(
-        deps,
-        tx,
-        { ...base, address },
-        audience,
-        flowRaised,
-        step.replies,
-        step.enrollment?.id,
-      );
-      return writeTurn(deps, tx, {
-        ...turnWrite,
-        events: [...step.events, opened.event],
-        replies: [...linkedReply, ...opened.replies],
-        kind: 'safety',
-      });
-    }
-    return writeTurn(deps, tx, { ...turnWrite, replies: [...linkedReply, ...step.replies] });
+  const address = { ...base.address, clientId: client.id };
+  const trigger: Trigger = base.linking
+    ? { kind: 'resume' }
+    : inbound.value !== undefined
+      ? { kind: 'button', value: inbound.value, text: inbound.text }
+      : { kind: 'client_message', text: inbound.text ?? '' };
+  const outcome = await runTurn(deps, { now: base.now, client, enrollment, address, locale }, trigger, {
+    inbound: base.inbound,
+    lead: base.linking ? [{ key: 'service.code_linked' }] : [],
+    alongside: async (tx) => {
+      if (base.isNewAddress) await insertAddress(tx, address);
+      if (base.linking) {
+        await linkAddress(tx, base.address.id, client.id, base.now.toISOString());
+        await attachAlertsToClient(tx, base.address.id, client.id);
+        await startDefaultCheckins(deps, tx, client, base.address.channel, base.now);
+      }
+      if (locale !== client.locale) await setClientLocale(tx, client.id, locale);
+    },
   });
-  if (flowRaised) logSignal(deps, base, flowRaised);
-  return { kind: 'handled', addressId: base.address.id, ...written };
-}
-
-function textSignal(detection: Exclude<RiskDetection, { tier: 'none' }>): Signal {
-  return { source: 'text', tier: detection.tier, rule: detection.rule };
-}
-
-/**
- * Opens safety mode (CLINICAL.md §3): an alert with the trigger, what was shown and, as the client
- * answers, every answer; high priority for a crisis (the client's reminders and check-ins pause until a
- * therapist acknowledges), normal for a concern. A newer signal replaces an open question.
- */
-async function raiseSignal(
-  deps: ServiceDeps,
-  tx: Queryable,
-  base: TurnBase,
-  audience: SafetyAudience,
-  signal: Signal,
-  held: readonly Reply[],
-  enrollmentId?: string,
-): Promise<{ replies: Reply[]; event: DomainEvent }> {
-  const replies = openingReplies(deps, signal, {
-    now: base.now,
-    locale: audience.locale,
-    timeZone: audience.timeZone,
-    hasTherapist: false,
-  });
-  await closeSafetyMode(tx, base.address.id);
-  const alertId = deps.ids.id();
-  const mode: SafetyMode = openSafetyMode(signal.tier);
-  await insertAlert(tx, {
-    id: alertId,
-    clientId: audience.client?.id,
-    addressId: base.address.id,
-    enrollmentId,
-    kind: alertKindOf(signal),
-    tier: signal.tier,
-    priority: signal.tier === 'crisis' ? 'high' : 'normal',
-    triggerText: base.inbound.text,
-    matchedPhrase: signal.rule,
-    channel: base.address.channel,
-    shown: replies.map((r) => r.key),
-    alerted: ALERTED,
-    safetyStep: mode.step,
-    safetyAnswers: [],
-    heldReplies: [...held],
-    createdAt: base.now.toISOString(),
-  });
-  const event: DomainEvent = {
-    type: 'safety.signal_raised',
-    data: { alertId, source: signal.source, tier: signal.tier, rule: signal.rule },
-  };
-  return { replies, event };
-}
-
-function logSignal(deps: ServiceDeps, base: TurnBase, signal: Signal): void {
-  deps.log.warn(signal.tier === 'crisis' ? 'crisis alert raised' : 'concern signal recorded', {
-    addressId: base.address.id,
-    channel: base.address.channel,
-    source: signal.source,
-  });
-}
-
-/** A signal in the client's own words: the protocol's opening, written with the inbound message. */
-async function openSafetyTurn(
-  deps: ServiceDeps,
-  base: TurnBase,
-  audience: SafetyAudience,
-  signal: Signal,
-  held: readonly Reply[],
-): Promise<InboundOutcome> {
-  const written = await deps.db.write(async (tx) => {
-    if (base.isNewAddress) await insertAddress(tx, base.address);
-    const opened = await raiseSignal(deps, tx, base, audience, signal, held);
-    return writeTurn(deps, tx, {
-      now: base.now,
-      address: base.address,
-      clientId: audience.client?.id,
-      locale: audience.locale,
-      inbound: base.inbound,
-      events: [opened.event],
-      replies: opened.replies,
-      kind: 'safety',
-    });
-  });
-  logSignal(deps, base, signal);
-  return { kind: 'handled', addressId: base.address.id, ...written };
-}
-
-/**
- * A message while safety mode waits for an answer. It never reaches a flow, a keyword or the access-code
- * check: it is read as an answer to the direct question (or as more crisis talk), recorded on the alert,
- * and answered by the protocol. When safety mode ends, the conversation goes back to where it was: the
- * replies the flow held back, or its waiting question.
- */
-async function safetyAnswerTurn(
-  deps: ServiceDeps,
-  base: TurnBase,
-  audience: SafetyAudience,
-  alert: AlertRecord,
-  signal: RiskDetection,
-  inbound: Inbound,
-  enrollment?: EnrollmentRecord,
-): Promise<InboundOutcome> {
-  const mode: SafetyMode = { step: alert.safetyStep ?? 'ask_thoughts', tier: alert.tier };
-  const decision = answerSafetyQuestion(
-    mode,
-    { text: inbound.text, value: inbound.value },
-    signal.tier === 'none' ? undefined : signal.tier,
-  );
-  const at = base.now.toISOString();
-  let replies: Reply[];
-  if (decision.kind === 'end') {
-    // After STOP only safety messages go out: the course does not come back by SMS until START.
-    const held = alert.heldReplies as Reply[];
-    const waiting = held.length > 0 ? undefined : waitingQuestion(deps, enrollment);
-    const resume = base.address.optedOutAt ? [] : waiting ? [waiting] : held;
-    replies = endReplies(
-      resume,
-      resume.length > 0 && (waiting !== undefined || held.at(-1)?.choices !== undefined),
-    );
-  } else {
-    replies = askReplies(decision);
-  }
-  const written = await deps.db.write(async (tx) => {
-    await recordSafetyAnswer(tx, alert.id, {
-      entry: { step: mode.step, answer: decision.answer, at },
-      step: decision.kind === 'end' ? undefined : decision.next.step,
-      escalate: decision.kind === 'ask' && decision.escalate,
-    });
-    return writeTurn(deps, tx, {
-      now: base.now,
-      address: base.address,
-      clientId: audience.client?.id,
-      locale: audience.locale,
-      inbound: base.inbound,
-      events: [
-        {
-          type: decision.kind === 'end' ? 'safety.mode_ended' : 'safety.answered',
-          data: { alertId: alert.id, step: mode.step, answer: decision.answer },
-        },
-      ],
-      replies,
-      kind: 'safety',
-    });
-  });
-  if (decision.kind === 'ask' && decision.escalate) {
-    deps.log.warn('concern escalated to crisis', {
-      addressId: base.address.id,
-      channel: base.address.channel,
-    });
-  }
-  return { kind: 'handled', addressId: base.address.id, ...written };
+  return { kind: 'handled', addressId: base.address.id, replies: outcome.replies, cursor: outcome.cursor };
 }
 
 /**
@@ -465,7 +248,7 @@ async function keywordTurn(
   base: TurnBase,
   client: ClientRecord | undefined,
   locale: Locale,
-  keyword: SmsKeyword,
+  keyword: Keyword,
 ): Promise<InboundOutcome> {
   const at = base.now.toISOString();
   let replies: Reply[];

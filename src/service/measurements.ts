@@ -1,9 +1,8 @@
 import { DEFAULT_PREFERRED_TIME, localDayAt, nextDue } from '../domain/schedule.ts';
-import { turn } from '../engine/turn.ts';
 import { preferredAddress } from '../storage/addresses.ts';
 import { type ClientRecord, findClient } from '../storage/clients.ts';
 import type { Queryable } from '../storage/db.ts';
-import { activeEnrollmentOfFlow, findEnrollment, insertEnrollment } from '../storage/enrollments.ts';
+import { activeEnrollmentOfFlow, type EnrollmentRecord, insertEnrollment } from '../storage/enrollments.ts';
 import {
   advanceSchedule,
   clientSchedules,
@@ -11,9 +10,8 @@ import {
   insertSchedule,
   type ScheduleRecord,
 } from '../storage/schedules.ts';
-import { enrollmentWrite } from './advance-enrollment.ts';
 import type { ServiceDeps } from './deps.ts';
-import { writeTurn } from './write-turn.ts';
+import { runTurn } from './run-turn.ts';
 
 export type ScheduleRequest =
   | { clientId: string; flowId: string; everyDays: number }
@@ -134,39 +132,40 @@ async function startCheckin(deps: ServiceDeps, schedule: ScheduleRecord): Promis
     return false;
   }
   const flow = deps.flows.latest(schedule.flowId)!;
-  const result = turn({
-    flow,
-    persisted: undefined,
-    event: { kind: 'start' },
-    now,
-    locale: client.locale,
-    timeZone: client.timeZone,
-    text: (key, vars) => deps.catalog.text(client.locale, key, vars),
-  });
-  const enrollmentId = deps.ids.id();
-  return deps.db.write(async (tx) => {
-    if (!(await advanceSchedule(tx, schedule.id, dueAt, next?.toISOString() ?? null))) return false;
-    await insertEnrollment(tx, {
-      id: enrollmentId,
-      clientId: client.id,
-      flowId: flow.id,
-      flowVersion: flow.version,
-      now: now.toISOString(),
-    });
-    const enrollment = (await findEnrollment(tx, enrollmentId))!;
-    await writeTurn(deps, tx, {
-      now,
-      address,
-      clientId: client.id,
-      locale: client.locale,
-      enrollment: enrollmentWrite(enrollment, result),
-      events: [
-        { type: 'checkin.started', data: { scheduleId: schedule.id, flowId: flow.id, dueAt } },
-        ...result.events,
-      ],
-      replies: result.replies,
+  const enrollment: EnrollmentRecord = {
+    id: deps.ids.id(),
+    clientId: client.id,
+    flowId: flow.id,
+    flowVersion: flow.version,
+    status: 'pending',
+    rowVersion: 0,
+  };
+  let advanced = false;
+  await runTurn(
+    deps,
+    { now, client, enrollment, address, locale: client.locale },
+    { kind: 'start_enrollment' },
+    {
+      leadEvents: [{ type: 'checkin.started', data: { scheduleId: schedule.id, flowId: flow.id, dueAt } }],
       scheduledFor: { timeZone: client.timeZone },
-    });
-    return true;
+      // Another pass that took this schedule first makes this one a no-op: the enrollment is not created.
+      alongside: async (tx) => {
+        advanced = await advanceSchedule(tx, schedule.id, dueAt, next?.toISOString() ?? null);
+        if (!advanced) throw new ScheduleTaken();
+        await insertEnrollment(tx, {
+          id: enrollment.id,
+          clientId: client.id,
+          flowId: flow.id,
+          flowVersion: flow.version,
+          now: now.toISOString(),
+        });
+      },
+    },
+  ).catch((error: unknown) => {
+    if (!(error instanceof ScheduleTaken)) throw error;
   });
+  return advanced;
 }
+
+/** Thrown inside the write when the schedule was advanced by someone else: the transaction rolls back. */
+class ScheduleTaken extends Error {}

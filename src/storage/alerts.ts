@@ -1,8 +1,11 @@
 import type { Queryable } from './db.ts';
 import { optStr, str } from './rows.ts';
 
-/** What raised the alert: free text (by tier), PHQ-9 item 9 above 0, or a "yes" to the intro's acute question. */
-export type AlertKind = 'crisis_text' | 'concern_text' | 'phq9_item9' | 'intro_acute';
+/**
+ * What raised the alert: free text (by tier), PHQ-9 item 9 above 0, a "yes" to the intro's acute
+ * question, or a flow that failed (a bug a person must look at).
+ */
+export type AlertKind = 'crisis_text' | 'concern_text' | 'phq9_item9' | 'intro_acute' | 'flow_error';
 export type AlertTier = 'crisis' | 'concern';
 export type SafetyStepRecord = 'ask_thoughts' | 'ask_danger';
 
@@ -19,7 +22,8 @@ export interface AlertRecord {
   addressId: string;
   enrollmentId?: string;
   kind: AlertKind;
-  tier: AlertTier;
+  /** The safety tier; none for a flow error. */
+  tier?: AlertTier;
   /** High pauses the client's reminders and check-ins until acknowledged; a concern alone does not. */
   priority: 'high' | 'normal';
   triggerText: string;
@@ -47,7 +51,7 @@ const toAlert = (row: Record<string, unknown>): AlertRecord => ({
   addressId: str(row, 'address_id'),
   enrollmentId: optStr(row, 'enrollment_id'),
   kind: str(row, 'kind') as AlertKind,
-  tier: str(row, 'tier') as AlertTier,
+  tier: optStr(row, 'tier') as AlertTier | undefined,
   priority: str(row, 'priority') as AlertRecord['priority'],
   triggerText: str(row, 'trigger_text'),
   matchedPhrase: optStr(row, 'matched_phrase'),
@@ -74,7 +78,7 @@ export async function insertAlert(q: Queryable, alert: AlertRecord): Promise<voi
       alert.addressId,
       alert.enrollmentId ?? null,
       alert.kind,
-      alert.tier,
+      alert.tier ?? null,
       alert.priority,
       alert.triggerText,
       alert.matchedPhrase ?? null,
@@ -165,6 +169,20 @@ export async function attachAlertsToClient(q: Queryable, addressId: string, clie
     sql: 'UPDATE alerts SET client_id = ? WHERE address_id = ? AND client_id IS NULL',
     args: [clientId, addressId],
   });
+}
+
+/** The open flow_error alert of an enrollment, if any: one is enough while a person looks at it. */
+export async function openFlowErrorAlert(
+  q: Queryable,
+  enrollmentId: string,
+): Promise<{ id: string } | undefined> {
+  const row = (
+    await q.execute({
+      sql: `SELECT id FROM alerts WHERE enrollment_id = ? AND kind = 'flow_error' AND acknowledged_at IS NULL LIMIT 1`,
+      args: [enrollmentId],
+    })
+  ).rows[0];
+  return row ? { id: str(row, 'id') } : undefined;
 }
 
 export async function openAlerts(q: Queryable): Promise<AlertRecord[]> {

@@ -18,11 +18,11 @@ export interface Queryable {
 }
 
 /**
- * The one handle the rest of the code uses for the database.
- *
- * Embedded libSQL fails at once with SQLITE_BUSY (or TRANSACTION_ACTIVE) when two transactions overlap on
- * one client, and a busy timeout would block the event loop. So every access goes through one queue per
- * process: reads and writes run one after the other, and a write runs inside exactly one transaction.
+ * The one handle the rest of the code uses for the database: a read runs its statements outside a
+ * transaction, a write runs inside exactly one transaction that commits when `fn` returns and rolls back
+ * when it throws. The drivers differ in what they run at the same time (see each); what must happen in
+ * order does so without them: one client's turns under the service's per-client lock, and the
+ * compare-and-set on the enrollment's version, which also holds between processes and isolates.
  */
 export interface Database {
   read<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
@@ -44,12 +44,29 @@ class Queue {
   }
 }
 
+/**
+ * `@libsql/client` under the `Database` port: for a remote server (libsql:, http(s):, ws(s):; Turso,
+ * sqld, and always on Workers), and for a local file with DATABASE_DRIVER=client.
+ *
+ * Remote: statements and transactions run concurrently. Each read and each write transaction has its
+ * own stream to the server, and the server waits for its write lock itself (sqld's busy timeout, on its
+ * threads), as it must anyway for the writers of other processes and isolates. A queue here would make
+ * every turn wait for the network round trips of every other turn in the process.
+ *
+ * Local (`file:` or `:memory:`, protocol "file"): one queue per process, reads included. open-node.ts
+ * opens the client on one connection (pragmas hold per connection and the pool would open more without
+ * them; `:memory:` cannot have a second), and a write transaction holds it: any other call meanwhile
+ * fails with TRANSACTION_ACTIVE. On more connections two write transactions would still fail at once
+ * with SQLITE_BUSY, and a busy timeout would block the event loop. A local statement takes microseconds,
+ * so the queue costs little; the embedded driver (embedded/driver.ts) is the faster way to a file.
+ */
 export function wrapClient(client: Client): Database {
-  const queue = new Queue();
+  const queue = client.protocol === 'file' ? new Queue() : undefined;
+  const ordered = <T>(fn: () => Promise<T>): Promise<T> => (queue ? queue.run(fn) : fn());
   return {
-    read: (fn) => queue.run(() => fn(client)),
+    read: (fn) => ordered(async () => fn(client)),
     write: (fn) =>
-      queue.run(async () => {
+      ordered(async () => {
         const tx: Transaction = await client.transaction('write');
         try {
           const result = await fn(tx);
@@ -66,9 +83,5 @@ export function wrapClient(client: Client): Database {
   };
 }
 
-/** Settings for an embedded file database: measured ~15x faster single-row writes with WAL + NORMAL. */
-export const embeddedPragmas = [
-  'PRAGMA journal_mode=WAL',
-  'PRAGMA synchronous=NORMAL',
-  'PRAGMA foreign_keys=ON',
-];
+/** Settings for a local file database: measured ~15x faster single-row writes with WAL + NORMAL. */
+export const filePragmas = ['PRAGMA journal_mode=WAL', 'PRAGMA synchronous=NORMAL', 'PRAGMA foreign_keys=ON'];

@@ -7,14 +7,19 @@ import { buildNodeDeps } from '../../src/entry/node.ts';
 import { createClient } from '../../src/service/clients.ts';
 import { silentLogger } from '../../src/service/deps.ts';
 import { handleInbound } from '../../src/service/handle-inbound.ts';
-import { freePort, tempDir } from '../support/harness.ts';
+import { freePort, tempDir, testDatabaseEnv } from '../support/harness.ts';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'selvhjelp.js');
 
 function run(args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        ...testDatabaseEnv(),
+        ...options.env,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -40,6 +45,7 @@ describe('selvhjelp CLI', () => {
         env: {
           PATH: process.env.PATH ?? '',
           HOME: process.env.HOME ?? '',
+          ...testDatabaseEnv(),
           PORT: String(port),
           DATABASE_URL: `file:${join(dir.path, 'serve.db')}`,
         },
@@ -126,7 +132,7 @@ describe('selvhjelp CLI', () => {
     const dir = tempDir();
     try {
       const env = { DATABASE_URL: `file:${join(dir.path, 'alerts.db')}` };
-      const deps = await buildNodeDeps(loadConfig(env), silentLogger);
+      const deps = await buildNodeDeps(loadConfig({ ...testDatabaseEnv(), ...env }), silentLogger);
       const created = await createClient(deps, { course: 'intro' });
       if (!created.ok) throw new Error();
       const send = (text: string) =>
@@ -154,7 +160,7 @@ describe('selvhjelp CLI', () => {
       expect(listing).toContain('answers: (none yet)');
       expect(listing).toContain('safety mode: waiting at ask_thoughts');
       // The therapist sees the client's actual answer to the direct question.
-      const again = await buildNodeDeps(loadConfig(env), silentLogger);
+      const again = await buildNodeDeps(loadConfig({ ...testDatabaseEnv(), ...env }), silentLogger);
       await handleInbound(again, { channel: 'terminal', address: 't', text: 'vet ikke' });
       again.db.close();
       const answered = (await run(['alerts'], { env })).stdout;
@@ -171,7 +177,7 @@ describe('selvhjelp CLI', () => {
     } finally {
       dir.remove();
     }
-  }, 30_000);
+  }, 60_000);
 
   it('says on stderr which database an admin command opened', async () => {
     const dir = tempDir();

@@ -66,6 +66,7 @@ export class FakeTwilio {
   #hangCount = 0;
   /** Resumes each request left hanging; see `release`. */
   readonly #hanging = new Set<() => void>();
+  #abandoned = 0;
   #server: Server | undefined;
   #baseUrl: string | undefined;
   #nextSid = 1;
@@ -133,6 +134,14 @@ export class FakeTwilio {
   /** How many requests are hanging right now (their clients may have given up meanwhile). */
   get hanging(): number {
     return this.#hanging.size;
+  }
+
+  /**
+   * How many hanging requests this server has seen their clients give up on. A client's timeout reaches
+   * the server only in a later event-loop turn: wait for this before `release()` to drop those requests.
+   */
+  get abandoned(): number {
+    return this.#abandoned;
   }
 
   /**
@@ -212,10 +221,13 @@ export class FakeTwilio {
     const to = form.get('To') ?? '';
     if (this.#hungNumbers.has(to) || this.#takeHang()) {
       let clientGone = false;
+      let hanging = true;
       response.once('close', () => {
         clientGone = true;
+        if (hanging) this.#abandoned++;
       });
       await new Promise<void>((resume) => this.#hanging.add(resume));
+      hanging = false;
       if (clientGone || request.socket.destroyed) return;
     }
     const failure = this.#failures.shift();

@@ -11,6 +11,7 @@ import { findAddress } from '../../src/storage/addresses.ts';
 import { deliveryAttempts, deliveryStatuses, outboxForAddress } from '../../src/storage/outbox.ts';
 import { clientResponses } from '../../src/storage/responses.ts';
 import { FakeTwilio } from '../fakes/fake-twilio.ts';
+import { registryWithBrokenFlow } from '../support/broken-flow.ts';
 import { FakeClock, freePort, startTestServer } from '../support/harness.ts';
 
 const ACCOUNT = `AC${'a1'.repeat(16)}`;
@@ -36,7 +37,7 @@ beforeAll(async () => {
       TWILIO_API_BASE_URL: apiBase,
       SCHEDULER_INTERVAL_MS: '3600000',
     },
-    { clock: clock.read },
+    { clock: clock.read, flows: registryWithBrokenFlow },
   );
 });
 afterAll(async () => {
@@ -269,6 +270,19 @@ describe('SMS conversations', () => {
       clientId: created.clientId,
       safetyAnswer: 'no_thoughts',
     });
+  });
+});
+
+describe('a flow that fails, by SMS', () => {
+  it('answers the webhook 200, sends a polite SMS and raises one flow_error alert', async () => {
+    clock.now = new Date('2026-12-02T12:00:00.000Z');
+    await linkedNumber('+4791000012', 'broken');
+    for (let i = 0; i < 2; i++) {
+      expect(await text('+4791000012', '1')).toEqual([normaliseForGsm7(t('service.flow_error'))]);
+    }
+    const alerts = (await listOpenAlerts(server.deps)).filter((a) => a.kind === 'flow_error');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ channel: 'sms', triggerText: '1' });
   });
 });
 

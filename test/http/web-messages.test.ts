@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/service/clients.ts';
+import { registryWithBrokenFlow } from '../support/broken-flow.ts';
 import { startTestServer } from '../support/harness.ts';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
 let server: Server;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({}, { flows: registryWithBrokenFlow });
 });
 afterAll(async () => {
   await server.close();
@@ -261,5 +262,26 @@ describe('safety mode in the web chat', () => {
     // Safety mode has ended: the next message is an access code attempt again.
     const code = await send({ conversationId, text: 'ZZZZZZZ', messageId: 's4' });
     expect(code.replies.map((r) => r.text)).toEqual([en('service.code_unknown')]);
+  });
+});
+
+describe('a flow that fails, in the web chat', () => {
+  it('answers 200 with a polite reply, never a 500, and raises one flow_error alert', async () => {
+    const created = await createClient(server.deps, { course: 'broken', locale: 'en' });
+    if (!created.ok) throw new Error();
+    const { conversationId } = (await (await post(JSON.stringify({ locale: 'en' }))).json()) as {
+      conversationId: string;
+    };
+    await post(JSON.stringify({ conversationId, text: created.accessCode }));
+    for (const messageId of ['b1', 'b2']) {
+      const response = await post(JSON.stringify({ conversationId, text: '1', messageId }));
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { replies: { text: string }[] };
+      expect(body.replies).toEqual([{ text: server.deps.catalog.text('en', 'service.flow_error') }]);
+    }
+    const alerts = await server.deps.db.read(
+      async (q) => (await q.execute("SELECT kind FROM alerts WHERE kind = 'flow_error'")).rows,
+    );
+    expect(alerts).toHaveLength(1);
   });
 });

@@ -248,6 +248,8 @@ describe('safety messages are never held back', () => {
       expect(await statusOf(hung!)).toEqual({ status: 'pending', attempts: 1, lastError: 'timed out' });
       expect(await statusOf(other!)).toEqual({ status: 'sent', attempts: 1, lastError: undefined });
 
+      // The sender hung up on the first attempt; it must not reach Twilio late as well.
+      await until(() => twilio.abandoned === 1);
       twilio.release();
       // A safety message is retried after seconds, not the normal minutes.
       expect(SAFETY_RETRY_BASE_MS).toBeLessThan(h.deps.retry.baseDelayMs);

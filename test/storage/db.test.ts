@@ -1,31 +1,24 @@
 import { join } from 'node:path';
-import { createClient, LibsqlError } from '@libsql/client';
+import { LibsqlError } from '@libsql/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Database, embeddedPragmas, wrapClient } from '../../src/storage/db.ts';
-import { openEmbedded } from '../../src/storage/embedded.ts';
-import { embeddedPath, openNodeDatabase } from '../../src/storage/open-node.ts';
+import type { Database } from '../../src/storage/db.ts';
+import { type DatabaseDriver, localPath, openNodeDatabase } from '../../src/storage/open-node.ts';
+import { FakeLibsqlServer } from '../fakes/fake-libsql-server.ts';
 import { tempDir } from '../support/harness.ts';
 
 /**
- * The embedded driver (kept prepared statements) and `@libsql/client` must be interchangeable under the
- * `Database` port: the same repository code runs on both (embedded here, remote libSQL in production).
+ * The two drivers of a local file, as DATABASE_DRIVER picks them, must be interchangeable under the
+ * `Database` port: the same repository code runs on both (and on remote libSQL through the second).
  */
-const drivers: [string, (path: string) => Promise<Database>, { seesOthersColumns: boolean }][] = [
-  ['embedded driver', async (path) => openEmbedded(path), { seesOthersColumns: true }],
-  [
-    '@libsql/client',
-    async (path) => {
-      const client = createClient({ url: `file:${path}`, concurrency: 1 });
-      for (const pragma of embeddedPragmas) await client.execute(pragma);
-      return wrapClient(client);
-    },
-    // libsql 0.5 keeps statements by SQL text inside the connection, and a kept `SELECT *` names a column
-    // another connection added "undefined" (a known gap of @libsql/client, not of the embedded driver).
-    { seesOthersColumns: false },
-  ],
+const drivers: [DatabaseDriver, { seesOthersColumns: boolean }][] = [
+  ['embedded', { seesOthersColumns: true }],
+  // libsql 0.5 keeps statements by SQL text inside the connection, and a kept `SELECT *` names a column
+  // another connection added "undefined" (a known gap of @libsql/client, not of the embedded driver).
+  ['client', { seesOthersColumns: false }],
 ];
 
-describe.each(drivers)('the %s', (_name, open, quirks) => {
+describe.each(drivers)('DATABASE_DRIVER=%s on a file', (driver, quirks) => {
+  const open = (path: string) => openNodeDatabase(`file:${path}`, { driver });
   let dir: ReturnType<typeof tempDir>;
   let db: Database;
   beforeEach(async () => {
@@ -148,228 +141,102 @@ describe.each(drivers)('the %s', (_name, open, quirks) => {
     }));
     expect(pragmas).toEqual({ journal: 'wal', synchronous: 1, foreignKeys: 1 });
   });
-});
 
-describe('group commit in the embedded driver', () => {
-  let dir: ReturnType<typeof tempDir>;
-  let db: Database;
-  beforeEach(async () => {
-    dir = tempDir();
-    db = openEmbedded(join(dir.path, 'g.db'));
+  it('runs writes one after another, each atomic: a failing write leaves nothing behind', async () => {
     await db.write((tx) => tx.execute('CREATE TABLE t (n INTEGER PRIMARY KEY)'));
-  });
-  afterEach(() => {
-    db.close();
-    dir.remove();
-  });
-  const count = async (other: Database) =>
-    Number(await other.read(async (q) => (await q.execute('SELECT count(*) AS c FROM t')).rows[0]!.c));
-
-  it('reports a write only once it is committed: another connection already sees it', async () => {
-    const first = db.write((tx) => tx.execute('INSERT INTO t (n) VALUES (1)'));
-    // Joins the same group and keeps it open a while after its own insert.
-    const second = db.write(async (tx) => {
-      await tx.execute('INSERT INTO t (n) VALUES (2)');
-      await new Promise((resolve) => setTimeout(resolve, 30));
-    });
-    await first;
-    const other = openEmbedded(join(dir.path, 'g.db'));
-    try {
-      expect(await count(other)).toBe(2);
-    } finally {
-      other.close();
-    }
-    await second;
-  });
-
-  it('keeps each write of a group or undoes it alone, a constraint failure included', async () => {
-    const writes = [1, 2, 3, 4].map((n) =>
+    const writes = Array.from({ length: 20 }, (_, n) =>
       db.write(async (tx) => {
-        await tx.execute({ sql: 'INSERT INTO t (n) VALUES (?)', args: [n * 10] });
-        // The third repeats the first's key after its own insert: only its insert disappears.
-        await tx.execute({ sql: 'INSERT INTO t (n) VALUES (?)', args: [n === 3 ? 10 : n * 10 + 1] });
+        await tx.execute({ sql: 'INSERT INTO t (n) VALUES (?)', args: [n] });
+        // Every fifth write fails after its insert: its insert must disappear, the others must stay.
+        if (n % 5 === 4) throw new Error(`write ${n} failed`);
+        await tx.execute({ sql: 'INSERT INTO t (n) VALUES (?)', args: [n + 100] });
+        return n;
       }),
     );
+    const reads = db.read(async (q) => Number((await q.execute('SELECT count(*) AS c FROM t')).rows[0]!.c));
     const results = await Promise.allSettled(writes);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(
+      results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)),
+    ).toEqual([
+      'Error: write 4 failed',
+      'Error: write 9 failed',
+      'Error: write 14 failed',
+      'Error: write 19 failed',
+    ]);
+    // The read was queued after all the writes: it sees every committed one.
+    expect(await reads).toBe(32);
     const rows = await db.read(async (q) =>
-      (await q.execute('SELECT n FROM t ORDER BY n')).rows.map((r) => r.n),
+      (await q.execute('SELECT n FROM t ORDER BY n')).rows.map((r) => Number(r.n)),
     );
-    expect(rows).toEqual([10, 11, 20, 21, 40, 41]);
-  });
-
-  it('fails a group cleanly when the database is closed under it (the engine would abort the process)', async () => {
-    const slow = db.write(async (tx) => {
-      await tx.execute('INSERT INTO t (n) VALUES (1)');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      await tx.execute('INSERT INTO t (n) VALUES (2)');
-    });
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    db.close();
-    await expect(slow).rejects.toThrow(/closed/);
-  });
-
-  it('waits for another connection that holds the write lock, without blocking the event loop', async () => {
-    const other = openEmbedded(join(dir.path, 'g.db'));
-    try {
-      let release: () => void = () => {};
-      const held = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      // Another process (a CLI command) is inside a write transaction.
-      const holding = other.write(async (tx) => {
-        await tx.execute('INSERT INTO t (n) VALUES (1)');
-        await held;
-      });
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      const waiting = db.write((tx) => tx.execute('INSERT INTO t (n) VALUES (2)'));
-      // Timers still fire while the write waits for the lock.
-      const started = performance.now();
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      expect(performance.now() - started).toBeLessThan(200);
-      release();
-      await holding;
-      await waiting;
-      expect(await count(db)).toBe(2);
-    } finally {
-      other.close();
-    }
-  });
-
-  it('refuses transaction control inside a write and leaves the other writes of the group alone', async () => {
-    const good = db.write((tx) => tx.execute('INSERT INTO t (n) VALUES (1)'));
-    const breaking = db.write(async (tx) => tx.execute('COMMIT'));
-    const rollingBack = db.write(async (tx) => tx.execute(' rollback'));
-    const after = db.write((tx) => tx.execute('INSERT INTO t (n) VALUES (2)'));
-    await expect(breaking).rejects.toThrow(TypeError);
-    await expect(rollingBack).rejects.toThrow(/refused/);
-    await Promise.all([good, after]);
-    expect(await count(db)).toBe(2);
-  });
-});
-
-describe('checkpoints on a worker thread', () => {
-  it('keep the WAL bounded under writes that never pause, lose nothing, and let reads run', async () => {
-    const dir = tempDir();
-    const path = join(dir.path, 'c.db');
-    const checkpoints: { walFrames: number; checkpointedFrames: number; held: boolean }[] = [];
-    // Writes wait for a checkpoint once the WAL holds over 40 frames (160 KiB), which lets it start over.
-    const db = openEmbedded(path, {
-      checkpointEveryGroups: 2,
-      holdWritesAboveFrames: 40,
-      onCheckpoint: (result, held) => checkpoints.push({ ...result, held }),
-    });
-    try {
-      await db.write((tx) => tx.execute('CREATE TABLE t (n INTEGER PRIMARY KEY, pad TEXT)'));
-      const pad = 'x'.repeat(2000);
-      let rows = 0;
-      const started = performance.now();
-      // Back-to-back rounds until the checkpoint thread has run a while, and 1000 rows at least.
-      while (checkpoints.length < 20 || rows < 1000) {
-        if (performance.now() - started > 15_000)
-          throw new Error(`${checkpoints.length} checkpoints in 15 s`);
-        // Ten writes and a read at once: one group, then the read, while checkpoints come and go.
-        const writes = Array.from({ length: 10 }, () =>
-          db.write((tx) => tx.execute({ sql: 'INSERT INTO t (pad) VALUES (?)', args: [pad] })),
-        );
-        const read = db.read(async (q) =>
-          Number((await q.execute('SELECT count(*) AS c FROM t')).rows[0]!.c),
-        );
-        await Promise.all(writes);
-        expect(await read).toBeGreaterThanOrEqual(rows);
-        rows += 10;
-      }
-      expect(
-        Number(await db.read(async (q) => (await q.execute('SELECT count(*) AS c FROM t')).rows[0]!.c)),
-      ).toBe(rows);
-      // The first checkpoints ran while the thread started and the WAL grew; once writes have waited for
-      // one, the WAL starts over and stays small. Without the waiting it would only ever grow.
-      const firstHeld = checkpoints.findIndex((c) => c.held);
-      expect(firstHeld).toBeGreaterThanOrEqual(0);
-      expect(checkpoints[firstHeld]!.checkpointedFrames).toBe(checkpoints[firstHeld]!.walFrames);
-      const later = checkpoints.slice(firstHeld + 1).map((c) => c.walFrames);
-      expect(later.length).toBeGreaterThan(5);
-      // Started over: a WAL that only grew would never report fewer frames than before.
-      expect(Math.min(...later)).toBeLessThan(checkpoints[firstHeld]!.walFrames);
-      expect(Math.max(...later)).toBeLessThan(1000);
-    } finally {
-      db.close();
-      dir.remove();
-    }
-  });
-});
-
-describe('embeddedPath', () => {
-  it('reads the path of a file URL and leaves remote URLs alone', () => {
-    expect(embeddedPath('file:./data/selvhjelp.db')).toBe('./data/selvhjelp.db');
-    expect(embeddedPath('file:/srv/x.db')).toBe('/srv/x.db');
-    expect(embeddedPath('file:///srv/x.db')).toBe('/srv/x.db');
-    expect(embeddedPath('file://localhost/srv/my%20db.db')).toBe('/srv/my db.db');
-    expect(embeddedPath('file:x.db?mode=rwc')).toBe('x.db');
-    expect(embeddedPath('file::memory:')).toBe(':memory:');
-    expect(embeddedPath(':memory:')).toBe(':memory:');
-    expect(embeddedPath('libsql://db.example.turso.io')).toBeUndefined();
-    expect(embeddedPath('http://127.0.0.1:8080')).toBeUndefined();
-    expect(() => embeddedPath('file://server/x.db')).toThrow(/DATABASE_URL/);
-    expect(() => embeddedPath('file:')).toThrow(/DATABASE_URL/);
-  });
-});
-
-describe('the database queue', () => {
-  it('runs writes one after another, each atomic: a failing write leaves nothing behind', async () => {
-    const dir = tempDir();
-    const db = await openNodeDatabase(`file:${join(dir.path, 'q.db')}`);
-    try {
-      await db.write((tx) => tx.execute('CREATE TABLE t (n INTEGER PRIMARY KEY)'));
-      const writes = Array.from({ length: 20 }, (_, n) =>
-        db.write(async (tx) => {
-          await tx.execute({ sql: 'INSERT INTO t (n) VALUES (?)', args: [n] });
-          // Every fifth write fails after its insert: its insert must disappear, the others must stay.
-          if (n % 5 === 4) throw new Error(`write ${n} failed`);
-          await tx.execute({ sql: 'INSERT INTO t (n) VALUES (?)', args: [n + 100] });
-          return n;
-        }),
-      );
-      const reads = db.read(async (q) => Number((await q.execute('SELECT count(*) AS c FROM t')).rows[0]!.c));
-      const results = await Promise.allSettled(writes);
-      expect(
-        results
-          .filter((r) => r.status === 'rejected')
-          .map((r) => String((r as PromiseRejectedResult).reason)),
-      ).toEqual([
-        'Error: write 4 failed',
-        'Error: write 9 failed',
-        'Error: write 14 failed',
-        'Error: write 19 failed',
-      ]);
-      // The read was queued after all the writes: it sees every committed one.
-      expect(await reads).toBe(32);
-      const rows = await db.read(async (q) =>
-        (await q.execute('SELECT n FROM t ORDER BY n')).rows.map((r) => Number(r.n)),
-      );
-      expect(rows.filter((n) => n < 100)).toEqual([0, 1, 2, 3, 5, 6, 7, 8, 10, 11, 12, 13, 15, 16, 17, 18]);
-      expect(rows.filter((n) => n >= 100)).toHaveLength(16);
-    } finally {
-      db.close();
-      dir.remove();
-    }
+    expect(rows.filter((n) => n < 100)).toEqual([0, 1, 2, 3, 5, 6, 7, 8, 10, 11, 12, 13, 15, 16, 17, 18]);
+    expect(rows.filter((n) => n >= 100)).toHaveLength(16);
   });
 
   it('never hangs on a write that breaks its own transaction, and goes on', async () => {
-    const dir = tempDir();
-    const db = await openNodeDatabase(`file:${join(dir.path, 'q.db')}`);
-    try {
-      await db.write((tx) => tx.execute('CREATE TABLE t (n INTEGER PRIMARY KEY)'));
-      const breaking = db.write(async (tx) => {
-        await tx.execute('COMMIT');
-        return 'never';
-      });
-      await expect(breaking).rejects.toThrow();
-      const after = await db.write((tx) => tx.execute('INSERT INTO t (n) VALUES (2)'));
-      expect(after.rowsAffected).toBe(1);
-    } finally {
-      db.close();
-      dir.remove();
-    }
+    await db.write((tx) => tx.execute('CREATE TABLE t (n INTEGER PRIMARY KEY)'));
+    const breaking = db.write(async (tx) => {
+      await tx.execute('COMMIT');
+      return 'never';
+    });
+    await expect(breaking).rejects.toThrow();
+    const after = await db.write((tx) => tx.execute('INSERT INTO t (n) VALUES (2)'));
+    expect(after.rowsAffected).toBe(1);
+  });
+});
+
+describe('localPath', () => {
+  it('reads the path of a file URL and leaves remote URLs alone', () => {
+    expect(localPath('file:./data/selvhjelp.db')).toBe('./data/selvhjelp.db');
+    expect(localPath('file:/srv/x.db')).toBe('/srv/x.db');
+    expect(localPath('file:///srv/x.db')).toBe('/srv/x.db');
+    expect(localPath('file://localhost/srv/my%20db.db')).toBe('/srv/my db.db');
+    expect(localPath('file:x.db?mode=rwc')).toBe('x.db');
+    expect(localPath('file::memory:')).toBe(':memory:');
+    expect(localPath(':memory:')).toBe(':memory:');
+    expect(localPath('libsql://db.example.turso.io')).toBeUndefined();
+    expect(localPath('http://127.0.0.1:8080')).toBeUndefined();
+    expect(() => localPath('file://server/x.db')).toThrow(/DATABASE_URL/);
+    expect(() => localPath('file:')).toThrow(/DATABASE_URL/);
+  });
+});
+
+describe('openNodeDatabase', () => {
+  it('refuses the embedded driver for a remote URL', async () => {
+    await expect(openNodeDatabase('libsql://db.example.turso.io', { driver: 'embedded' })).rejects.toThrow(
+      /^DATABASE_DRIVER: /,
+    );
+  });
+});
+
+describe('@libsql/client on a remote server', () => {
+  let server: FakeLibsqlServer;
+  let db: Database;
+  beforeEach(async () => {
+    server = new FakeLibsqlServer({ delayMs: 150 });
+    db = await openNodeDatabase(await server.start(), { driver: 'client' });
+  });
+  afterEach(async () => {
+    db.close();
+    await server.close();
+  });
+
+  it('runs reads side by side: no turn waits for the round trips of another', async () => {
+    const reads = Array.from({ length: 8 }, () =>
+      db.read(async (q) => (await q.execute('SELECT 1 AS n')).rows[0]!.n),
+    );
+    expect(await Promise.all(reads)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    // A queue per process would have kept it at one.
+    expect(server.mostInFlight).toBe(8);
+  });
+
+  it('runs write transactions side by side too: the server waits for its write lock itself', async () => {
+    const writes = Array.from({ length: 4 }, (_, n) =>
+      db.write(async (tx) => {
+        await tx.execute({ sql: 'INSERT INTO t (n) VALUES (?)', args: [n] });
+        return (await tx.execute('SELECT 1 AS n')).rows[0]!.n;
+      }),
+    );
+    expect(await Promise.all(writes)).toEqual([1, 1, 1, 1]);
+    expect(server.mostInFlight).toBe(4);
   });
 });

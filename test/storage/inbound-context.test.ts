@@ -8,15 +8,14 @@ import { markProcessed, wasProcessed } from '../../src/storage/inbound.ts';
 import { loadClientTurnContext, loadInboundContext } from '../../src/storage/inbound-context.ts';
 import { migrate } from '../../src/storage/migrate.ts';
 import { nodeMigrations } from '../../src/storage/migrations-node.ts';
-import { openNodeDatabase } from '../../src/storage/open-node.ts';
-import { tempDir } from '../support/harness.ts';
+import { openTestDatabase, tempDir } from '../support/harness.ts';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 23, 9, minute)).toISOString();
 
 describe('the one-statement turn reads', () => {
   it('read what the separate repository functions read', async () => {
     const dir = tempDir();
-    const db = await openNodeDatabase(`file:${join(dir.path, 'c.db')}`);
+    const db = await openTestDatabase(`file:${join(dir.path, 'c.db')}`);
     try {
       await migrate(db, nodeMigrations(), new Date(at(0)));
       await db.write(async (tx) => {

@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrate, migrationsFromFiles } from '../../src/storage/migrate.ts';
 import { nodeMigrations } from '../../src/storage/migrations-node.ts';
-import { openNodeDatabase } from '../../src/storage/open-node.ts';
-import { tempDir } from '../support/harness.ts';
+import { openTestDatabase, tempDir } from '../support/harness.ts';
 
 const now = new Date('2026-11-23T09:00:00Z');
 
@@ -18,7 +17,7 @@ describe('migrations', () => {
     const dir = tempDir();
     const url = `file:${join(dir.path, 'nested', 'db', 'm.db')}`;
     try {
-      const db = await openNodeDatabase(url);
+      const db = await openTestDatabase(url);
       const first = await migrate(db, nodeMigrations(), now);
       expect(first).toEqual(nodeMigrations().map((m) => m.version));
       const tables = await db.read(async (q) =>
@@ -48,7 +47,7 @@ describe('migrations', () => {
       expect(pragmas).toEqual({ journal: 'wal', synchronous: 1, foreignKeys: 1 });
       db.close();
 
-      const reopened = await openNodeDatabase(url);
+      const reopened = await openTestDatabase(url);
       expect(await migrate(reopened, nodeMigrations(), now)).toEqual([]);
       const recorded = await reopened.read(
         async (q) => (await q.execute('SELECT version, name FROM schema_migrations')).rows,
@@ -61,7 +60,7 @@ describe('migrations', () => {
   });
 
   it('roll back a migration that fails half-way, so it can be fixed and re-run', async () => {
-    const db = await openNodeDatabase(':memory:');
+    const db = await openTestDatabase(':memory:');
     const broken = migrationsFromFiles([
       { fileName: '0001_good.sql', sql: 'CREATE TABLE a (x INTEGER);' },
       { fileName: '0002_bad.sql', sql: 'CREATE TABLE b (x INTEGER);\nINSERT INTO nowhere VALUES (1);' },

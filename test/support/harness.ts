@@ -7,6 +7,8 @@ import { loadConfig } from '../../src/config/config.ts';
 import { buildNodeDeps, type RunningServer, startNodeServer } from '../../src/entry/node.ts';
 import type { IdSource, ServiceDeps } from '../../src/service/deps.ts';
 import { silentLogger } from '../../src/service/deps.ts';
+import type { Database } from '../../src/storage/db.ts';
+import { openNodeDatabase } from '../../src/storage/open-node.ts';
 
 export class FakeClock {
   constructor(public now: Date = new Date('2026-11-23T09:00:00.000Z')) {}
@@ -38,6 +40,21 @@ export function tempDir(): { path: string; remove(): void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+/**
+ * DATABASE_DRIVER from the environment, for every database the tests open: `DATABASE_DRIVER=client npx
+ * vitest run` runs the suite on `@libsql/client` instead of the embedded driver.
+ */
+export function testDatabaseEnv(): { DATABASE_DRIVER?: string } {
+  const driver = process.env.DATABASE_DRIVER;
+  return driver ? { DATABASE_DRIVER: driver } : {};
+}
+
+/** Opens a database as the service would, on the driver the configuration picks for it. */
+export function openTestDatabase(url: string): Promise<Database> {
+  const config = loadConfig({ DATABASE_URL: url, ...testDatabaseEnv() });
+  return openNodeDatabase(config.DATABASE_URL, { driver: config.DATABASE_DRIVER });
+}
+
 export interface Harness {
   deps: ServiceDeps;
   clock: FakeClock;
@@ -50,7 +67,10 @@ export async function makeHarness(
 ): Promise<Harness> {
   const clock = new FakeClock();
   const dir = options.file ? tempDir() : undefined;
-  const config = loadConfig({ DATABASE_URL: dir ? `file:${join(dir.path, 'test.db')}` : ':memory:' });
+  const config = loadConfig({
+    DATABASE_URL: dir ? `file:${join(dir.path, 'test.db')}` : ':memory:',
+    ...testDatabaseEnv(),
+  });
   const deps = await buildNodeDeps(config, silentLogger, {
     clock: clock.read,
     flows: options.flows ?? defaultRegistry,
@@ -90,6 +110,7 @@ export async function startTestServer(
     HOST: '127.0.0.1',
     DATABASE_URL: `file:${join(dir.path, 'server.db')}`,
     SCHEDULER_INTERVAL_MS: '200',
+    ...testDatabaseEnv(),
     ...env,
   });
   const server = await startNodeServer(config, silentLogger, overrides);

@@ -1,6 +1,7 @@
 -- The safety protocol of CLINICAL.md §3: two tiers of free-text signals (crisis, concern), the intro's
 -- acute question as a signal of its own, and the conversation's safety mode recorded on the alert: the
 -- direct question it waits at, every answer given, and the flow's replies held back until it ends.
+-- A flow that fails raises an alert too (kind flow_error, no tier), so a person looks at it.
 -- SQLite cannot change a CHECK constraint, so the table is rebuilt with its rows.
 
 CREATE TABLE alerts_v7 (
@@ -8,8 +9,8 @@ CREATE TABLE alerts_v7 (
   client_id TEXT REFERENCES clients (id),
   address_id TEXT NOT NULL REFERENCES channel_addresses (id),
   enrollment_id TEXT REFERENCES enrollments (id),
-  kind TEXT NOT NULL CHECK (kind IN ('crisis_text', 'concern_text', 'phq9_item9', 'intro_acute')),
-  tier TEXT NOT NULL DEFAULT 'crisis' CHECK (tier IN ('crisis', 'concern')),
+  kind TEXT NOT NULL CHECK (kind IN ('crisis_text', 'concern_text', 'phq9_item9', 'intro_acute', 'flow_error')),
+  tier TEXT CHECK (tier IN ('crisis', 'concern')),
   priority TEXT NOT NULL CHECK (priority IN ('high', 'normal')),
   trigger_text TEXT NOT NULL,
   matched_phrase TEXT,
@@ -41,3 +42,4 @@ CREATE INDEX alerts_open ON alerts (acknowledged_at, created_at);
 CREATE INDEX alerts_client ON alerts (client_id, acknowledged_at);
 CREATE INDEX alerts_address_pending ON alerts (address_id, safety_question_pending);
 CREATE INDEX alerts_address_unlinked ON alerts (address_id) WHERE client_id IS NULL;
+CREATE INDEX alerts_enrollment_open ON alerts (enrollment_id, kind) WHERE acknowledged_at IS NULL;

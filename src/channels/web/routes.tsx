@@ -1,16 +1,15 @@
 import { Hono } from 'hono';
 import { raw } from 'hono/html';
-import { chatScript } from '../../channels/web/chat-script.ts';
-import { ChatPage } from '../../channels/web/page.tsx';
-import { type WebReply, webMessageSchema, webPollSchema } from '../../channels/web/schema.ts';
 import type { Locale } from '../../engine/types.ts';
 import type { ServiceDeps } from '../../service/deps.ts';
 import { handleInbound, startConversation } from '../../service/handle-inbound.ts';
 import type { RenderedReply } from '../../service/render.ts';
-import { findAddress } from '../../storage/addresses.ts';
-import { addressTranscript, outboundAfter } from '../../storage/transcript.ts';
+import { conversationSince } from '../../service/transcript.ts';
 import { limitBody } from '../body-limit.ts';
-import { apiError } from '../errors.ts';
+import { apiError } from '../http-errors.ts';
+import { chatScript } from './chat-script.ts';
+import { ChatPage } from './page.tsx';
+import { type WebReply, webMessageSchema, webPollSchema } from './schema.ts';
 
 export const WEB_CHANNEL = 'web';
 
@@ -92,13 +91,7 @@ export function webChatRoutes(deps: ServiceDeps) {
       });
       if (!parsed.success) throw apiError('invalid_request', firstIssue(parsed.error));
       const { conversationId, after } = parsed.data;
-      const result = await deps.db.read(async (q) => {
-        const address = await findAddress(q, WEB_CHANNEL, conversationId);
-        if (!address) return undefined;
-        const entries =
-          after === 0 ? await addressTranscript(q, address.id) : await outboundAfter(q, address.id, after);
-        return entries;
-      });
+      const result = await conversationSince(deps, WEB_CHANNEL, conversationId, after);
       if (!result) throw apiError('not_found', 'Unknown conversationId.');
       const messages = result.map((entry) => {
         const payload = entry.payload as { rendered?: RenderedReply };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseKeyword } from '../../../src/channels/sms/keywords.ts';
+import { parseKeyword } from '../../src/domain/keywords.ts';
 
 describe('parseKeyword', () => {
   it.each([

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { apiError } from './errors.ts';
+import { apiError } from './http-errors.ts';
 
 /** What a web chat message or a Twilio webhook may weigh at most. */
 export const MAX_BODY_BYTES = 16 * 1024;

@@ -1,10 +1,10 @@
-export type SmsKeyword = 'stop' | 'start' | 'help';
+export type Keyword = 'stop' | 'start' | 'help';
 
 /**
  * Twilio's own opt-out words are all here: Twilio blocks further messages to a number that sent
  * one of them (error 21610), so the service must stop too. STOPP and AVSLUTT are the Norwegian ones.
  */
-const KEYWORDS: ReadonlyMap<string, SmsKeyword> = new Map([
+const KEYWORDS: ReadonlyMap<string, Keyword> = new Map([
   ['STOP', 'stop'],
   ['STOPP', 'stop'],
   ['AVSLUTT', 'stop'],
@@ -28,7 +28,7 @@ const KEYWORDS: ReadonlyMap<string, SmsKeyword> = new Map([
  * counts, in any case and with any surrounding spaces, punctuation or emoji ("Stopp!", " stop ");
  * "jeg vil ikke stoppe" or "stop please" are ordinary text.
  */
-export function parseKeyword(text: string): SmsKeyword | undefined {
+export function parseKeyword(text: string): Keyword | undefined {
   const word = text
     .normalize('NFKC')
     .replace(/^[\s\p{P}\p{S}\p{C}]+|[\s\p{P}\p{S}\p{C}]+$/gu, '')

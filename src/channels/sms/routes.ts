@@ -1,15 +1,14 @@
 import { Hono } from 'hono';
-import { parseKeyword } from '../../channels/sms/keywords.ts';
-import { normalisePhone } from '../../channels/sms/phone.ts';
-import { classifyTwilioErrorCode } from '../../channels/sms/twilio-rest.ts';
-import { type TwilioParams, verifyTwilioSignature } from '../../channels/sms/twilio-signature.ts';
-import { parseTwilioInbound, parseTwilioStatusCallback } from '../../channels/sms/twilio-webhook.ts';
+import { parseKeyword } from '../../domain/keywords.ts';
+import { recordDeliveryReport } from '../../service/delivery-status.ts';
 import type { ServiceDeps } from '../../service/deps.ts';
 import { handleInbound } from '../../service/handle-inbound.ts';
-import { setUndeliverable } from '../../storage/addresses.ts';
-import { findOutboxByProviderId, recordDeliveryStatus } from '../../storage/outbox.ts';
 import { limitBody } from '../body-limit.ts';
-import { apiError } from '../errors.ts';
+import { apiError } from '../http-errors.ts';
+import { normalisePhone } from './phone.ts';
+import { classifyTwilioErrorCode } from './twilio-rest.ts';
+import { type TwilioParams, verifyTwilioSignature } from './twilio-signature.ts';
+import { parseTwilioInbound, parseTwilioStatusCallback } from './twilio-webhook.ts';
 
 export const SMS_CHANNEL = 'sms';
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
@@ -95,28 +94,20 @@ export function smsTwilioRoutes(
         );
       }
       if (update.kind === 'status') {
-        const now = deps.clock().toISOString();
-        await deps.db.write(async (tx) => {
-          const row = await findOutboxByProviderId(tx, update.messageSid);
-          if (!row) return;
-          const final =
-            update.status === 'delivered'
-              ? 'delivered'
-              : update.status === 'failed' || update.status === 'undelivered'
-                ? 'failed'
-                : undefined;
-          await recordDeliveryStatus(tx, {
-            outboxId: row.id,
-            providerId: update.messageSid,
-            status: update.status,
-            errorCode: update.errorCode,
-            now,
-            final,
-          });
-          const disposition =
-            update.errorCode === undefined ? undefined : classifyTwilioErrorCode(update.errorCode);
-          if (final === 'failed' && disposition && !disposition.retryable)
-            await setUndeliverable(tx, row.addressId, now);
+        const final =
+          update.status === 'delivered'
+            ? 'delivered'
+            : update.status === 'failed' || update.status === 'undelivered'
+              ? 'failed'
+              : undefined;
+        const disposition =
+          update.errorCode === undefined ? undefined : classifyTwilioErrorCode(update.errorCode);
+        await recordDeliveryReport(deps, {
+          providerId: update.messageSid,
+          status: update.status,
+          final,
+          errorCode: update.errorCode,
+          permanent: disposition !== undefined && !disposition.retryable,
         });
       }
       return c.body(EMPTY_TWIML, 200, { 'Content-Type': 'text/xml; charset=utf-8' });

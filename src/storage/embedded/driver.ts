@@ -1,14 +1,14 @@
 import { type InArgs, LibsqlError } from '@libsql/client';
 import Libsql from 'libsql';
-import { BackgroundCheckpointer, type CheckpointResult } from './checkpointer.ts';
 import {
   type Database,
-  embeddedPragmas,
+  filePragmas,
   type InStatement,
   type Queryable,
   type QueryResult,
   type Value,
-} from './db.ts';
+} from '../db.ts';
+import { BackgroundCheckpointer, type CheckpointResult } from './checkpointer.ts';
 
 /**
  * The embedded database, on the libSQL engine that `@libsql/client` itself loads for `file:` URLs, with
@@ -25,7 +25,9 @@ import {
  * - Checkpoints run on a worker thread (BackgroundCheckpointer), not inside a commit on the event loop.
  *
  * Results, errors (`LibsqlError` with the same codes) and transactions behave as through
- * `@libsql/client`; test/storage/db.test.ts runs the same checks against both.
+ * `@libsql/client`; test/storage/db.test.ts runs the same checks against both. It is the default for a
+ * `file:` or `:memory:` DATABASE_URL on Node and `DATABASE_DRIVER=client` turns it off: open-node.ts is
+ * the only file outside this folder that imports it.
  *
  * One connection: reads and write groups run one after the other, each in its own event-loop turn (see
  * TaskLoop), so transactions never overlap. Inside a write, transaction control statements are refused:
@@ -35,7 +37,7 @@ import {
 export function openEmbedded(path: string, options: EmbeddedOptions = {}): Database {
   const db = new Libsql(path);
   const statements = new StatementCache(db);
-  for (const pragma of embeddedPragmas) run(statements, pragma);
+  for (const pragma of filePragmas) run(statements, pragma);
   const checkpointEvery = options.checkpointEveryGroups ?? 32;
   const holdAbove = options.holdWritesAboveFrames ?? 8192;
   let checkpointer =
