@@ -1,4 +1,5 @@
 import { type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, createEmptyActor } from 'xstate';
+import { checkFlowEvent } from '../domain/events.ts';
 import { currentIdle, currentPrompt } from './prompt.ts';
 import type {
   ClientInput,
@@ -193,7 +194,12 @@ export function collect(
     if (action.type === 'xstate.emit') {
       const emitted = params.event as { type: string; reply?: Reply; event?: DomainEvent };
       if (emitted.type === 'reply' && emitted.reply) replies.push(emitted.reply);
-      else if (emitted.type === 'domain' && emitted.event) events.push(emitted.event);
+      else if (emitted.type === 'domain' && emitted.event) {
+        // The edge of the flow: a malformed domain event is a bug in the flow, failed like one.
+        const checked = checkFlowEvent(emitted.event);
+        if (!checked.ok) throw new Error(`${flow.id}@${flow.version}: ${checked.error}`);
+        events.push(emitted.event);
+      }
     } else if (action.type === 'xstate.raise' && typeof params.delay === 'number') {
       const key = String(params.id ?? (params.event as FlowEvent).type);
       cancels.delete(key);

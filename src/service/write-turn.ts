@@ -1,21 +1,17 @@
-import { z } from 'zod';
 import { intoSendWindow } from '../domain/quiet-hours.ts';
 import type { DomainEvent, Locale, PersistedFlow, Reply, TimerSpec } from '../engine/types.ts';
 import type { AddressRecord } from '../storage/addresses.ts';
 import { touchAddress } from '../storage/addresses.ts';
-import { setPreferredTime } from '../storage/clients.ts';
 import type { Queryable } from '../storage/db.ts';
 import { saveSnapshot } from '../storage/enrollments.ts';
 import { appendEvent } from '../storage/events.ts';
-import { insertHomework } from '../storage/homework.ts';
 import { markProcessed } from '../storage/inbound.ts';
 import { enqueueOutbox, type OutboxKind } from '../storage/outbox.ts';
-import { insertResponse } from '../storage/responses.ts';
-import { insertProposal } from '../storage/sleep-windows.ts';
 import { deleteTimer, upsertTimer } from '../storage/timers.ts';
 import { appendTranscript } from '../storage/transcript.ts';
 import type { OutboundMessage, ServiceDeps } from './deps.ts';
 import { DuplicateInbound, WriteConflict } from './errors.ts';
+import { project } from './projections.ts';
 import { type RenderedReply, renderReply } from './render.ts';
 
 /** Everything one turn changes, written in one transaction. */
@@ -51,74 +47,6 @@ export interface WrittenTurn {
   replies: RenderedReply[];
   /** Sequence number of the last transcript row written for the address. */
   cursor: number;
-}
-
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
-/** The part of a `sleep.window_proposed` event the service relies on. */
-const sleepWindowProposal = z.object({
-  window: z.object({ bedTime: clock, riseTime: clock, minutes: z.number().int().positive() }),
-});
-
-/** What some domain events store besides themselves: scores, homework, sleep windows, preferences. */
-async function recordEventEffects(
-  deps: ServiceDeps,
-  tx: Queryable,
-  w: TurnWrite,
-  event: DomainEvent,
-): Promise<void> {
-  const now = w.now.toISOString();
-  if (event.type === 'questionnaire.completed' && w.clientId) {
-    const d = event.data as Record<string, unknown>;
-    await insertResponse(
-      tx,
-      {
-        id: deps.ids.id(),
-        clientId: w.clientId,
-        enrollmentId: w.enrollment?.id,
-        instrument: String(d.instrument),
-        instrumentVersion: String(d.version),
-        items: d.items as number[],
-        difficulty: (d.difficulty as number | null) ?? undefined,
-        total: Number(d.total),
-        band: (d.band as string | null) ?? undefined,
-        caseness: (d.caseness as boolean | null) ?? undefined,
-        screenPositive: (d.screenPositive as boolean | null) ?? undefined,
-        channel: w.address.channel,
-        startedAt: String(d.startedAt),
-        completedAt: String(d.completedAt ?? now),
-      },
-      now,
-    );
-  }
-  if (event.type === 'homework.recorded' && w.clientId) {
-    const d = event.data as { type: string; step: string; entry: Record<string, unknown> };
-    await insertHomework(tx, {
-      id: deps.ids.id(),
-      clientId: w.clientId,
-      enrollmentId: w.enrollment?.id,
-      type: d.type,
-      step: d.step,
-      entry: d.entry,
-      channel: w.address.channel,
-      createdAt: now,
-    });
-  }
-  if (event.type === 'sleep.window_proposed' && w.clientId) {
-    const proposal = sleepWindowProposal.parse(event.data);
-    await insertProposal(tx, {
-      id: deps.ids.id(),
-      clientId: w.clientId,
-      enrollmentId: w.enrollment?.id,
-      bedTime: proposal.window.bedTime,
-      riseTime: proposal.window.riseTime,
-      minutes: proposal.window.minutes,
-      proposal: event.data,
-      createdAt: now,
-    });
-  }
-  if (event.type === 'intro.reminder_time_chosen' && w.clientId) {
-    await setPreferredTime(tx, w.clientId, String((event.data as { value: string }).value));
-  }
 }
 
 /**
@@ -169,7 +97,9 @@ export async function writeTurn(deps: ServiceDeps, tx: Queryable, w: TurnWrite):
 
   for (const event of w.events) {
     await appendEvent(tx, { clientId: w.clientId, enrollmentId, event, now });
-    await recordEventEffects(deps, tx, w, event);
+    if (w.clientId) {
+      await project({ deps, tx, now, clientId: w.clientId, enrollmentId, channel: w.address.channel }, event);
+    }
   }
 
   const sender = deps.senders[channel];
