@@ -101,7 +101,10 @@ try {
         address,
         providerId: crypto.randomUUID(),
         locale: 'nb',
-        ...input,
+        content:
+          input.value !== undefined
+            ? { kind: 'button', value: input.value }
+            : { kind: 'message', text: input.text ?? '' },
       });
       turnMs.push(performance.now() - t);
       if (outcome.kind !== 'handled') throw new Error(`turn not handled: ${outcome.kind}`);

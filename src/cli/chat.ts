@@ -64,7 +64,7 @@ export async function playInTerminal(options: {
     const outcome = await handleInbound(deps, {
       channel: CHANNEL,
       address: ADDRESS,
-      text,
+      content: { kind: 'message', text },
       createAddress: true,
     });
     if (outcome.kind === 'handled') {

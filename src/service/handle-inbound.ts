@@ -27,6 +27,15 @@ import { checkText } from './safety.ts';
 import { openSafetyTurn, safetyAnswerTurn, textSignal } from './safety-mode.ts';
 import { type TurnWrite, writeTurn } from './write-turn.ts';
 
+/**
+ * What a client sent, as its channel parsed it: words, a pressed button, or a keyword (STOP, START,
+ * HELP) that the channel recognised. Status callbacks and unsupported payloads never come this far.
+ */
+export type InboundContent =
+  | { kind: 'message'; text: string }
+  | { kind: 'button'; value: string; text?: string }
+  | { kind: 'keyword'; keyword: Keyword; text: string };
+
 /** A message from a client, already verified and parsed by its channel adapter. */
 export interface Inbound {
   channel: string;
@@ -34,16 +43,20 @@ export interface Inbound {
   address: string;
   /** The provider's message id, for deduplication (Twilio MessageSid, activity id, web client id). */
   providerId?: string;
-  text?: string;
-  /** The value of a pressed button. */
-  value?: string;
   /** A language the person chose explicitly in the channel. */
   locale?: Locale;
   /** Create the address if it is new (SMS numbers); web conversations must be started first. */
   createAddress?: boolean;
-  /** An SMS keyword (STOP, START, HELP), parsed by the channel; handled after the safety check. */
-  keyword?: Keyword;
+  content: InboundContent;
 }
+
+/** The words of an inbound message (a button's label text if it came with one). */
+const textOf = (content: InboundContent): string | undefined =>
+  content.kind === 'button' ? content.text : content.text;
+const valueOf = (content: InboundContent): string | undefined =>
+  content.kind === 'button' ? content.value : undefined;
+/** What the safety protocol reads as an answer: a keyword is only words to it. */
+const answerOf = (content: InboundContent) => ({ text: textOf(content), value: valueOf(content) });
 
 export type InboundOutcome =
   | { kind: 'handled'; addressId: string; replies: RenderedReply[]; cursor: number }
@@ -102,7 +115,9 @@ export async function startConversation(
 
 async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<InboundOutcome> {
   const now = deps.clock();
-  const text = inbound.text ?? inbound.value ?? '';
+  const typed = textOf(inbound.content);
+  const value = valueOf(inbound.content);
+  const text = typed ?? value ?? '';
   // One statement: the address, the dedupe check, the linked client and its turn context (read before
   // the client's lock; linkedTurn uses the turn context only if nothing ran under that lock since).
   const readAt = deps.locks.sequence();
@@ -120,7 +135,7 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
     locale: inbound.locale ?? deps.defaults.locale,
     createdAt: now.toISOString(),
   };
-  const payload = { text: inbound.text, value: inbound.value };
+  const payload = { text: typed, value };
   const base: TurnBase = {
     now,
     address: target,
@@ -132,7 +147,7 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
   const linked = target.clientId ? context.client : undefined;
   // Safety first, on every channel and in every state: every text is read by the detector before a
   // keyword, an access code or a flow sees it.
-  const signal = checkText(inbound.text);
+  const signal = checkText(typed);
 
   if (linked) {
     const prefetched = context.turn && { context: context.turn, readAt };
@@ -145,13 +160,22 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
   // Safety mode works before an access code is typed too: its answers never reach the code check.
   const mode = address ? await deps.db.read((q) => pendingSafetyQuestion(q, address.id)) : undefined;
   if (mode)
-    return safetyAnswerTurn(deps, base, { locale, timeZone: deps.defaults.timeZone }, mode, signal, inbound);
+    return safetyAnswerTurn(
+      deps,
+      base,
+      { locale, timeZone: deps.defaults.timeZone },
+      mode,
+      signal,
+      answerOf(inbound.content),
+    );
   if (signal.tier !== 'none') {
     return openSafetyTurn(deps, base, { locale, timeZone: deps.defaults.timeZone }, textSignal(signal), []);
   }
-  if (inbound.keyword) return keywordTurn(deps, base, undefined, locale, inbound.keyword);
+  if (inbound.content.kind === 'keyword') {
+    return keywordTurn(deps, base, undefined, locale, inbound.content.keyword);
+  }
 
-  const code = parseAccessCode(inbound.text ?? '');
+  const code = parseAccessCode(typed ?? '');
   const client = code ? await deps.db.read((q) => findClientByAccessCode(q, code)) : undefined;
   if (!client) {
     const written = await deps.db.write(async (tx) => {
@@ -201,11 +225,21 @@ async function linkedTurn(
     const pendingId = context.pending.id;
     const mode = await deps.db.read((q) => findAlert(q, pendingId));
     if (mode?.safetyStep) {
-      return safetyAnswerTurn(deps, base, audience, mode, signal, inbound, context.enrollment);
+      return safetyAnswerTurn(
+        deps,
+        base,
+        audience,
+        mode,
+        signal,
+        answerOf(inbound.content),
+        context.enrollment,
+      );
     }
   }
   if (signal.tier !== 'none') return openSafetyTurn(deps, base, audience, textSignal(signal), []);
-  if (inbound.keyword) return keywordTurn(deps, base, client, locale, inbound.keyword);
+  if (inbound.content.kind === 'keyword') {
+    return keywordTurn(deps, base, client, locale, inbound.content.keyword);
+  }
   return clientTurn(deps, base, client, inbound, context.enrollment);
 }
 
@@ -218,11 +252,12 @@ async function clientTurn(
 ): Promise<InboundOutcome> {
   const locale = inbound.locale ?? client.locale;
   const address = { ...base.address, clientId: client.id };
+  const { content } = inbound;
   const trigger: Trigger = base.linking
     ? { kind: 'resume' }
-    : inbound.value !== undefined
-      ? { kind: 'button', value: inbound.value, text: inbound.text }
-      : { kind: 'client_message', text: inbound.text ?? '' };
+    : content.kind === 'button'
+      ? { kind: 'button', value: content.value, text: content.text }
+      : { kind: 'client_message', text: content.text };
   const outcome = await runTurn(deps, { now: base.now, client, enrollment, address, locale }, trigger, {
     inbound: base.inbound,
     lead: base.linking ? [{ key: 'service.code_linked' }] : [],

@@ -136,7 +136,12 @@ describe('selvhjelp CLI', () => {
       const created = await createClient(deps, { course: 'intro' });
       if (!created.ok) throw new Error();
       const send = (text: string) =>
-        handleInbound(deps, { channel: 'terminal', address: 't', text, createAddress: true });
+        handleInbound(deps, {
+          channel: 'terminal',
+          address: 't',
+          content: { kind: 'message', text },
+          createAddress: true,
+        });
       await send(created.accessCode);
       await send('Jeg orker ikke mer');
       deps.db.close();
@@ -161,7 +166,11 @@ describe('selvhjelp CLI', () => {
       expect(listing).toContain('safety mode: waiting at ask_thoughts');
       // The therapist sees the client's actual answer to the direct question.
       const again = await buildNodeDeps(loadConfig({ ...testDatabaseEnv(), ...env }), silentLogger);
-      await handleInbound(again, { channel: 'terminal', address: 't', text: 'vet ikke' });
+      await handleInbound(again, {
+        channel: 'terminal',
+        address: 't',
+        content: { kind: 'message', text: 'vet ikke' },
+      });
       again.db.close();
       const answered = (await run(['alerts'], { env })).stdout;
       expect(answered).toMatch(/answers: ask_thoughts -> unsure \(/);

@@ -4,7 +4,6 @@ import { TZDate } from '@date-fns/tz';
 import { z } from 'zod';
 import { formatSms } from '../../src/channels/sms/twilio-sender.ts';
 import { parseDuration } from '../../src/domain/duration.ts';
-import { parseKeyword } from '../../src/domain/keywords.ts';
 import { restore } from '../../src/engine/turn.ts';
 import { createClient } from '../../src/service/clients.ts';
 import { fireDueTimers } from '../../src/service/fire-timers.ts';
@@ -17,6 +16,7 @@ import { outboxForAddress } from '../../src/storage/outbox.ts';
 import { clientResponses } from '../../src/storage/responses.ts';
 import { outboundAfter } from '../../src/storage/transcript.ts';
 import { makeHarness } from '../support/harness.ts';
+import { pressed, typed } from '../support/inbound.ts';
 
 /** A golden script: what a client sends in the web chat or by SMS, and how long they wait. */
 const scriptSchema = z.object({
@@ -172,8 +172,8 @@ export async function playScript(file: string): Promise<string> {
         const outcome = await handleInbound(h.deps, {
           channel: script.channel,
           address: address.address,
-          ...('send' in step ? { text } : { value: step.press }),
-          ...(sms ? { createAddress: true, keyword: parseKeyword(text ?? '') } : {}),
+          content: 'send' in step ? typed(text ?? '', { keywords: sms }) : pressed(step.press),
+          ...(sms ? { createAddress: true } : {}),
         });
         if (outcome.kind !== 'handled') throw new Error(`step not handled: ${outcome.kind}`);
         if (sms) {

@@ -523,6 +523,11 @@ describe('detectRisk', () => {
     expect(detect('ta livet av meg lol')).toMatchObject({ tier: 'concern', rule: 'crisis.take-life:joking' });
     expect(detect('eksamen i morgen kms 💀')).toMatchObject({ tier: 'concern' });
     expect(tierOf('har aldri tenkt på selvmord')).toBe('none');
+    // A denial also reaches a match that starts inside it right after its negation, or after "å" / "to";
+    // a denial that does not start with a negation ("nei ingen") leaves "ingen vits" alone.
+    expect(tierOf('har ikke tenkt på å skade meg, bare sliten')).toBe('none');
+    expect(tierOf('eg har aldri tenkt på å skade meg sjølv')).toBe('none');
+    expect(tierOf('nei ingen vits')).toBe('concern');
   });
 
   it('returns none for empty or symbol-only text', () => {

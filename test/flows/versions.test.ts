@@ -37,7 +37,12 @@ describe('flow versions', () => {
     const old = await createClient(h.deps, { course: 'check' });
     if (!old.ok) throw new Error();
     const say1 = (text: string, address = 'old') =>
-      handleInbound(h!.deps, { channel: 'terminal', address, text, createAddress: true });
+      handleInbound(h!.deps, {
+        channel: 'terminal',
+        address,
+        content: { kind: 'message', text },
+        createAddress: true,
+      });
     await say1(old.accessCode);
     await say1('1');
     const before = await h.deps.db.read((q) => currentEnrollment(q, old.clientId));

@@ -413,13 +413,13 @@ describe('PHQ-9 by SMS', () => {
     await handleInbound(server.deps, {
       channel: 'web',
       address: conversation.address.address,
-      text: web.accessCode,
+      content: { kind: 'message', text: web.accessCode },
     });
     for (const answer of digits)
       await handleInbound(server.deps, {
         channel: 'web',
         address: conversation.address.address,
-        value: answer,
+        content: { kind: 'button', value: answer },
       });
     const [webResponse] = await server.deps.db.read((q) => clientResponses(q, web.clientId));
     totals.push({

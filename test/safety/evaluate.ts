@@ -1,12 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { detectRisk, type RiskDetection } from '../../src/domain/safety/detect.ts';
 import { SAFETY_LOCALES, type SafetyLocale, type SafetyRules } from '../../src/domain/safety/rules.ts';
 
 /**
- * Scores the safety detector on the labelled corpus in test/safety/corpus (written independently of the
- * rules). Used by eval.ts (prints the figures and every miss) and eval.test.ts (asserts the floors).
+ * Scores the safety detector on labelled message sets: the tuning corpus in test/safety/corpus (the rules
+ * were tuned on it) and the held-out set in test/safety/holdout (written without looking at the rules or
+ * the corpus, to estimate how the detector generalises; see test/safety/holdout/README.md). Used by
+ * eval.ts (prints the figures and every miss) and eval.test.ts (asserts the floors).
  */
 
 const LABELS = ['crisis', 'concern', 'ordinary'] as const;
@@ -17,14 +19,33 @@ const corpusSchema = z.array(
 );
 export type CorpusEntry = z.infer<typeof corpusSchema>[number];
 
-const CORPUS_DIR = join(import.meta.dirname, 'corpus');
+/** The message sets: `corpus` (tuning) and `holdout` (held-out, {nb,nn,en}.json). */
+export type MessageSet = 'corpus' | 'holdout';
 
-export function loadCorpus(): Record<SafetyLocale, readonly CorpusEntry[]> {
+function loadFile(file: string): readonly CorpusEntry[] {
+  return corpusSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+export function loadCorpus(set: MessageSet = 'corpus'): Record<SafetyLocale, readonly CorpusEntry[]> {
+  const dir = join(import.meta.dirname, set);
   const corpus = {} as Record<SafetyLocale, readonly CorpusEntry[]>;
-  for (const locale of SAFETY_LOCALES) {
-    corpus[locale] = corpusSchema.parse(JSON.parse(readFileSync(join(CORPUS_DIR, `${locale}.json`), 'utf8')));
-  }
+  for (const locale of SAFETY_LOCALES) corpus[locale] = loadFile(join(dir, `${locale}.json`));
   return corpus;
+}
+
+/**
+ * The second held-out set (test/safety/holdout/fresh-*.json), written after the rules were tuned on the
+ * first and never tuned on: a check that the tuning on the held-out set did not just memorise it.
+ * Grouped by the file's language tag (fresh-nb.json may hold nn messages: each entry is scored as is).
+ */
+export function loadFresh(): Record<string, readonly CorpusEntry[]> {
+  const dir = join(import.meta.dirname, 'holdout');
+  const sets: Record<string, readonly CorpusEntry[]> = {};
+  for (const name of readdirSync(dir).sort()) {
+    const match = /^fresh-(.+)\.json$/.exec(name);
+    if (match?.[1] !== undefined) sets[match[1]] = loadFile(join(dir, name));
+  }
+  return sets;
 }
 
 export interface Outcome {

@@ -7,6 +7,7 @@ import { handleInbound } from '../../src/service/handle-inbound.ts';
 import { findAddress } from '../../src/storage/addresses.ts';
 import { addressTranscript, clientTranscript } from '../../src/storage/transcript.ts';
 import { type Harness, makeHarness } from '../support/harness.ts';
+import { typed } from '../support/inbound.ts';
 
 let h: Harness | undefined;
 afterEach(() => h?.close());
@@ -28,9 +29,21 @@ describe('deduplication', () => {
     const created = await createClient(h.deps, { course: 'intro' });
     if (!created.ok) throw new Error();
     const inbound = { channel: 'terminal', address: 'a', createAddress: true };
-    await handleInbound(h.deps, { ...inbound, text: created.accessCode, providerId: 'm-1' });
-    const first = await handleInbound(h.deps, { ...inbound, text: '1', providerId: 'm-2' });
-    const again = await handleInbound(h.deps, { ...inbound, text: '1', providerId: 'm-2' });
+    await handleInbound(h.deps, {
+      ...inbound,
+      content: { kind: 'message', text: created.accessCode },
+      providerId: 'm-1',
+    });
+    const first = await handleInbound(h.deps, {
+      ...inbound,
+      content: { kind: 'message', text: '1' },
+      providerId: 'm-2',
+    });
+    const again = await handleInbound(h.deps, {
+      ...inbound,
+      content: { kind: 'message', text: '1' },
+      providerId: 'm-2',
+    });
     expect(first.kind).toBe('handled');
     expect(again.kind).toBe('duplicate');
     const rows = await h.deps.db.read((q) => clientTranscript(q, created.clientId));
@@ -44,7 +57,7 @@ describe('deduplication', () => {
       channel: 'terminal',
       address: 'b',
       createAddress: true,
-      text: 'hei',
+      content: typed('hei'),
       providerId: 'same',
     };
     const results = await Promise.all([handleInbound(h.deps, inbound), handleInbound(h.deps, inbound)]);
@@ -61,10 +74,12 @@ describe('concurrency', () => {
     const created = await createClient(h.deps, { course: 'echo' });
     if (!created.ok) throw new Error();
     const inbound = { channel: 'terminal', address: 'c', createAddress: true };
-    await handleInbound(h.deps, { ...inbound, text: created.accessCode });
+    await handleInbound(h.deps, { ...inbound, content: { kind: 'message', text: created.accessCode } });
     const texts = Array.from({ length: 50 }, (_, i) => `melding ${i}`);
     const results = await Promise.all(
-      texts.map((text, i) => handleInbound(h!.deps, { ...inbound, text, providerId: `p-${i}` })),
+      texts.map((text, i) =>
+        handleInbound(h!.deps, { ...inbound, content: { kind: 'message', text }, providerId: `p-${i}` }),
+      ),
     );
     expect(results.every((r) => r.kind === 'handled')).toBe(true);
 
@@ -88,8 +103,8 @@ describe('concurrency', () => {
     if (!created.ok) throw new Error();
     const sms = { channel: 'terminal', address: 'phone', createAddress: true };
     const web = { channel: 'terminal', address: 'browser', createAddress: true };
-    await handleInbound(h.deps, { ...sms, text: created.accessCode });
-    await handleInbound(h.deps, { ...web, text: created.accessCode });
+    await handleInbound(h.deps, { ...sms, content: { kind: 'message', text: created.accessCode } });
+    await handleInbound(h.deps, { ...web, content: { kind: 'message', text: created.accessCode } });
     // Count write transactions: a turn that used a context read before the other channel's turn
     // committed would fail its compare-and-set and be written again.
     const db = h.deps.db;
@@ -103,7 +118,13 @@ describe('concurrency', () => {
     };
     const texts = Array.from({ length: 20 }, (_, i) => `melding ${i}`);
     const results = await Promise.all(
-      texts.map((text, i) => handleInbound(h!.deps, { ...(i % 2 ? web : sms), text, providerId: `q-${i}` })),
+      texts.map((text, i) =>
+        handleInbound(h!.deps, {
+          ...(i % 2 ? web : sms),
+          content: { kind: 'message', text },
+          providerId: `q-${i}`,
+        }),
+      ),
     );
     expect(results.every((r) => r.kind === 'handled')).toBe(true);
     expect(writes).toBe(texts.length);
@@ -133,7 +154,12 @@ describe('concurrency', () => {
       codes.push(created.accessCode);
     }
     const send = (i: number, text: string) =>
-      handleInbound(h!.deps, { channel: 'terminal', address: `client-${i}`, text, createAddress: true });
+      handleInbound(h!.deps, {
+        channel: 'terminal',
+        address: `client-${i}`,
+        content: { kind: 'message', text },
+        createAddress: true,
+      });
     const linked = await Promise.all(codes.map((code, i) => send(i, code)));
     const answered = await Promise.all(codes.map((_, i) => send(i, '1')));
     expect([...linked, ...answered].every((r) => r.kind === 'handled')).toBe(true);

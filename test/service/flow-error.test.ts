@@ -20,7 +20,12 @@ describe('a flow step that throws', () => {
     const created = await createClient(h.deps, { course: 'broken', locale: 'nb' });
     if (!created.ok) throw new Error();
     const send = (text: string) =>
-      handleInbound(h.deps, { channel: 'terminal', address: 'a', text, createAddress: true });
+      handleInbound(h.deps, {
+        channel: 'terminal',
+        address: 'a',
+        content: { kind: 'message', text },
+        createAddress: true,
+      });
     await send(created.accessCode);
     const before = await h.deps.db.read((q) => currentEnrollment(q, created.clientId));
 

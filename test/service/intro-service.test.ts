@@ -15,7 +15,13 @@ let code: string;
 let clientId: string;
 
 const send = (text: string, extra: Partial<Inbound> = {}) =>
-  handleInbound(h.deps, { channel: 'terminal', address: 'tty-1', text, createAddress: true, ...extra });
+  handleInbound(h.deps, {
+    channel: 'terminal',
+    address: 'tty-1',
+    content: { kind: 'message', text },
+    createAddress: true,
+    ...extra,
+  });
 
 async function outbound(): Promise<string[]> {
   const address = await h.deps.db.read((q) => findAddress(q, 'terminal', 'tty-1'));
@@ -65,7 +71,7 @@ describe('linking by access code', () => {
     const other = await handleInbound(h.deps, {
       channel: 'terminal',
       address: 'tty-2',
-      text: code,
+      content: { kind: 'message', text: code },
       createAddress: true,
     });
     expect(other.kind === 'handled' && other.replies.map((r) => r.text)).toEqual([

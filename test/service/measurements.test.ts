@@ -18,7 +18,12 @@ async function introClientAtTime(time: string) {
   const created = await createClient(h.deps, { course: 'intro', locale: 'en' });
   if (!created.ok) throw new Error();
   const send = (text: string) =>
-    handleInbound(h.deps, { channel: 'terminal', address: 'm', text, createAddress: true });
+    handleInbound(h.deps, {
+      channel: 'terminal',
+      address: 'm',
+      content: { kind: 'message', text },
+      createAddress: true,
+    });
   await send(created.accessCode);
   for (const answer of ['1', '1', '1', '2', '1', '1', 'Feel calmer']) await send(answer);
   await send(time);
@@ -52,7 +57,12 @@ describe('measurement schedules', () => {
     const created = await createClient(h.deps, { course: 'intro', locale: 'nb' });
     if (!created.ok) throw new Error();
     const send = (text: string) =>
-      handleInbound(h.deps, { channel: 'terminal', address: 'x', text, createAddress: true });
+      handleInbound(h.deps, {
+        channel: 'terminal',
+        address: 'x',
+        content: { kind: 'message', text },
+        createAddress: true,
+      });
     await send(created.accessCode);
     await scheduleMeasurement(h.deps, { clientId: created.clientId, flowId: 'screen', everyDays: 1 });
     h.clock.advance(2 * DAY);
@@ -101,7 +111,7 @@ describe('measurement schedules', () => {
     await handleInbound(h.deps, {
       channel: 'sms',
       address: '+4791234567',
-      text: created.accessCode,
+      content: { kind: 'message', text: created.accessCode },
       createAddress: true,
     });
     const schedules = await h.deps.db.read((q) => clientSchedules(q, created.clientId));
@@ -127,7 +137,7 @@ describe('measurement schedules', () => {
     await handleInbound(h.deps, {
       channel: 'terminal',
       address: 'dst',
-      text: created.accessCode,
+      content: { kind: 'message', text: created.accessCode },
       createAddress: true,
     });
     await h.deps.db.write((q) =>
@@ -145,7 +155,11 @@ describe('measurement schedules', () => {
       await fireDueSchedules(h.deps);
       // Answer the screen so the next one may start.
       for (let k = 0; k < 4; k++)
-        await handleInbound(h.deps, { channel: 'terminal', address: 'dst', text: '0' });
+        await handleInbound(h.deps, {
+          channel: 'terminal',
+          address: 'dst',
+          content: { kind: 'message', text: '0' },
+        });
     }
     expect(dues).toEqual([
       '2026-03-27T08:00:00.000Z',

@@ -39,7 +39,7 @@ async function setup(results: SendResult[]) {
   const outcome = await handleInbound(h.deps, {
     channel: 'push',
     address: 'x',
-    text: 'hei',
+    content: { kind: 'message', text: 'hei' },
     createAddress: true,
   });
   expect(outcome.kind).toBe('handled');
@@ -107,7 +107,12 @@ describe('outbox delivery', () => {
     h = await makeHarness({ senders: { push: channel } });
     const created = await createClient(h.deps, {});
     expect(created.ok).toBe(true);
-    await handleInbound(h.deps, { channel: 'push', address: 'y', text: 'hei', createAddress: true });
+    await handleInbound(h.deps, {
+      channel: 'push',
+      address: 'y',
+      content: { kind: 'message', text: 'hei' },
+      createAddress: true,
+    });
     await deliverOutbox(h.deps);
     const address = await h.deps.db.read((q) => findAddress(q, 'push', 'y'));
     const [row] = await h.deps.db.read((q) => outboxForAddress(q, address!.id));

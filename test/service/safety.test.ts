@@ -3,12 +3,13 @@ import { parseClinicHours } from '../../src/domain/clinic-hours.ts';
 import { acknowledge, listOpenAlerts } from '../../src/service/alerts.ts';
 import { createClient } from '../../src/service/clients.ts';
 import { fireDueTimers } from '../../src/service/fire-timers.ts';
-import { handleInbound, type Inbound } from '../../src/service/handle-inbound.ts';
+import { handleInbound } from '../../src/service/handle-inbound.ts';
 import { clientAlerts } from '../../src/storage/alerts.ts';
 import { currentEnrollment } from '../../src/storage/enrollments.ts';
 import { clientEvents } from '../../src/storage/events.ts';
 import { clientResponses } from '../../src/storage/responses.ts';
 import { type Harness, makeHarness } from '../support/harness.ts';
+import { pressed, typed } from '../support/inbound.ts';
 
 const HOUR = 3_600_000;
 let h: Harness;
@@ -18,12 +19,12 @@ beforeEach(async () => {
 });
 
 function sender(address: string) {
-  return (input: string | Partial<Inbound>) =>
+  return (input: string | { value: string }) =>
     handleInbound(h.deps, {
       channel: 'terminal',
       address,
       createAddress: true,
-      ...(typeof input === 'string' ? { text: input } : input),
+      content: typeof input === 'string' ? typed(input) : pressed(input.value),
     });
 }
 

@@ -38,7 +38,12 @@ describe('sleep-window proposals', () => {
     const created = await createClient(h.deps, { course: 'proposing', locale: 'nb' });
     if (!created.ok) throw new Error();
     const send = (text: string) =>
-      handleInbound(h.deps, { channel: 'terminal', address: 's', text, createAddress: true });
+      handleInbound(h.deps, {
+        channel: 'terminal',
+        address: 's',
+        content: { kind: 'message', text },
+        createAddress: true,
+      });
     await send(created.accessCode);
     await send('1');
     const [first] = await listProposals(h.deps);

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { parseKeyword } from '../../domain/keywords.ts';
 import { recordDeliveryReport } from '../../service/delivery-status.ts';
 import type { ServiceDeps } from '../../service/deps.ts';
-import { handleInbound } from '../../service/handle-inbound.ts';
+import { handleInbound, type InboundContent } from '../../service/handle-inbound.ts';
 import { limitBody } from '../body-limit.ts';
 import { apiError } from '../http-errors.ts';
 import { normalisePhone } from './phone.ts';
@@ -30,6 +30,12 @@ function formParams(body: string): TwilioParams {
     params[key] = values.length === 1 ? values[0]! : values;
   }
   return params;
+}
+
+/** An SMS is words, or one of the keywords alone (STOP, START, HELP and their Norwegian forms). */
+function smsContent(body: string): InboundContent {
+  const keyword = parseKeyword(body);
+  return keyword ? { kind: 'keyword', keyword, text: body } : { kind: 'message', text: body };
 }
 
 /**
@@ -73,8 +79,7 @@ export function smsTwilioRoutes(
           channel: SMS_CHANNEL,
           address: from,
           providerId: message.messageSid,
-          text: message.body,
-          keyword: parseKeyword(message.body),
+          content: smsContent(message.body),
           createAddress: true,
         });
         onActivity();

@@ -75,8 +75,10 @@ export function webChatRoutes(deps: ServiceDeps) {
         channel: WEB_CHANNEL,
         address: conversationId,
         providerId: message.messageId,
-        text: message.text,
-        value: message.value,
+        content:
+          message.value !== undefined
+            ? { kind: 'button', value: message.value, text: message.text }
+            : { kind: 'message', text: message.text ?? '' },
         locale: message.locale,
       });
       if (outcome.kind === 'unknown_address') throw apiError('not_found', 'Unknown conversationId.');

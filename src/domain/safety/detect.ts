@@ -48,7 +48,10 @@ interface Analysis {
   readonly spansAt: Span[][];
   readonly present: Set<number>;
   readonly negation: Uint8Array;
-  /** denialEnds[i]: a denial ("har aldri", "ingen tanker om", "never") ends just before word i. */
+  /**
+   * denialEnds[i]: a denial ("har aldri", "ingen tanker om", "never") ends just before word i (or before an
+   * infinitive marker just before it), or word i follows the denial's negation inside the denial.
+   */
   readonly denialEnds: Uint8Array;
   readonly blocked: Uint8Array;
   /** Per word, the lexicons (bit mask nb 1, nn 2, en 4) whose entries cover it. */
@@ -68,6 +71,9 @@ interface Match {
   readonly softened?: boolean;
   readonly evidence: string;
 }
+
+/** Infinitive markers, folded ("å" → "a"), that may stand between a denial and what it denies. */
+const INFINITIVE: ReadonlySet<string> = new Set(['a', 'to']);
 
 /** How many words before a crisis match are searched for a negation ("ikke", "never") that softens it. */
 const NEGATION_LOOKBACK = 3;
@@ -196,9 +202,24 @@ function analyse(text: string, rules: SafetyRules): Analysis | undefined {
   const negationKey = conceptKey(rules.special.negation);
   const denialKey = conceptKey(rules.special.denial);
   for (let i = 0; i < n; i++) {
+    for (const span of spansAt[i]!) if (span.key === negationKey) negation.fill(1, i, span.end);
+  }
+  for (let i = 0; i < n; i++) {
     for (const span of spansAt[i]!) {
-      if (span.key === negationKey) negation.fill(1, i, span.end);
-      if (span.key === denialKey) denialEnds[span.end] = 1;
+      if (span.key !== denialKey) continue;
+      denialEnds[span.end] = 1;
+      // A match may begin inside the denial, right after its negation: "har ikke | tenkt på å skade meg",
+      // "ingen | tanker om å ta livet mitt".
+      for (let j = i + 1; j < span.end; j++) if (negation[j - 1] && breaks[j] === NO_BREAK) denialEnds[j] = 1;
+      // Or after an infinitive marker: "har aldri tenkt på | å | skade meg sjølv", "never thought about | to".
+      const next = span.end;
+      if (
+        next + 1 < n &&
+        INFINITIVE.has(words[next]!) &&
+        breaks[next] === NO_BREAK &&
+        breaks[next + 1] === NO_BREAK
+      )
+        denialEnds[next + 1] = 1;
     }
   }
   const analysis: Analysis = {
