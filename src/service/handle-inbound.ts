@@ -51,12 +51,11 @@ export interface Inbound {
 }
 
 /** The words of an inbound message (a button's label text if it came with one). */
-const textOf = (content: InboundContent): string | undefined =>
-  content.kind === 'button' ? content.text : content.text;
-const valueOf = (content: InboundContent): string | undefined =>
+const textOf = (content: InboundContent): string | undefined => content.text;
+const buttonOf = (content: InboundContent): string | undefined =>
   content.kind === 'button' ? content.value : undefined;
 /** What the safety protocol reads as an answer: a keyword is only words to it. */
-const answerOf = (content: InboundContent) => ({ text: textOf(content), value: valueOf(content) });
+const answerOf = (content: InboundContent) => ({ text: textOf(content), value: buttonOf(content) });
 
 export type InboundOutcome =
   | { kind: 'handled'; addressId: string; replies: RenderedReply[]; cursor: number }
@@ -116,7 +115,7 @@ export async function startConversation(
 async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<InboundOutcome> {
   const now = deps.clock();
   const typed = textOf(inbound.content);
-  const value = valueOf(inbound.content);
+  const value = buttonOf(inbound.content);
   const text = typed ?? value ?? '';
   // One statement: the address, the dedupe check, the linked client and its turn context (read before
   // the client's lock; linkedTurn uses the turn context only if nothing ran under that lock since).
