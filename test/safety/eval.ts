@@ -65,10 +65,16 @@ console.log('how they generalise to messages nobody tuned them on.');
 const corpus = loadCorpus('corpus');
 const holdout = loadCorpus('holdout');
 const fresh = loadFresh();
+const dev2 = loadFresh('dev2');
+const fresh2 = loadFresh('fresh2');
 report('tuning corpus (test/safety/corpus)', corpus);
 report('held-out set (test/safety/holdout)', holdout);
+if (Object.keys(dev2).length > 0)
+  report('second development set, written before the second tuning (test/safety/holdout/dev2-*)', dev2);
 if (Object.keys(fresh).length > 0)
   report('held-out fresh set, never tuned on (test/safety/holdout/fresh-*)', fresh);
+if (Object.keys(fresh2).length > 0)
+  report('second fresh set, never tuned on (test/safety/holdout/fresh2-*)', fresh2);
 
 const texts = [corpus, holdout].flatMap((set) =>
   SAFETY_LOCALES.flatMap((locale) => set[locale].map((e) => e.text)),

@@ -34,15 +34,17 @@ export function loadCorpus(set: MessageSet = 'corpus'): Record<SafetyLocale, rea
 }
 
 /**
- * The second held-out set (test/safety/holdout/fresh-*.json), written after the rules were tuned on the
- * first and never tuned on: a check that the tuning on the held-out set did not just memorise it.
+ * Extra held-out sets named `<prefix>-<lang>.json` in test/safety/holdout: `fresh` (written after the first
+ * tuning, never tuned on), `dev2` (written before the second tuning, which was judged on it) and `fresh2`
+ * (written after the second tuning, never tuned on). See test/safety/holdout/README.md.
  * Grouped by the file's language tag (fresh-nb.json may hold nn messages: each entry is scored as is).
  */
-export function loadFresh(): Record<string, readonly CorpusEntry[]> {
+export function loadFresh(prefix = 'fresh'): Record<string, readonly CorpusEntry[]> {
   const dir = join(import.meta.dirname, 'holdout');
   const sets: Record<string, readonly CorpusEntry[]> = {};
+  const pattern = new RegExp(`^${prefix}-(.+)\\.json$`);
   for (const name of readdirSync(dir).sort()) {
-    const match = /^fresh-(.+)\.json$/.exec(name);
+    const match = pattern.exec(name);
     if (match?.[1] !== undefined) sets[match[1]] = loadFile(join(dir, name));
   }
   return sets;
