@@ -105,16 +105,7 @@ export async function openSafetyTurn(
   const written = await deps.db.write(async (tx) => {
     if (base.isNewAddress) await insertAddress(tx, base.address);
     const opened = await raiseSignal(deps, tx, base, audience, signal, held);
-    return writeTurn(deps, tx, {
-      now: base.now,
-      address: base.address,
-      clientId: audience.client?.id,
-      locale: audience.locale,
-      inbound: base.inbound,
-      events: [opened.event],
-      replies: opened.replies,
-      kind: 'safety',
-    });
+    return writeSafetyTurn(deps, tx, base, audience, [opened.event], opened.replies);
   });
   logSignal(deps, base, signal);
   return { kind: 'handled', addressId: base.address.id, ...written };
@@ -157,21 +148,11 @@ export async function safetyAnswerTurn(
       step: decision.kind === 'end' ? undefined : decision.next.step,
       escalate: decision.kind === 'ask' && decision.escalate,
     });
-    return writeTurn(deps, tx, {
-      now: base.now,
-      address: base.address,
-      clientId: audience.client?.id,
-      locale: audience.locale,
-      inbound: base.inbound,
-      events: [
-        {
-          type: decision.kind === 'end' ? 'safety.mode_ended' : 'safety.answered',
-          data: { alertId: alert.id, step: mode.step, answer: decision.answer },
-        },
-      ],
-      replies,
-      kind: 'safety',
-    });
+    const event: DomainEvent = {
+      type: decision.kind === 'end' ? 'safety.mode_ended' : 'safety.answered',
+      data: { alertId: alert.id, step: mode.step, answer: decision.answer },
+    };
+    return writeSafetyTurn(deps, tx, base, audience, [event], replies);
   });
   if (decision.kind === 'ask' && decision.escalate) {
     deps.log.warn('concern escalated to crisis', {
@@ -180,4 +161,25 @@ export async function safetyAnswerTurn(
     });
   }
   return { kind: 'handled', addressId: base.address.id, ...written };
+}
+
+/** A safety turn's write: the client's message with the protocol's replies, every one of kind `safety`. */
+function writeSafetyTurn(
+  deps: ServiceDeps,
+  tx: Queryable,
+  base: SafetyTurnBase,
+  audience: SafetyAudience,
+  events: DomainEvent[],
+  replies: Reply[],
+) {
+  return writeTurn(deps, tx, {
+    now: base.now,
+    address: base.address,
+    clientId: audience.client?.id,
+    locale: audience.locale,
+    inbound: base.inbound,
+    events,
+    replies,
+    kind: 'safety',
+  });
 }

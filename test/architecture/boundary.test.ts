@@ -10,32 +10,23 @@ const root = join(import.meta.dirname, '..', '..');
  * imports storage, channels reach storage only through the service, and the pure core (engine, domain,
  * flows) imports no I/O at all. `content` is the texts and phrase data; `src/content` loads them.
  */
+/** What the composition roots may use: every layer below them. */
+const BELOW_ENTRY = [
+  'src/http',
+  'src/channels',
+  'src/service',
+  'src/storage',
+  'src/engine',
+  'src/domain',
+  'flows',
+  'src/content',
+  'content',
+  'src/config',
+];
+
 const LAYERS: Readonly<Record<string, readonly string[]>> = {
-  'src/cli': [
-    'src/entry',
-    'src/http',
-    'src/channels',
-    'src/service',
-    'src/storage',
-    'src/engine',
-    'src/domain',
-    'flows',
-    'src/content',
-    'content',
-    'src/config',
-  ],
-  'src/entry': [
-    'src/http',
-    'src/channels',
-    'src/service',
-    'src/storage',
-    'src/engine',
-    'src/domain',
-    'flows',
-    'src/content',
-    'content',
-    'src/config',
-  ],
+  'src/cli': ['src/entry', ...BELOW_ENTRY],
+  'src/entry': BELOW_ENTRY,
   'src/http': ['src/channels', 'src/service', 'src/engine', 'src/domain', 'src/content', 'content'],
   'src/channels': ['src/service', 'src/engine', 'src/domain', 'src/content', 'content'],
   'src/web': ['src/service', 'src/engine', 'src/domain', 'src/content', 'content'],
