@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { defaultRegistry } from '../../flows/registry.ts';
 import { loadConfig } from '../config/config.ts';
@@ -36,6 +37,8 @@ export async function playInTerminal(options: {
   locale: Locale;
   /** Where the player's clock starts; tests pass a fixed time so that send windows never depend on the hour. */
   start: Date;
+  /** Write what was played as a golden conversation (a test/conversations/*.chat file) to this file. */
+  record?: string;
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
 }): Promise<number> {
@@ -59,6 +62,8 @@ export async function playInTerminal(options: {
   );
   out.write('Commands: /wait 1d (move the clock on), /state, /quit. Type a number to pick a choice.\n');
 
+  // The golden script of this session: what was typed and how long the clock was moved on.
+  const recorded: ({ send: string } | { wait: string })[] = [];
   let cursor = 0;
   const say = async (text: string) => {
     const outcome = await handleInbound(deps, {
@@ -89,6 +94,7 @@ export async function playInTerminal(options: {
         out.write('Usage: /wait 1d | 12h | 30m | 2d3h\n> ');
         continue;
       }
+      recorded.push({ wait: line.slice(5).trim() || '1d' });
       now = new Date(now.getTime() + ms);
       const fired = await fireDueTimers(deps);
       out.write(`[clock: ${now.toISOString()}; ${fired} timer(s) fired]\n`);
@@ -112,6 +118,7 @@ export async function playInTerminal(options: {
         );
       }
     } else if (line.length > 0) {
+      recorded.push({ send: line });
       await say(line);
     }
     if (await finished()) {
@@ -122,5 +129,37 @@ export async function playInTerminal(options: {
   }
   lines.close();
   deps.db.close();
+  if (options.record) {
+    // A golden conversation's header and its input lines (test/conversations/player.ts reads them);
+    // `npx vitest run test/conversations -u` fills in what the service answers.
+    const lines = [
+      `# Recorded with selvhjelp chat: say here what this conversation shows`,
+      `flow: ${options.flow}`,
+      `locale: ${options.locale}`,
+      `start: ${osloLocal(options.start)}`,
+      '',
+      '< {code}',
+      ...recorded.map((step) => ('send' in step ? `< ${step.send}` : `~ wait ${step.wait}`)),
+    ];
+    writeFileSync(options.record, `${lines.join('\n')}\n`);
+    out.write(
+      `\n[recorded ${recorded.length} step(s) to ${options.record}; put it in test/conversations/ and run npx vitest run test/conversations -u]\n`,
+    );
+  }
   return 0;
+}
+
+/** The golden runner's start format: Oslo wall-clock time to the minute ("2026-11-23T03:00"). */
+function osloLocal(date: Date): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/Oslo',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(date);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
+  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
 }

@@ -25,9 +25,10 @@ Commands:
   serve                         run the HTTP server and the scheduler (PORT, HOST, DATABASE_URL)
   migrate                       apply database migrations and exit
   tick                          fire due timers and deliver the outbox once, then exit (for cron)
-  chat [--flow ID] [--locale nb|en] [--start ISO-TIME]
+  chat [--flow ID] [--locale nb|en] [--start ISO-TIME] [--record FILE]
                                 play a flow in the terminal on an in-memory database whose
-                                clock starts at --start (default: now)
+                                clock starts at --start (default: now); --record writes what
+                                was played as a golden conversation script
   client add [--course ID] [--locale nb|en] [--timezone ZONE] [--name NAME] [--json]
                                 create a client and print their access code
   alerts [--json]               list open safety alerts with their triggering text
@@ -123,6 +124,7 @@ async function main(argv: string[]): Promise<number> {
           flow: { type: 'string', default: 'intro' },
           locale: { type: 'string', default: 'nb' },
           start: { type: 'string' },
+          record: { type: 'string' },
         },
       });
       if (values.locale !== 'nb' && values.locale !== 'en') throw new UsageError('--locale must be nb or en');
@@ -136,6 +138,7 @@ async function main(argv: string[]): Promise<number> {
         flow: values.flow,
         locale: values.locale,
         start,
+        record: values.record,
         input: process.stdin,
         output: process.stdout,
       });

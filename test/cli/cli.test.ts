@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
@@ -7,6 +7,7 @@ import { buildNodeDeps } from '../../src/entry/node.ts';
 import { createClient } from '../../src/service/clients.ts';
 import { silentLogger } from '../../src/service/deps.ts';
 import { handleInbound } from '../../src/service/handle-inbound.ts';
+import { playChatFile } from '../conversations/player.ts';
 import { freePort, tempDir, testDatabaseEnv } from '../support/harness.ts';
 
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'selvhjelp.js');
@@ -93,6 +94,39 @@ describe('selvhjelp CLI', () => {
     expect(stdout).toContain('Fortell meg mer først');
     expect(stdout).toContain('Det var alt for denne gangen.');
     expect(stdout).toContain('[the flow is finished]');
+  }, 30_000);
+
+  it('records what was played as a golden script that replays to the same end', async () => {
+    const dir = tempDir();
+    try {
+      const file = join(dir.path, 'recorded.chat');
+      const input = ['/wait 1d', '2', '1', '3', '2', 'nei', '1', '1', 'Sove bedre', 'kl 22', ''].join('\n');
+      const played = await run(
+        [
+          'chat',
+          '--flow',
+          'intro',
+          '--locale',
+          'nb',
+          '--start',
+          '2026-06-10T10:00:00+02:00',
+          '--record',
+          file,
+        ],
+        { input },
+      );
+      expect(played.code).toBe(0);
+      expect(played.stdout).toContain(`[recorded 10 step(s) to ${file}`);
+      const recorded = readFileSync(file, 'utf8');
+      expect(recorded).toContain(
+        'flow: intro\nlocale: nb\nstart: 2026-06-10T10:00\n\n< {code}\n~ wait 1d\n< 2\n',
+      );
+      const transcript = await playChatFile(file);
+      expect(transcript).toContain('Det var alt for denne gangen.');
+      expect(transcript.trimEnd().split('\n').at(-1)).toContain('(done)');
+    } finally {
+      dir.remove();
+    }
   }, 30_000);
 
   it('plays in English and refuses an unknown flow', async () => {

@@ -1,19 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { playScript, scriptFiles } from './player.ts';
+import { conversations, playConversation } from './player.ts';
 
 /**
- * Golden conversations: each `*.json` here is a script of what a client sends in the web chat or by SMS
- * (and how long they wait); `playScript` plays it through the real service, and the transcript is pinned in
- * `__golden__/<name>.txt`. Regenerate with `npx vitest run test/conversations -u` and review the diff.
+ * Golden conversations: each `*.chat` file here (or folder of `part-N.chat` files) is a conversation as
+ * the client had it: what they sent, and below each line everything the service answered and recorded.
+ * The player plays the input lines through the real service and the file must come out the same.
+ * After a deliberate change, regenerate with `npx vitest run test/conversations -u` and review the diff.
  */
 describe('golden conversations', () => {
-  it('has scripts', () => expect(scriptFiles.length).toBeGreaterThan(0));
+  it('has conversations', () => expect(conversations.length).toBeGreaterThan(0));
 
-  for (const file of scriptFiles) {
-    it(file.replace(/\.json$/, ''), async () => {
-      await expect(await playScript(file)).toMatchFileSnapshot(
-        `__golden__/${file.replace(/\.json$/, '.txt')}`,
-      );
+  for (const conversation of conversations) {
+    it(conversation.name, async () => {
+      const contents = await playConversation(conversation);
+      for (const [index, file] of conversation.files.entries()) {
+        await expect(contents[index]).toMatchFileSnapshot(file);
+      }
     });
   }
 });

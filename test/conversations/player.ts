@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { TZDate } from '@date-fns/tz';
 import { z } from 'zod';
 import { formatSms } from '../../src/channels/sms/twilio-sender.ts';
@@ -18,32 +18,130 @@ import { outboundAfter } from '../../src/storage/transcript.ts';
 import { makeHarness } from '../support/harness.ts';
 import { pressed, typed } from '../support/inbound.ts';
 
-/** A golden script: what a client sends in the web chat or by SMS, and how long they wait. */
-const scriptSchema = z.object({
-  description: z.string(),
+/**
+ * A golden conversation reads like a chat transcript: a header, then what the client sends (`< text`,
+ * `< [button value]`, `~ wait 2d`) with everything the service answered and recorded below each line
+ * (`> reply`, indented events, scores, alerts and state). The input lines are the script; the rest is
+ * what the player produced last time and must produce again. A new conversation is just the header and
+ * its input lines (what `selvhjelp chat --record` writes); `npx vitest run test/conversations -u` fills in
+ * the rest. A long course is a folder of `part-N.chat` files played as one conversation, each file
+ * holding the lines of one part; only `part-1.chat` carries the header's settings.
+ *
+ * Header: `# description` lines, then `flow:`, `locale:` (nb|en), optionally `channel:` (web|sms) and
+ * `start:` (Oslo wall-clock time, e.g. 2026-11-23T03:00; default 10:00 on 23 November), then a blank line.
+ */
+const here = import.meta.dirname;
+const SMS_NUMBER = '+4791234567';
+
+const headerSchema = z.object({
+  description: z.string().min(1),
   flow: z.string(),
   locale: z.enum(['nb', 'en']),
   /** The web chat (default) or SMS, where a message is typed text and keywords work. */
   channel: z.enum(['web', 'sms']).default('web'),
-  /** Local time in Europe/Oslo to start at, e.g. "2026-11-23T03:00"; default 10:00 on 23 November. */
   start: z.string().optional(),
-  steps: z.array(
-    z.union([
-      z.object({ send: z.string() }),
-      z.object({ press: z.string() }),
-      z.object({ wait: z.string() }),
-    ]),
-  ),
 });
+type Header = z.infer<typeof headerSchema>;
 
-const here = import.meta.dirname;
-const SMS_NUMBER = '+4791234567';
-/** The scripts, `*.json` in this folder. */
-export const scriptFiles = readdirSync(here).filter((f) => f.endsWith('.json'));
+export type Step = { send: string } | { press: string } | { wait: string };
+
+/** The input line of a step, exactly as it stands in a `.chat` file. */
+export function stepLine(step: Step): string {
+  return 'send' in step ? `< ${step.send}` : 'press' in step ? `< [${step.press}]` : `~ wait ${step.wait}`;
+}
+
+function stepOf(line: string): Step | undefined {
+  const press = /^< \[([^\]]+)\]$/.exec(line);
+  if (press) return { press: press[1]! };
+  if (line.startsWith('< ')) return { send: line.slice(2) };
+  const wait = /^~ wait (\S+)$/.exec(line);
+  return wait ? { wait: wait[1]! } : undefined;
+}
+
+/** A `.chat` file: its description lines, its settings (part 1 only) and its steps. */
+export function parseChat(text: string): {
+  description: string[];
+  settings: Record<string, string>;
+  steps: Step[];
+} {
+  const lines = text.split('\n');
+  const description: string[] = [];
+  const settings: Record<string, string> = {};
+  let i = 0;
+  for (; i < lines.length && lines[i] !== ''; i++) {
+    const line = lines[i]!;
+    if (line.startsWith('# ')) description.push(line.slice(2));
+    else {
+      const setting = /^([a-z]+): (.*)$/.exec(line);
+      if (!setting) throw new Error(`header line not understood: "${line}"`);
+      settings[setting[1]!] = setting[2]!;
+    }
+  }
+  const steps = lines.slice(i).flatMap((line) => {
+    const step = stepOf(line);
+    return step ? [step] : [];
+  });
+  return { description, settings, steps };
+}
+
+/** One conversation: a `.chat` file, or a folder of `part-N.chat` files played as one. */
+export interface Conversation {
+  name: string;
+  files: string[];
+}
+
+/** Every golden conversation in this folder. */
+export const conversations: Conversation[] = readdirSync(here, { withFileTypes: true }).flatMap(
+  (entry): Conversation[] => {
+    if (entry.isFile() && entry.name.endsWith('.chat')) {
+      return [{ name: entry.name.replace(/\.chat$/, ''), files: [join(here, entry.name)] }];
+    }
+    if (!entry.isDirectory()) return [];
+    const parts = readdirSync(join(here, entry.name))
+      .filter((name) => /^part-\d+\.chat$/.test(name))
+      .sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0]));
+    return parts.length ? [{ name: entry.name, files: parts.map((p) => join(here, entry.name, p)) }] : [];
+  },
+);
+
+function headerLines(description: string[], settings: Record<string, string>): string[] {
+  return [
+    ...description.map((line) => `# ${line}`),
+    ...Object.entries(settings).map(([key, value]) => `${key}: ${value}`),
+  ];
+}
+
+/**
+ * Plays a conversation and returns what each of its files must hold: the header as written, then every
+ * step with what the service answered and recorded.
+ */
+export async function playConversation(conversation: Conversation): Promise<string[]> {
+  const files = conversation.files.map((file) => parseChat(readFileSync(file, 'utf8')));
+  const first = files[0]!;
+  const header = headerSchema.parse({ description: first.description.join(' '), ...first.settings });
+  const { preamble, blocks } = await play(
+    header,
+    files.flatMap((f) => f.steps),
+  );
+  let next = 0;
+  return files.map((file, index) => {
+    const mine = blocks.slice(next, next + file.steps.length);
+    next += file.steps.length;
+    const body = [...(index === 0 ? preamble : []), ...mine.flatMap((block) => ['', ...block])];
+    return `${[...headerLines(file.description, file.settings), ...body].join('\n')}\n`;
+  });
+}
+
+/** Plays one `.chat` file anywhere (a script just recorded with `selvhjelp chat --record`). */
+export async function playChatFile(path: string): Promise<string> {
+  const [content] = await playConversation({ name: path, files: [resolve(path)] });
+  return content!;
+}
 
 function formatReplies(replies: RenderedReply[]): string[] {
   return replies.flatMap((reply) => [
-    `> ${reply.text}`,
+    // A reply of several lines keeps its later lines indented, so none can be read as a step.
+    ...reply.text.split('\n').map((line, i) => (i === 0 ? `> ${line}` : `  ${line}`.trimEnd())),
     ...(reply.choices ?? []).map(
       (c, i) => `    ${reply.numbering === 'value' ? c.value : i + 1}) ${c.label}  [${c.value}]`,
     ),
@@ -58,8 +156,7 @@ function formatReplies(replies: RenderedReply[]): string[] {
  * go to Twilio (GSM-7, numbered choices), with its outbox kind. The stored snapshot is restored from JSON
  * after every step. Shared by the golden test and the XState equivalence test.
  */
-export async function playScript(file: string): Promise<string> {
-  const script = scriptSchema.parse(JSON.parse(readFileSync(join(here, file), 'utf8')));
+async function play(script: Header, steps: Step[]): Promise<{ preamble: string[]; blocks: string[][] }> {
   const h = await makeHarness({
     senders: {
       sms: {
@@ -82,17 +179,19 @@ export async function playScript(file: string): Promise<string> {
     }
     const created = await createClient(h.deps, { course: script.flow, locale: script.locale });
     if (!created.ok) throw new Error(`unknown flow ${script.flow}`);
-    const lines = [
-      `# ${script.description}`,
-      `# flow ${created.flowId}@${created.flowVersion}, locale ${script.locale}, starts ${h.clock.now.toISOString()}`,
+    const preamble = [
+      '',
+      `  flow ${created.flowId}@${created.flowVersion}, starts ${h.clock.now.toISOString()}`,
     ];
+    const blocks: string[][] = [];
+    let lines = preamble;
     const sms = script.channel === 'sms';
     let address: { id: string; address: string } = { id: '', address: SMS_NUMBER };
     let cursor = 0;
     if (!sms) {
       const conversation = await startConversation(h.deps, 'web', script.locale);
       address = conversation.address;
-      lines.push('', ...formatReplies(conversation.replies));
+      lines.push(...formatReplies(conversation.replies));
       cursor = conversation.cursor;
     }
     let outboxSeen = 0;
@@ -147,16 +246,15 @@ export async function playScript(file: string): Promise<string> {
       }
     };
 
-    // The access code comes first, unless the script says where it is typed.
-    const typesCode = script.steps.some((step) => 'send' in step && step.send === '{code}');
-    const steps = typesCode ? script.steps : [{ send: '{code}' }, ...script.steps];
     for (const step of steps) {
+      lines = [stepLine(step)];
+      blocks.push(lines);
       if ('wait' in step) {
         const ms = parseDuration(step.wait);
         if (ms === undefined) throw new Error(`bad wait ${step.wait}`);
         h.clock.advance(ms);
         const fired = await fireDueTimers(h.deps);
-        lines.push('', `~ wait ${step.wait}: ${h.clock.now.toISOString()}, ${fired} timer(s) fired`);
+        lines.push(`  clock ${h.clock.now.toISOString()}, ${fired} timer(s) fired`);
         if (sms) lines.push(...(await smsSent()));
         else {
           const entries = await h.deps.db.read((q) => outboundAfter(q, address.id, cursor));
@@ -166,8 +264,8 @@ export async function playScript(file: string): Promise<string> {
           if (entries.length) cursor = entries.at(-1)!.seq;
         }
       } else {
+        // `{code}` stands for the client's access code, so a file does not depend on how codes are drawn.
         const text = 'send' in step ? step.send.replace('{code}', created.accessCode) : undefined;
-        lines.push('', 'send' in step ? `< ${text}` : `< [${step.press}]`);
         if (sms && !('send' in step)) throw new Error('SMS has no buttons: send the text instead');
         const outcome = await handleInbound(h.deps, {
           channel: script.channel,
@@ -184,7 +282,7 @@ export async function playScript(file: string): Promise<string> {
       }
       await after();
     }
-    return `${lines.join('\n')}\n`;
+    return { preamble, blocks };
   } finally {
     h.close();
   }

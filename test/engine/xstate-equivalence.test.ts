@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { TurnRequest } from '../../src/engine/turn.ts';
 import type { TurnResult } from '../../src/engine/types.ts';
-import { playScript, scriptFiles } from '../conversations/player.ts';
+import { conversations, playConversation } from '../conversations/player.ts';
 import { referenceTurn } from './reference-turn.ts';
 
 /**
@@ -53,10 +53,10 @@ function outcome(run: (req: TurnRequest) => TurnResult, req: TurnRequest): Outco
 describe("turn() against XState's public transition() on every golden conversation", () => {
   const kinds = new Set<string>();
 
-  for (const file of scriptFiles) {
-    it(file.replace(/\.json$/, ''), async () => {
+  for (const conversation of conversations) {
+    it(conversation.name, async () => {
       requests.length = 0;
-      await playScript(file);
+      await playConversation(conversation);
       expect(requests.length).toBeGreaterThan(0);
       requests.forEach((req, i) => {
         kinds.add(req.event.kind);
