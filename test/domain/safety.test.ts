@@ -345,6 +345,20 @@ describe('pattern syntax', () => {
     expect(parsePattern('@cope @negation @more|$').ok).toBe(true);
     expect(parsePattern('@want ...6 @die').ok).toBe(true);
     expect(parsePattern('@take @self? @life @my').ok).toBe(true);
+    expect(parsePattern('@self ~5 @end_self').ok).toBe(true);
+    expect(parsePattern('har|have + en|a plan').ok).toBe(true);
+  });
+
+  it('rejects two groups of alternative words side by side unless "+" says they are a sequence', () => {
+    // "som|as vanlig|usual" looks like the options "som", "as vanlig", "usual" but reads as a sequence.
+    expect(parsePattern('som|as vanlig|usual').ok).toBe(false);
+    expect(parsePattern('som|as + vanlig|usual').ok).toBe(true);
+    expect(parsePattern('som|as ... vanlig|usual').ok).toBe(true);
+    // A phrase written as an option: "bridge|the bridge" would need "the" then "bridge".
+    expect(parsePattern('@at_place bridge|the bridge').ok).toBe(false);
+    for (const bad of ['+ @a', '@a +', '@a + ... @b', '@a ... + @b', '@a + + @b', '~ @a']) {
+      expect(parsePattern(bad).ok, bad).toBe(false);
+    }
   });
 
   it('rejects malformed patterns', () => {
@@ -528,6 +542,42 @@ describe('detectRisk', () => {
     expect(tierOf('har ikke tenkt på å skade meg, bare sliten')).toBe('none');
     expect(tierOf('eg har aldri tenkt på å skade meg sjølv')).toBe('none');
     expect(tierOf('nei ingen vits')).toBe('concern');
+  });
+
+  it('lets a "~" gap step over a negation, where "..." stops at it', () => {
+    expect(detect("i don't see a future for myself")).toMatchObject({ tier: 'concern' });
+    expect(detect('eg ser inga framtid')).toMatchObject({ tier: 'concern' });
+  });
+
+  it('reads the writer with any word for the end of the self as a concern (the safety net)', () => {
+    for (const text of [
+      'æ e bare et spøkelse',
+      'eg er ei byrde for alle',
+      'i feel like a ghost in my own house',
+      'there is no place for me',
+      'mørket tar aldri slutt',
+      'jeg kommer ikke hjem.',
+    ]) {
+      expect(tierOf(text), text).not.toBe('none');
+    }
+    for (const text of [
+      "i'm fading, going to bed",
+      'my anxiety disappeared during the walk',
+      'jeg er ikke redd for å dø, bare for tannlegen',
+      'i went to the funeral and i cried',
+      'jeg grav i hagen hele dagen',
+      'i made a grave mistake at work',
+      "i'm not driving back tonight, staying at mum's",
+    ]) {
+      expect(tierOf(text), text).toBe('none');
+    }
+  });
+
+  it('does not let folding turn an English word into a Norwegian one of another meaning', () => {
+    // "soon" folds to "son", as "sønn" does: it must not read as someone else and switch rules off.
+    expect(tierOf('i will be dead soon')).not.toBe('none');
+    // "takk" folds to "tak" (a roof): thanks must not read as a high place.
+    expect(tierOf('takk for i dag, snakkes')).toBe('none');
   });
 
   it('returns none for empty or symbol-only text', () => {

@@ -12,8 +12,9 @@ import {
 
 /**
  * `npm run eval:safety`: recall and false-positive rates of the safety detector per language and tier on
- * the tuning corpus (test/safety/corpus), the held-out set (test/safety/holdout/{nb,nn,en}.json) and the
- * fresh set written after tuning (test/safety/holdout/fresh-*.json), each with every miss and false alarm,
+ * the tuning corpus (test/safety/corpus), the held-out set (test/safety/holdout/{nb,nn,en}.json), the
+ * development sets dev2 and dev3 and the fresh sets written after each tuning and never tuned on (fresh,
+ * fresh2, fresh3 in test/safety/holdout), each with every miss and false alarm,
  * then the time per message. `npm run eval:safety -- --quiet` prints the tables only.
  */
 
@@ -67,14 +68,20 @@ const holdout = loadCorpus('holdout');
 const fresh = loadFresh();
 const dev2 = loadFresh('dev2');
 const fresh2 = loadFresh('fresh2');
+const dev3 = loadFresh('dev3');
+const fresh3 = loadFresh('fresh3');
 report('tuning corpus (test/safety/corpus)', corpus);
 report('held-out set (test/safety/holdout)', holdout);
 if (Object.keys(dev2).length > 0)
   report('second development set, written before the second tuning (test/safety/holdout/dev2-*)', dev2);
+if (Object.keys(dev3).length > 0)
+  report('third development set, written before the third tuning (test/safety/holdout/dev3-*)', dev3);
 if (Object.keys(fresh).length > 0)
   report('held-out fresh set, never tuned on (test/safety/holdout/fresh-*)', fresh);
 if (Object.keys(fresh2).length > 0)
   report('second fresh set, never tuned on (test/safety/holdout/fresh2-*)', fresh2);
+if (Object.keys(fresh3).length > 0)
+  report('third fresh set, never tuned on (test/safety/holdout/fresh3-*)', fresh3);
 
 const texts = [corpus, holdout].flatMap((set) =>
   SAFETY_LOCALES.flatMap((locale) => set[locale].map((e) => e.text)),

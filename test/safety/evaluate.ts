@@ -35,8 +35,9 @@ export function loadCorpus(set: MessageSet = 'corpus'): Record<SafetyLocale, rea
 
 /**
  * Extra held-out sets named `<prefix>-<lang>.json` in test/safety/holdout: `fresh` (written after the first
- * tuning, never tuned on), `dev2` (written before the second tuning, which was judged on it) and `fresh2`
- * (written after the second tuning, never tuned on). See test/safety/holdout/README.md.
+ * tuning, never tuned on), `dev2` (written before the second tuning, which was judged on it), `fresh2`
+ * (written after the second tuning, never tuned on), `dev3` (before the third tuning, judged on it) and
+ * `fresh3` (after the third tuning, never tuned on). See test/safety/holdout/README.md.
  * Grouped by the file's language tag (fresh-nb.json may hold nn messages: each entry is scored as is).
  */
 export function loadFresh(prefix = 'fresh'): Record<string, readonly CorpusEntry[]> {

@@ -3,9 +3,10 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultRegistry, type FlowRegistry } from '../../flows/registry.ts';
+import { sequentialIds } from '../../src/cli/player.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { buildNodeDeps, type RunningServer, startNodeServer } from '../../src/entry/node.ts';
-import type { IdSource, ServiceDeps } from '../../src/service/deps.ts';
+import type { ServiceDeps } from '../../src/service/deps.ts';
 import { silentLogger } from '../../src/service/deps.ts';
 import type { Database } from '../../src/storage/db.ts';
 import { openNodeDatabase } from '../../src/storage/open-node.ts';
@@ -18,22 +19,7 @@ export class FakeClock {
   }
 }
 
-/** Deterministic ids and random bytes, so transcripts and access codes repeat run after run. */
-export function sequentialIds(prefix = 'id'): IdSource {
-  let n = 0;
-  let seed = 42;
-  return {
-    id: () => `${prefix}-${String(++n).padStart(4, '0')}`,
-    randomBytes: (size) => {
-      const bytes = new Uint8Array(size);
-      for (let i = 0; i < size; i++) {
-        seed = (seed * 1103515245 + 12345) >>> 0;
-        bytes[i] = seed >>> 24;
-      }
-      return bytes;
-    },
-  };
-}
+export { sequentialIds };
 
 export function tempDir(): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), 'selvhjelp-test-'));

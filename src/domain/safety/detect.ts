@@ -462,7 +462,7 @@ function matchFrom(
         }
       }
     }
-    if (skipped >= allowed || analysis.blocked[p] || analysis.negation[p]) break;
+    if (skipped >= allowed || analysis.blocked[p] || (analysis.negation[p] && !element.overNegation)) break;
     if (analysis.breaks[p + 1] === SENTENCE_BREAK) break;
     p++;
   }

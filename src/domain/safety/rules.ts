@@ -102,8 +102,10 @@ export type Element =
       readonly optional: boolean;
       /** How many other words may stand before this part. */
       readonly gapBefore: number;
+      /** Those words may include a negation (the gap was written `~`). */
+      readonly overNegation: boolean;
     }
-  | { readonly kind: 'any'; readonly gapBefore: number }
+  | { readonly kind: 'any'; readonly gapBefore: number; readonly overNegation: boolean }
   | { readonly kind: 'end' };
 
 export interface Pattern {
@@ -268,7 +270,11 @@ function compile(
         continue;
       }
       if (element.kind === 'any') {
-        elements.push({ kind: 'any', gapBefore: gapOf(element.gapBefore) });
+        elements.push({
+          kind: 'any',
+          gapBefore: gapOf(element.gapBefore),
+          overNegation: element.overNegation,
+        });
         continue;
       }
       const keys: number[] = [];
@@ -293,6 +299,7 @@ function compile(
         orEnd,
         optional: element.optional,
         gapBefore: gapOf(element.gapBefore),
+        overNegation: element.overNegation,
       });
       if (!element.optional && !orEnd) requires.push(keys);
     }

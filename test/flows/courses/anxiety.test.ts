@@ -23,6 +23,7 @@ import {
   type TimerSpec,
   type TurnResult,
 } from '../../../src/engine/types.ts';
+import { type Step, scriptSteps } from '../../conversations/player.ts';
 import { analyseFlow } from '../../support/flow-graph.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -36,10 +37,8 @@ const ownKeys = course.textKeys.filter((key) => !questionnaireKeys.has(key) && !
 /** The longest values the course fills in: a time, worry-time minutes, 0-100 beliefs; the hints' ranges. */
 const widestVars = { time: '23:59', minutes: 30, before: 100, after: 100, min: 0, max: 2000 };
 
-type ScriptStep = { send: string } | { press: string } | { wait: string };
-const script = (locale: Locale): ScriptStep[] =>
-  JSON.parse(readFileSync(join(root, 'test', 'conversations', `course-anxiety-${locale}.json`), 'utf8'))
-    .steps;
+type ScriptStep = Step;
+const script = (locale: Locale): ScriptStep[] => scriptSteps(`course-anxiety-${locale}`);
 
 interface Turn {
   now: Date;

@@ -20,6 +20,7 @@ import {
   type TimerSpec,
   type TurnResult,
 } from '../../../src/engine/types.ts';
+import { type Step, scriptSteps } from '../../conversations/player.ts';
 import { analyseFlow } from '../../support/flow-graph.ts';
 
 const ZONE = 'Europe/Oslo';
@@ -29,10 +30,8 @@ const ownKeys = course.textKeys.filter((key) => key.startsWith('depression.'));
 /** Fills a text's variables with the longest values the course can give them. */
 const longestVars = { activity: 'x'.repeat(ACTIVITY_MAX), before: 10, after: 10, mood: 10 };
 
-type ScriptStep = { send: string } | { press: string } | { wait: string };
-const script = (locale: Locale): ScriptStep[] =>
-  JSON.parse(readFileSync(new URL(`test/conversations/course-depression-${locale}.json`, root), 'utf8'))
-    .steps;
+type ScriptStep = Step;
+const script = (locale: Locale): ScriptStep[] => scriptSteps(`course-depression-${locale}`);
 
 interface Played {
   results: TurnResult[];

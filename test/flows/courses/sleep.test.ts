@@ -23,6 +23,7 @@ import type {
   TimerSpec,
   TurnResult,
 } from '../../../src/engine/types.ts';
+import { type Step, scriptSteps } from '../../conversations/player.ts';
 import { analyseFlow } from '../../support/flow-graph.ts';
 
 const root = join(import.meta.dirname, '../../..');
@@ -69,9 +70,8 @@ const PROPOSAL_KEYS = [
 
 const localHour = (at: Date) => new TZDate(at.getTime(), ZONE).getHours();
 
-type ScriptStep = { send: string } | { press: string } | { wait: string };
-const script = (locale: Locale): ScriptStep[] =>
-  JSON.parse(readFileSync(join(root, `test/conversations/course-sleep-${locale}.json`), 'utf8')).steps;
+type ScriptStep = Step;
+const script = (locale: Locale): ScriptStep[] => scriptSteps(`course-sleep-${locale}`);
 
 /**
  * A client of the pure engine: every turn starts from the persisted snapshot, due timers are fed back at

@@ -22,6 +22,7 @@ import {
   type TimerSpec,
   type TurnResult,
 } from '../../../src/engine/types.ts';
+import { type Step, scriptSteps } from '../../conversations/player.ts';
 import { analyseFlow } from '../../support/flow-graph.ts';
 
 const course = stressCourse;
@@ -119,11 +120,10 @@ class Player {
   events = (): DomainEvent[] => this.results.flatMap((r) => r.events);
 }
 
-type ScriptStep = { send: string } | { press: string } | { wait: string };
+type ScriptStep = Step;
 
 function loadScript(locale: Locale): { locale: Locale; steps: ScriptStep[] } {
-  const url = new URL(`../../conversations/course-stress-${locale}.json`, import.meta.url);
-  return JSON.parse(readFileSync(url, 'utf8'));
+  return { locale, steps: scriptSteps(`course-stress-${locale}`) };
 }
 
 /** Plays a golden conversation script (without the access code the service needs) through the engine. */

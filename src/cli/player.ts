@@ -1,0 +1,256 @@
+import { parseDuration } from '../domain/duration.ts';
+import { parseKeyword } from '../domain/keywords.ts';
+import { instantAt } from '../domain/local-time.ts';
+import { restore } from '../engine/turn.ts';
+import type { Locale } from '../engine/types.ts';
+import { createClient } from '../service/clients.ts';
+import type { IdSource, ServiceDeps } from '../service/deps.ts';
+import { fireDueTimers } from '../service/fire-timers.ts';
+import { handleInbound, type InboundContent, startConversation } from '../service/handle-inbound.ts';
+import type { RenderedReply } from '../service/render.ts';
+import { clientAlerts } from '../storage/alerts.ts';
+import { listEnrollments } from '../storage/enrollments.ts';
+import { clientEvents } from '../storage/events.ts';
+import { outboxForAddress } from '../storage/outbox.ts';
+import { clientResponses } from '../storage/responses.ts';
+import { outboundAfter } from '../storage/transcript.ts';
+
+/**
+ * The conversation player shared by `selvhjelp chat` and the golden conversations (test/conversations):
+ * it plays what a client sends, in the web chat or by SMS, through the real service, and writes each step
+ * as the lines of a `.chat` file — the input line (`< text`, `< [button]`, `~ wait 2d`), then everything
+ * the client was sent (by SMS: each message as it goes to Twilio, with its outbox kind), every domain event,
+ * stored score and alert, and the state, restored from its stored JSON after every step.
+ */
+
+export type Step = { send: string } | { press: string } | { wait: string };
+
+/** The input line of a step, exactly as it stands in a `.chat` file. */
+export function stepLine(step: Step): string {
+  return 'send' in step ? `< ${step.send}` : 'press' in step ? `< [${step.press}]` : `~ wait ${step.wait}`;
+}
+
+/** The step an input line stands for; undefined for every other line. */
+export function stepOf(line: string): Step | undefined {
+  const press = /^< \[([^\]]+)\]$/.exec(line);
+  if (press) return { press: press[1]! };
+  if (line.startsWith('< ')) return { send: line.slice(2) };
+  const wait = /^~ wait (\S+)$/.exec(line);
+  return wait ? { wait: wait[1]! } : undefined;
+}
+
+export interface PlayerSetup {
+  flow: string;
+  locale: Locale;
+  channel: 'web' | 'sms';
+}
+
+/** The player's clock: the conversation's own, moved on by `~ wait` steps. */
+export interface PlayerClock {
+  now(): Date;
+  advance(ms: number): void;
+}
+
+/** `start:` in a `.chat` header: Oslo wall-clock time to the minute, e.g. 2026-11-23T03:00. */
+export function startOf(start: string): Date {
+  const [year, month, day, hours, minutes] = start.split(/[-T:]/).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return instantAt({ year, month, day, hours, minutes }, 'Europe/Oslo');
+}
+
+/** The `start:` of an instant: Oslo wall-clock time to the minute (seconds are dropped). */
+export function osloMinute(date: Date): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/Oslo',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(date);
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
+  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
+}
+
+/** Deterministic ids and random bytes, so a played conversation repeats run after run. */
+export function sequentialIds(prefix = 'id'): IdSource {
+  let n = 0;
+  let seed = 42;
+  return {
+    id: () => `${prefix}-${String(++n).padStart(4, '0')}`,
+    randomBytes: (size) => {
+      const bytes = new Uint8Array(size);
+      for (let i = 0; i < size; i++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        bytes[i] = seed >>> 24;
+      }
+      return bytes;
+    },
+  };
+}
+
+const SMS_NUMBER = '+4791234567';
+
+function formatReplies(replies: RenderedReply[]): string[] {
+  return replies.flatMap((reply) => [
+    // A reply of several lines keeps its later lines indented, so none can be read as a step.
+    ...reply.text.split('\n').map((line, i) => (i === 0 ? `> ${line}` : `  ${line}`.trimEnd())),
+    ...(reply.choices ?? []).map(
+      (c, i) => `    ${reply.numbering === 'value' ? c.value : i + 1}) ${c.label}  [${c.value}]`,
+    ),
+    ...(reply.image ? [`    (image ${reply.image.src}: ${reply.image.alt})`] : []),
+  ]);
+}
+
+export class ConversationPlayer {
+  readonly #deps: ServiceDeps;
+  readonly #clock: PlayerClock;
+  readonly #setup: PlayerSetup;
+  readonly #client: { clientId: string; accessCode: string };
+  #address: { id: string; address: string } = { id: '', address: SMS_NUMBER };
+  #cursor = 0;
+  #outboxSeen = 0;
+  readonly #seen = { events: 0, scores: 0, alerts: 0 };
+  readonly #answersSeen = new Map<string, number>();
+
+  private constructor(
+    deps: ServiceDeps,
+    clock: PlayerClock,
+    setup: PlayerSetup,
+    client: { clientId: string; accessCode: string },
+  ) {
+    this.#deps = deps;
+    this.#clock = clock;
+    this.#setup = setup;
+    this.#client = client;
+  }
+
+  get clientId(): string {
+    return this.#client.clientId;
+  }
+
+  /**
+   * Creates the client (enrolled in `setup.flow`) and, in the web chat, opens the conversation. Returns
+   * the player and the lines before the first step: the flow and start time, and the web chat's welcome.
+   */
+  static async open(
+    deps: ServiceDeps,
+    clock: PlayerClock,
+    setup: PlayerSetup,
+  ): Promise<{ player: ConversationPlayer; preamble: string[] }> {
+    const created = await createClient(deps, { course: setup.flow, locale: setup.locale });
+    if (!created.ok) throw new Error(`unknown flow ${setup.flow}`);
+    const player = new ConversationPlayer(deps, clock, setup, created);
+    const preamble = [`  flow ${created.flowId}@${created.flowVersion}, starts ${clock.now().toISOString()}`];
+    if (setup.channel === 'web') {
+      const conversation = await startConversation(deps, 'web', setup.locale);
+      player.#address = conversation.address;
+      player.#cursor = conversation.cursor;
+      preamble.push(...formatReplies(conversation.replies));
+    }
+    return { player, preamble };
+  }
+
+  /** Plays one step and returns its lines: the input line first. `{code}` stands for the access code. */
+  async step(step: Step): Promise<string[]> {
+    const lines = [stepLine(step)];
+    const deps = this.#deps;
+    const sms = this.#setup.channel === 'sms';
+    if ('wait' in step) {
+      const ms = parseDuration(step.wait);
+      if (ms === undefined) throw new Error(`bad wait ${step.wait}`);
+      this.#clock.advance(ms);
+      const fired = await fireDueTimers(deps);
+      lines.push(`  clock ${this.#clock.now().toISOString()}, ${fired} timer(s) fired`);
+      if (sms) lines.push(...(await this.#smsSent()));
+      else {
+        const entries = await deps.db.read((q) => outboundAfter(q, this.#address.id, this.#cursor));
+        lines.push(...formatReplies(entries.map((e) => (e.payload as { rendered: RenderedReply }).rendered)));
+        if (entries.length) this.#cursor = entries.at(-1)!.seq;
+      }
+    } else {
+      if (sms && 'press' in step) throw new Error('SMS has no buttons: send the text instead');
+      const outcome = await handleInbound(deps, {
+        channel: this.#setup.channel,
+        address: this.#address.address,
+        content: 'send' in step ? this.#typed(step.send) : { kind: 'button', value: step.press },
+        ...(sms ? { createAddress: true } : {}),
+      });
+      if (outcome.kind !== 'handled') throw new Error(`step not handled: ${outcome.kind}`);
+      if (sms) {
+        this.#address = { id: outcome.addressId, address: SMS_NUMBER };
+        lines.push(...(await this.#smsSent()));
+      } else lines.push(...formatReplies(outcome.replies));
+      this.#cursor = outcome.cursor;
+    }
+    lines.push(...(await this.#recorded()));
+    return lines;
+  }
+
+  #typed(send: string): InboundContent {
+    // `{code}` stands for the client's access code, so a file does not depend on how codes are drawn.
+    const text = send.replace('{code}', this.#client.accessCode);
+    const keyword = this.#setup.channel === 'sms' ? parseKeyword(text) : undefined;
+    return keyword ? { kind: 'keyword', keyword, text } : { kind: 'message', text };
+  }
+
+  /** By SMS: the messages queued for Twilio since the last look. */
+  async #smsSent(): Promise<string[]> {
+    const rows = await this.#deps.db.read((q) => outboxForAddress(q, this.#address.id));
+    const fresh = rows.slice(this.#outboxSeen);
+    this.#outboxSeen = rows.length;
+    return fresh.flatMap((row) => {
+      const [first = '', ...rest] = (row.payload as { text: string }).text.split('\n');
+      return [`> [sms ${row.kind}] ${first}`, ...rest.map((line) => `  ${line}`)];
+    });
+  }
+
+  /** What the step recorded: events, scores, alerts and the answers on them, and the flow's state. */
+  async #recorded(): Promise<string[]> {
+    const deps = this.#deps;
+    const lines: string[] = [];
+    const { events, scores, alerts, enrollments } = await deps.db.read(async (q) => ({
+      events: await clientEvents(q, this.clientId),
+      scores: await clientResponses(q, this.clientId),
+      alerts: await clientAlerts(q, this.clientId),
+      enrollments: await listEnrollments(q, this.clientId),
+    }));
+    const seen = this.#seen;
+    for (const e of events.slice(seen.events)) lines.push(`  event ${e.type} ${JSON.stringify(e.data)}`);
+    for (const r of scores.slice(seen.scores)) {
+      lines.push(
+        `  score ${r.instrument}@${r.instrumentVersion} items=${r.items.join(',')} difficulty=${r.difficulty ?? '-'} total=${r.total} band=${r.band ?? '-'} caseness=${r.caseness ?? '-'} screen=${r.screenPositive ?? '-'} via ${r.channel}`,
+      );
+    }
+    for (const a of alerts.slice(seen.alerts)) {
+      lines.push(
+        `  alert ${a.priority} ${a.kind} ${JSON.stringify(a.triggerText)} rule=${a.matchedPhrase ?? '-'} shown=${a.shown.join(',')}`,
+      );
+    }
+    // Each answer read in safety mode, as the therapist will see it on the alert.
+    for (const a of alerts) {
+      for (const answer of a.safetyAnswers.slice(this.#answersSeen.get(a.id) ?? 0)) {
+        lines.push(
+          `  alert ${a.kind} answer ${answer.step} -> ${answer.answer}; now ${a.priority}, ${a.safetyStep ? `waiting at ${a.safetyStep}` : 'safety mode ended'}`,
+        );
+      }
+      this.#answersSeen.set(a.id, a.safetyAnswers.length);
+    }
+    Object.assign(seen, { events: events.length, scores: scores.length, alerts: alerts.length });
+    const [enrollment] = enrollments;
+    if (enrollment?.persisted) {
+      // The stored snapshot must survive JSON and restore to the same state.
+      const persisted = JSON.parse(JSON.stringify(enrollment.persisted));
+      const flow = deps.flows.get(enrollment.flowId, enrollment.flowVersion)!;
+      const snapshot = restore(flow.machine, persisted);
+      lines.push(`  state ${JSON.stringify(snapshot.value)} (${enrollment.status})`);
+    }
+    return lines;
+  }
+}
