@@ -10,7 +10,7 @@ import { normaliseForMatching } from '../../src/domain/safety/normalise.ts';
 import { parsePattern } from '../../src/domain/safety/pattern.ts';
 import { loadSafetyRules, SAFETY_LOCALES, type SafetyFiles } from '../../src/domain/safety/rules.ts';
 import { tokenise } from '../../src/domain/safety/tokenise.ts';
-import { parseWord, withinOneEdit } from '../../src/domain/safety/vocabulary.ts';
+import { parseWord, spellings, withinOneEdit } from '../../src/domain/safety/vocabulary.ts';
 
 const files: SafetyFiles = { nb, nn, en, rules };
 const loaded = loadSafetyRules(files);
@@ -332,6 +332,15 @@ describe('word matching', () => {
 
   it('reads a word split in two as one ("selv mord")', () => {
     expect(tierOf('tenker på selv mord')).toBe('concern');
+  });
+
+  it('reads dialect first-person and negation forms inside a phrase, not as single words', () => {
+    expect(spellings('bestemt meg')).toEqual(expect.arrayContaining(['bestemt mæ', 'bestemt mej']));
+    expect(spellings('jeg er ferdig')).toEqual(expect.arrayContaining(['eg er ferdig', 'æ er ferdig']));
+    expect(spellings('ikke leve')).toEqual(expect.arrayContaining(['itj leve', 'ikkje leve']));
+    expect(spellings('meg')).toEqual(['meg']);
+    expect(spellings('i kveld')).toEqual(['i kveld']);
+    expect(tierOf('e har tenkt å ta livet av mæ')).toBe('crisis');
   });
 
   it('reads "dø" typed as "do" only in a Norwegian text', () => {

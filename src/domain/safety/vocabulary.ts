@@ -52,12 +52,74 @@ export function parseWord(
  * letters or more (a short word like "æ" or "jæ" typed with a is another word: "a", "ja").
  */
 export function spellings(written: string): readonly string[] {
-  const lower = written.toLowerCase();
-  const typed = lower
-    .split(' ')
-    .map((word) => (word.replace(/[^\p{L}]/gu, '').length >= 4 ? word.replace(/æ|ae/g, 'a') : word))
-    .join(' ');
-  return typed === lower ? [lower] : [lower, typed];
+  const found = new Set<string>();
+  for (const variant of dialectVariants(written.toLowerCase())) {
+    found.add(variant);
+    found.add(
+      variant
+        .split(' ')
+        .map((word) => (word.replace(/[^\p{L}]/gu, '').length >= 4 ? word.replace(/æ|ae/g, 'a') : word))
+        .join(' '),
+    );
+  }
+  return [...found];
+}
+
+/**
+ * Inside a phrase of two words or more, the first-person and negation words also accept their dialect and
+ * Nynorsk forms, so that "bestemt meg" also reads "bestemt mæ", "bestemt mej", and "jeg gjør det" also
+ * "æ gjør det", "eg gjør det". Single words are left alone (the concepts `self`, `me` and `negation`
+ * list them). "i" for "jeg" is left out: it is the everyday preposition "i".
+ */
+const DIALECT_FORMS: ReadonlyMap<string, readonly string[]> = new Map(
+  (
+    [
+      [
+        ['jeg', 'eg', 'æ', 'je', 'jæ', 'jei'],
+        ['jeg', 'eg', 'æ', 'je', 'jei'],
+      ],
+      [
+        ['meg', 'mæ', 'mæg', 'mej', 'mei'],
+        ['meg', 'mæ', 'mej', 'mei'],
+      ],
+      [
+        ['deg', 'dæ', 'dæg', 'dej'],
+        ['deg', 'dæ', 'dej'],
+      ],
+      [
+        ['ikke', 'ikkje', 'itj', 'ikkj', 'ittj'],
+        ['ikke', 'ikkje', 'itj', 'ikkj'],
+      ],
+      [
+        ['hjem', 'heim'],
+        ['hjem', 'heim'],
+      ],
+      [
+        ['hjemme', 'heime'],
+        ['hjemme', 'heime'],
+      ],
+    ] as const
+  ).flatMap(([from, to]) => from.map((word) => [word, to] as const)),
+);
+/** At most this many spellings per phrase: a phrase with many such words keeps the commonest forms. */
+const MAX_DIALECT_VARIANTS = 24;
+
+function dialectVariants(lower: string): readonly string[] {
+  const words = lower.split(' ');
+  if (words.length < 2 || !words.some((word) => DIALECT_FORMS.has(word))) return [lower];
+  let variants: string[][] = [[]];
+  for (const word of words) {
+    const forms = DIALECT_FORMS.get(word);
+    const options = forms ? [word, ...forms.filter((form) => form !== word)] : [word];
+    const next: string[][] = [];
+    for (const option of options) {
+      for (const variant of variants) {
+        if (next.length < MAX_DIALECT_VARIANTS || option === word) next.push([...variant, option]);
+      }
+    }
+    variants = next;
+  }
+  return variants.map((variant) => variant.join(' '));
 }
 
 interface IndexedWord {
