@@ -1,6 +1,6 @@
 import { parseDuration } from '../domain/duration.ts';
 import { parseKeyword } from '../domain/keywords.ts';
-import { instantAt } from '../domain/local-time.ts';
+import { instantAt, wallClockOf } from '../domain/local-time.ts';
 import { restore } from '../engine/turn.ts';
 import type { Locale } from '../engine/types.ts';
 import { createClient } from '../service/clients.ts';
@@ -65,17 +65,9 @@ export function startOf(start: string): Date {
 
 /** The `start:` of an instant: Oslo wall-clock time to the minute (seconds are dropped). */
 export function osloMinute(date: Date): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/Oslo',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(date);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
-  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
+  const { year, month, day, hours, minutes } = wallClockOf(date, 'Europe/Oslo');
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${year}-${two(month)}-${two(day)}T${two(hours)}:${two(minutes)}`;
 }
 
 /** Deterministic ids and random bytes, so a played conversation repeats run after run. */

@@ -1,4 +1,4 @@
-import { TZDate } from '@date-fns/tz';
+import { instantAt, wallClockOf } from './local-time.ts';
 import { err, ok, type Result } from './result.ts';
 
 /**
@@ -76,42 +76,37 @@ export type Staffing =
   | { readonly open: false; readonly next: undefined };
 
 export function staffingAt(now: Date, hours: ClinicHours, timeZone: string): Staffing {
-  const local = new TZDate(now.getTime(), timeZone);
-  const today = isoWeekday(local.getDay());
-  const minute = local.getHours() * 60 + local.getMinutes();
+  const wall = wallClockOf(now, timeZone);
+  const today = isoWeekday(now, timeZone);
+  const minute = wall.hours * 60 + wall.minutes;
   if (hours.some((o) => o.day === today && o.from <= minute && minute < o.to)) return { open: true };
   for (let ahead = 0; ahead <= 7; ahead++) {
     const day = ((today - 1 + ahead) % 7) + 1;
-    const candidates = hours
+    const from = hours
       .filter((o) => o.day === day && (ahead > 0 || o.from > minute))
-      .map((o) => o.from)
-      .sort((a, b) => a - b);
-    if (candidates.length > 0) {
-      const from = candidates[0]!;
-      // Whole minutes from now: adding elapsed time keeps this right across a DST change in between.
-      const midnightOffset = minute + (local.getSeconds() + local.getMilliseconds() / 1000) / 60;
-      const minutesAhead = ahead * 24 * 60 + from - midnightOffset;
-      return { open: false, next: roundToMinute(wallClockShift(now, minutesAhead, timeZone)) };
+      .reduce<number | undefined>((min, o) => (min === undefined || o.from < min ? o.from : min), undefined);
+    if (from !== undefined) {
+      // The calendar day `ahead` days on (UTC arithmetic on the date only), at the opening's wall-clock time.
+      const date = new Date(Date.UTC(wall.year, wall.month - 1, wall.day + ahead));
+      const next = instantAt(
+        {
+          year: date.getUTCFullYear(),
+          month: date.getUTCMonth() + 1,
+          day: date.getUTCDate(),
+          hours: Math.floor(from / 60),
+          minutes: from % 60,
+        },
+        timeZone,
+      );
+      return { open: false, next };
     }
   }
   return { open: false, next: undefined };
 }
 
-/**
- * `now` plus a number of wall-clock minutes in `timeZone`: naive addition, then corrected by the change
- * in UTC offset between the two instants (so "Monday 08:00" stays 08:00 after a DST change on Sunday).
- */
-function wallClockShift(now: Date, minutes: number, timeZone: string): Date {
-  const naive = new Date(now.getTime() + minutes * 60_000);
-  const before = new TZDate(now.getTime(), timeZone).getTimezoneOffset();
-  const after = new TZDate(naive.getTime(), timeZone).getTimezoneOffset();
-  return new Date(naive.getTime() + (after - before) * 60_000);
-}
-
-function roundToMinute(date: Date): Date {
-  return new Date(Math.round(date.getTime() / 60_000) * 60_000);
-}
-
-function isoWeekday(jsDay: number): number {
+/** ISO weekday (1 = Monday … 7 = Sunday) of an instant in `timeZone`. */
+function isoWeekday(instant: Date, timeZone: string): number {
+  const { year, month, day } = wallClockOf(instant, timeZone);
+  const jsDay = new Date(Date.UTC(year, month - 1, day)).getUTCDay();
   return jsDay === 0 ? 7 : jsDay;
 }

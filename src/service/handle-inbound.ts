@@ -50,12 +50,10 @@ export interface Inbound {
   content: InboundContent;
 }
 
-/** The words of an inbound message (a button's label text if it came with one). */
-const textOf = (content: InboundContent): string | undefined => content.text;
 const buttonOf = (content: InboundContent): string | undefined =>
   content.kind === 'button' ? content.value : undefined;
 /** What the safety protocol reads as an answer: a keyword is only words to it. */
-const answerOf = (content: InboundContent) => ({ text: textOf(content), value: buttonOf(content) });
+const answerOf = (content: InboundContent) => ({ text: content.text, value: buttonOf(content) });
 
 export type InboundOutcome =
   | { kind: 'handled'; addressId: string; replies: RenderedReply[]; cursor: number }
@@ -114,7 +112,7 @@ export async function startConversation(
 
 async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<InboundOutcome> {
   const now = deps.clock();
-  const typed = textOf(inbound.content);
+  const typed = inbound.content.text;
   const value = buttonOf(inbound.content);
   const text = typed ?? value ?? '';
   // One statement: the address, the dedupe check, the linked client and its turn context (read before

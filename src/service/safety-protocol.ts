@@ -1,5 +1,5 @@
-import { TZDate } from '@date-fns/tz';
 import { staffingAt } from '../domain/clinic-hours.ts';
+import { wallClockOf } from '../domain/local-time.ts';
 import type { RiskTier } from '../domain/safety/detect.ts';
 import type { SafetyDecision, SafetyStep } from '../domain/safety/protocol.ts';
 import { DANGER_CHOICES, THOUGHTS_CHOICES } from '../domain/safety/safe-answer.ts';
@@ -88,13 +88,16 @@ function describeNext(deps: ServiceDeps, a: Audience, next: Date): string {
     hourCycle: 'h23',
     timeZone: a.timeZone,
   }).format(next);
-  const dayKey = (date: Date) => new TZDate(date.getTime(), a.timeZone).toDateString();
-  const tomorrow = new TZDate(a.now.getTime(), a.timeZone);
-  tomorrow.setDate(tomorrow.getDate() + 1);
+  // Calendar days in the client's zone: today, the day after (date arithmetic on the date alone), or later.
+  const dayOf = (date: Date) => {
+    const { year, month, day } = wallClockOf(date, a.timeZone);
+    return Date.UTC(year, month - 1, day);
+  };
+  const daysAhead = Math.round((dayOf(next) - dayOf(a.now)) / 86_400_000);
   const day =
-    dayKey(next) === dayKey(a.now)
+    daysAhead === 0
       ? deps.catalog.text(a.locale, 'safety.day_today')
-      : dayKey(next) === dayKey(tomorrow)
+      : daysAhead === 1
         ? deps.catalog.text(a.locale, 'safety.day_tomorrow')
         : new Intl.DateTimeFormat(tag, { weekday: 'long', timeZone: a.timeZone }).format(next);
   return deps.catalog.text(a.locale, 'safety.next_time', { day, time });

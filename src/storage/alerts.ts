@@ -70,8 +70,8 @@ const toAlert = (row: Record<string, unknown>): AlertRecord => ({
 export async function insertAlert(q: Queryable, alert: AlertRecord): Promise<void> {
   await q.execute({
     sql: `INSERT INTO alerts (id, client_id, address_id, enrollment_id, kind, tier, priority, trigger_text, matched_phrase,
-          channel, shown, alerted, safety_question_pending, safety_step, safety_answers, held_replies, created_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          channel, shown, alerted, safety_step, safety_answers, held_replies, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     args: [
       alert.id,
       alert.clientId ?? null,
@@ -85,7 +85,6 @@ export async function insertAlert(q: Queryable, alert: AlertRecord): Promise<voi
       alert.channel,
       JSON.stringify(alert.shown),
       alert.alerted,
-      alert.safetyStep ? 1 : 0,
       alert.safetyStep ?? null,
       JSON.stringify(alert.safetyAnswers),
       JSON.stringify(alert.heldReplies),
@@ -101,7 +100,7 @@ export async function pendingSafetyQuestion(
 ): Promise<AlertRecord | undefined> {
   const row = (
     await q.execute({
-      sql: `SELECT * FROM alerts WHERE address_id = ? AND safety_question_pending = 1 ORDER BY created_at DESC LIMIT 1`,
+      sql: `SELECT * FROM alerts WHERE address_id = ? AND safety_step IS NOT NULL ORDER BY created_at DESC LIMIT 1`,
       args: [addressId],
     })
   ).rows[0];
@@ -118,7 +117,7 @@ export async function pendingSafetyQuestionRef(
 ): Promise<{ id: string } | undefined> {
   const row = (
     await q.execute({
-      sql: `SELECT id FROM alerts WHERE address_id = ? AND safety_question_pending = 1 ORDER BY created_at DESC LIMIT 1`,
+      sql: `SELECT id FROM alerts WHERE address_id = ? AND safety_step IS NOT NULL ORDER BY created_at DESC LIMIT 1`,
       args: [addressId],
     })
   ).rows[0];
@@ -135,7 +134,7 @@ export async function recordSafetyAnswer(
   update: { entry: SafetyAnswerEntry; step: SafetyStepRecord | undefined; escalate: boolean },
 ): Promise<void> {
   await q.execute({
-    sql: `UPDATE alerts SET safety_step = ?, safety_question_pending = ?, safety_answer = ?,
+    sql: `UPDATE alerts SET safety_step = ?, safety_answer = ?,
             safety_answers = json_insert(safety_answers, '$[#]', json(?)),
             tier = CASE WHEN ? THEN 'crisis' ELSE tier END,
             priority = CASE WHEN ? THEN 'high' ELSE priority END,
@@ -143,7 +142,6 @@ export async function recordSafetyAnswer(
           WHERE id = ?`,
     args: [
       update.step ?? null,
-      update.step ? 1 : 0,
       update.entry.answer,
       JSON.stringify(update.entry),
       update.escalate ? 1 : 0,
@@ -157,8 +155,8 @@ export async function recordSafetyAnswer(
 /** Ends safety mode on every alert of an address, without an answer (a newer signal replaces it). */
 export async function closeSafetyMode(q: Queryable, addressId: string): Promise<void> {
   await q.execute({
-    sql: `UPDATE alerts SET safety_step = NULL, safety_question_pending = 0, held_replies = '[]'
-          WHERE address_id = ? AND safety_question_pending = 1`,
+    sql: `UPDATE alerts SET safety_step = NULL, held_replies = '[]'
+          WHERE address_id = ? AND safety_step IS NOT NULL`,
     args: [addressId],
   });
 }
@@ -211,7 +209,7 @@ export async function clientAlerts(q: Queryable, clientId: string): Promise<Aler
 export async function acknowledgeAlert(q: Queryable, id: string, by: string, now: string): Promise<boolean> {
   const result = await q.execute({
     // A therapist's acknowledgement also ends safety mode: the client is never trapped in it.
-    sql: `UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, safety_step = NULL, safety_question_pending = 0
+    sql: `UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, safety_step = NULL
           WHERE id = ? AND acknowledged_at IS NULL`,
     args: [now, by, id],
   });

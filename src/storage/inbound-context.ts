@@ -52,7 +52,7 @@ export interface ClientTurnContext {
 
 /** The columns of a ClientTurnContext for the address `addr` of the outer query (see the join below). */
 const turnColumns = (addr: string) => `
-       (SELECT id FROM alerts WHERE address_id = ${addr} AND safety_question_pending = 1
+       (SELECT id FROM alerts WHERE address_id = ${addr} AND safety_step IS NOT NULL
         ORDER BY created_at DESC LIMIT 1) AS pending_alert,
        e.id AS e_id, e.client_id AS e_client_id, e.flow_id AS e_flow_id, e.flow_version AS e_flow_version,
        e.status AS e_status, e.snapshot AS e_snapshot, e.row_version AS e_row_version`;

@@ -49,7 +49,7 @@ export async function dueSchedules(q: Queryable, now: string, limit: number): Pr
       sql: `SELECT s.* FROM measurement_schedules s
             WHERE s.active = 1 AND s.next_due_at IS NOT NULL AND s.next_due_at <= ?
               AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.client_id = s.client_id AND a.acknowledged_at IS NULL
-                            AND (a.priority = 'high' OR a.safety_question_pending = 1))
+                            AND (a.priority = 'high' OR a.safety_step IS NOT NULL))
             ORDER BY s.next_due_at LIMIT ?`,
       args: [now, limit],
     })

@@ -44,7 +44,7 @@ export async function dueTimers(q: Queryable, now: string, limit: number): Promi
             FROM timers t JOIN enrollments e ON e.id = t.enrollment_id
             WHERE t.due_at <= ?
               AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.client_id = e.client_id AND a.acknowledged_at IS NULL
-                            AND (a.priority = 'high' OR a.safety_question_pending = 1))
+                            AND (a.priority = 'high' OR a.safety_step IS NOT NULL))
             ORDER BY t.due_at LIMIT ?`,
       args: [now, limit],
     })

@@ -17,7 +17,6 @@ CREATE TABLE alerts_v7 (
   channel TEXT NOT NULL,
   shown TEXT NOT NULL,
   alerted TEXT NOT NULL,
-  safety_question_pending INTEGER NOT NULL DEFAULT 0,
   safety_step TEXT CHECK (safety_step IN ('ask_thoughts', 'ask_danger')),
   safety_answer TEXT,
   safety_answers TEXT NOT NULL DEFAULT '[]',
@@ -28,10 +27,10 @@ CREATE TABLE alerts_v7 (
 );
 
 INSERT INTO alerts_v7 (id, client_id, address_id, enrollment_id, kind, tier, priority, trigger_text, matched_phrase,
-  channel, shown, alerted, safety_question_pending, safety_step, safety_answer, created_at, acknowledged_at,
+  channel, shown, alerted, safety_step, safety_answer, created_at, acknowledged_at,
   acknowledged_by)
 SELECT id, client_id, address_id, enrollment_id, kind, 'crisis', priority, trigger_text, matched_phrase, channel,
-  shown, alerted, safety_question_pending, CASE WHEN safety_question_pending = 1 THEN 'ask_danger' END,
+  shown, alerted, CASE WHEN safety_question_pending = 1 THEN 'ask_danger' END,
   safety_answer, created_at, acknowledged_at, acknowledged_by
 FROM alerts;
 
@@ -40,6 +39,7 @@ ALTER TABLE alerts_v7 RENAME TO alerts;
 
 CREATE INDEX alerts_open ON alerts (acknowledged_at, created_at);
 CREATE INDEX alerts_client ON alerts (client_id, acknowledged_at);
-CREATE INDEX alerts_address_pending ON alerts (address_id, safety_question_pending);
+-- Safety mode waits at safety_step; an alert with none has no question open.
+CREATE INDEX alerts_address_pending ON alerts (address_id) WHERE safety_step IS NOT NULL;
 CREATE INDEX alerts_address_unlinked ON alerts (address_id) WHERE client_id IS NULL;
 CREATE INDEX alerts_enrollment_open ON alerts (enrollment_id, kind) WHERE acknowledged_at IS NULL;
