@@ -61,7 +61,8 @@ export async function smsCommand(config: Config, args: string[]): Promise<number
       signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
     });
   } catch (error) {
-    const reason = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const reason = cause?.code ?? cause?.message ?? (error as Error).message;
     throw new CommandError(
       `cannot reach the server at ${target} (${reason}); is "selvhjelp serve" running there? Set the address with --url`,
     );
