@@ -11,6 +11,7 @@ import enSafety from './en/safety.json' with { type: 'json' };
 import enService from './en/service.json' with { type: 'json' };
 import enSms from './en/sms.json' with { type: 'json' };
 import enUi from './en/ui.json' with { type: 'json' };
+import enWorkspace from './en/workspace.json' with { type: 'json' };
 import nbCourse from './nb/course.json' with { type: 'json' };
 import nbCourseAnxiety from './nb/course-anxiety.json' with { type: 'json' };
 import nbCourseDepression from './nb/course-depression.json' with { type: 'json' };
@@ -24,6 +25,7 @@ import nbSafety from './nb/safety.json' with { type: 'json' };
 import nbService from './nb/service.json' with { type: 'json' };
 import nbSms from './nb/sms.json' with { type: 'json' };
 import nbUi from './nb/ui.json' with { type: 'json' };
+import nbWorkspace from './nb/workspace.json' with { type: 'json' };
 
 /**
  * Every content file, per locale, imported statically so the same bundle works on Node and Workers.
@@ -44,6 +46,7 @@ export const contentFiles = {
     'service.json': nbService,
     'sms.json': nbSms,
     'ui.json': nbUi,
+    'workspace.json': nbWorkspace,
   },
   en: {
     'course.json': enCourse,
@@ -59,5 +62,6 @@ export const contentFiles = {
     'service.json': enService,
     'sms.json': enSms,
     'ui.json': enUi,
+    'workspace.json': enWorkspace,
   },
 };

@@ -8,6 +8,7 @@ import { buildNodeDeps, startNodeServer } from '../entry/node.ts';
 import { createClient } from '../service/clients.ts';
 import type { ServiceDeps } from '../service/deps.ts';
 import { tick } from '../service/scheduler.ts';
+import { findStaff } from '../service/staff.ts';
 import { migrate } from '../storage/migrate.ts';
 import { nodeMigrations } from '../storage/migrations-node.ts';
 import { openNodeDatabase } from '../storage/open-node.ts';
@@ -17,6 +18,7 @@ import { contentCommand } from './content.ts';
 import { measuresCommand } from './measures.ts';
 import { sleepCommand } from './sleep.ts';
 import { smsCommand } from './sms.ts';
+import { auditCommand, staffCommand } from './staff.ts';
 import { CommandError, UsageError } from './usage-error.ts';
 
 const USAGE = `Usage: selvhjelp <command> [options]
@@ -29,8 +31,16 @@ Commands:
                                 play a flow in the terminal on an in-memory database whose
                                 clock starts at --start (default: now); --record writes what
                                 was played as a golden conversation script
-  client add [--course ID] [--locale nb|en] [--timezone ZONE] [--name NAME] [--json]
+  client add [--course ID] [--locale nb|en] [--timezone ZONE] [--name NAME] [--therapist EMAIL] [--json]
                                 create a client and print their access code
+  staff add --email E --name N --role admin|therapist [--locale nb|en] [--password-stdin] [--json]
+                                add a staff member; prints a one-time set-password link
+                                (valid 72 h) unless a password comes on stdin
+  staff list [--json]           staff accounts and their status
+  staff disable EMAIL           disable an account (its sessions and tokens stop working)
+  staff token EMAIL             a new personal API token for the staff JSON API (shown once)
+  audit [--client ID] [--limit N] [--json]
+                                who read which client's data, newest first
   alerts [--json]               list open safety alerts with their triggering text
   alerts ack ID --by NAME       acknowledge an alert (paused reminders for the client resume)
   measures schedule CLIENT_ID [--flow measures|screen|phq9|gad7] (--every 14d | --at ISO-TIME)
@@ -153,6 +163,7 @@ async function main(argv: string[]): Promise<number> {
           locale: { type: 'string' },
           timezone: { type: 'string' },
           name: { type: 'string' },
+          therapist: { type: 'string' },
           json: { type: 'boolean', default: false },
         },
       });
@@ -167,23 +178,41 @@ async function main(argv: string[]): Promise<number> {
       const c = config();
       announceDatabase(c);
       const deps = await buildNodeDeps(c, log);
-      const outcome = await createClient(deps, {
-        course: values.course,
-        locale: values.locale,
-        timeZone: values.timezone,
-        displayName: values.name,
-      });
-      deps.db.close();
-      if (!outcome.ok) {
-        const known = [...new Set(deps.flows.all().map((f) => f.id))].join(', ');
-        throw new UsageError(`unknown course "${outcome.course}" (known: ${known})`);
+      try {
+        const therapist =
+          values.therapist === undefined ? undefined : await findStaff(deps, values.therapist);
+        if (values.therapist !== undefined && (!therapist || therapist.disabledAt)) {
+          throw new CommandError(
+            `no active staff member with ${values.therapist} (see "selvhjelp staff list")`,
+          );
+        }
+        const outcome = await createClient(deps, {
+          course: values.course,
+          locale: values.locale,
+          timeZone: values.timezone,
+          displayName: values.name,
+          therapistId: therapist?.id,
+        });
+        if (!outcome.ok) {
+          if (outcome.error === 'unknown_therapist')
+            throw new CommandError(`no active staff member ${values.therapist}`);
+          const known = [...new Set(deps.flows.all().map((f) => f.id))].join(', ');
+          throw new UsageError(`unknown course "${outcome.course}" (known: ${known})`);
+        }
+        process.stdout.write(
+          values.json
+            ? `${JSON.stringify({
+                clientId: outcome.clientId,
+                accessCode: outcome.accessCode,
+                accessCodeExpiresAt: outcome.accessCodeExpiresAt,
+                ...(therapist ? { therapist: therapist.email } : {}),
+              })}\n`
+            : `Client ${outcome.clientId} created in ${outcome.flowId}${therapist ? ` with ${therapist.email} as therapist` : ''}.\nAccess code: ${outcome.accessCode} (expires ${outcome.accessCodeExpiresAt} unless used)\n`,
+        );
+        return 0;
+      } finally {
+        deps.db.close();
       }
-      process.stdout.write(
-        values.json
-          ? `${JSON.stringify({ clientId: outcome.clientId, accessCode: outcome.accessCode })}\n`
-          : `Client ${outcome.clientId} created in ${outcome.flowId}.\nAccess code: ${outcome.accessCode}\n`,
-      );
-      return 0;
     }
     case 'alerts':
       return withDeps((deps) => alertsCommand(deps, rest));
@@ -195,6 +224,12 @@ async function main(argv: string[]): Promise<number> {
       return contentCommand(rest);
     case 'sleep':
       return withDeps((deps) => sleepCommand(deps, rest));
+    case 'staff': {
+      const publicBaseUrl = config().PUBLIC_BASE_URL?.replace(/\/$/, '');
+      return withDeps((deps) => staffCommand(deps, rest, { stdin: process.stdin, publicBaseUrl }));
+    }
+    case 'audit':
+      return withDeps((deps) => auditCommand(deps, rest));
     case undefined:
     case 'help':
     case '--help':

@@ -69,6 +69,16 @@ export const configSchema = z
       emptyAsUndefined,
       z.coerce.number().int().min(0).max(365).default(14),
     ),
+    /** Days an access code stays valid while nobody has typed it (a used code links one conversation). */
+    ACCESS_CODE_TTL_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(365).default(30)),
+    /** The clinic's duty phone: a content-free SMS tells it of every new alert (needs Twilio settings). */
+    ALERT_SMS_TO: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +4712345678')
+        .optional(),
+    ),
     /** How to reach the clinic, for the SMS HELP reply (e.g. "Rask psykisk helsehjelp, tlf 12 34 56 78"). */
     CLINIC_CONTACT: z.preprocess(emptyAsUndefined, z.string().max(200).optional()),
     /** When a person reads messages, e.g. "Mon-Fri 08:00-15:30": automatic crisis replies say so. */

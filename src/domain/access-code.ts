@@ -21,3 +21,25 @@ export function parseAccessCode(text: string): string | undefined {
   if (compact.length !== ACCESS_CODE_LENGTH) return undefined;
   return [...compact].every((c) => ACCESS_CODE_ALPHABET.includes(c)) ? compact : undefined;
 }
+
+/**
+ * Where a code stands in its life (DESIGN.md, access codes): it links one conversation, once; unused it
+ * expires; a therapist can revoke it. Only an `open` code links.
+ */
+export type AccessCodeState = 'open' | 'used' | 'expired' | 'revoked';
+
+export function accessCodeState(
+  code: { expiresAt: string; usedAt?: string; revokedAt?: string },
+  now: Date,
+): AccessCodeState {
+  if (code.usedAt !== undefined) return 'used';
+  if (code.revokedAt !== undefined) return 'revoked';
+  return now.getTime() < Date.parse(code.expiresAt) ? 'open' : 'expired';
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** When a code issued at `issuedAt` expires unused. */
+export function accessCodeExpiry(issuedAt: Date, ttlDays: number): Date {
+  return new Date(issuedAt.getTime() + ttlDays * DAY_MS);
+}

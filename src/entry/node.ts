@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import type { FlowRegistry } from '../../flows/registry.ts';
+import { networkAddressOf } from '../channels/network-address.ts';
 import type { Config } from '../config/config.ts';
 import { nodeIllustrations } from '../content/illustrations-node.ts';
 import { createApp } from '../http/app.ts';
@@ -58,6 +59,10 @@ export async function startNodeServer(
     onActivity: () => scheduler.kick(),
     illustrations: nodeIllustrations(),
     sms: channelsFromConfig(config).sms,
+    workspace: {
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      networkAddress: networkAddressOf,
+    },
   });
   const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>(
     (resolve) => {

@@ -28,6 +28,8 @@ export function serviceDeps(config: Config, parts: DepsParts): ServiceDeps {
       flowId: 'intro',
       clinicContact: config.CLINIC_CONTACT,
       clinicHours: config.CLINIC_HOURS,
+      alertSmsTo: config.ALERT_SMS_TO,
+      accessCodeTtlDays: config.ACCESS_CODE_TTL_DAYS,
     },
     senders: { ...channelsFromConfig(config).senders, ...parts.senders },
     locks: new KeyedLock(),

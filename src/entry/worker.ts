@@ -1,4 +1,5 @@
 import { createClient } from '@libsql/client/web';
+import { networkAddressOf } from '../channels/network-address.ts';
 import { type Config, loadConfig } from '../config/config.ts';
 import { createApp } from '../http/app.ts';
 import type { Logger, ServiceDeps } from '../service/deps.ts';
@@ -12,6 +13,7 @@ import m0004 from '../storage/migrations/0004_checkins.sql';
 import m0005 from '../storage/migrations/0005_sms.sql';
 import m0006 from '../storage/migrations/0006_sleep_windows.sql';
 import m0007 from '../storage/migrations/0007_safety_protocol.sql';
+import m0008 from '../storage/migrations/0008_workspace.sql';
 import { channelsFromConfig } from './channels.ts';
 import { serviceDeps } from './service-deps.ts';
 
@@ -29,6 +31,7 @@ const migrations = migrationsFromFiles([
   { fileName: '0005_sms.sql', sql: m0005 },
   { fileName: '0006_sleep_windows.sql', sql: m0006 },
   { fileName: '0007_safety_protocol.sql', sql: m0007 },
+  { fileName: '0008_workspace.sql', sql: m0008 },
 ]);
 
 const consoleLogger: Logger = {
@@ -55,7 +58,8 @@ function servicesFor(env: Record<string, unknown>) {
     const db = wrapClient(createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN }));
     await migrate(db, migrations, new Date());
     const deps = serviceDeps(config, { db, log: consoleLogger });
-    return { deps, app: createApp(deps, channels.sms ? { sms: channels.sms } : {}) };
+    const workspace = { publicBaseUrl: config.PUBLIC_BASE_URL, networkAddress: networkAddressOf };
+    return { deps, app: createApp(deps, channels.sms ? { sms: channels.sms, workspace } : { workspace }) };
   })().catch((error: unknown) => {
     services = undefined;
     throw error;

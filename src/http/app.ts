@@ -4,6 +4,8 @@ import { type SmsWebhookSettings, smsTwilioRoutes } from '../channels/sms/routes
 import { webChatRoutes } from '../channels/web/routes.tsx';
 import type { IllustrationSource } from '../content/illustrations.ts';
 import type { ServiceDeps } from '../service/deps.ts';
+import { workspaceRoutes } from '../web/app.tsx';
+import type { WorkspaceOptions } from '../web/context.ts';
 
 export interface AppOptions {
   /** Called after an inbound SMS was handled, so the scheduler delivers its replies at once. */
@@ -12,6 +14,8 @@ export interface AppOptions {
   illustrations?: IllustrationSource;
   /** Twilio's webhook settings; without them the SMS routes answer 404. */
   sms?: SmsWebhookSettings;
+  /** The therapist workspace's settings (network address of a request, public base URL). */
+  workspace?: WorkspaceOptions;
 }
 
 /** The one Hono app, the same on Node and Workers; runtimes differ only in src/entry. */
@@ -44,5 +48,6 @@ export function createApp(deps: ServiceDeps, options: AppOptions = {}) {
   // The web chat is a pull channel (the page reads the transcript): its turns leave nothing to deliver.
   app.route('/', webChatRoutes(deps));
   app.route('/', smsTwilioRoutes(deps, options.sms, options.onActivity ?? (() => {})));
+  app.route('/', workspaceRoutes(deps, options.workspace));
   return app;
 }

@@ -87,6 +87,10 @@ export interface ServiceDeps {
     clinicContact?: string;
     /** When a person at the clinic reads messages (CLINIC_HOURS), for honest automatic replies. */
     clinicHours?: ClinicHours;
+    /** ALERT_SMS_TO: the clinic's duty phone, told without content of every new alert. */
+    alertSmsTo?: string;
+    /** How long a new access code stays valid unused (ACCESS_CODE_TTL_DAYS). */
+    accessCodeTtlDays: number;
   };
   senders: Record<string, ChannelSender>;
   locks: KeyedLock;

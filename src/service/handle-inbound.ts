@@ -1,7 +1,8 @@
-import { parseAccessCode } from '../domain/access-code.ts';
+import { accessCodeState, parseAccessCode } from '../domain/access-code.ts';
 import type { Keyword } from '../domain/keywords.ts';
 import type { RiskDetection } from '../domain/safety/detect.ts';
 import type { Locale, Reply } from '../engine/types.ts';
+import { findAccessCode, markAccessCodeUsed } from '../storage/access-codes.ts';
 import {
   type AddressRecord,
   findAddress,
@@ -10,13 +11,14 @@ import {
   setOptedOut,
 } from '../storage/addresses.ts';
 import { attachAlertsToClient, findAlert, pendingSafetyQuestion } from '../storage/alerts.ts';
-import { type ClientRecord, findClientByAccessCode, setClientLocale } from '../storage/clients.ts';
+import { type ClientRecord, findClient, setClientLocale } from '../storage/clients.ts';
 import { currentEnrollment, type EnrollmentRecord } from '../storage/enrollments.ts';
 import {
   type ClientTurnContext,
   loadClientTurnContext,
   loadInboundContext,
 } from '../storage/inbound-context.ts';
+import { codeAttemptKeys, codeAttemptLock, countWrongCode } from './code-attempts.ts';
 import type { ServiceDeps } from './deps.ts';
 import { waitingQuestion } from './enrollment-state.ts';
 import { DuplicateInbound, WriteConflict } from './errors.ts';
@@ -48,6 +50,8 @@ export interface Inbound {
   /** Create the address if it is new (SMS numbers); web conversations must be started first. */
   createAddress?: boolean;
   content: InboundContent;
+  /** Where the request came from, as the channel knows it: for the limits on wrong access codes. */
+  origin?: { networkAddress?: string };
 }
 
 const buttonOf = (content: InboundContent): string | undefined =>
@@ -137,7 +141,6 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
     now,
     address: target,
     isNewAddress: !address,
-    linking: false,
     inbound: { providerId: inbound.providerId, text, payload },
   };
   if (context.linkedClientMissing) throw new Error(`Address ${target.id} links to a missing client`);
@@ -172,33 +175,69 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
     return keywordTurn(deps, base, undefined, locale, inbound.content.keyword);
   }
 
-  const code = parseAccessCode(typed ?? '');
-  const client = code ? await deps.db.read((q) => findClientByAccessCode(q, code)) : undefined;
-  if (!client) {
-    const written = await deps.db.write(async (tx) => {
-      if (base.isNewAddress) await insertAddress(tx, target);
-      return writeTurn(deps, tx, {
-        ...base,
-        locale,
-        events: [],
-        replies: [{ key: address || code ? 'service.code_unknown' : 'service.welcome' }],
-      });
-    });
-    return { kind: 'handled', addressId: target.id, ...written };
-  }
-  const linking = { ...client, locale: inbound.locale ?? client.locale };
-  return deps.locks.run(`client:${client.id}`, async () => {
-    const turnContext = await deps.db.read((q) => loadClientTurnContext(q, target.id, client.id));
-    return clientTurn(deps, { ...base, linking: true }, linking, inbound, turnContext.enrollment);
-  });
+  return codeTurn(deps, base, inbound, locale);
 }
 
 interface TurnBase {
   now: Date;
   address: AddressRecord;
   isNewAddress: boolean;
-  linking: boolean;
+  /** The access code this message links the address with, spent in the turn's write. */
+  linking?: { code: string };
   inbound: NonNullable<TurnWrite['inbound']>;
+}
+
+/**
+ * A message from an unlinked conversation, after safety and keywords: an access code attempt. Wrong codes
+ * are counted per conversation and per network address (code-attempts.ts); while either is over its
+ * limit nothing is checked, a right code included, and the reply says how long to wait. An open code
+ * links this conversation and is spent in the same write; an expired, revoked or used one gets its own
+ * reply (ask for a new code), and an unknown one the usual. A code links one conversation only: a second
+ * device needs a new code from the therapist.
+ */
+async function codeTurn(
+  deps: ServiceDeps,
+  base: TurnBase,
+  inbound: Inbound,
+  locale: Locale,
+): Promise<InboundOutcome> {
+  const { now } = base;
+  const code = parseAccessCode(inbound.content.text ?? '');
+  const keys = await codeAttemptKeys({
+    channel: inbound.channel,
+    address: inbound.address,
+    networkAddress: inbound.origin?.networkAddress,
+  });
+  const check = await deps.db.read(async (q) => {
+    const lock = await codeAttemptLock(q, keys, now);
+    if (lock || !code) return { lock };
+    const record = await findAccessCode(q, code);
+    const state = record ? accessCodeState(record, now) : 'unknown';
+    return { state, client: record && state === 'open' ? await findClient(q, record.clientId) : undefined };
+  });
+  const answer = async (reply: Reply, wrongCode: boolean): Promise<InboundOutcome> => {
+    const written = await deps.db.write(async (tx) => {
+      if (base.isNewAddress) await insertAddress(tx, base.address);
+      if (wrongCode) await countWrongCode(tx, keys, now);
+      return writeTurn(deps, tx, { ...base, locale, events: [], replies: [reply] });
+    });
+    return { kind: 'handled', addressId: base.address.id, ...written };
+  };
+
+  if (check.lock) {
+    const minutes = Math.ceil(check.lock.retryAfterSeconds / 60);
+    return answer({ key: 'service.code_locked', vars: { minutes } }, false);
+  }
+  if (!code) return answer({ key: base.isNewAddress ? 'service.welcome' : 'service.code_unknown' }, false);
+  const { client } = check;
+  if (!client) {
+    return answer({ key: check.state === 'unknown' ? 'service.code_unknown' : 'service.code_spent' }, true);
+  }
+  const linking = { ...client, locale: inbound.locale ?? client.locale };
+  return deps.locks.run(`client:${client.id}`, async () => {
+    const turnContext = await deps.db.read((q) => loadClientTurnContext(q, base.address.id, client.id));
+    return clientTurn(deps, { ...base, linking: { code } }, linking, inbound, turnContext.enrollment);
+  });
 }
 
 /** A linked client's message, inside the client's lock: safety mode, a new signal, a keyword, or the flow. */
@@ -261,6 +300,10 @@ async function clientTurn(
     alongside: async (tx) => {
       if (base.isNewAddress) await insertAddress(tx, address);
       if (base.linking) {
+        // Spent in the write that links: if another device or a revocation got there first, the whole
+        // attempt runs again and meets the code as used.
+        if (!(await markAccessCodeUsed(tx, base.linking.code, base.address.id, base.now.toISOString())))
+          throw new WriteConflict();
         await linkAddress(tx, base.address.id, client.id, base.now.toISOString());
         await attachAlertsToClient(tx, base.address.id, client.id);
         await startDefaultCheckins(deps, tx, client, base.address.channel, base.now);

@@ -7,8 +7,9 @@ import type { Queryable } from '../storage/db.ts';
 import type { EnrollmentRecord } from '../storage/enrollments.ts';
 import { deleteTimer } from '../storage/timers.ts';
 import type { ServiceDeps } from './deps.ts';
+import { notifyDutyPhone } from './duty-alert.ts';
 import { enrollmentWrite, flowOf, resumeOther } from './enrollment-state.ts';
-import { ALERTED } from './safety.ts';
+import { alertedTo } from './safety.ts';
 import { logSignal, raiseSignal } from './safety-mode.ts';
 import { flowSignal } from './safety-protocol.ts';
 import { type TurnWrite, type WrittenTurn, writeTurn } from './write-turn.ts';
@@ -201,6 +202,7 @@ async function flowFailed(
     if (trigger.kind === 'timer_due' && enrollment) await deleteTimer(tx, enrollment.id, trigger.key);
     const open = enrollment ? await openFlowErrorAlert(tx, enrollment.id) : undefined;
     if (!open) {
+      const duty = await notifyDutyPhone(deps, tx, target.now);
       await insertAlert(tx, {
         id: deps.ids.id(),
         clientId: client.id,
@@ -212,7 +214,7 @@ async function flowFailed(
         matchedPhrase: reason.slice(0, 500),
         channel: target.address.channel,
         shown: trigger.kind === 'timer_due' ? [] : ['service.flow_error'],
-        alerted: ALERTED,
+        alerted: alertedTo(client, duty),
         safetyAnswers: [],
         heldReplies: [],
         createdAt: target.now.toISOString(),

@@ -7,9 +7,10 @@ import type { ClientRecord } from '../storage/clients.ts';
 import type { Queryable } from '../storage/db.ts';
 import type { EnrollmentRecord } from '../storage/enrollments.ts';
 import type { ServiceDeps } from './deps.ts';
+import { notifyDutyPhone } from './duty-alert.ts';
 import { waitingQuestion } from './enrollment-state.ts';
 import type { InboundOutcome } from './handle-inbound.ts';
-import { ALERTED } from './safety.ts';
+import { alertedTo } from './safety.ts';
 import { alertKindOf, askReplies, endReplies, openingReplies, type Signal } from './safety-protocol.ts';
 import { type TurnWrite, writeTurn } from './write-turn.ts';
 
@@ -56,11 +57,12 @@ export async function raiseSignal(
     now: base.now,
     locale: audience.locale,
     timeZone: audience.timeZone,
-    hasTherapist: false,
+    hasTherapist: audience.client?.therapistId !== undefined,
   });
   await closeSafetyMode(tx, base.address.id);
   const alertId = deps.ids.id();
   const mode: SafetyMode = openSafetyMode(signal.tier);
+  const duty = await notifyDutyPhone(deps, tx, base.now);
   await insertAlert(tx, {
     id: alertId,
     clientId: audience.client?.id,
@@ -73,7 +75,7 @@ export async function raiseSignal(
     matchedPhrase: signal.rule,
     channel: base.address.channel,
     shown: replies.map((r) => r.key),
-    alerted: ALERTED,
+    alerted: alertedTo(audience.client, duty),
     safetyStep: mode.step,
     safetyAnswers: [],
     heldReplies: [...held],

@@ -7,4 +7,11 @@ export function checkText(text: string | undefined): RiskDetection {
 }
 
 /** Who an alert reaches: the clinic's alert queue (`selvhjelp alerts`) until therapists are assigned. */
-export const ALERTED = 'clinic alert queue';
+/**
+ * Who an alert reaches, recorded with it: the responsible therapist's workspace, or every therapist's
+ * for a client nobody is responsible for (and a conversation not linked yet); and the duty phone.
+ */
+export function alertedTo(client: { therapistId?: string } | undefined, duty: string | undefined): string {
+  const workspace = client?.therapistId ? 'responsible therapist' : 'all therapists (unassigned)';
+  return duty ? `${workspace}; ${duty}` : workspace;
+}

@@ -106,3 +106,33 @@ export async function setUndeliverable(q: Queryable, addressId: string, at: stri
     args: [at, addressId],
   });
 }
+
+/** A conversation linked to a client, as the workspace lists it. */
+export interface LinkedAddress extends AddressRecord {
+  linkedAt?: string;
+  lastInboundAt?: string;
+}
+
+/** The conversations linked to the client, the one it last wrote from first. */
+export async function linkedAddresses(q: Queryable, clientId: string): Promise<LinkedAddress[]> {
+  const rows = (
+    await q.execute({
+      sql: `SELECT * FROM channel_addresses WHERE client_id = ?
+            ORDER BY COALESCE(last_inbound_at, linked_at, created_at) DESC, rowid DESC`,
+      args: [clientId],
+    })
+  ).rows;
+  return rows.map((row) => ({
+    ...toAddress(row),
+    linkedAt: optStr(row, 'linked_at'),
+    lastInboundAt: optStr(row, 'last_inbound_at'),
+  }));
+}
+
+/** Ends the link between a conversation and its client: it is a stranger's again and gets nothing more. */
+export async function unlinkAddressFromClient(q: Queryable, addressId: string): Promise<void> {
+  await q.execute({
+    sql: 'UPDATE channel_addresses SET client_id = NULL, linked_at = NULL WHERE id = ?',
+    args: [addressId],
+  });
+}

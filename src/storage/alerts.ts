@@ -43,9 +43,13 @@ export interface AlertRecord {
   createdAt: string;
   acknowledgedAt?: string;
   acknowledgedBy?: string;
+  /** What the therapist wrote when acknowledging (what was done). */
+  acknowledgedNote?: string;
+  /** The staff account that acknowledged it in the workspace (none from the CLI). */
+  acknowledgedByStaffId?: string;
 }
 
-const toAlert = (row: Record<string, unknown>): AlertRecord => ({
+export const toAlert = (row: Record<string, unknown>): AlertRecord => ({
   id: str(row, 'id'),
   clientId: optStr(row, 'client_id'),
   addressId: str(row, 'address_id'),
@@ -65,6 +69,8 @@ const toAlert = (row: Record<string, unknown>): AlertRecord => ({
   createdAt: str(row, 'created_at'),
   acknowledgedAt: optStr(row, 'acknowledged_at'),
   acknowledgedBy: optStr(row, 'acknowledged_by'),
+  acknowledgedNote: optStr(row, 'acknowledged_note'),
+  acknowledgedByStaffId: optStr(row, 'acknowledged_by_staff_id'),
 });
 
 export async function insertAlert(q: Queryable, alert: AlertRecord): Promise<void> {
@@ -206,12 +212,18 @@ export async function clientAlerts(q: Queryable, clientId: string): Promise<Aler
 }
 
 /** Acknowledges an open alert; false if it does not exist or was already acknowledged. */
-export async function acknowledgeAlert(q: Queryable, id: string, by: string, now: string): Promise<boolean> {
+export async function acknowledgeAlert(
+  q: Queryable,
+  id: string,
+  by: { name: string; staffId?: string; note?: string },
+  now: string,
+): Promise<boolean> {
   const result = await q.execute({
     // A therapist's acknowledgement also ends safety mode: the client is never trapped in it.
-    sql: `UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, safety_step = NULL
+    sql: `UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, acknowledged_by_staff_id = ?,
+            acknowledged_note = ?, safety_step = NULL
           WHERE id = ? AND acknowledged_at IS NULL`,
-    args: [now, by, id],
+    args: [now, by.name, by.staffId ?? null, by.note ?? null, id],
   });
   return result.rowsAffected === 1;
 }

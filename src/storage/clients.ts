@@ -12,6 +12,8 @@ export interface ClientRecord {
   createdAt: string;
   /** Local time of day ("HH:MM") the client prefers for scheduled messages. */
   preferredTime?: string;
+  /** The responsible therapist (a staff id), if any. */
+  therapistId?: string;
 }
 
 export const toClient = (row: Record<string, unknown>): ClientRecord => ({
@@ -23,12 +25,13 @@ export const toClient = (row: Record<string, unknown>): ClientRecord => ({
   phone: optStr(row, 'phone'),
   createdAt: str(row, 'created_at'),
   preferredTime: optStr(row, 'preferred_time'),
+  therapistId: optStr(row, 'therapist_id'),
 });
 
 export async function insertClient(q: Queryable, client: ClientRecord): Promise<void> {
   await q.execute({
-    sql: `INSERT INTO clients (id, access_code, locale, time_zone, display_name, phone, created_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    sql: `INSERT INTO clients (id, access_code, locale, time_zone, display_name, phone, created_at, therapist_id)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     args: [
       client.id,
       client.accessCode,
@@ -37,6 +40,7 @@ export async function insertClient(q: Queryable, client: ClientRecord): Promise<
       client.displayName ?? null,
       client.phone ?? null,
       client.createdAt,
+      client.therapistId ?? null,
     ],
   });
 }
@@ -46,14 +50,9 @@ export async function findClient(q: Queryable, id: string): Promise<ClientRecord
   return row ? toClient(row) : undefined;
 }
 
-export async function findClientByAccessCode(q: Queryable, code: string): Promise<ClientRecord | undefined> {
-  const row = (await q.execute({ sql: 'SELECT * FROM clients WHERE access_code = ?', args: [code] })).rows[0];
-  return row ? toClient(row) : undefined;
-}
-
-export async function accessCodeExists(q: Queryable, code: string): Promise<boolean> {
-  const rows = (await q.execute({ sql: 'SELECT 1 FROM clients WHERE access_code = ?', args: [code] })).rows;
-  return rows.length > 0;
+/** The client's newest access code, kept here for reading; every code and its state is in `access_codes`. */
+export async function setClientAccessCode(q: Queryable, id: string, code: string): Promise<void> {
+  await q.execute({ sql: 'UPDATE clients SET access_code = ? WHERE id = ?', args: [code, id] });
 }
 
 export async function setClientLocale(q: Queryable, id: string, locale: Locale): Promise<void> {

@@ -89,7 +89,7 @@ export async function loadInboundContext(
          AS processed,
        c.id AS c_id, c.access_code AS c_access_code, c.locale AS c_locale, c.time_zone AS c_time_zone,
        c.display_name AS c_display_name, c.phone AS c_phone, c.created_at AS c_created_at,
-       c.preferred_time AS c_preferred_time,${turnColumns('a.id')}
+       c.preferred_time AS c_preferred_time, c.therapist_id AS c_therapist_id,${turnColumns('a.id')}
      FROM (SELECT ? AS channel, ? AS address, ? AS provider_id) AS p
      LEFT JOIN channel_addresses a ON a.channel = p.channel AND a.address = p.address
      LEFT JOIN clients c ON c.id = a.client_id${currentEnrollmentJoin('c.id')}`,

@@ -222,3 +222,21 @@ export async function deliveryStatuses(
     errorCode: row.error_code === null ? undefined : num(row, 'error_code'),
   }));
 }
+
+/**
+ * Gives up the address's messages that were not sent yet, but for safety messages, marking them failed
+ * with `reason`; returns how many.
+ */
+export async function cancelPendingOutbox(
+  q: Queryable,
+  addressId: string,
+  now: string,
+  reason: string,
+): Promise<number> {
+  const result = await q.execute({
+    sql: `UPDATE outbox SET status = 'failed', last_error = ?, updated_at = ?
+          WHERE address_id = ? AND status = 'pending' AND kind != 'safety'`,
+    args: [reason, now, addressId],
+  });
+  return result.rowsAffected;
+}

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 const root = join(import.meta.dirname, '..', '..');
 
 /**
- * The layers, outermost first: entry → http → channels → service → (engine, domain, flows, storage).
+ * The layers, outermost first: entry → http → (web, channels) → service → (engine, domain, flows, storage).
  * Each may import itself and the layers it lists, nothing else: nothing imports upward, src/http never
  * imports storage, channels reach storage only through the service, and the pure core (engine, domain,
  * flows) imports no I/O at all. `content` is the texts and phrase data; `src/content` loads them.
@@ -13,6 +13,7 @@ const root = join(import.meta.dirname, '..', '..');
 /** What the composition roots may use: every layer below them. */
 const BELOW_ENTRY = [
   'src/http',
+  'src/web',
   'src/channels',
   'src/service',
   'src/storage',
@@ -27,7 +28,15 @@ const BELOW_ENTRY = [
 const LAYERS: Readonly<Record<string, readonly string[]>> = {
   'src/cli': ['src/entry', ...BELOW_ENTRY],
   'src/entry': BELOW_ENTRY,
-  'src/http': ['src/channels', 'src/service', 'src/engine', 'src/domain', 'src/content', 'content'],
+  'src/http': [
+    'src/web',
+    'src/channels',
+    'src/service',
+    'src/engine',
+    'src/domain',
+    'src/content',
+    'content',
+  ],
   'src/channels': ['src/service', 'src/engine', 'src/domain', 'src/content', 'content'],
   'src/web': ['src/service', 'src/engine', 'src/domain', 'src/content', 'content'],
   'src/service': ['src/storage', 'src/engine', 'src/domain', 'flows', 'src/content', 'content', 'src/config'],

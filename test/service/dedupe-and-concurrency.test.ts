@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildFlow } from '../../flows/kit/build.ts';
 import { askText, end, say } from '../../flows/kit/steps.ts';
 import { createRegistry } from '../../flows/registry.ts';
+import { reissueAccessCode } from '../../src/service/access-codes.ts';
 import { createClient } from '../../src/service/clients.ts';
 import { handleInbound } from '../../src/service/handle-inbound.ts';
 import { findAddress } from '../../src/storage/addresses.ts';
@@ -104,7 +105,10 @@ describe('concurrency', () => {
     const sms = { channel: 'terminal', address: 'phone', createAddress: true };
     const web = { channel: 'terminal', address: 'browser', createAddress: true };
     await handleInbound(h.deps, { ...sms, content: { kind: 'message', text: created.accessCode } });
-    await handleInbound(h.deps, { ...web, content: { kind: 'message', text: created.accessCode } });
+    // A code links one conversation: the second channel gets a code of its own.
+    const second = await reissueAccessCode(h.deps, created.clientId);
+    if (!second.ok) throw new Error();
+    await handleInbound(h.deps, { ...web, content: { kind: 'message', text: second.code } });
     // Count write transactions: a turn that used a context read before the other channel's turn
     // committed would fail its compare-and-set and be written again.
     const db = h.deps.db;

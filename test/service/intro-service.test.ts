@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { reissueAccessCode } from '../../src/service/access-codes.ts';
 import { createClient } from '../../src/service/clients.ts';
 import { fireDueTimers } from '../../src/service/fire-timers.ts';
 import { handleInbound, type Inbound } from '../../src/service/handle-inbound.ts';
@@ -65,13 +66,16 @@ describe('linking by access code', () => {
     expect(enrollment?.status).toBe('active');
   });
 
-  it('resumes at the waiting question when the code is typed on a second channel', async () => {
+  it('resumes at the waiting question when a new code is typed on a second channel', async () => {
     await send(code);
     await send('1');
+    // A code links one conversation: a second channel needs a new one from the therapist.
+    const second = await reissueAccessCode(h.deps, clientId);
+    if (!second.ok) throw new Error('no code');
     const other = await handleInbound(h.deps, {
       channel: 'terminal',
       address: 'tty-2',
-      content: { kind: 'message', text: code },
+      content: { kind: 'message', text: second.code },
       createAddress: true,
     });
     expect(other.kind === 'handled' && other.replies.map((r) => r.text)).toEqual([

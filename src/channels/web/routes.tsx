@@ -7,6 +7,7 @@ import type { RenderedReply } from '../../service/render.ts';
 import { conversationSince } from '../../service/transcript.ts';
 import { limitBody } from '../body-limit.ts';
 import { apiError } from '../http-errors.ts';
+import { networkAddressOf } from '../network-address.ts';
 import { chatScript } from './chat-script.ts';
 import { ChatPage } from './page.tsx';
 import { type WebReply, webMessageSchema, webPollSchema } from './schema.ts';
@@ -80,6 +81,7 @@ export function webChatRoutes(deps: ServiceDeps) {
             ? { kind: 'button', value: message.value, text: message.text }
             : { kind: 'message', text: message.text ?? '' },
         locale: message.locale,
+        origin: { networkAddress: networkAddressOf(c) },
       });
       if (outcome.kind === 'unknown_address') throw apiError('not_found', 'Unknown conversationId.');
       if (outcome.kind === 'duplicate') return c.json({ conversationId, replies: [], duplicate: true });

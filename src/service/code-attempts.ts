@@ -1,0 +1,75 @@
+import { networkKeyOf } from '../domain/network-address.ts';
+import type { Queryable } from '../storage/db.ts';
+import { hitRateLimit, isRateLimited, type RateLimitRule } from '../storage/rate-limits.ts';
+
+const MINUTE_MS = 60_000;
+
+/**
+ * How many wrong access codes are let through before typing codes is refused for a while: every rule in
+ * this one place. A code is 7 of 32 characters (3.4·10^10 values); only open codes (issued, unused, not
+ * expired) can link, so guessing one blindly takes billions of tries, and these limits keep a sender to a
+ * few hundred thousand a year. A person who mistypes gets five tries at once and then waits minutes.
+ *
+ * - `conversation`: one web chat, or one phone number (an SMS conversation is its number, so this is
+ *   also the per-phone limit).
+ * - `network`: one network address (an IPv4 address or an IPv6 /64) across every web chat it opens, as a
+ *   new web chat costs nothing. Only where the channel knows the address (the web chat).
+ *
+ * Unknown, expired, revoked and used codes all count. Crisis messages are read before codes and are never
+ * limited; keywords (STOP, HELP) are not codes and are not limited either.
+ */
+export const CODE_ATTEMPT_RULES = {
+  conversation: { bucket: 'access_code_conversation', limit: 5, windowMs: 15 * MINUTE_MS },
+  network: { bucket: 'access_code_network', limit: 20, windowMs: 60 * MINUTE_MS },
+} as const satisfies Record<string, RateLimitRule>;
+
+/** One counter a code attempt is counted in. Keys are SHA-256 hashes: they hold phone numbers and IPs. */
+export interface CodeAttemptKey {
+  rule: RateLimitRule;
+  key: string;
+}
+
+/** Where a code attempt came from. */
+export interface CodeAttemptSource {
+  channel: string;
+  address: string;
+  networkAddress?: string;
+}
+
+/** The counters an attempt from `source` is counted in. */
+export async function codeAttemptKeys(source: CodeAttemptSource): Promise<CodeAttemptKey[]> {
+  const keys: CodeAttemptKey[] = [
+    { rule: CODE_ATTEMPT_RULES.conversation, key: await sha256Hex(`${source.channel}:${source.address}`) },
+  ];
+  if (source.networkAddress !== undefined) {
+    keys.push({
+      rule: CODE_ATTEMPT_RULES.network,
+      key: await sha256Hex(`ip:${networkKeyOf(source.networkAddress)}`),
+    });
+  }
+  return keys;
+}
+
+/** Whether code attempts from these counters are refused now; if so, how long until the last lock ends. */
+export async function codeAttemptLock(
+  q: Queryable,
+  keys: CodeAttemptKey[],
+  now: Date,
+): Promise<{ retryAfterSeconds: number } | undefined> {
+  let wait = 0;
+  for (const { rule, key } of keys) {
+    const decision = await isRateLimited(q, rule, key, now);
+    if (!decision.allowed) wait = Math.max(wait, decision.retryAfterSeconds);
+  }
+  return wait > 0 ? { retryAfterSeconds: wait } : undefined;
+}
+
+/** Counts one wrong code in every counter; run it in the write that answers the attempt. */
+export async function countWrongCode(tx: Queryable, keys: CodeAttemptKey[], now: Date): Promise<void> {
+  for (const { rule, key } of keys) await hitRateLimit(tx, rule, key, now);
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -1,0 +1,115 @@
+import type { StaffAlertRow } from '../../service/alerts.ts';
+import type { Translate } from '../context.ts';
+import { formatDateTime } from '../format.ts';
+
+/** One alert as a card: what the client wrote, what they were shown, where safety mode stands, ack form. */
+export function AlertCard({
+  row,
+  t,
+  locale,
+  timeZone,
+  showClient = true,
+  returnTo,
+}: {
+  row: StaffAlertRow;
+  t: Translate;
+  locale: 'nb' | 'en';
+  timeZone: string;
+  showClient?: boolean;
+  returnTo: string;
+}) {
+  const { alert } = row;
+  const headingId = `alert-${alert.id}`;
+  return (
+    <article
+      class={`alert-card ${alert.priority}${alert.acknowledgedAt ? ' acknowledged' : ''}`}
+      aria-labelledby={headingId}
+    >
+      <h3 id={headingId}>
+        <span class={`tag ${alert.priority}`}>{t(`alert.priority.${alert.priority}`)}</span>{' '}
+        {t(`alert.kind.${alert.kind}`)}
+        {showClient ? (
+          <>
+            {' – '}
+            {alert.clientId ? (
+              <a href={`/staff/clients/${encodeURIComponent(alert.clientId)}`}>
+                {row.clientName ?? t('client.unnamed')}
+              </a>
+            ) : (
+              t('alert.unlinked')
+            )}
+          </>
+        ) : null}
+      </h3>
+      <dl class="facts">
+        <dt>{t('alert.when')}</dt>
+        <dd>
+          <time datetime={alert.createdAt}>{formatDateTime(alert.createdAt, locale, timeZone)}</time> (
+          {alert.channel})
+        </dd>
+        <dt>{t('alert.text')}</dt>
+        <dd>
+          <blockquote class="client-text">{alert.triggerText}</blockquote>
+        </dd>
+        <dt>{t('alert.safety_mode')}</dt>
+        <dd>{alert.safetyStep ? t('alert.safety_waiting') : t('alert.safety_ended')}</dd>
+        {alert.safetyAnswers.length > 0 ? (
+          <>
+            <dt>{t('alert.answers')}</dt>
+            <dd>
+              <ul>
+                {alert.safetyAnswers.map((a) => (
+                  <li>
+                    {t(`alert.step.${a.step}`)}: {t(`answer.${a.answer}`)} (
+                    {formatDateTime(a.at, locale, timeZone)})
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        ) : null}
+        {alert.acknowledgedAt ? (
+          <>
+            <dt>{t('alert.acknowledged')}</dt>
+            <dd>
+              {alert.acknowledgedBy}, {formatDateTime(alert.acknowledgedAt, locale, timeZone)}
+              {alert.acknowledgedNote ? <p class="client-text">{alert.acknowledgedNote}</p> : null}
+            </dd>
+          </>
+        ) : null}
+      </dl>
+      {alert.acknowledgedAt ? null : (
+        <form method="post" action={`/staff/alerts/${encodeURIComponent(alert.id)}/ack`} class="stack">
+          <input type="hidden" name="returnTo" value={returnTo} />
+          <label for={`note-${alert.id}`}>{t('alert.note')}</label>
+          <textarea id={`note-${alert.id}`} name="note" rows={2} maxlength={2000} />
+          <button type="submit">{t('alert.ack')}</button>
+        </form>
+      )}
+    </article>
+  );
+}
+
+export function AlertList(props: {
+  rows: StaffAlertRow[];
+  t: Translate;
+  locale: 'nb' | 'en';
+  timeZone: string;
+  returnTo: string;
+  empty: string;
+}) {
+  if (props.rows.length === 0) return <p>{props.empty}</p>;
+  return (
+    <div class="alert-list">
+      {props.rows.map((row) => (
+        <AlertCard
+          row={row}
+          t={props.t}
+          locale={props.locale}
+          timeZone={props.timeZone}
+          returnTo={props.returnTo}
+        />
+      ))}
+    </div>
+  );
+}
