@@ -102,7 +102,15 @@ export function workspaceRoutes(deps: ServiceDeps, options: WorkspaceOptions = {
     const { actor, locale, t } = view(c);
     const openAlerts = await openAlertCount(deps, actor);
     return c.html(
-      <Page t={t} locale={locale} title={title} actor={actor} openAlerts={openAlerts} current={current}>
+      <Page
+        t={t}
+        locale={locale}
+        title={title}
+        actor={actor}
+        openAlerts={openAlerts}
+        current={current}
+        path={c.req.method === 'GET' ? c.req.path : undefined}
+      >
         {body as never}
       </Page>,
       status,
@@ -115,12 +123,12 @@ export function workspaceRoutes(deps: ServiceDeps, options: WorkspaceOptions = {
   };
 
   pages.post('/language', async (c) => {
-    const parsed = z.object({ locale: z.enum(['nb', 'en']) }).safeParse(await c.req.parseBody());
+    const parsed = z
+      .object({ locale: z.enum(['nb', 'en']), returnTo: z.string().max(300).optional() })
+      .safeParse(await c.req.parseBody());
     if (parsed.success) await setStaffLanguage(deps, c.get('actor').staffId, parsed.data.locale);
-    return c.redirect(
-      backTo(c.req.header('Referer') ? new URL(c.req.header('Referer')!).pathname : '', '/staff'),
-      303,
-    );
+    // Back to the page the switch was pressed on (the workspace sends no Referer: no-referrer policy).
+    return c.redirect(backTo(parsed.success ? parsed.data.returnTo : undefined, '/staff'), 303);
   });
 
   pages.get('/', async (c) => {

@@ -106,7 +106,7 @@ const COLOURS = {
   caseness: '#8a1c1c',
   grid: '#c9d0d7',
   text: '#3b4550',
-  muted: '#5b6672',
+  muted: '#4f5a66',
 };
 
 interface Point {

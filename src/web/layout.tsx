@@ -10,12 +10,14 @@ export interface PageProps {
   /** Open alerts the actor may see: in the title and the navigation, kept live by workspace.js. */
   openAlerts?: number;
   /** Which navigation entry is the current page. */
+  /** The page's own path, where the language switch comes back to. */
+  path?: string;
   current?: 'dashboard' | 'alerts' | 'new_client' | 'staff' | 'assignments' | 'audit';
   children?: Child;
 }
 
 /** The frame of every workspace page: skip link, header with navigation, one main landmark. */
-export function Page({ t, locale, title, actor, openAlerts, current, children }: PageProps) {
+export function Page({ t, locale, title, actor, openAlerts, current, path, children }: PageProps) {
   const count = openAlerts ?? 0;
   const fullTitle = actor && count > 0 ? `(${count}) ${title} – selvhjelp` : `${title} – selvhjelp`;
   const nav: { key: NonNullable<PageProps['current']>; href: string; label: string; admin?: boolean }[] = [
@@ -75,6 +77,7 @@ export function Page({ t, locale, title, actor, openAlerts, current, children }:
               </span>
               <form method="post" action="/staff/language" class="inline">
                 <input type="hidden" name="locale" value={locale === 'nb' ? 'en' : 'nb'} />
+                <input type="hidden" name="returnTo" value={path ?? '/staff'} />
                 <button type="submit" class="link" lang={locale === 'nb' ? 'en' : 'nb'}>
                   {locale === 'nb' ? 'English' : 'Norsk'}
                 </button>

@@ -151,7 +151,7 @@ function ScoresPart({ t, locale, timeZone, scores }: Common & { scores: ScoreVie
       {[...scores].reverse().map((s) => (
         <details class="card" open={s.riskItemPositive}>
           <summary>
-            <strong>{s.instrument.toUpperCase()}</strong> {s.total}
+            <strong>{instrumentName(s.instrument)}</strong> {s.total}
             {s.maxTotal ? `/${s.maxTotal}` : ''}
             {s.band ? ` · ${t(`band.${s.band}`)}` : ''} ·{' '}
             <time datetime={s.completedAt}>{formatDateTime(s.completedAt, locale, timeZone)}</time>
@@ -160,7 +160,7 @@ function ScoresPart({ t, locale, timeZone, scores }: Common & { scores: ScoreVie
           <div class="table-wrap">
             <table>
               <caption class="visually-hidden">
-                {t('client.items_of', { instrument: s.instrument.toUpperCase() })}
+                {t('client.items_of', { instrument: instrumentName(s.instrument) })}
               </caption>
               <thead>
                 <tr>
@@ -370,6 +370,9 @@ function HomeworkPart({ t, locale, timeZone, homework }: Common & { homework: Ho
     </>
   );
 }
+
+/** "phq9" → "PHQ-9", as the forms are named. */
+const instrumentName = (id: string) => id.toUpperCase().replace(/^([A-Z]+)(\d+)$/, '$1-$2');
 
 const hoursMinutes = (minutes: number) => `${Math.floor(minutes / 60)} t ${minutes % 60} min`;
 
