@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: web chat turns per second against the real server, next to the floor (a bare Hono app
- * doing one read and one write transaction per request on the same kind of database), in one run.
+ * doing one read and one write transaction per request on the same kind of database), in one run; and
+ * the therapist workspace's reads on a large caseload (workspace.ts). `--part` runs one of the two.
  * See bench/README.md for what it measures and the flags.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
@@ -18,6 +19,7 @@ import { cpuStallUs, mainThreadCpuMs } from './cpu.ts';
 import { startFloorServer } from './floor.ts';
 import { closeAgents, type Phase, type PhaseResult, runPhase } from './load.ts';
 import { instrument, printSqlStats } from './sql-stats.ts';
+import { printWorkspace, runWorkspaceBench, type WorkspaceBenchResult } from './workspace.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -39,8 +41,9 @@ function intOption(
 
 const USAGE = `usage: npm run bench -- [--concurrency 50] [--clients 500] [--warmup 100]
        [--floor-requests <turns>] [--rounds 5] [--max-seconds 120] [--driver worker|inline] [--out bench/results.json]
-       [--sql-stats] [--keep-db <file>]
-env: BENCH_CONCURRENCY, BENCH_CLIENTS, BENCH_WARMUP, BENCH_FLOOR_REQUESTS, BENCH_ROUNDS, BENCH_MAX_SECONDS, BENCH_DRIVER`;
+       [--sql-stats] [--keep-db <file>] [--part all|turns|workspace] [--workspace-clients 1000] [--workspace-calls 200]
+env: BENCH_CONCURRENCY, BENCH_CLIENTS, BENCH_WARMUP, BENCH_FLOOR_REQUESTS, BENCH_ROUNDS, BENCH_MAX_SECONDS, BENCH_DRIVER,
+     BENCH_PART, BENCH_WORKSPACE_CLIENTS, BENCH_WORKSPACE_CALLS`;
 
 function parseFlags() {
   try {
@@ -56,6 +59,9 @@ function parseFlags() {
         out: { type: 'string' },
         'sql-stats': { type: 'boolean' },
         'keep-db': { type: 'string' },
+        part: { type: 'string' },
+        'workspace-clients': { type: 'string' },
+        'workspace-calls': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -92,6 +98,29 @@ if (driver !== 'worker' && driver !== 'inline') {
   process.exit(2);
 }
 const outPath = args.out ?? join(here, 'results.json');
+const part = args.part ?? env.BENCH_PART ?? 'all';
+if (part !== 'all' && part !== 'turns' && part !== 'workspace') {
+  console.error(`bench: --part must be all, turns or workspace (got "${part}")`);
+  process.exit(2);
+}
+const workspaceClients = Math.max(
+  1,
+  intOption(args['workspace-clients'], env.BENCH_WORKSPACE_CLIENTS, 1000, 'workspace-clients'),
+);
+const workspaceCalls = Math.max(
+  1,
+  intOption(args['workspace-calls'], env.BENCH_WORKSPACE_CALLS, 200, 'workspace-calls'),
+);
+
+/** The results file as the last run left it: a part run alone replaces its own figures only. */
+function previousResults(): Record<string, unknown> {
+  if (!existsSync(outPath)) return {};
+  try {
+    return JSON.parse(readFileSync(outPath, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
 
 /** Counts what the server logs at warn/error, and shows the first few: a clean run logs nothing. */
 function countingLogger(): Logger & { warnings: number; errors: number } {
@@ -305,9 +334,40 @@ const hardStop = setTimeout(
     rmSync(dir, { recursive: true, force: true });
     process.exit(1);
   },
-  ((2 * rounds + 2) * maxSeconds + 120) * 1000,
+  ((2 * rounds + 2) * maxSeconds + 120 + (part === 'turns' ? 0 : 600)) * 1000,
 );
 hardStop.unref();
+
+// The workspace part first, on a database of its own that is gone before the turns part starts.
+let workspace: WorkspaceBenchResult | undefined;
+if (part !== 'turns') {
+  const workspaceDir = join(dir, 'workspace');
+  try {
+    mkdirSync(workspaceDir);
+    workspace = await runWorkspaceBench({
+      dir: workspaceDir,
+      clients: workspaceClients,
+      scoresPerClient: 50,
+      transcriptPerClient: 200,
+      calls: workspaceCalls,
+      warmup: Math.min(20, workspaceCalls),
+    });
+    printWorkspace(workspace);
+  } catch (error) {
+    console.error('bench (workspace) failed:', error);
+    exitCode = 1;
+  } finally {
+    rmSync(workspaceDir, { recursive: true, force: true });
+  }
+  if (part === 'workspace') {
+    if (workspace) {
+      writeFileSync(outPath, `${JSON.stringify({ ...previousResults(), workspace }, null, 2)}\n`);
+      console.log(`wrote ${outPath} (workspace)`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(exitCode);
+  }
+}
 
 try {
   const config = loadConfig({
@@ -514,7 +574,12 @@ try {
       serverErrors: log.errors,
     },
   };
-  writeFileSync(outPath, `${JSON.stringify(results, null, 2)}\n`);
+  // Run alone (--part turns), the turns part keeps the workspace figures of the last run.
+  const previousWorkspace = part === 'turns' ? previousResults().workspace : undefined;
+  writeFileSync(
+    outPath,
+    `${JSON.stringify({ ...results, workspace: workspace ?? previousWorkspace }, null, 2)}\n`,
+  );
   console.log(`wrote ${outPath}`);
 
   const allFinished = serviceRun.completed === clients && doneInDb === warmupClients + clients;

@@ -1,7 +1,14 @@
 import { courseCatalog } from '../../flows/courses/index.ts';
 import { eventData } from '../domain/events.ts';
 import { homeworkTypes } from '../domain/homework/index.ts';
-import { type BandId, gad7, instruments, isInstrumentId, phq9 } from '../domain/instruments.ts';
+import {
+  type BandId,
+  gad7,
+  type InstrumentDefinition,
+  instruments,
+  isInstrumentId,
+  phq9,
+} from '../domain/instruments.ts';
 import { type CourseOutcome, courseOutcome } from '../domain/outcomes.ts';
 import { meanSleepEfficiency, parseSleepDiaryEntry, sleepMetrics } from '../domain/sleep-diary.ts';
 import type { AlertKind, AlertTier, SafetyAnswerEntry } from '../storage/alerts.ts';
@@ -210,7 +217,11 @@ function alertSummary(row: WorkspaceAlertRow): AlertSummary {
   };
 }
 
-const RELIABLE_CHANGE = { phq9: phq9.reliableChange ?? 6, gad7: gad7.reliableChange ?? 4 } as const;
+function reliableChangeOf(definition: InstrumentDefinition): number {
+  if (definition.reliableChange === undefined) throw new Error(`${definition.id} has no reliable change`);
+  return definition.reliableChange;
+}
+const RELIABLE_CHANGE = { phq9: reliableChangeOf(phq9), gad7: reliableChangeOf(gad7) } as const;
 const PHQ9_RISK_ITEM = phq9.items.findIndex((item) => item.risk);
 
 function bandOf(instrument: 'phq9' | 'gad7', total: number): BandId | undefined {

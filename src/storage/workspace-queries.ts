@@ -6,11 +6,12 @@ import { num, optStr, str } from './rows.ts';
 /*
  * The reads behind the therapist workspace (src/service/workspace.ts shapes them). The dashboard is a
  * handful of set-based statements whatever the caseload's size: per-client facts come from correlated
- * subqueries that each walk one client's rows of an existing index from the right end and stop at the
- * first match (a client's newest inbound message, first and latest PHQ-9 and GAD-7, newest course
- * enrollment, newest part event), so the cost grows with the caseload, not with the history of it.
- * Each client comes back as one JSON column: the driver builds a JavaScript value per column of every
- * row, and for 1 000 clients 22 columns took about a quarter of the statement's time (bench/README.md).
+ * subqueries, each a walk through one client's rows of an existing index from one end that stops at the
+ * first match (newest inbound message, first and latest PHQ-9 and GAD-7, newest course enrollment). The
+ * newest part event is the exception: without an index on the event type the walk goes back through
+ * every event since that part began (check-ins, homework), about a third of the dashboard's time with
+ * 1 000 clients in bench/workspace.ts; the partial index `domain_events_parts` proposed there makes it
+ * one seek.
  */
 
 const optNum = (row: Record<string, unknown>, column: string): number | undefined =>
@@ -60,14 +61,13 @@ WITH k AS MATERIALIZED (
     ${scorePick('gad7', 'DESC')} AS gad7_last
   FROM clients c ${where}
 )
-SELECT json_object('id', k.id, 'display_name', k.display_name, 'created_at', k.created_at,
-  'therapist_id', k.therapist_id, 'therapist_name', s.name, 'last_inbound_at', k.last_inbound_at,
-  'course_id', e.id, 'course_flow', e.flow_id, 'course_status', e.status,
-  'part_type', pe.type, 'part', json_extract(pe.data, '$.part'), 'part_at', pe.created_at,
-  'phq9_first_total', p9f.total, 'phq9_first_at', p9f.completed_at,
-  'phq9_last_total', p9l.total, 'phq9_last_at', p9l.completed_at, 'phq9_last_items', json(p9l.items),
-  'gad7_first_total', g7f.total, 'gad7_first_at', g7f.completed_at,
-  'gad7_last_total', g7l.total, 'gad7_last_at', g7l.completed_at) AS client
+SELECT k.id, k.display_name, k.created_at, k.therapist_id, s.name AS therapist_name, k.last_inbound_at,
+  e.id AS course_id, e.flow_id AS course_flow, e.status AS course_status,
+  pe.type AS part_type, json_extract(pe.data, '$.part') AS part, pe.created_at AS part_at,
+  p9f.total AS phq9_first_total, p9f.completed_at AS phq9_first_at,
+  p9l.total AS phq9_last_total, p9l.completed_at AS phq9_last_at, p9l.items AS phq9_last_items,
+  g7f.total AS gad7_first_total, g7f.completed_at AS gad7_first_at,
+  g7l.total AS gad7_last_total, g7l.completed_at AS gad7_last_at
 FROM k
 LEFT JOIN staff s ON s.id = k.therapist_id
 LEFT JOIN enrollments e ON e.rowid = k.course_rowid
@@ -115,7 +115,7 @@ const toCaseloadRow = (row: Record<string, unknown>): CaseloadRow => {
     phq9First: scoreRef(row, 'phq9_first'),
     phq9Last: phq9Last && {
       ...phq9Last,
-      items: row.phq9_last_items as number[],
+      items: JSON.parse(str(row, 'phq9_last_items')) as number[],
     },
     gad7First: scoreRef(row, 'gad7_first'),
     gad7Last: scoreRef(row, 'gad7_last'),
@@ -136,7 +136,7 @@ export async function caseloadRows(
     ...(options.therapistId === undefined ? [] : [options.therapistId]),
   ];
   const rows = (await q.execute({ sql: caseloadSql(where, options.courseFlowIds.length), args })).rows;
-  return rows.map((row) => toCaseloadRow(JSON.parse(str(row, 'client')) as Record<string, unknown>));
+  return rows.map(toCaseloadRow);
 }
 
 /** An alert as the workspace lists it, with its client's name and responsible therapist. */
