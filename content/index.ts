@@ -1,3 +1,5 @@
+import enContacts from './en/contacts.json' with { type: 'json' };
+import enContract from './en/contract.json' with { type: 'json' };
 import enCourse from './en/course.json' with { type: 'json' };
 import enCourseAnxiety from './en/course-anxiety.json' with { type: 'json' };
 import enCourseDepression from './en/course-depression.json' with { type: 'json' };
@@ -12,6 +14,8 @@ import enService from './en/service.json' with { type: 'json' };
 import enSms from './en/sms.json' with { type: 'json' };
 import enUi from './en/ui.json' with { type: 'json' };
 import enWorkspace from './en/workspace.json' with { type: 'json' };
+import nbContacts from './nb/contacts.json' with { type: 'json' };
+import nbContract from './nb/contract.json' with { type: 'json' };
 import nbCourse from './nb/course.json' with { type: 'json' };
 import nbCourseAnxiety from './nb/course-anxiety.json' with { type: 'json' };
 import nbCourseDepression from './nb/course-depression.json' with { type: 'json' };
@@ -33,6 +37,8 @@ import nbWorkspace from './nb/workspace.json' with { type: 'json' };
  */
 export const contentFiles = {
   nb: {
+    'contacts.json': nbContacts,
+    'contract.json': nbContract,
     'course.json': nbCourse,
     'course-anxiety.json': nbCourseAnxiety,
     'course-depression.json': nbCourseDepression,
@@ -49,6 +55,8 @@ export const contentFiles = {
     'workspace.json': nbWorkspace,
   },
   en: {
+    'contacts.json': enContacts,
+    'contract.json': enContract,
     'course.json': enCourse,
     'course-anxiety.json': enCourseAnxiety,
     'course-depression.json': enCourseDepression,

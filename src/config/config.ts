@@ -71,6 +71,31 @@ export const configSchema = z
     ),
     /** Days an access code stays valid while nobody has typed it (a used code links one conversation). */
     ACCESS_CODE_TTL_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(365).default(30)),
+    /** The clinic's defaults for a new guidance contract (CLINICAL.md §5-6); a therapist changes each draft. */
+    CONTRACT_PACE_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(28).default(7)),
+    CONTRACT_CONTACTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(20).default(6)),
+    CONTRACT_CONTACT_MINUTES: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number().int().min(5).max(120).default(20),
+    ),
+    CONTRACT_CONTACT_MODE: z.preprocess(
+      emptyAsUndefined,
+      z
+        .enum(['phone', 'video', 'in_person', 'chat'], { error: 'must be phone, video, in_person or chat' })
+        .default('phone'),
+    ),
+    CONTRACT_CONTACT_EVERY_DAYS: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number().int().min(1).max(60).default(14),
+    ),
+    CONTRACT_QUIET_REMINDER_DAYS: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number().int().min(1).max(60).default(7),
+    ),
+    CONTRACT_QUIET_TASK_DAYS: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number().int().min(1).max(60).default(14),
+    ),
     /** The clinic's duty phone: a content-free SMS tells it of every new alert (needs Twilio settings). */
     ALERT_SMS_TO: z.preprocess(
       emptyAsUndefined,

@@ -25,6 +25,8 @@ export interface TurnRequest {
   locale: Locale;
   timeZone: string;
   text: TextLookup;
+  /** When the flow starts: overrides of its settings (the pace of a signed guidance contract). */
+  settings?: FlowInput['settings'];
 }
 
 /** Text key sent before the prompt when the current state cannot use what the client sent. */
@@ -90,7 +92,12 @@ export function turn(req: TurnRequest): TurnResult {
   const machine = flow.machine;
 
   if (req.persisted === undefined || req.event.kind === 'start') {
-    const input: FlowInput = { locale: req.locale, timeZone: req.timeZone, now: nowIso };
+    const input: FlowInput = {
+      locale: req.locale,
+      timeZone: req.timeZone,
+      now: nowIso,
+      ...(req.settings ? { settings: req.settings } : {}),
+    };
     const [snapshot, actions] = initialTransition(machine, input);
     return collect(flow, snapshot, actions, now, true, []);
   }

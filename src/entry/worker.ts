@@ -14,6 +14,8 @@ import m0005 from '../storage/migrations/0005_sms.sql';
 import m0006 from '../storage/migrations/0006_sleep_windows.sql';
 import m0007 from '../storage/migrations/0007_safety_protocol.sql';
 import m0008 from '../storage/migrations/0008_workspace.sql';
+import m0009 from '../storage/migrations/0009_contracts.sql';
+import m0010 from '../storage/migrations/0010_contacts.sql';
 import { channelsFromConfig } from './channels.ts';
 import { serviceDeps } from './service-deps.ts';
 
@@ -32,6 +34,8 @@ const migrations = migrationsFromFiles([
   { fileName: '0006_sleep_windows.sql', sql: m0006 },
   { fileName: '0007_safety_protocol.sql', sql: m0007 },
   { fileName: '0008_workspace.sql', sql: m0008 },
+  { fileName: '0009_contracts.sql', sql: m0009 },
+  { fileName: '0010_contacts.sql', sql: m0010 },
 ]);
 
 const consoleLogger: Logger = {

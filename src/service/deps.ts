@@ -1,6 +1,7 @@
 import type { FlowRegistry } from '../../flows/registry.ts';
 import type { Catalog } from '../content/catalog.ts';
 import type { ClinicHours } from '../domain/clinic-hours.ts';
+import type { ContractDefaults } from '../domain/contract.ts';
 import type { Locale } from '../engine/types.ts';
 import type { Database } from '../storage/db.ts';
 import type { KeyedLock } from './keyed-lock.ts';
@@ -91,6 +92,8 @@ export interface ServiceDeps {
     alertSmsTo?: string;
     /** How long a new access code stays valid unused (ACCESS_CODE_TTL_DAYS). */
     accessCodeTtlDays: number;
+    /** The clinic's defaults for a new guidance contract (CONTRACT_*); the built-in ones when left out. */
+    contract?: ContractDefaults;
   };
   senders: Record<string, ChannelSender>;
   locks: KeyedLock;

@@ -19,6 +19,7 @@ import {
   loadInboundContext,
 } from '../storage/inbound-context.ts';
 import { codeAttemptKeys, codeAttemptLock, countWrongCode } from './code-attempts.ts';
+import { answerContract } from './contracts.ts';
 import type { ServiceDeps } from './deps.ts';
 import { waitingQuestion } from './enrollment-state.ts';
 import { DuplicateInbound, WriteConflict } from './errors.ts';
@@ -275,6 +276,20 @@ async function linkedTurn(
   if (signal.tier !== 'none') return openSafetyTurn(deps, base, audience, textSignal(signal), []);
   if (inbound.content.kind === 'keyword') {
     return keywordTurn(deps, base, client, locale, inbound.content.keyword);
+  }
+  // A guidance contract waiting for the client takes their next message as the answer to it.
+  if (context.awaitingContract) {
+    const written = await answerContract(deps, {
+      now: base.now,
+      address: base.address,
+      client,
+      locale,
+      enrollment: context.enrollment,
+      contractId: context.awaitingContract.id,
+      inbound: base.inbound,
+      answer: answerOf(inbound.content),
+    });
+    return { kind: 'handled', addressId: base.address.id, ...written };
   }
   return clientTurn(deps, base, client, inbound, context.enrollment);
 }

@@ -1,3 +1,4 @@
+import type { ContractFields } from '../domain/contract.ts';
 import { pendingPrompt, turn } from '../engine/turn.ts';
 import type { DomainEvent, EngineEvent, FlowEvent, Locale, Reply, TurnResult } from '../engine/types.ts';
 import type { AddressRecord } from '../storage/addresses.ts';
@@ -6,6 +7,7 @@ import type { ClientRecord } from '../storage/clients.ts';
 import type { Queryable } from '../storage/db.ts';
 import type { EnrollmentRecord } from '../storage/enrollments.ts';
 import { deleteTimer } from '../storage/timers.ts';
+import { type CourseGate, contractReplies, courseGate } from './course-gate.ts';
 import type { ServiceDeps } from './deps.ts';
 import { notifyDutyPhone } from './duty-alert.ts';
 import { enrollmentWrite, flowOf, resumeOther } from './enrollment-state.ts';
@@ -19,7 +21,13 @@ import { type TurnWrite, type WrittenTurn, writeTurn } from './write-turn.ts';
  * fell due, an enrollment that starts, a conversation that comes back to its waiting question — is a
  * `Trigger`; `runTurn` runs the engine once for it, runs the safety step on what the flow raised (PHQ-9
  * item 9 above 0, a "yes" to the intro's acute question), and writes everything in one transaction.
- * New ways in (a therapist's message, a signed contract) become new trigger kinds here.
+ * New ways in (a therapist's message) become new trigger kinds here.
+ *
+ * The guidance contract comes in twice: `contract_sent` carries a version the therapist signed to the
+ * client (the engine does not run: the replies are the contract as the client's channel shows it), and
+ * `contract_signed` says the client accepted it: a course waiting for it starts with the contract's pace,
+ * a running one comes back to its waiting question. A course a therapist is responsible for does not
+ * start on any other trigger until a contract is signed or waived (course-gate.ts).
  */
 export type Trigger =
   | { kind: 'client_message'; text: string }
@@ -27,7 +35,11 @@ export type Trigger =
   | { kind: 'timer_due'; key: string; event: FlowEvent }
   | { kind: 'start_enrollment' }
   /** Back to the waiting question without new input: after linking a channel. */
-  | { kind: 'resume' };
+  | { kind: 'resume' }
+  /** The therapist signed a version of the guidance contract: the client reads it and answers. */
+  | { kind: 'contract_sent'; version: number; fields: ContractFields }
+  /** The client accepted the contract: signed by both. */
+  | { kind: 'contract_signed'; version: number; paceDays: number };
 
 /** Where a trigger lands, loaded by the caller under the client's lock. */
 export interface TurnTarget {
@@ -64,9 +76,21 @@ type EngineStep =
   | { kind: 'turn'; result: TurnResult; started: boolean }
   | { kind: 'failed'; error: unknown };
 
-function engineStep(deps: ServiceDeps, target: TurnTarget, trigger: Trigger): EngineStep {
+function engineStep(deps: ServiceDeps, target: TurnTarget, trigger: Trigger, gate: CourseGate): EngineStep {
   const { enrollment, client, locale, now } = target;
-  if (!enrollment) return { kind: 'replies', replies: [{ key: 'service.no_course' }] };
+  if (trigger.kind === 'contract_sent') {
+    const replies = contractReplies(trigger.fields, target.address.channel, {
+      version: trigger.version,
+      locale,
+    });
+    return { kind: 'replies', replies };
+  }
+  if (!gate.open) return { kind: 'replies', replies: gate.replies };
+  if (!enrollment)
+    return {
+      kind: 'replies',
+      replies: trigger.kind === 'contract_signed' ? [] : [{ key: 'service.no_course' }],
+    };
   try {
     const flow = flowOf(deps, enrollment);
     const request = {
@@ -79,9 +103,10 @@ function engineStep(deps: ServiceDeps, target: TurnTarget, trigger: Trigger): En
     // A pending enrollment starts on first contact, whatever the contact was.
     const starts =
       enrollment.status === 'pending' || !enrollment.persisted || trigger.kind === 'start_enrollment';
-    if (!starts && trigger.kind === 'resume') {
+    if (!starts && (trigger.kind === 'resume' || trigger.kind === 'contract_signed')) {
       const prompt = pendingPrompt(flow, enrollment.persisted!);
-      return { kind: 'replies', replies: [{ key: 'service.resumed' }, ...(prompt ? [prompt] : [])] };
+      const lead: Reply[] = trigger.kind === 'resume' ? [{ key: 'service.resumed' }] : [];
+      return { kind: 'replies', replies: [...lead, ...(prompt ? [prompt] : [])] };
     }
     const event: EngineEvent = starts
       ? { kind: 'start' }
@@ -97,7 +122,13 @@ function engineStep(deps: ServiceDeps, target: TurnTarget, trigger: Trigger): En
                   : {},
           };
     const persisted = starts ? undefined : enrollment.persisted;
-    return { kind: 'turn', started: starts, result: turn({ ...request, persisted, event }) };
+    const settings =
+      trigger.kind === 'contract_signed'
+        ? { partGapDays: trigger.paceDays }
+        : gate.open
+          ? gate.settings
+          : undefined;
+    return { kind: 'turn', started: starts, result: turn({ ...request, persisted, event, settings }) };
   } catch (error) {
     return { kind: 'failed', error };
   }
@@ -109,7 +140,7 @@ export async function runTurn(
   trigger: Trigger,
   options: TurnOptions = {},
 ): Promise<TurnOutcome> {
-  const step = engineStep(deps, target, trigger);
+  const step = engineStep(deps, target, trigger, await courseGate(deps, target, trigger));
   if (step.kind === 'failed') return flowFailed(deps, target, trigger, options, step.error);
 
   const { client, enrollment } = target;

@@ -1,16 +1,21 @@
+import { sendDueContactReminders } from './contacts.ts';
 import { deliverOutbox } from './deliver-outbox.ts';
 import type { ServiceDeps } from './deps.ts';
 import { fireDueTimers } from './fire-timers.ts';
 import { fireDueSchedules } from './measurements.ts';
 
-/** One pass of the scheduler: fire due timers, start due check-ins, then deliver the outbox. */
+/**
+ * One pass of the scheduler: fire due timers, start due check-ins, queue due contact reminders, then
+ * deliver the outbox.
+ */
 export async function tick(
   deps: ServiceDeps,
-): Promise<{ fired: number; checkins: number; sent: number; failed: number }> {
+): Promise<{ fired: number; checkins: number; reminders: number; sent: number; failed: number }> {
   const fired = await fireDueTimers(deps);
   const checkins = await fireDueSchedules(deps);
+  const reminders = await sendDueContactReminders(deps);
   const { sent, failed } = await deliverOutbox(deps);
-  return { fired, checkins, sent, failed };
+  return { fired, checkins, reminders, sent, failed };
 }
 
 /** Runs `f` after the I/O of the current event-loop turn (`setImmediate` on Node). */

@@ -37,6 +37,8 @@ import {
   workspaceClient,
 } from '../storage/workspace-queries.ts';
 import { audit } from './audit.ts';
+import { type ContactView, readContacts } from './contacts.ts';
+import { type ContractView, contractViewOf } from './contracts.ts';
 import type { ServiceDeps } from './deps.ts';
 import { mayReadAlertOf, mayReadClient, type StaffActor } from './staff-actor.ts';
 
@@ -595,6 +597,10 @@ export interface ClientView {
   transcript: TranscriptPage;
   /** Open and acknowledged, newest first. */
   alerts: ClientAlertView[];
+  /** Follow-up contacts, planned and past, with their notes (contacts.ts). */
+  contacts: ContactView[];
+  /** The guidance contract in force or waiting, with its history (contracts.ts); none before a draft. */
+  contract?: ContractView;
 }
 
 export interface TranscriptPageRequest {
@@ -626,6 +632,8 @@ export async function clientView(
     const windows = await clientSleepWindows(tx, clientId);
     const alerts = await clientAlertRows(tx, clientId);
     const transcript = await transcriptPageRows(tx, clientId, page);
+    const contacts = await readContacts(tx, clientId, client.timeZone, now);
+    const contract = await contractViewOf(tx, client);
     await audit(tx, actor, now, { action: 'client.view', clientId });
     return {
       client: {
@@ -647,6 +655,8 @@ export async function clientView(
       intake: intakeView(events),
       transcript: transcriptPage(transcript),
       alerts: alerts.map(clientAlertView),
+      contacts,
+      contract,
     };
   });
 }

@@ -48,12 +48,17 @@ export interface InboundContext {
 export interface ClientTurnContext {
   pending?: { id: string };
   enrollment?: EnrollmentRecord;
+  /** The guidance contract that waits for the client's answer (or the words of their change), if any. */
+  awaitingContract?: { id: string };
 }
 
 /** The columns of a ClientTurnContext for the address `addr` of the outer query (see the join below). */
-const turnColumns = (addr: string) => `
+const turnColumns = (addr: string, cid: string) => `
        (SELECT id FROM alerts WHERE address_id = ${addr} AND safety_step IS NOT NULL
         ORDER BY created_at DESC LIMIT 1) AS pending_alert,
+       (SELECT id FROM contracts WHERE client_id = ${cid}
+          AND (status = 'sent' OR (status = 'changes_requested' AND change_request IS NULL))
+        ORDER BY version DESC LIMIT 1) AS awaiting_contract,
        e.id AS e_id, e.client_id AS e_client_id, e.flow_id AS e_flow_id, e.flow_version AS e_flow_version,
        e.status AS e_status, e.snapshot AS e_snapshot, e.row_version AS e_row_version`;
 
@@ -66,10 +71,12 @@ const currentEnrollmentJoin = (cid: string) => `
 /** The ClientTurnContext in a row read with `turnColumns` and `currentEnrollmentJoin`. */
 function turnContext(row: Row): ClientTurnContext {
   const pendingId = optStr(row, 'pending_alert');
+  const contractId = optStr(row, 'awaiting_contract');
   const enrollment = part(row, 'e_');
   return {
     pending: pendingId === undefined ? undefined : { id: pendingId },
     enrollment: enrollment && toEnrollment(enrollment),
+    ...(contractId === undefined ? {} : { awaitingContract: { id: contractId } }),
   };
 }
 
@@ -89,7 +96,7 @@ export async function loadInboundContext(
          AS processed,
        c.id AS c_id, c.access_code AS c_access_code, c.locale AS c_locale, c.time_zone AS c_time_zone,
        c.display_name AS c_display_name, c.phone AS c_phone, c.created_at AS c_created_at,
-       c.preferred_time AS c_preferred_time, c.therapist_id AS c_therapist_id,${turnColumns('a.id')}
+       c.preferred_time AS c_preferred_time, c.therapist_id AS c_therapist_id,${turnColumns('a.id', 'c.id')}
      FROM (SELECT ? AS channel, ? AS address, ? AS provider_id) AS p
      LEFT JOIN channel_addresses a ON a.channel = p.channel AND a.address = p.address
      LEFT JOIN clients c ON c.id = a.client_id${currentEnrollmentJoin('c.id')}`,
@@ -120,7 +127,7 @@ export async function loadClientTurnContext(
 ): Promise<ClientTurnContext> {
   const row = await oneRow(
     q,
-    `SELECT${turnColumns('p.address_id')}
+    `SELECT${turnColumns('p.address_id', 'p.client_id')}
      FROM (SELECT ? AS address_id, ? AS client_id) AS p${currentEnrollmentJoin('p.client_id')}`,
     [addressId, clientId],
   );

@@ -487,3 +487,117 @@ export const ClientDetail = z
     alerts: z.array(ClientAlert).openapi({ description: 'Open and acknowledged, newest first.' }),
   })
   .openapi('ClientDetail');
+
+// ---------------------------------------------------------------------------------------------------
+// The guidance contract (src/service/contracts.ts; the rules of its fields: src/domain/contract.ts)
+
+const localDate = z.string().openapi({ format: 'date', example: '2026-12-07' });
+const contactMode = z.enum(['phone', 'video', 'in_person', 'chat']);
+const contractCourse = z.enum(['depression', 'anxiety', 'sleep', 'stress']);
+
+const contractFieldsShape = {
+  focus: z.string().max(500).openapi({ description: 'The problem focus, in words agreed with the client.' }),
+  course: contractCourse,
+  goals: z
+    .array(z.string().max(300))
+    .max(3)
+    .openapi({ description: "One to three goals, in the client's words." }),
+  paceDays: z.number().int().openapi({ description: 'Days between course parts (1-28).' }),
+  startDate: localDate,
+  endDate: localDate,
+  contacts: z.object({
+    count: z.number().int(),
+    minutes: z.number().int(),
+    mode: contactMode,
+    everyDays: z.number().int(),
+    firstDate: localDate,
+    time: z.string().openapi({ example: '10:00' }),
+  }),
+  measurement: z.object({
+    instruments: z.array(z.enum(['phq9', 'gad7'])),
+    beforeEachContact: z.boolean(),
+    atEnd: z.boolean(),
+  }),
+  channels: z.object({
+    web: z.boolean(),
+    sms: z.object({ consent: z.boolean(), phone: z.string().max(20).optional() }),
+    discreetSms: z.boolean(),
+  }),
+  quiet: z.object({ reminderAfterDays: z.number().int(), taskAfterDays: z.number().int() }),
+  dataSharing: z.string().max(1000),
+  ending: z.string().max(1000),
+};
+
+export const ContractFields = z.object(contractFieldsShape).openapi('ContractFields');
+
+export const ContractRequest = z
+  .strictObject({
+    action: z.enum(['draft', 'sign', 'waive']).openapi({
+      description:
+        'draft: create or edit the newest unsigned version (a signed contract gets a new version); sign: the ' +
+        "therapist signs the newest draft, which is sent to the client in their channel; waive: let the client's " +
+        'course start without a signed contract, with `reason`.',
+    }),
+    fields: z
+      .strictObject({
+        ...contractFieldsShape,
+        contacts: contractFieldsShape.contacts.partial(),
+        measurement: contractFieldsShape.measurement.partial(),
+        channels: contractFieldsShape.channels.partial(),
+        quiet: contractFieldsShape.quiet.partial(),
+      })
+      .partial()
+      .optional()
+      .openapi({
+        description: 'draft: the fields to set; the rest stays (or comes from the clinic defaults).',
+      }),
+    reason: z.string().trim().min(1).max(1000).optional().openapi({ description: 'waive: why (required).' }),
+  })
+  .refine((r) => r.action !== 'waive' || r.reason !== undefined, {
+    message: 'waive needs a reason',
+    path: ['reason'],
+  })
+  .openapi('ContractRequest');
+
+const contractVersionShape = {
+  id,
+  version: z.number().int().positive(),
+  status: z.enum(['draft', 'sent', 'signed', 'changes_requested', 'superseded']),
+  fields: ContractFields,
+  therapistSignature: z
+    .object({
+      by: z.string().openapi({ description: 'Staff id.' }),
+      name: z.string().optional(),
+      at: timestamp,
+    })
+    .nullable(),
+  clientSignature: z
+    .object({ at: timestamp, via: z.string().openapi({ description: 'The channel: web, sms, …' }) })
+    .nullable(),
+  changeRequest: z
+    .object({
+      text: z
+        .string()
+        .nullable()
+        .openapi({ description: "The client's words; null while they have not said what." }),
+      at: timestamp,
+    })
+    .optional(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+};
+
+export const ContractVersion = z.object(contractVersionShape).openapi('ContractVersion');
+
+export const Contract = z
+  .object({
+    ...contractVersionShape,
+    history: z.array(ContractVersion).openapi({ description: 'Every version, newest first.' }),
+    courseWaits: z.boolean().openapi({ description: "Whether the client's course waits for this contract." }),
+    waivedReason: z.string().nullable(),
+  })
+  .openapi('Contract');
+
+export const ContractWaived = z
+  .object({ waived: z.object({ reason: z.string(), enrollmentId: id }) })
+  .openapi('ContractWaived');

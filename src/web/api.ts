@@ -5,8 +5,16 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { acknowledgeAsStaff, alertsForStaff } from '../service/alerts.ts';
 import { changeAccessCode, createClientAsStaff } from '../service/client-actions.ts';
+import {
+  type ContractActionOutcome,
+  contractForStaff,
+  draftContract,
+  signContractAsTherapist,
+  waiveContract,
+} from '../service/contracts.ts';
 import type { ServiceDeps } from '../service/deps.ts';
 import { clientTranscript, clientView, dashboardView } from '../service/workspace.ts';
+import { contactRoutes } from './api-contacts.ts';
 import {
   AccessCodeChanged,
   AccessCodeRequest,
@@ -21,6 +29,9 @@ import {
   CaseloadQuery,
   ClientDetail,
   ClientIdParam,
+  Contract,
+  ContractRequest,
+  ContractWaived,
   NewClient,
   NewClientCreated,
   TranscriptPage,
@@ -193,7 +204,10 @@ export function staffApi(deps: ServiceDeps, options: WorkspaceOptions, auth: Sta
     }),
     async (c) => {
       const view = await clientView(deps, actorOf(c), c.req.valid('param').id);
-      return view ? c.json(view, 200) : c.json(problem('not_found', 'No such client.'), 404);
+      if (!view) return c.json(problem('not_found', 'No such client.'), 404);
+      // The contract and the contacts have operations of their own (…/contract, …/contacts).
+      const { contacts: _contacts, contract: _contract, ...detail } = view;
+      return c.json(detail, 200);
     },
   );
 
@@ -242,6 +256,73 @@ export function staffApi(deps: ServiceDeps, options: WorkspaceOptions, auth: Sta
       if (!outcome.ok) return c.json(problem('not_found', 'No such client.'), 404);
       const { ok: _ok, ...changed } = outcome;
       return c.json(changed, 200);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'get',
+      path: '/clients/{id}/contract',
+      operationId: 'getContract',
+      summary: 'The guidance contract',
+      description:
+        'The newest version with its status, fields and both signatures, the change the client asked for, ' +
+        'and every earlier version. 404 when the client has no contract yet.',
+      request: { params: ClientIdParam },
+      responses: {
+        200: json('The contract.', Contract),
+        400: badRequest,
+        401: unauthorized,
+        404: notFound,
+      },
+    }),
+    async (c) => {
+      const view = await contractForStaff(deps, actorOf(c), c.req.valid('param').id);
+      return view ? c.json(view, 200) : c.json(problem('not_found', 'No such client, or no contract.'), 404);
+    },
+  );
+
+  api.openapi(
+    createRoute({
+      method: 'post',
+      path: '/clients/{id}/contract',
+      operationId: 'changeContract',
+      summary: 'Draft, sign or waive the guidance contract',
+      description:
+        'draft creates or edits the newest version the client has not signed (a signed contract gets a new ' +
+        'version); sign signs the newest draft as therapist and sends it to the client; waive records why ' +
+        "the client's course may start without a signed contract.",
+      request: { params: ClientIdParam, body: jsonBody(ContractRequest) },
+      responses: {
+        200: json('The contract after the action, or the waiver.', Contract.or(ContractWaived)),
+        400: badRequest,
+        401: unauthorized,
+        404: notFound,
+        409: json('Nothing to sign, or no course to start.', ApiError),
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid('param').id;
+      const body = c.req.valid('json');
+      const actor = actorOf(c);
+      const outcome: ContractActionOutcome =
+        body.action === 'draft'
+          ? await draftContract(deps, actor, id, body.fields)
+          : body.action === 'sign'
+            ? await signContractAsTherapist(deps, actor, id)
+            : await waiveContract(deps, actor, id, body.reason!);
+      if (outcome.ok)
+        return c.json('contract' in outcome ? outcome.contract : { waived: outcome.waived }, 200);
+      switch (outcome.error) {
+        case 'not_found':
+          return c.json(problem('not_found', 'No such client.'), 404);
+        case 'invalid':
+          return c.json(problem('invalid_request', outcome.message), 400);
+        case 'nothing_to_sign':
+          return c.json(problem('nothing_to_sign', 'There is no draft to sign.'), 409);
+        case 'no_enrollment':
+          return c.json(problem('no_enrollment', 'The client has no course that could start.'), 409);
+      }
     },
   );
 
@@ -305,6 +386,9 @@ export function staffApi(deps: ServiceDeps, options: WorkspaceOptions, auth: Sta
       );
     },
   );
+
+  // Follow-up contacts and the review before a contact (api-contacts.ts).
+  contactRoutes(api, deps);
 
   return api;
 }

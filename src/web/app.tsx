@@ -1,12 +1,22 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { CONTACT_MODES } from '../domain/contract.ts';
 import { listAccessCodes, listClientAddresses } from '../service/access-codes.ts';
 import { acknowledgeAsStaff, alertsForStaff, openAlertCount } from '../service/alerts.ts';
 import { readAudit } from '../service/audit.ts';
 import { assignmentList, assignTherapist } from '../service/caseload.ts';
 import { changeAccessCode, createClientAsStaff } from '../service/client-actions.ts';
+import { addContact, clientVisibleTo, recordContact } from '../service/contacts.ts';
+import {
+  type ContractActionOutcome,
+  type ContractFieldsInput,
+  draftContract,
+  signContractAsTherapist,
+  waiveContract,
+} from '../service/contracts.ts';
 import type { ServiceDeps } from '../service/deps.ts';
+import { clientReview } from '../service/review.ts';
 import {
   createStaff,
   disableStaff,
@@ -35,6 +45,7 @@ import {
   spacedCode,
   WelcomeCard,
 } from './pages/new-client.tsx';
+import { ReviewPage } from './pages/review.tsx';
 import { ScoreChart } from './score-chart.tsx';
 
 const idParam = z.string().min(1).max(100);
@@ -56,6 +67,58 @@ const staffForm = z.object({
   email: z.email().max(320),
   role: z.enum(['admin', 'therapist']),
 });
+
+/** The contract section's form (pages/contract.tsx): every field as text; the service checks the contract. */
+const contractForm = z.object({
+  action: z.enum(['draft', 'sign', 'waive']),
+  reason: z.string().trim().max(1000).optional(),
+  focus: z.string().max(500).optional(),
+  course: z.enum(['depression', 'anxiety', 'sleep', 'stress']).optional(),
+  goals: z.string().max(1000).optional(),
+  paceDays: z.coerce.number().int().optional(),
+  startDate: z.string().max(10).optional(),
+  endDate: z.string().max(10).optional(),
+  contactsCount: z.coerce.number().int().optional(),
+  contactsMinutes: z.coerce.number().int().optional(),
+  contactsMode: z.enum(['phone', 'video', 'in_person', 'chat']).optional(),
+  contactsEveryDays: z.coerce.number().int().optional(),
+  contactsFirstDate: z.string().max(10).optional(),
+  contactsTime: z.string().max(5).optional(),
+  smsConsent: z.literal('on').optional(),
+  smsPhone: z.string().trim().max(20).optional(),
+  quietReminder: z.coerce.number().int().optional(),
+  quietTask: z.coerce.number().int().optional(),
+  dataSharing: z.string().max(1000).optional(),
+  ending: z.string().max(1000).optional(),
+});
+
+/** The form's fields as a draft's: a form without the fields (the first draft) takes the defaults. */
+function contractFieldsOf(form: z.infer<typeof contractForm>): ContractFieldsInput {
+  if (form.focus === undefined) return {};
+  return {
+    focus: form.focus,
+    course: form.course,
+    goals: (form.goals ?? '')
+      .split(/\r?\n/)
+      .map((g) => g.trim())
+      .filter(Boolean),
+    paceDays: form.paceDays,
+    startDate: form.startDate,
+    endDate: form.endDate,
+    contacts: {
+      count: form.contactsCount,
+      minutes: form.contactsMinutes,
+      mode: form.contactsMode,
+      everyDays: form.contactsEveryDays,
+      firstDate: form.contactsFirstDate,
+      time: form.contactsTime,
+    },
+    channels: { sms: { consent: form.smsConsent === 'on', phone: form.smsPhone || undefined } },
+    quiet: { reminderAfterDays: form.quietReminder, taskAfterDays: form.quietTask },
+    dataSharing: form.dataSharing,
+    ending: form.ending,
+  };
+}
 
 /** A safe place to go back to after a form: a workspace path, else the fallback. */
 const backTo = (value: unknown, fallback: string) =>
@@ -358,6 +421,37 @@ export function workspaceRoutes(deps: ServiceDeps, options: WorkspaceOptions = {
     return clientPage(c, <Notice kind="success">{t('devices.unlinked')}</Notice>);
   });
 
+  // ---- The guidance contract (pages/contract.tsx; src/service/contracts.ts) -------------------------
+  pages.post('/clients/:id/contract', async (c) => {
+    const { actor, t } = view(c);
+    const id = idParam.safeParse(c.req.param('id'));
+    const form = contractForm.safeParse(await c.req.parseBody());
+    if (!id.success) return notFound(c);
+    if (!form.success) {
+      return clientPage(
+        c,
+        <Notice kind="error">
+          {t('contract.invalid', { message: form.error.issues[0]?.message ?? '' })}
+        </Notice>,
+        400,
+      );
+    }
+    const { action, reason } = form.data;
+    let outcome: ContractActionOutcome;
+    if (action === 'draft') outcome = await draftContract(deps, actor, id.data, contractFieldsOf(form.data));
+    else if (action === 'sign') outcome = await signContractAsTherapist(deps, actor, id.data);
+    else if (reason) outcome = await waiveContract(deps, actor, id.data, reason);
+    else outcome = { ok: false, error: 'invalid', message: t('contract.waive_reason') };
+    if (outcome.ok) return c.redirect(`/staff/clients/${encodeURIComponent(id.data)}#contract`, 303);
+    if (outcome.error === 'not_found') return notFound(c);
+    const message =
+      outcome.error === 'invalid'
+        ? t('contract.invalid', { message: outcome.message })
+        : t(`contract.${outcome.error}`);
+    return clientPage(c, <Notice kind="error">{message}</Notice>, outcome.error === 'invalid' ? 400 : 409);
+  });
+  // ---- end of the guidance contract -------------------------------------------------------------------
+
   pages.post('/sleep-windows/:id/:decision{approve|reject}', async (c) => {
     const id = idParam.safeParse(c.req.param('id'));
     if (!id.success) return notFound(c);
@@ -417,6 +511,86 @@ export function workspaceRoutes(deps: ServiceDeps, options: WorkspaceOptions = {
       />,
     );
   });
+
+  // ---- Follow-up contacts and the review before a contact (issue 13) --------------------------------
+  // The review page (printable) and the contacts form on the client's page (pages/contacts.tsx): add a
+  // contact, or record how one went. Who may is checked in the service (404 for both kinds of no).
+
+  const noteField = z.string().max(2000).default('');
+  const contactForm = z.discriminatedUnion('action', [
+    z.object({
+      action: z.literal('add'),
+      date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+      time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+      minutes: z.coerce.number().int().min(5).max(120),
+      mode: z.enum(CONTACT_MODES),
+    }),
+    z.object({
+      action: z.literal('record'),
+      contactId: idParam,
+      status: z.enum(['done', 'missed', 'cancelled']),
+      learned: noteField,
+      helped: noteField,
+      hard: noteField,
+      next: noteField,
+    }),
+  ]);
+
+  pages.get('/clients/:id/review', async (c) => {
+    const { actor, locale, t } = view(c);
+    const id = idParam.safeParse(c.req.param('id'));
+    const review = id.success ? await clientReview(deps, actor, id.data) : undefined;
+    if (!review) return notFound(c);
+    return render(
+      c,
+      `${t('review.title')}: ${review.client.name ?? t('client.unnamed')}`,
+      undefined,
+      <ReviewPage t={t} locale={locale} timeZone={timeZone} review={review} />,
+    );
+  });
+
+  pages.post('/clients/:id/contacts', async (c) => {
+    const { actor, t } = view(c);
+    const id = idParam.safeParse(c.req.param('id'));
+    const form = contactForm.safeParse(await c.req.parseBody());
+    if (!id.success) return notFound(c);
+    const back = `/staff/clients/${encodeURIComponent(id.data)}`;
+    const invalid = () =>
+      render(
+        c,
+        t('contacts.title'),
+        undefined,
+        <>
+          <Notice kind="error">{t('contacts.invalid')}</Notice>
+          <p>
+            <a href={`${back}#contacts`}>{t('review.back')}</a>
+          </p>
+        </>,
+        400,
+      );
+    if (!form.success) {
+      // Not a form this page sends: as for a client one may not see, nothing is said about the client.
+      const allowed = await clientVisibleTo(deps, actor, id.data);
+      return allowed ? invalid() : notFound(c);
+    }
+    const body = form.data;
+    if (body.action === 'add') {
+      const outcome = await addContact(deps, actor, id.data, body);
+      if (!outcome.ok) return outcome.error === 'not_found' ? notFound(c) : invalid();
+    } else {
+      const fields = [body.learned, body.helped, body.hard, body.next];
+      const note = fields.some((f) => f.trim() !== '')
+        ? { learned: body.learned, helped: body.helped, hard: body.hard, next: body.next }
+        : undefined;
+      const outcome = await recordContact(deps, actor, id.data, body.contactId, {
+        status: body.status,
+        note,
+      });
+      if (!outcome.ok) return outcome.error === 'not_found' ? notFound(c) : invalid();
+    }
+    return c.redirect(`${back}#contacts`, 303);
+  });
+  // ---- end of follow-up contacts and the review ------------------------------------------------------
 
   // A sub-app's notFound is not used once mounted: the workspace's own 404 page is its last route.
   pages.all('*', notFound);

@@ -95,7 +95,7 @@ interface Route {
   ok: number;
   adminOnly?: true;
   /** The form (pages) or JSON (API) to send. */
-  body?: (d: Data, target: Subject | undefined) => Record<string, string>;
+  body?: (d: Data, target: Subject | undefined) => Record<string, string | number>;
   /** The audit rows an allowed request leaves, in order; none when left out. */
   audit?: AuditRow[];
   /** What an allowed answer must show: the target's name or words, or every alert or client the caller may see. */
@@ -118,6 +118,7 @@ const routes: Route[] = [
   { method: 'GET', path: '/staff/clients/:client', ok: 200, audit: [row('client.view', 'target')], shows: ['name', 'words'] },
   { method: 'POST', path: '/staff/clients/:client/access-code', ok: 200, body: () => ({ action: 'reissue' }), audit: [row('client.access_code', 'target'), row('client.view', 'target')], shows: ['name'] },
   { method: 'POST', path: '/staff/clients/:client/devices/:device/unlink', ok: 200, audit: [row('client.unlink_device', 'target'), row('client.view', 'target')], shows: ['name'] },
+  { method: 'POST', path: '/staff/clients/:client/contract', ok: 303, body: () => ({ action: 'draft' }), audit: [row('contract.draft', 'target')] },
   { method: 'POST', path: '/staff/clients/:client/therapist', ok: 303, adminOnly: true, body: sameTherapist, audit: [row('client.assign', 'target')] },
   { method: 'GET', path: '/staff/clients/new', ok: 200 },
   { method: 'POST', path: '/staff/clients/new', ok: 200, body: (d) => ({ displayName: d.unique(), course: 'intro', locale: 'en' }), audit: [row('client.create', 'new')] },
@@ -135,8 +136,15 @@ const routes: Route[] = [
   { method: 'GET', path: '/api/staff/v1/clients/:client', ok: 200, audit: [row('client.view', 'target')], shows: ['name', 'words'] },
   { method: 'GET', path: '/api/staff/v1/clients/:client/transcript', ok: 200, audit: [row('client.transcript', 'target')], shows: ['words'] },
   { method: 'POST', path: '/api/staff/v1/clients/:client/access-code', ok: 200, body: () => ({ action: 'reissue' }), audit: [row('client.access_code', 'target')] },
+  { method: 'POST', path: '/api/staff/v1/clients/:client/contract', ok: 200, body: () => ({ action: 'draft' }), audit: [row('contract.draft', 'target')] },
+  { method: 'GET', path: '/api/staff/v1/clients/:client/contract', ok: 200, audit: [row('contract.view', 'target')] },
   { method: 'GET', path: '/api/staff/v1/alerts', ok: 200, audit: [row('alerts.list')], shows: ['alerts'] },
   { method: 'POST', path: '/api/staff/v1/alerts/:alert/ack', ok: 200, body: () => ({ note: 'Called.' }), audit: [row('alert.ack', 'target')] },
+  { method: 'GET', path: '/staff/clients/:client/review', ok: 200, audit: [row('client.review', 'target')], shows: ['name', 'words'] },
+  { method: 'POST', path: '/staff/clients/:client/contacts', ok: 303, body: () => ({ action: 'add', date: '2026-12-01', time: '10:00', minutes: '20', mode: 'phone' }), audit: [row('contact.add', 'target')] },
+  { method: 'GET', path: '/api/staff/v1/clients/:client/contacts', ok: 200, audit: [row('client.contacts', 'target')] },
+  { method: 'POST', path: '/api/staff/v1/clients/:client/contacts', ok: 200, body: () => ({ action: 'add', date: '2026-12-01', time: '10:00', minutes: 20, mode: 'phone' }), audit: [row('contact.add', 'target')] },
+  { method: 'GET', path: '/api/staff/v1/clients/:client/review', ok: 200, audit: [row('client.review', 'target')], shows: ['name', 'words'] },
   { method: 'GET', path: '/api/staff/v1/openapi.json', ok: 200, public: true },
 ];
 
@@ -338,7 +346,9 @@ async function send(actor: ActorName, c: Case, path: string, target: Subject | u
     if (actors[actor].credential !== 'bearer') headers.set('Origin', server.url);
     const fields = c.body?.(data, target) ?? {};
     headers.set('Content-Type', isApi(c) ? 'application/json' : 'application/x-www-form-urlencoded');
-    body = isApi(c) ? JSON.stringify(fields) : new URLSearchParams(fields).toString();
+    body = isApi(c)
+      ? JSON.stringify(fields)
+      : new URLSearchParams(Object.entries(fields).map(([k, v]) => [k, String(v)])).toString();
   }
   const res = await fetch(`${server.url}${path}`, { method: c.method, headers, body, redirect: 'manual' });
   return { status: res.status, location: res.headers.get('location'), text: await res.text() };

@@ -4,6 +4,7 @@ import { type Browser, type BrowserContext, chromium, type Locator, type Page } 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog } from '../../src/content/default.ts';
 import { createClient, type NewClient } from '../../src/service/clients.ts';
+import { waiveContract } from '../../src/service/contracts.ts';
 import { handleInbound } from '../../src/service/handle-inbound.ts';
 import { createStaff, setStaffLanguage } from '../../src/service/staff.ts';
 import { insertProposal } from '../../src/storage/sleep-windows.ts';
@@ -86,6 +87,17 @@ let setPasswordToken: string;
 async function person(input: NewClient & { displayName: string }): Promise<Person> {
   const created = await createClient(server.deps, { locale: 'nb', ...input });
   if (!created.ok) throw new Error(`client not created: ${created.error}`);
+  if (input.therapistId) {
+    // The course waits for a signed guidance contract; these clients start at once, as recorded.
+    const { email, name } = staff.therapist;
+    const waived = await waiveContract(
+      server.deps,
+      { staffId: input.therapistId, email, name, role: 'therapist', locale: 'nb', via: 'page' },
+      created.clientId,
+      'Kontrakten er avtalt muntlig',
+    );
+    if (!waived.ok) throw new Error('contract not waived');
+  }
   const address = `terminal-${created.clientId}`;
   const send = async (message: string | { value: string }) => {
     const outcome = await handleInbound(server.deps, {

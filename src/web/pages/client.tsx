@@ -17,6 +17,8 @@ import type { Translate } from '../context.ts';
 import { formatDate, formatDateTime } from '../format.ts';
 import { Notice } from '../layout.tsx';
 import { AssignForm } from './admin.tsx';
+import { ContactsPart } from './contacts.tsx';
+import { ContractSection } from './contract.tsx';
 import { snake } from './dashboard.tsx';
 
 interface Common {
@@ -619,6 +621,8 @@ export function ClientPage({
         <a href="#alerts">{t('client.alerts')}</a>
         <a href="#progress">{t('client.progress')}</a>
         <a href="#scores">{t('client.scores')}</a>
+        <a href="#contract">{t('contract.title')}</a>
+        <a href="#contacts">{t('client.contacts')}</a>
         <a href="#homework">{t('client.homework')}</a>
         <a href="#sleep-windows">{t('client.sleep_windows')}</a>
         <a href="#intake">{t('client.intake')}</a>
@@ -636,6 +640,10 @@ export function ClientPage({
         <OutcomesPart t={t} outcomes={view.outcomes} />
         <h3>{t('client.questionnaires')}</h3>
         <ScoresPart {...c} scores={view.scores} />
+      </Section>
+      <ContractSection {...c} clientId={view.client.id} contract={view.contract} />
+      <Section id="contacts" title={t('client.contacts')}>
+        <ContactsPart {...c} clientId={view.client.id} contacts={view.contacts} />
       </Section>
       <Section id="homework" title={t('client.homework')}>
         <HomeworkPart {...c} homework={view.homework} />

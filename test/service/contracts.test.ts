@@ -1,0 +1,321 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ContractFields } from '../../src/domain/contract.ts';
+import { createClient } from '../../src/service/clients.ts';
+import { listContacts } from '../../src/service/contacts.ts';
+import {
+  contractForStaff,
+  draftContract,
+  signContractAsTherapist,
+  waiveContract,
+} from '../../src/service/contracts.ts';
+import { handleInbound, type InboundContent, startConversation } from '../../src/service/handle-inbound.ts';
+import type { StaffActor } from '../../src/service/staff-actor.ts';
+import { listAudit } from '../../src/storage/audit.ts';
+import { listEnrollments } from '../../src/storage/enrollments.ts';
+import { outboxForAddress } from '../../src/storage/outbox.ts';
+import { type Harness, makeHarness } from '../support/harness.ts';
+
+const PHONE = '+4791234567';
+let h: Harness;
+
+const therapist: StaffActor = {
+  staffId: 'ther-a',
+  email: 'a@clinic.test',
+  name: 'Tina Terapeut',
+  role: 'therapist',
+  locale: 'nb',
+  via: 'api',
+};
+const other: StaffActor = { ...therapist, staffId: 'ther-b', email: 'b@clinic.test' };
+
+const goals = { focus: 'Lite energi og tunge morgener', goals: ['Gå tur tre ganger i uka'] };
+
+beforeEach(async () => {
+  h = await makeHarness({
+    senders: { sms: { mode: 'push', send: async () => ({ ok: true }) } },
+  });
+  await h.deps.db.write(async (tx) => {
+    for (const s of [therapist, other]) {
+      await tx.execute({
+        sql: "INSERT INTO staff (id, email, name, role, created_at) VALUES (?, ?, ?, 'therapist', ?)",
+        args: [s.staffId, s.email, s.name, h.clock.now.toISOString()],
+      });
+    }
+  });
+});
+afterEach(() => h.close());
+
+/** A client in a course, with or without a therapist, linked in the web chat or by SMS. */
+async function client(options: { therapist?: boolean; channel?: 'web' | 'sms'; course?: string } = {}) {
+  const created = await createClient(h.deps, {
+    course: options.course ?? 'depression',
+    locale: 'nb',
+    therapistId: options.therapist === false ? undefined : therapist.staffId,
+  });
+  if (!created.ok) throw new Error('no client');
+  const channel = options.channel ?? 'web';
+  let address = PHONE;
+  if (channel === 'web') address = (await startConversation(h.deps, 'web', 'nb')).address.address;
+  let n = 0;
+  const send = async (content: InboundContent) => {
+    const outcome = await handleInbound(h.deps, {
+      channel,
+      address,
+      providerId: `${address}-${++n}`,
+      content,
+      ...(channel === 'sms' ? { createAddress: true } : {}),
+    });
+    if (outcome.kind !== 'handled') throw new Error(outcome.kind);
+    return outcome;
+  };
+  const say = async (text: string) => texts(await send({ kind: 'message', text }));
+  const press = async (value: string) => texts(await send({ kind: 'button', value }));
+  const linked = await say(created.accessCode);
+  return { id: created.clientId, say, press, linked, send };
+}
+
+const texts = (o: { replies: { text: string; choices?: { value: string }[] }[] }) =>
+  o.replies.map((r) => r.text);
+
+const enrollment = async (clientId: string) =>
+  (await h.deps.db.read((q) => listEnrollments(q, clientId)))[0]!;
+
+async function draftAndSign(clientId: string, fields = {}) {
+  const drafted = await draftContract(h.deps, therapist, clientId, { ...goals, ...fields });
+  expect(drafted.ok).toBe(true);
+  const signed = await signContractAsTherapist(h.deps, therapist, clientId);
+  if (!signed.ok || !('contract' in signed)) throw new Error(JSON.stringify(signed));
+  return signed.contract;
+}
+
+describe('the guidance contract', () => {
+  it('holds a course with a therapist until the contract is signed, and tells the client why', async () => {
+    const c = await client();
+    expect(c.linked.join('\n')).toContain('Før kurset starter');
+    expect((await enrollment(c.id)).status).toBe('pending');
+    expect(await c.say('hei')).toEqual([expect.stringContaining('Før kurset starter')]);
+    expect((await enrollment(c.id)).status).toBe('pending');
+  });
+
+  it('leaves a client without a therapist as before: the course starts on first contact', async () => {
+    const c = await client({ therapist: false });
+    expect((await enrollment(c.id)).status).toBe('active');
+    expect(c.linked.join('\n')).not.toContain('Før kurset starter');
+  });
+
+  it('drafts with the clinic defaults, refuses to sign an incomplete draft, and signs a complete one', async () => {
+    const c = await client();
+    const drafted = await draftContract(h.deps, therapist, c.id);
+    if (!drafted.ok || !('contract' in drafted)) throw new Error('no draft');
+    expect(drafted.contract).toMatchObject({
+      status: 'draft',
+      version: 1,
+      therapistSignature: null,
+      clientSignature: null,
+      courseWaits: true,
+      fields: {
+        course: 'depression',
+        paceDays: 7,
+        startDate: '2026-11-23',
+        endDate: '2027-01-04',
+        contacts: { count: 6, minutes: 20, mode: 'phone', everyDays: 14, firstDate: '2026-11-30' },
+        quiet: { reminderAfterDays: 7, taskAfterDays: 14 },
+      },
+    });
+    expect(await signContractAsTherapist(h.deps, therapist, c.id)).toMatchObject({
+      ok: false,
+      error: 'invalid',
+    });
+    expect(await draftContract(h.deps, therapist, c.id, { paceDays: 0 })).toMatchObject({
+      ok: false,
+      error: 'invalid',
+    });
+    const sent = await draftAndSign(c.id);
+    expect(sent).toMatchObject({
+      status: 'sent',
+      therapistSignature: { by: therapist.staffId, name: 'Tina Terapeut', at: h.clock.now.toISOString() },
+      clientSignature: null,
+    });
+    expect(await signContractAsTherapist(h.deps, therapist, c.id)).toEqual({
+      ok: false,
+      error: 'nothing_to_sign',
+    });
+  });
+
+  it('is not there for another therapist (404), and leaves audit rows for what the therapist did', async () => {
+    const c = await client();
+    expect(await draftContract(h.deps, other, c.id, goals)).toEqual({ ok: false, error: 'not_found' });
+    await draftAndSign(c.id);
+    expect(await contractForStaff(h.deps, other, c.id)).toBeUndefined();
+    await contractForStaff(h.deps, therapist, c.id);
+    const rows = await h.deps.db.read((q) => listAudit(q, { clientId: c.id }));
+    expect(rows.map((r) => r.action).reverse()).toEqual(['contract.draft', 'contract.sign', 'contract.view']);
+  });
+
+  it('in the web chat: the whole text with two buttons; "Jeg godtar" signs it and opens part 1 at the contract pace', async () => {
+    const c = await client();
+    // The therapist signs after the client linked: the contract comes in the chat (the transcript).
+    await draftAndSign(c.id, { paceDays: 10 });
+    const answer = await c.press('contract.accept');
+    expect(answer[0]).toBe('Takk! Avtalen er nå signert av deg og terapeuten din.');
+    expect(answer.join('\n')).toContain('Del 1');
+    const view = await contractForStaff(h.deps, therapist, c.id);
+    expect(view).toMatchObject({
+      status: 'signed',
+      clientSignature: { at: h.clock.now.toISOString(), via: 'web' },
+      courseWaits: false,
+    });
+    const started = await enrollment(c.id);
+    expect(started.status).toBe('active');
+    const settings = (started.persisted!.snapshot as { context: { settings: { partGapDays: number } } })
+      .context.settings;
+    expect(settings.partGapDays).toBe(10);
+    // Signed by both, the contract's contact plan is planned: every contact ahead, in order.
+    const planned = await listContacts(h.deps, therapist, c.id);
+    const fields = view!.fields as ContractFields;
+    expect(planned?.contacts.length).toBe(fields.contacts.count);
+    expect(planned?.contacts.every((contact) => contact.status === 'planned')).toBe(true);
+  });
+
+  it('shows the contract when the client links after the therapist signed it', async () => {
+    const created = await createClient(h.deps, {
+      course: 'sleep',
+      locale: 'en',
+      therapistId: therapist.staffId,
+    });
+    if (!created.ok) throw new Error('no client');
+    await draftContract(h.deps, therapist, created.clientId, { focus: 'Sleep', goals: ['Sleep through'] });
+    await signContractAsTherapist(h.deps, therapist, created.clientId);
+    const chat = await startConversation(h.deps, 'web', 'en');
+    const linked = await handleInbound(h.deps, {
+      channel: 'web',
+      address: chat.address.address,
+      content: { kind: 'message', text: created.accessCode },
+    });
+    if (linked.kind !== 'handled') throw new Error('not handled');
+    expect(linked.replies.map((r) => r.text)).toContain(
+      'Here is the agreement for guided self-help that your therapist has written and signed. Please read it, and say whether you accept it or would like to change something.',
+    );
+    expect(linked.replies.at(-1)?.choices?.map((c) => c.value)).toEqual([
+      'contract.accept',
+      'contract.change',
+    ]);
+  });
+
+  it('by SMS: one discreet GSM-7 summary with reply words; JA signs it', async () => {
+    const c = await client({ channel: 'sms' });
+    await draftAndSign(c.id);
+    const sent = await h.deps.db.read(async (q) => {
+      const { rows } = await q.execute({
+        sql: "SELECT id FROM channel_addresses WHERE channel = 'sms' AND client_id = ?",
+        args: [c.id],
+      });
+      return outboxForAddress(q, String(rows[0]!.id));
+    });
+    const summary = (sent.at(-1)!.payload as { text: string }).text;
+    expect(summary).toContain('Svar JA for å godta');
+    expect(summary).not.toMatch(/depresj|nedstemt|Lite energi|Gå tur/i);
+    expect(summary).toMatch(/^[\x20-\x7EæøåÆØÅ\n]*$/);
+    expect(await c.say('ja')).toEqual(
+      expect.arrayContaining(['Takk! Avtalen er nå signert av deg og terapeuten din.']),
+    );
+    expect((await contractForStaff(h.deps, therapist, c.id))?.clientSignature?.via).toBe('sms');
+    expect((await enrollment(c.id)).status).toBe('active');
+  });
+
+  it('keeps the words of a change request for the therapist (ENDRE + words by SMS)', async () => {
+    const c = await client({ channel: 'sms' });
+    await draftAndSign(c.id);
+    expect(await c.say('ENDRE jeg vil heller ha samtaler på video')).toEqual([
+      'Takk! Terapeuten din får se det og sender deg en ny versjon av avtalen.',
+    ]);
+    const view = await contractForStaff(h.deps, therapist, c.id);
+    expect(view).toMatchObject({
+      status: 'changes_requested',
+      changeRequest: { text: 'jeg vil heller ha samtaler på video' },
+    });
+    // The course still waits; the next message is not taken as an answer any more.
+    expect(await c.say('hei')).toEqual([expect.stringContaining('Terapeuten din ser på endringen')]);
+    // The therapist edits and signs again: the same version, sent anew.
+    await draftAndSign(c.id, { contacts: { mode: 'video' } });
+    expect(await c.say('JA')).toContain('Takk! Avtalen er nå signert av deg og terapeuten din.');
+    expect(await contractForStaff(h.deps, therapist, c.id)).toMatchObject({ status: 'signed', version: 1 });
+  });
+
+  it('asks what to change after "Jeg vil endre noe", and keeps the next message as the words', async () => {
+    const c = await client();
+    await draftAndSign(c.id);
+    expect(await c.press('contract.change')).toEqual([
+      'Skriv gjerne med egne ord hva du vil endre, så får terapeuten din se det.',
+    ]);
+    expect((await contractForStaff(h.deps, therapist, c.id))?.changeRequest).toEqual({
+      text: null,
+      at: h.clock.now.toISOString(),
+    });
+    await c.say('Kan vi starte om to uker?');
+    expect((await contractForStaff(h.deps, therapist, c.id))?.changeRequest?.text).toBe(
+      'Kan vi starte om to uker?',
+    );
+  });
+
+  it('asks again, politely, after an unclear answer, and never takes it as a yes', async () => {
+    const c = await client();
+    await draftAndSign(c.id);
+    expect(await c.say('hmm, kanskje')).toEqual(['Jeg forstod ikke helt svaret ditt.', 'Godtar du avtalen?']);
+    expect((await contractForStaff(h.deps, therapist, c.id))?.status).toBe('sent');
+    expect((await enrollment(c.id)).status).toBe('pending');
+  });
+
+  it('answers a crisis text with the crisis protocol, not as an answer to the contract', async () => {
+    const c = await client();
+    await draftAndSign(c.id);
+    const replies = await c.say('ja, jeg vil ta livet mitt');
+    expect(replies.join('\n')).toContain('113');
+    expect(replies).not.toContain('Takk! Avtalen er nå signert av deg og terapeuten din.');
+    expect((await contractForStaff(h.deps, therapist, c.id))?.status).toBe('sent');
+  });
+
+  it('keeps STOP and HELP working by SMS while a contract waits', async () => {
+    const c = await client({ channel: 'sms' });
+    await draftAndSign(c.id);
+    const help = await c.send({ kind: 'keyword', keyword: 'help', text: 'HJELP' });
+    expect(help.replies[0]!.text).toContain('Ikke en akuttjeneste');
+    expect((await contractForStaff(h.deps, therapist, c.id))?.status).toBe('sent');
+  });
+
+  it('makes a change after signing a new version; the old one is superseded once both sign the new', async () => {
+    const c = await client();
+    await draftAndSign(c.id);
+    await c.press('contract.accept');
+    const amended = await draftContract(h.deps, therapist, c.id, { paceDays: 14 });
+    if (!amended.ok || !('contract' in amended)) throw new Error('no amendment');
+    expect(amended.contract).toMatchObject({
+      version: 2,
+      status: 'draft',
+      fields: { paceDays: 14, focus: goals.focus },
+    });
+    expect(amended.contract.history.map((v) => [v.version, v.status])).toEqual([
+      [2, 'draft'],
+      [1, 'signed'],
+    ]);
+    await signContractAsTherapist(h.deps, therapist, c.id);
+    const answer = await c.press('contract.accept');
+    expect(answer[0]).toBe('Takk! Avtalen er nå signert av deg og terapeuten din.');
+    const view = await contractForStaff(h.deps, therapist, c.id);
+    expect(view?.history.map((v) => [v.version, v.status])).toEqual([
+      [2, 'signed'],
+      [1, 'superseded'],
+    ]);
+    expect(view?.history[1]?.fields.paceDays).toBe(7);
+  });
+
+  it('lets the therapist start the course without a contract, with a reason', async () => {
+    const c = await client();
+    expect(await waiveContract(h.deps, therapist, c.id, 'Signert på papir i første time')).toEqual({
+      ok: true,
+      waived: { reason: 'Signert på papir i første time', enrollmentId: (await enrollment(c.id)).id },
+    });
+    expect((await enrollment(c.id)).status).toBe('active');
+    expect(await waiveContract(h.deps, other, c.id, 'x')).toEqual({ ok: false, error: 'not_found' });
+  });
+});
