@@ -32,8 +32,8 @@ import { currentEnrollment, type EnrollmentRecord } from '../storage/enrollments
 import { appendEvent } from '../storage/events.ts';
 import { findStaffById } from '../storage/staff.ts';
 import { audit } from './audit.ts';
-import { contractFormOf } from './course-gate.ts';
 import { planContacts } from './contacts.ts';
+import { contractFormOf } from './course-gate.ts';
 import type { ServiceDeps } from './deps.ts';
 import { WriteConflict } from './errors.ts';
 import { runTurn } from './run-turn.ts';
