@@ -225,7 +225,10 @@ async function main(argv: string[]): Promise<number> {
     case 'sleep':
       return withDeps((deps) => sleepCommand(deps, rest));
     case 'staff': {
-      const publicBaseUrl = config().PUBLIC_BASE_URL?.replace(/\/$/, '');
+      // The link must reach the server: PUBLIC_BASE_URL, else where `serve` listens with these settings.
+      const c = config();
+      const host = c.HOST.includes(':') ? `[${c.HOST}]` : c.HOST;
+      const publicBaseUrl = c.PUBLIC_BASE_URL?.replace(/\/$/, '') ?? `http://${host}:${c.PORT}`;
       return withDeps((deps) => staffCommand(deps, rest, { stdin: process.stdin, publicBaseUrl }));
     }
     case 'audit':

@@ -14,8 +14,7 @@ async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
-const setPasswordUrl = (base: string | undefined, token: string) =>
-  `${base ?? 'http://127.0.0.1:8787'}/staff/set-password?token=${token}`;
+const setPasswordUrl = (base: string, token: string) => `${base}/staff/set-password?token=${token}`;
 
 /**
  * `selvhjelp staff add|list|disable|token`: the first admin comes from here; admins add the rest in
@@ -24,7 +23,7 @@ const setPasswordUrl = (base: string | undefined, token: string) =>
 export async function staffCommand(
   deps: ServiceDeps,
   args: string[],
-  io: { stdin: NodeJS.ReadableStream; publicBaseUrl?: string },
+  io: { stdin: NodeJS.ReadableStream; publicBaseUrl: string },
 ): Promise<number> {
   const [sub, ...rest] = args;
   const out = (text: string) => process.stdout.write(text);

@@ -24,6 +24,7 @@ import {
   type CaseloadRow,
   caseloadRows,
   clientAlertRows,
+  clientsAskingContractChange,
   clientsAwaitingSleepWindow,
   clientsInSafetyMode,
   type EnrollmentRow,
@@ -118,6 +119,8 @@ export interface ClientFlags {
   inactive: boolean;
   /** A sleep-window proposal waits for the therapist. */
   sleepWindowAwaiting: boolean;
+  /** The client asked for a change to the guidance contract: the therapist drafts a new version. */
+  contractChangeRequested: boolean;
 }
 
 export interface CourseProgress {
@@ -166,7 +169,7 @@ export async function dashboardView(
   options: { sort?: DashboardSort } = {},
 ): Promise<DashboardView> {
   const now = deps.clock();
-  const { rows, alertRows, safety, sleep } = await deps.db.read(async (q) => ({
+  const { rows, alertRows, safety, sleep, contractChange } = await deps.db.read(async (q) => ({
     rows: await caseloadRows(q, {
       therapistId: actor.role === 'admin' ? undefined : actor.staffId,
       courseFlowIds: COURSE_FLOW_IDS,
@@ -174,6 +177,7 @@ export async function dashboardView(
     alertRows: await openAlertRows(q),
     safety: await clientsInSafetyMode(q),
     sleep: await clientsAwaitingSleepWindow(q),
+    contractChange: await clientsAskingContractChange(q),
   }));
   const alerts = alertRows
     .filter((row) =>
@@ -191,6 +195,7 @@ export async function dashboardView(
         now,
         safetyMode: safety.has(row.clientId),
         sleepWindowAwaiting: sleep.has(row.clientId),
+        contractChangeRequested: contractChange.has(row.clientId),
         openAlerts: alertsPerClient.get(row.clientId) ?? 0,
       }),
     );
@@ -267,7 +272,13 @@ function courseProgress(row: CaseloadRow): CourseProgress | undefined {
 
 function caseloadEntry(
   row: CaseloadRow,
-  facts: { now: Date; safetyMode: boolean; sleepWindowAwaiting: boolean; openAlerts: number },
+  facts: {
+    now: Date;
+    safetyMode: boolean;
+    sleepWindowAwaiting: boolean;
+    contractChangeRequested: boolean;
+    openAlerts: number;
+  },
 ): CaseloadEntry {
   const phq9Trend = scoreTrend('phq9', row.phq9First, row.phq9Last);
   const gad7Trend = scoreTrend('gad7', row.gad7First, row.gad7Last);
@@ -279,6 +290,7 @@ function caseloadEntry(
       phq9Trend?.reliableChange === 'deterioration' || gad7Trend?.reliableChange === 'deterioration',
     inactive: facts.now.getTime() - quietSince >= INACTIVE_AFTER_DAYS * DAY_MS,
     sleepWindowAwaiting: facts.sleepWindowAwaiting,
+    contractChangeRequested: facts.contractChangeRequested,
   };
   return {
     clientId: row.clientId,
@@ -301,6 +313,7 @@ const FLAG_WEIGHT: Readonly<Record<keyof ClientFlags, number>> = {
   item9: 8,
   reliableDeterioration: 4,
   sleepWindowAwaiting: 2,
+  contractChangeRequested: 2,
   inactive: 1,
 };
 

@@ -238,6 +238,14 @@ export async function clientsAwaitingSleepWindow(q: Queryable): Promise<Set<stri
   return new Set(rows.map((row) => str(row, 'client_id')));
 }
 
+/** Clients whose guidance contract came back with a change request (contracts_client index). */
+export async function clientsAskingContractChange(q: Queryable): Promise<Set<string>> {
+  const rows = (
+    await q.execute(`SELECT DISTINCT client_id FROM contracts WHERE status = 'changes_requested'`)
+  ).rows;
+  return new Set(rows.map((row) => str(row, 'client_id')));
+}
+
 /** A client with the responsible therapist's name. */
 export interface WorkspaceClientRow {
   id: string;

@@ -145,6 +145,7 @@ export const CaseloadEntry = z
       reliableDeterioration: z.boolean(),
       inactive: z.boolean(),
       sleepWindowAwaiting: z.boolean(),
+      contractChangeRequested: z.boolean(),
     }),
     flagCount: count,
     openAlerts: count,

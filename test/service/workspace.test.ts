@@ -297,6 +297,7 @@ describe('dashboard', () => {
       reliableDeterioration: true,
       inactive: false,
       sleepWindowAwaiting: true,
+      contractChangeRequested: false,
     });
     expect(entry('worse').flagCount).toBe(4);
     expect(entry('worse').lastActivityAt).toBe(daysAgo(2));
@@ -313,6 +314,7 @@ describe('dashboard', () => {
       reliableDeterioration: false,
       inactive: true,
       sleepWindowAwaiting: false,
+      contractChangeRequested: false,
     });
     expect(entry('fresh').flags.inactive).toBe(false);
     expect(entry('fresh').lastActivityAt).toBeUndefined();
@@ -321,6 +323,30 @@ describe('dashboard', () => {
     // Default order: the most serious flags first.
     expect(view.sort).toEqual({ key: 'flags', direction: 'desc' });
     expect(view.caseload.map((c) => c.clientId)).toEqual(['worse', 'quiet', 'gone', 'fresh']);
+  });
+
+  it('flags a client who asked to change the guidance contract, and only while the request stands', async () => {
+    await addClient('asks', 'ther-a', 'Asks');
+    await addClient('content', 'ther-a', 'Content');
+    const contract = (id: string, client: string, status: string) =>
+      write((tx) =>
+        tx.execute({
+          sql: `INSERT INTO contracts (id, client_id, version, status, fields, created_at, updated_at)
+                VALUES (?, ?, 1, ?, '{}', ?, ?)`,
+          args: [id, client, status, daysAgo(1), daysAgo(1)],
+        }),
+      );
+    await contract('k1', 'asks', 'changes_requested');
+    await contract('k2', 'content', 'signed');
+    const flags = async () =>
+      Object.fromEntries(
+        (await dashboardView(h.deps, A)).caseload
+          .filter((e) => e.clientId === 'asks' || e.clientId === 'content')
+          .map((e) => [e.clientId, e.flags.contractChangeRequested]),
+      );
+    expect(await flags()).toEqual({ asks: true, content: false });
+    await write((tx) => tx.execute("UPDATE contracts SET status = 'superseded' WHERE id = 'k1'"));
+    expect(await flags()).toEqual({ asks: false, content: false });
   });
 
   it('sorts by name, last activity, PHQ-9 and GAD-7, with missing values last either way', async () => {

@@ -21,6 +21,7 @@ const FLAG_ORDER: (keyof ClientFlags)[] = [
   'reliableDeterioration',
   'inactive',
   'sleepWindowAwaiting',
+  'contractChangeRequested',
 ];
 /** Content keys are snake_case: `safetyMode` → `safety_mode`. */
 export const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
