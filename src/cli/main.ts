@@ -123,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
       const result = await tick(deps);
       deps.db.close();
       process.stdout.write(
-        `Fired ${result.fired} timer(s); started ${result.checkins} check-in(s); queued ${result.reminders} contact reminder(s); sent ${result.sent}, failed ${result.failed} message(s).\n`,
+        `Fired ${result.fired} timer(s); started ${result.checkins} check-in(s); queued ${result.reminders} contact reminder(s) and ${result.quiet.reminded} quiet reminder(s); sent ${result.sent}, failed ${result.failed} message(s).\n`,
       );
       return 0;
     }

@@ -368,3 +368,26 @@ export function formatLocalDate(date: string, locale: 'nb' | 'en'): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   return locale === 'nb' ? `${d}.${m}.${y}` : `${d} ${MONTHS_EN[m - 1]} ${y}`;
 }
+
+/**
+ * The contract's "goes quiet" rule (CLINICAL.md §6): after `reminderAfterDays` without a word from the
+ * client, one reminder; after `taskAfterDays` more, one task for the therapist. Each happens once per
+ * silence: a message from the client starts the count again. Pure: the service reads the times.
+ */
+export function quietAction(input: {
+  now: Date;
+  /** The client's last message, or when the contract was signed if later. */
+  lastActivity: Date;
+  remindedAt?: Date;
+  taskAt?: Date;
+  rule: ContractFields['quiet'];
+}): 'remind' | 'task' | undefined {
+  const DAY = 86_400_000;
+  const silent = input.now.getTime() - input.lastActivity.getTime();
+  const since = (at: Date | undefined) => at !== undefined && at.getTime() >= input.lastActivity.getTime();
+  if (silent >= (input.rule.reminderAfterDays + input.rule.taskAfterDays) * DAY && !since(input.taskAt)) {
+    return 'task';
+  }
+  if (silent >= input.rule.reminderAfterDays * DAY && !since(input.remindedAt)) return 'remind';
+  return undefined;
+}

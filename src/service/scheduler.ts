@@ -3,19 +3,26 @@ import { deliverOutbox } from './deliver-outbox.ts';
 import type { ServiceDeps } from './deps.ts';
 import { fireDueTimers } from './fire-timers.ts';
 import { fireDueSchedules } from './measurements.ts';
+import { applyQuietRule } from './quiet.ts';
 
 /**
- * One pass of the scheduler: fire due timers, start due check-ins, queue due contact reminders, then
- * deliver the outbox.
+ * One pass of the scheduler: fire due timers, start due check-ins, queue due contact reminders, apply
+ * the contracts' "goes quiet" rule, then deliver the outbox.
  */
-export async function tick(
-  deps: ServiceDeps,
-): Promise<{ fired: number; checkins: number; reminders: number; sent: number; failed: number }> {
+export async function tick(deps: ServiceDeps): Promise<{
+  fired: number;
+  checkins: number;
+  reminders: number;
+  quiet: { reminded: number; tasks: number };
+  sent: number;
+  failed: number;
+}> {
   const fired = await fireDueTimers(deps);
   const checkins = await fireDueSchedules(deps);
   const reminders = await sendDueContactReminders(deps);
+  const quiet = await applyQuietRule(deps);
   const { sent, failed } = await deliverOutbox(deps);
-  return { fired, checkins, reminders, sent, failed };
+  return { fired, checkins, reminders, quiet, sent, failed };
 }
 
 /** Runs `f` after the I/O of the current event-loop turn (`setImmediate` on Node). */

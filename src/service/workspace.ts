@@ -14,6 +14,7 @@ import { meanSleepEfficiency, parseSleepDiaryEntry, sleepMetrics } from '../doma
 import type { AlertKind, AlertTier, SafetyAnswerEntry } from '../storage/alerts.ts';
 import type { EnrollmentStatus } from '../storage/enrollments.ts';
 import { clientHomework, type HomeworkEntry } from '../storage/homework.ts';
+import { clientsWithQuietTask } from '../storage/quiet.ts';
 import { clientResponses, type QuestionnaireResponse } from '../storage/responses.ts';
 import {
   clientSleepWindows,
@@ -121,6 +122,8 @@ export interface ClientFlags {
   sleepWindowAwaiting: boolean;
   /** The client asked for a change to the guidance contract: the therapist drafts a new version. */
   contractChangeRequested: boolean;
+  /** The contract's "goes quiet" rule gave the therapist a task: no word from the client for too long. */
+  goneQuiet: boolean;
 }
 
 export interface CourseProgress {
@@ -169,7 +172,7 @@ export async function dashboardView(
   options: { sort?: DashboardSort } = {},
 ): Promise<DashboardView> {
   const now = deps.clock();
-  const { rows, alertRows, safety, sleep, contractChange } = await deps.db.read(async (q) => ({
+  const { rows, alertRows, safety, sleep, contractChange, quiet } = await deps.db.read(async (q) => ({
     rows: await caseloadRows(q, {
       therapistId: actor.role === 'admin' ? undefined : actor.staffId,
       courseFlowIds: COURSE_FLOW_IDS,
@@ -178,6 +181,7 @@ export async function dashboardView(
     safety: await clientsInSafetyMode(q),
     sleep: await clientsAwaitingSleepWindow(q),
     contractChange: await clientsAskingContractChange(q),
+    quiet: await clientsWithQuietTask(q),
   }));
   const alerts = alertRows
     .filter((row) =>
@@ -196,6 +200,7 @@ export async function dashboardView(
         safetyMode: safety.has(row.clientId),
         sleepWindowAwaiting: sleep.has(row.clientId),
         contractChangeRequested: contractChange.has(row.clientId),
+        goneQuiet: quiet.has(row.clientId),
         openAlerts: alertsPerClient.get(row.clientId) ?? 0,
       }),
     );
@@ -277,6 +282,7 @@ function caseloadEntry(
     safetyMode: boolean;
     sleepWindowAwaiting: boolean;
     contractChangeRequested: boolean;
+    goneQuiet: boolean;
     openAlerts: number;
   },
 ): CaseloadEntry {
@@ -291,6 +297,7 @@ function caseloadEntry(
     inactive: facts.now.getTime() - quietSince >= INACTIVE_AFTER_DAYS * DAY_MS,
     sleepWindowAwaiting: facts.sleepWindowAwaiting,
     contractChangeRequested: facts.contractChangeRequested,
+    goneQuiet: facts.goneQuiet,
   };
   return {
     clientId: row.clientId,
@@ -314,6 +321,7 @@ const FLAG_WEIGHT: Readonly<Record<keyof ClientFlags, number>> = {
   reliableDeterioration: 4,
   sleepWindowAwaiting: 2,
   contractChangeRequested: 2,
+  goneQuiet: 2,
   inactive: 1,
 };
 

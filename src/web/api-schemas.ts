@@ -146,6 +146,7 @@ export const CaseloadEntry = z
       inactive: z.boolean(),
       sleepWindowAwaiting: z.boolean(),
       contractChangeRequested: z.boolean(),
+      goneQuiet: z.boolean(),
     }),
     flagCount: count,
     openAlerts: count,

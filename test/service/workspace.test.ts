@@ -298,6 +298,7 @@ describe('dashboard', () => {
       inactive: false,
       sleepWindowAwaiting: true,
       contractChangeRequested: false,
+      goneQuiet: false,
     });
     expect(entry('worse').flagCount).toBe(4);
     expect(entry('worse').lastActivityAt).toBe(daysAgo(2));
@@ -315,6 +316,7 @@ describe('dashboard', () => {
       inactive: true,
       sleepWindowAwaiting: false,
       contractChangeRequested: false,
+      goneQuiet: false,
     });
     expect(entry('fresh').flags.inactive).toBe(false);
     expect(entry('fresh').lastActivityAt).toBeUndefined();

@@ -22,6 +22,7 @@ const FLAG_ORDER: (keyof ClientFlags)[] = [
   'inactive',
   'sleepWindowAwaiting',
   'contractChangeRequested',
+  'goneQuiet',
 ];
 /** Content keys are snake_case: `safetyMode` → `safety_mode`. */
 export const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
