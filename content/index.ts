@@ -8,6 +8,7 @@ import enCourseStress from './en/course-stress.json' with { type: 'json' };
 import enEngine from './en/engine.json' with { type: 'json' };
 import enInstruments from './en/instruments.json' with { type: 'json' };
 import enIntro from './en/intro.json' with { type: 'json' };
+import enMessages from './en/messages.json' with { type: 'json' };
 import enQuestionnaire from './en/questionnaire.json' with { type: 'json' };
 import enSafety from './en/safety.json' with { type: 'json' };
 import enService from './en/service.json' with { type: 'json' };
@@ -24,6 +25,7 @@ import nbCourseStress from './nb/course-stress.json' with { type: 'json' };
 import nbEngine from './nb/engine.json' with { type: 'json' };
 import nbInstruments from './nb/instruments.json' with { type: 'json' };
 import nbIntro from './nb/intro.json' with { type: 'json' };
+import nbMessages from './nb/messages.json' with { type: 'json' };
 import nbQuestionnaire from './nb/questionnaire.json' with { type: 'json' };
 import nbSafety from './nb/safety.json' with { type: 'json' };
 import nbService from './nb/service.json' with { type: 'json' };
@@ -47,6 +49,7 @@ export const contentFiles = {
     'engine.json': nbEngine,
     'instruments.json': nbInstruments,
     'intro.json': nbIntro,
+    'messages.json': nbMessages,
     'questionnaire.json': nbQuestionnaire,
     'safety.json': nbSafety,
     'service.json': nbService,
@@ -65,6 +68,7 @@ export const contentFiles = {
     'engine.json': enEngine,
     'instruments.json': enInstruments,
     'intro.json': enIntro,
+    'messages.json': enMessages,
     'questionnaire.json': enQuestionnaire,
     'safety.json': enSafety,
     'service.json': enService,

@@ -35,3 +35,23 @@ export function parseKeyword(text: string): Keyword | undefined {
     .toUpperCase();
   return KEYWORDS.get(word);
 }
+
+/** The reply words that address the therapist; nb and en work in either language. */
+export const THERAPIST_WORDS = ['VEILEDER', 'THERAPIST'] as const;
+
+const THERAPIST_WORD = new RegExp(
+  `^[\\s\\p{P}\\p{S}]*(?:${THERAPIST_WORDS.join('|')})(?![\\p{L}\\p{N}])[\\s:,.!\\-–—]*`,
+  'iu',
+);
+
+/**
+ * A message to the therapist: text that starts with a reply word ("VEILEDER jeg får ikke sove", "Therapist:
+ * can we talk?"), in any case, with the rest as the message (`''` for the word alone). Undefined for
+ * anything else: "veilederen min sa…" is ordinary text, and so is a word in the middle.
+ */
+export function parseTherapistMessage(text: string): { body: string } | undefined {
+  const normal = text.normalize('NFKC');
+  const match = THERAPIST_WORD.exec(normal);
+  if (!match) return undefined;
+  return { body: normal.slice(match[0].length).trim() };
+}

@@ -16,6 +16,7 @@ import m0007 from '../storage/migrations/0007_safety_protocol.sql';
 import m0008 from '../storage/migrations/0008_workspace.sql';
 import m0009 from '../storage/migrations/0009_contracts.sql';
 import m0010 from '../storage/migrations/0010_contacts.sql';
+import m0011 from '../storage/migrations/0011_messages.sql';
 import { channelsFromConfig } from './channels.ts';
 import { serviceDeps } from './service-deps.ts';
 
@@ -36,6 +37,7 @@ const migrations = migrationsFromFiles([
   { fileName: '0008_workspace.sql', sql: m0008 },
   { fileName: '0009_contracts.sql', sql: m0009 },
   { fileName: '0010_contacts.sql', sql: m0010 },
+  { fileName: '0011_messages.sql', sql: m0011 },
 ]);
 
 const consoleLogger: Logger = {

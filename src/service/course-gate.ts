@@ -47,7 +47,13 @@ export async function courseGate(
   trigger: Trigger,
 ): Promise<CourseGate> {
   const { enrollment, client } = target;
-  if (!enrollment || trigger.kind === 'contract_signed' || trigger.kind === 'contract_sent') return OPEN;
+  if (
+    !enrollment ||
+    trigger.kind === 'contract_signed' ||
+    trigger.kind === 'contract_sent' ||
+    trigger.kind === 'therapist_message'
+  )
+    return OPEN;
   const starts =
     enrollment.status === 'pending' || !enrollment.persisted || trigger.kind === 'start_enrollment';
   if (!starts || client.therapistId === undefined || !isContractCourse(enrollment.flowId)) return OPEN;

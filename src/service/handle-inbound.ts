@@ -1,5 +1,5 @@
 import { accessCodeState, parseAccessCode } from '../domain/access-code.ts';
-import type { Keyword } from '../domain/keywords.ts';
+import { type Keyword, parseTherapistMessage } from '../domain/keywords.ts';
 import type { RiskDetection } from '../domain/safety/detect.ts';
 import type { Locale, Reply } from '../engine/types.ts';
 import { findAccessCode, markAccessCodeUsed } from '../storage/access-codes.ts';
@@ -12,6 +12,7 @@ import {
 } from '../storage/addresses.ts';
 import { attachAlertsToClient, findAlert, pendingSafetyQuestion } from '../storage/alerts.ts';
 import { type ClientRecord, findClient, setClientLocale } from '../storage/clients.ts';
+import type { Queryable } from '../storage/db.ts';
 import { currentEnrollment, type EnrollmentRecord } from '../storage/enrollments.ts';
 import {
   type ClientTurnContext,
@@ -24,6 +25,7 @@ import type { ServiceDeps } from './deps.ts';
 import { waitingQuestion } from './enrollment-state.ts';
 import { DuplicateInbound, WriteConflict } from './errors.ts';
 import { startDefaultCheckins } from './measurements.ts';
+import { storeClientMessage } from './messages.ts';
 import type { RenderedReply } from './render.ts';
 import { runTurn, type Trigger } from './run-turn.ts';
 import { checkText } from './safety.ts';
@@ -183,6 +185,8 @@ interface TurnBase {
   now: Date;
   address: AddressRecord;
   isNewAddress: boolean;
+  /** Writes of this message that belong in its turn's transaction (a message kept for the therapist). */
+  alongside?: (tx: Queryable) => Promise<void>;
   /** The access code this message links the address with, spent in the turn's write. */
   linking?: { code: string };
   inbound: NonNullable<TurnWrite['inbound']>;
@@ -258,13 +262,30 @@ async function linkedTurn(
     prefetched && deps.locks.quietSince(`client:${client.id}`, prefetched.readAt)
       ? prefetched.context
       : await deps.db.read((q) => loadClientTurnContext(q, base.address.id, client.id));
+  // A message to the therapist is never lost: whatever answers it (the safety protocol included), it is
+  // kept for the therapist in the same write.
+  const toTherapist =
+    inbound.content.kind === 'message' ? parseTherapistMessage(inbound.content.text) : undefined;
+  const body = toTherapist?.body;
+  const kept: TurnBase = body
+    ? {
+        ...base,
+        alongside: (tx) =>
+          storeClientMessage(deps, tx, {
+            clientId: client.id,
+            text: body,
+            channel: base.address.channel,
+            now: base.now,
+          }),
+      }
+    : base;
   if (context.pending) {
     const pendingId = context.pending.id;
     const mode = await deps.db.read((q) => findAlert(q, pendingId));
     if (mode?.safetyStep) {
       return safetyAnswerTurn(
         deps,
-        base,
+        kept,
         audience,
         mode,
         signal,
@@ -273,10 +294,11 @@ async function linkedTurn(
       );
     }
   }
-  if (signal.tier !== 'none') return openSafetyTurn(deps, base, audience, textSignal(signal), []);
+  if (signal.tier !== 'none') return openSafetyTurn(deps, kept, audience, textSignal(signal), []);
   if (inbound.content.kind === 'keyword') {
     return keywordTurn(deps, base, client, locale, inbound.content.keyword);
   }
+  if (toTherapist) return therapistMessageTurn(deps, kept, client, locale, body !== '');
   // A guidance contract waiting for the client takes their next message as the answer to it.
   if (context.awaitingContract) {
     const written = await answerContract(deps, {
@@ -372,6 +394,34 @@ async function keywordTurn(
             ],
       replies,
       kind: keyword === 'start' ? 'normal' : 'consent',
+    });
+  });
+  return { kind: 'handled', addressId: base.address.id, ...written };
+}
+
+/**
+ * A message to the therapist (the reply word first, after the safety check): kept unread for the
+ * therapist (by `base.alongside`), confirmed to the client, and nothing else: the flow is not run, so a
+ * question it waits at still waits for its answer. The word alone gets a line on how to use it.
+ */
+async function therapistMessageTurn(
+  deps: ServiceDeps,
+  base: TurnBase,
+  client: ClientRecord,
+  locale: Locale,
+  kept: boolean,
+): Promise<InboundOutcome> {
+  const written = await deps.db.write(async (tx) => {
+    if (base.isNewAddress) await insertAddress(tx, base.address);
+    await base.alongside?.(tx);
+    return writeTurn(deps, tx, {
+      now: base.now,
+      address: base.address,
+      clientId: client.id,
+      locale,
+      inbound: base.inbound,
+      events: [],
+      replies: [{ key: kept ? 'messages.sent' : 'messages.empty' }],
     });
   });
   return { kind: 'handled', addressId: base.address.id, ...written };

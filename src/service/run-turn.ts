@@ -21,7 +21,7 @@ import { type TurnWrite, type WrittenTurn, writeTurn } from './write-turn.ts';
  * fell due, an enrollment that starts, a conversation that comes back to its waiting question — is a
  * `Trigger`; `runTurn` runs the engine once for it, runs the safety step on what the flow raised (PHQ-9
  * item 9 above 0, a "yes" to the intro's acute question), and writes everything in one transaction.
- * New ways in (a therapist's message) become new trigger kinds here.
+ * New ways in become new trigger kinds here, as a therapist's message (`therapist_message`) did.
  *
  * The guidance contract comes in twice: `contract_sent` carries a version the therapist signed to the
  * client (the engine does not run: the replies are the contract as the client's channel shows it), and
@@ -39,7 +39,12 @@ export type Trigger =
   /** The therapist signed a version of the guidance contract: the client reads it and answers. */
   | { kind: 'contract_sent'; version: number; fields: ContractFields }
   /** The client accepted the contract: signed by both. */
-  | { kind: 'contract_signed'; version: number; paceDays: number };
+  | { kind: 'contract_signed'; version: number; paceDays: number }
+  /**
+   * A therapist wrote to the client (messages.ts). The engine does not run: the reply is the therapist's
+   * words under a line naming them, and a flow waiting at a question keeps waiting for its answer.
+   */
+  | { kind: 'therapist_message'; name: string; text: string };
 
 /** Where a trigger lands, loaded by the caller under the client's lock. */
 export interface TurnTarget {
@@ -78,6 +83,10 @@ type EngineStep =
 
 function engineStep(deps: ServiceDeps, target: TurnTarget, trigger: Trigger, gate: CourseGate): EngineStep {
   const { enrollment, client, locale, now } = target;
+  if (trigger.kind === 'therapist_message') {
+    const vars = { name: trigger.name, text: trigger.text };
+    return { kind: 'replies', replies: [{ key: 'messages.from_therapist', vars }] };
+  }
   if (trigger.kind === 'contract_sent') {
     const replies = contractReplies(trigger.fields, target.address.channel, {
       version: trigger.version,

@@ -26,6 +26,8 @@ export interface SafetyTurnBase {
   address: AddressRecord;
   isNewAddress: boolean;
   inbound: NonNullable<TurnWrite['inbound']>;
+  /** The caller's own writes in the same transaction: a message to the therapist kept with the turn. */
+  alongside?: (tx: Queryable) => Promise<void>;
 }
 
 /** Who a safety reply speaks to: the client when the conversation is linked, else just the address. */
@@ -106,6 +108,7 @@ export async function openSafetyTurn(
 ): Promise<InboundOutcome> {
   const written = await deps.db.write(async (tx) => {
     if (base.isNewAddress) await insertAddress(tx, base.address);
+    await base.alongside?.(tx);
     const opened = await raiseSignal(deps, tx, base, audience, signal, held);
     return writeSafetyTurn(deps, tx, base, audience, [opened.event], opened.replies);
   });
@@ -145,6 +148,7 @@ export async function safetyAnswerTurn(
     replies = askReplies(decision);
   }
   const written = await deps.db.write(async (tx) => {
+    await base.alongside?.(tx);
     await recordSafetyAnswer(tx, alert.id, {
       entry: { step: mode.step, answer: decision.answer, at },
       step: decision.kind === 'end' ? undefined : decision.next.step,

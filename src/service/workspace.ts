@@ -14,6 +14,7 @@ import { meanSleepEfficiency, parseSleepDiaryEntry, sleepMetrics } from '../doma
 import type { AlertKind, AlertTier, SafetyAnswerEntry } from '../storage/alerts.ts';
 import type { EnrollmentStatus } from '../storage/enrollments.ts';
 import { clientHomework, type HomeworkEntry } from '../storage/homework.ts';
+import { unreadMessageCounts } from '../storage/messages.ts';
 import { clientsWithQuietTask } from '../storage/quiet.ts';
 import { clientResponses, type QuestionnaireResponse } from '../storage/responses.ts';
 import {
@@ -42,6 +43,7 @@ import { audit } from './audit.ts';
 import { type ContactView, readContacts } from './contacts.ts';
 import { type ContractView, contractViewOf } from './contracts.ts';
 import type { ServiceDeps } from './deps.ts';
+import { readMessages, type StaffMessageView } from './messages.ts';
 import { mayReadAlertOf, mayReadClient, type StaffActor } from './staff-actor.ts';
 
 /*
@@ -149,6 +151,8 @@ export interface CaseloadEntry {
   flags: ClientFlags;
   flagCount: number;
   openAlerts: number;
+  /** Messages from the client the therapist has not read yet. */
+  unreadMessages: number;
 }
 
 export interface DashboardView {
@@ -172,7 +176,7 @@ export async function dashboardView(
   options: { sort?: DashboardSort } = {},
 ): Promise<DashboardView> {
   const now = deps.clock();
-  const { rows, alertRows, safety, sleep, contractChange, quiet } = await deps.db.read(async (q) => ({
+  const { rows, alertRows, safety, sleep, contractChange, quiet, unread } = await deps.db.read(async (q) => ({
     rows: await caseloadRows(q, {
       therapistId: actor.role === 'admin' ? undefined : actor.staffId,
       courseFlowIds: COURSE_FLOW_IDS,
@@ -182,6 +186,7 @@ export async function dashboardView(
     sleep: await clientsAwaitingSleepWindow(q),
     contractChange: await clientsAskingContractChange(q),
     quiet: await clientsWithQuietTask(q),
+    unread: await unreadMessageCounts(q),
   }));
   const alerts = alertRows
     .filter((row) =>
@@ -201,6 +206,7 @@ export async function dashboardView(
         sleepWindowAwaiting: sleep.has(row.clientId),
         contractChangeRequested: contractChange.has(row.clientId),
         goneQuiet: quiet.has(row.clientId),
+        unreadMessages: unread.get(row.clientId) ?? 0,
         openAlerts: alertsPerClient.get(row.clientId) ?? 0,
       }),
     );
@@ -283,6 +289,7 @@ function caseloadEntry(
     sleepWindowAwaiting: boolean;
     contractChangeRequested: boolean;
     goneQuiet: boolean;
+    unreadMessages: number;
     openAlerts: number;
   },
 ): CaseloadEntry {
@@ -311,6 +318,7 @@ function caseloadEntry(
     flags,
     flagCount: Object.values(flags).filter(Boolean).length,
     openAlerts: facts.openAlerts,
+    unreadMessages: facts.unreadMessages,
   };
 }
 
@@ -622,6 +630,8 @@ export interface ClientView {
   contacts: ContactView[];
   /** The guidance contract in force or waiting, with its history (contracts.ts); none before a draft. */
   contract?: ContractView;
+  /** Messages between therapist and client, newest first (messages.ts); reading them here marks none read. */
+  messages: StaffMessageView[];
 }
 
 export interface TranscriptPageRequest {
@@ -655,6 +665,7 @@ export async function clientView(
     const transcript = await transcriptPageRows(tx, clientId, page);
     const contacts = await readContacts(tx, clientId, client.timeZone, now);
     const contract = await contractViewOf(tx, client);
+    const messages = await readMessages(tx, clientId);
     await audit(tx, actor, now, { action: 'client.view', clientId });
     return {
       client: {
@@ -678,6 +689,7 @@ export async function clientView(
       alerts: alerts.map(clientAlertView),
       contacts,
       contract,
+      messages,
     };
   });
 }

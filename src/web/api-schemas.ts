@@ -150,6 +150,7 @@ export const CaseloadEntry = z
     }),
     flagCount: count,
     openAlerts: count,
+    unreadMessages: count,
   })
   .openapi('CaseloadEntry');
 

@@ -15,6 +15,7 @@ import {
 import type { ServiceDeps } from '../service/deps.ts';
 import { clientTranscript, clientView, dashboardView } from '../service/workspace.ts';
 import { contactRoutes } from './api-contacts.ts';
+import { messageRoutes } from './api-messages.ts';
 import {
   AccessCodeChanged,
   AccessCodeRequest,
@@ -205,8 +206,8 @@ export function staffApi(deps: ServiceDeps, options: WorkspaceOptions, auth: Sta
     async (c) => {
       const view = await clientView(deps, actorOf(c), c.req.valid('param').id);
       if (!view) return c.json(problem('not_found', 'No such client.'), 404);
-      // The contract and the contacts have operations of their own (…/contract, …/contacts).
-      const { contacts: _contacts, contract: _contract, ...detail } = view;
+      // The contract, contacts and messages have operations of their own (…/contract, …/contacts, …/messages).
+      const { contacts: _contacts, contract: _contract, messages: _messages, ...detail } = view;
       return c.json(detail, 200);
     },
   );
@@ -389,6 +390,8 @@ export function staffApi(deps: ServiceDeps, options: WorkspaceOptions, auth: Sta
 
   // Follow-up contacts and the review before a contact (api-contacts.ts).
   contactRoutes(api, deps);
+  // Messages between therapist and client (api-messages.ts).
+  messageRoutes(api, deps);
 
   return api;
 }

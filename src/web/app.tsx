@@ -16,6 +16,7 @@ import {
   waiveContract,
 } from '../service/contracts.ts';
 import type { ServiceDeps } from '../service/deps.ts';
+import { MAX_MESSAGE_LENGTH, sendTherapistMessage } from '../service/messages.ts';
 import { clientReview } from '../service/review.ts';
 import {
   createStaff,
@@ -591,6 +592,29 @@ export function workspaceRoutes(deps: ServiceDeps, options: WorkspaceOptions = {
     return c.redirect(`${back}#contacts`, 303);
   });
   // ---- end of follow-up contacts and the review ------------------------------------------------------
+
+  // ---- Messages between therapist and client (issue 13; pages/messages.tsx; src/service/messages.ts) --
+  // The form on the client's page: the message goes to the client's channel; who may is checked in the
+  // service (404 for both kinds of no).
+  const messageForm = z.object({ text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH) });
+
+  pages.post('/clients/:id/messages', async (c) => {
+    const { actor, t } = view(c);
+    const id = idParam.safeParse(c.req.param('id'));
+    if (!id.success) return notFound(c);
+    const form = messageForm.safeParse(await c.req.parseBody());
+    if (!form.success) {
+      // As for a client one may not see, nothing is said about a client the caller may not see.
+      const allowed = await clientVisibleTo(deps, actor, id.data);
+      return allowed
+        ? clientPage(c, <Notice kind="error">{t('messages.invalid')}</Notice>, 400)
+        : notFound(c);
+    }
+    const outcome = await sendTherapistMessage(deps, actor, id.data, form.data.text);
+    if (!outcome.ok) return notFound(c);
+    return c.redirect(`/staff/clients/${encodeURIComponent(id.data)}#messages`, 303);
+  });
+  // ---- end of messages ------------------------------------------------------------------------------
 
   // A sub-app's notFound is not used once mounted: the workspace's own 404 page is its last route.
   pages.all('*', notFound);

@@ -181,7 +181,7 @@ describe('selvhjelp CLI', () => {
       try {
         const env = { DATABASE_URL: `file:${join(dir.path, 'cli.db')}` };
         const migrated = await run(['migrate'], { env });
-        expect(migrated.stdout).toMatch(/^Applied migrations: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10\n$/);
+        expect(migrated.stdout).toMatch(/^Applied migrations: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11\n$/);
         expect((await run(['migrate'], { env })).stdout).toContain('Database is up to date.');
         const added = await run(['client', 'add', '--course', 'intro', '--locale', 'en', '--json'], { env });
         expect(added.code).toBe(0);

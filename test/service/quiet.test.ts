@@ -48,16 +48,7 @@ describe('applyQuietRule', () => {
   });
   afterEach(() => h.close());
 
-  const admin = {
-    staffId: 'adm',
-    email: 'a@x.no',
-    name: 'A',
-    role: 'admin',
-    locale: 'nb',
-    via: 'page',
-  } as const;
-
-  /** A linked client whose contract was signed `daysAgo` days ago and who has not written since. */
+  /** A linked client whose contract was signed just now, and who has not written since. */
   async function signedClient() {
     const created = await createClient(h.deps, { course: 'intro', displayName: 'Stille' });
     if (!created.ok) throw new Error();

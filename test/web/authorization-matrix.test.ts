@@ -145,6 +145,9 @@ const routes: Route[] = [
   { method: 'GET', path: '/api/staff/v1/clients/:client/contacts', ok: 200, audit: [row('client.contacts', 'target')] },
   { method: 'POST', path: '/api/staff/v1/clients/:client/contacts', ok: 200, body: () => ({ action: 'add', date: '2026-12-01', time: '10:00', minutes: 20, mode: 'phone' }), audit: [row('contact.add', 'target')] },
   { method: 'GET', path: '/api/staff/v1/clients/:client/review', ok: 200, audit: [row('client.review', 'target')], shows: ['name', 'words'] },
+  { method: 'POST', path: '/staff/clients/:client/messages', ok: 303, body: () => ({ text: 'Hei fra veilederen.' }), audit: [row('message.send', 'target')] },
+  { method: 'GET', path: '/api/staff/v1/clients/:client/messages', ok: 200, audit: [row('message.list', 'target')] },
+  { method: 'POST', path: '/api/staff/v1/clients/:client/messages', ok: 200, body: () => ({ text: 'Hei fra veilederen.' }), audit: [row('message.send', 'target')] },
   { method: 'GET', path: '/api/staff/v1/openapi.json', ok: 200, public: true },
 ];
 

@@ -637,6 +637,8 @@ describe('GET /openapi.json', () => {
         'GET /clients/{id}/contacts',
         'POST /clients/{id}/contacts',
         'GET /clients/{id}/review',
+        'GET /clients/{id}/messages',
+        'POST /clients/{id}/messages',
         'GET /alerts',
         'POST /alerts/{id}/ack',
       ].sort(),

@@ -20,6 +20,7 @@ import { AssignForm } from './admin.tsx';
 import { ContactsPart } from './contacts.tsx';
 import { ContractSection } from './contract.tsx';
 import { snake } from './dashboard.tsx';
+import { MessagesPart } from './messages.tsx';
 
 interface Common {
   t: Translate;
@@ -622,6 +623,7 @@ export function ClientPage({
         <a href="#progress">{t('client.progress')}</a>
         <a href="#scores">{t('client.scores')}</a>
         <a href="#contract">{t('contract.title')}</a>
+        <a href="#messages">{t('messages.title')}</a>
         <a href="#contacts">{t('client.contacts')}</a>
         <a href="#homework">{t('client.homework')}</a>
         <a href="#sleep-windows">{t('client.sleep_windows')}</a>
@@ -642,6 +644,9 @@ export function ClientPage({
         <ScoresPart {...c} scores={view.scores} />
       </Section>
       <ContractSection {...c} clientId={view.client.id} contract={view.contract} />
+      <Section id="messages" title={t('messages.title')}>
+        <MessagesPart {...c} clientId={view.client.id} messages={view.messages} />
+      </Section>
       <Section id="contacts" title={t('client.contacts')}>
         <ContactsPart {...c} clientId={view.client.id} contacts={view.contacts} />
       </Section>

@@ -134,6 +134,12 @@ function CaseloadRow({ t, locale, timeZone, entry }: Common & { entry: CaseloadE
         {entry.openAlerts > 0 ? (
           <span class="tag high"> {t('caseload.open_alerts', { count: entry.openAlerts })}</span>
         ) : null}
+        {entry.unreadMessages > 0 ? (
+          <a class="tag" href={`/staff/clients/${encodeURIComponent(entry.clientId)}#messages`}>
+            {' '}
+            {t('caseload.unread_messages', { count: entry.unreadMessages })}
+          </a>
+        ) : null}
         {entry.therapist?.name ? <span class="muted"> · {entry.therapist.name}</span> : null}
       </th>
       <td>
