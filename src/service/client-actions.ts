@@ -1,11 +1,11 @@
 import type { Locale } from '../engine/types.ts';
-import { findClient } from '../storage/clients.ts';
 import { reissueAccessCode, revokeAccessCode } from './access-codes.ts';
 import { audit } from './audit.ts';
 import { recordCreation } from './caseload.ts';
 import { type CreateClientOutcome, createClient } from './clients.ts';
 import type { ServiceDeps } from './deps.ts';
-import { mayReadClient, type StaffActor } from './staff-actor.ts';
+import type { StaffActor } from './staff-actor.ts';
+import { visibleClient } from './visible-client.ts';
 
 /*
  * What a staff member does to a client from the workspace (the JSON API; pages may follow): the rules of
@@ -79,8 +79,8 @@ export async function changeAccessCode(
   clientId: string,
   action: AccessCodeAction,
 ): Promise<AccessCodeActionOutcome> {
-  const client = await deps.db.read((q) => findClient(q, clientId));
-  if (!client || !mayReadClient(actor, client)) return { ok: false, error: 'not_found' };
+  const client = await deps.db.read((q) => visibleClient(q, actor, clientId));
+  if (!client) return { ok: false, error: 'not_found' };
   const record = () =>
     deps.db.write((tx) =>
       audit(tx, actor, deps.clock(), { action: 'client.access_code', clientId, detail: action }),

@@ -14,7 +14,7 @@ import {
 } from '../domain/contract.ts';
 import type { DomainEvent, Locale, Reply } from '../engine/types.ts';
 import { type AddressRecord, preferredAddress } from '../storage/addresses.ts';
-import { type ClientRecord, findClient } from '../storage/clients.ts';
+import type { ClientRecord } from '../storage/clients.ts';
 import {
   type ContractRecord,
   contractWaiver,
@@ -37,7 +37,8 @@ import { contractFormOf } from './course-gate.ts';
 import type { ServiceDeps } from './deps.ts';
 import { WriteConflict } from './errors.ts';
 import { runTurn } from './run-turn.ts';
-import { mayReadClient, type StaffActor } from './staff-actor.ts';
+import type { StaffActor } from './staff-actor.ts';
+import { visibleClient } from './visible-client.ts';
 import { type TurnWrite, type WrittenTurn, writeTurn } from './write-turn.ts';
 
 /*
@@ -143,8 +144,8 @@ export async function contractForStaff(
   clientId: string,
 ): Promise<ContractView | undefined> {
   return deps.db.write(async (tx) => {
-    const client = await findClient(tx, clientId);
-    if (!client || !mayReadClient(actor, client)) return undefined;
+    const client = await visibleClient(tx, actor, clientId);
+    if (!client) return undefined;
     const view = await contractViewOf(tx, client);
     if (view) await audit(tx, actor, deps.clock(), { action: 'contract.view', clientId });
     return view;
@@ -332,8 +333,8 @@ async function staffAction(
   action: string,
   run: (client: ClientRecord) => Promise<ContractActionOutcome>,
 ): Promise<ContractActionOutcome> {
-  const client = await deps.db.read((q) => findClient(q, clientId));
-  if (!client || !mayReadClient(actor, client)) return { ok: false, error: 'not_found' };
+  const client = await deps.db.read((q) => visibleClient(q, actor, clientId));
+  if (!client) return { ok: false, error: 'not_found' };
   const outcome = await deps.locks.run(`client:${client.id}`, async () => {
     for (let attempt = 0; ; attempt++) {
       try {

@@ -1,5 +1,4 @@
 import { preferredAddress } from '../storage/addresses.ts';
-import { findClient } from '../storage/clients.ts';
 import type { Queryable } from '../storage/db.ts';
 import { currentEnrollment } from '../storage/enrollments.ts';
 import {
@@ -11,7 +10,8 @@ import {
 import { audit } from './audit.ts';
 import type { ServiceDeps } from './deps.ts';
 import { runTurn } from './run-turn.ts';
-import { mayReadClient, type StaffActor } from './staff-actor.ts';
+import type { StaffActor } from './staff-actor.ts';
+import { visibleClient } from './visible-client.ts';
 
 /*
  * Messages between a therapist and their client (issue 13 item 6), over the client's own channel.
@@ -78,8 +78,8 @@ export async function listMessages(
 ): Promise<MessageList | undefined> {
   const now = deps.clock();
   return deps.db.write(async (tx) => {
-    const client = await findClient(tx, clientId);
-    if (!client || !mayReadClient(actor, client)) return undefined;
+    const client = await visibleClient(tx, actor, clientId);
+    if (!client) return undefined;
     const messages = await readMessages(tx, clientId);
     const unread = await markMessagesRead(tx, clientId, now.toISOString());
     await audit(tx, actor, now, { action: 'message.list', clientId });
@@ -102,8 +102,8 @@ export async function sendTherapistMessage(
   clientId: string,
   text: string,
 ): Promise<SendMessageOutcome> {
-  const client = await deps.db.read((q) => findClient(q, clientId));
-  if (!client || !mayReadClient(actor, client)) return { ok: false, error: 'not_found' };
+  const client = await deps.db.read((q) => visibleClient(q, actor, clientId));
+  if (!client) return { ok: false, error: 'not_found' };
   return deps.locks.run(`client:${client.id}`, async () => {
     const now = deps.clock();
     const { address, enrollment } = await deps.db.read(async (q) => ({

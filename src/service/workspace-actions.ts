@@ -1,20 +1,15 @@
-import { findClient } from '../storage/clients.ts';
 import { findSleepWindow } from '../storage/sleep-windows.ts';
 import { unlinkAddress } from './access-codes.ts';
 import { audit } from './audit.ts';
 import type { ServiceDeps } from './deps.ts';
 import { decide } from './sleep-windows.ts';
-import { mayReadClient, type StaffActor } from './staff-actor.ts';
+import type { StaffActor } from './staff-actor.ts';
+import { visibleClient } from './visible-client.ts';
 
 /**
  * What a therapist does from a client's page, beside the alerts and access codes: who may is checked
  * here (a client the actor may not see is "not found"), and each action leaves an audit row.
  */
-
-async function visibleClient(deps: ServiceDeps, actor: StaffActor, clientId: string) {
-  const client = await deps.db.read((q) => findClient(q, clientId));
-  return client && mayReadClient(actor, client) ? client : undefined;
-}
 
 export type StaffActionOutcome = { ok: true } | { ok: false; error: 'not_found' | 'not_awaiting_approval' };
 
@@ -26,7 +21,7 @@ export async function decideSleepWindowAsStaff(
   decision: 'approved' | 'rejected',
 ): Promise<StaffActionOutcome & { clientId?: string }> {
   const window = await deps.db.read((q) => findSleepWindow(q, windowId));
-  if (!window || !(await visibleClient(deps, actor, window.clientId)))
+  if (!window || !(await deps.db.read((q) => visibleClient(q, actor, window.clientId))))
     return { ok: false, error: 'not_found' };
   const outcome = await decide(deps, windowId, decision, actor.name);
   if (!outcome.ok) return { ok: false, error: outcome.error, clientId: window.clientId };
@@ -47,7 +42,8 @@ export async function unlinkDeviceAsStaff(
   clientId: string,
   addressId: string,
 ): Promise<StaffActionOutcome> {
-  if (!(await visibleClient(deps, actor, clientId))) return { ok: false, error: 'not_found' };
+  if (!(await deps.db.read((q) => visibleClient(q, actor, clientId))))
+    return { ok: false, error: 'not_found' };
   const outcome = await unlinkAddress(deps, clientId, addressId);
   if (!outcome.ok) return { ok: false, error: 'not_found' };
   await deps.db.write((tx) =>
