@@ -1,6 +1,6 @@
 import { findAddress, insertAddress } from '../storage/addresses.ts';
 import type { Queryable } from '../storage/db.ts';
-import { enqueueOutbox, outboxForAddress } from '../storage/outbox.ts';
+import { enqueueOutbox, hasPendingOutbox } from '../storage/outbox.ts';
 import { appendTranscript } from '../storage/transcript.ts';
 import type { ServiceDeps } from './deps.ts';
 
@@ -24,8 +24,7 @@ export async function notifyDutyPhone(
     address = { id: deps.ids.id(), channel: 'sms', address: to, locale: deps.defaults.locale, createdAt: at };
     await insertAddress(tx, address);
   }
-  const waiting = (await outboxForAddress(tx, address.id)).some((row) => row.status === 'pending');
-  if (waiting) return 'duty phone';
+  if (await hasPendingOutbox(tx, address.id)) return 'duty phone';
   const text = deps.catalog.text(address.locale, 'service.duty_alert');
   const seq = await appendTranscript(tx, {
     addressId: address.id,

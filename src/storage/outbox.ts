@@ -95,6 +95,17 @@ export async function dueOutbox(
   return rows.map(toRow);
 }
 
+/** Whether a message to the address is still waiting to go out. */
+export async function hasPendingOutbox(q: Queryable, addressId: string): Promise<boolean> {
+  const rows = (
+    await q.execute({
+      sql: "SELECT 1 FROM outbox WHERE address_id = ? AND status = 'pending' LIMIT 1",
+      args: [addressId],
+    })
+  ).rows;
+  return rows.length > 0;
+}
+
 export async function outboxForAddress(q: Queryable, addressId: string): Promise<OutboxRow[]> {
   const rows = (await q.execute({ sql: `${SELECT} WHERE o.address_id = ? ORDER BY o.id`, args: [addressId] }))
     .rows;

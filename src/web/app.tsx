@@ -162,9 +162,11 @@ export function workspaceRoutes(deps: ServiceDeps, options: WorkspaceOptions = {
     current: Parameters<typeof Page>[0]['current'],
     body: unknown,
     status: 200 | 400 | 404 | 409 = 200,
+    /** The open-alert count when the page has read it already (the dashboard), so it is not read twice. */
+    known?: number,
   ) => {
     const { actor, locale, t } = view(c);
-    const openAlerts = await openAlertCount(deps, actor);
+    const openAlerts = known ?? (await openAlertCount(deps, actor));
     return c.html(
       <Page
         t={t}
@@ -204,6 +206,8 @@ export function workspaceRoutes(deps: ServiceDeps, options: WorkspaceOptions = {
       t('dashboard.title'),
       'dashboard',
       <Dashboard t={t} locale={locale} timeZone={timeZone} view={dashboard} />,
+      200,
+      dashboard.openAlertCount,
     );
   });
 

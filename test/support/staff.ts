@@ -53,6 +53,13 @@ export function browser(server: Server) {
     get cookie() {
       return cookie;
     },
+    /** Puts a cookie back (an old session, to show it no longer works). */
+    set cookie(value: string | undefined) {
+      cookie = value;
+    },
+    /** Posts the sign-in form and answers what the server said, whatever it was. */
+    attemptSignIn: (email: string, password = PASSWORD) =>
+      request('/staff/login', { form: { email, password } }),
     async signIn(email: string, password = PASSWORD) {
       const res = await request('/staff/login', { form: { email, password } });
       if (res.status !== 303) throw new Error(`${email} could not sign in: ${res.status}`);

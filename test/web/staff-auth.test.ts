@@ -1,48 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createStaff } from '../../src/service/staff.ts';
 import { FakeClock, startTestServer } from '../support/harness.ts';
-
-const PASSWORD = 'a long enough passphrase';
+import { browser, PASSWORD } from '../support/staff.ts';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
-
-/** A browser-like client: keeps the session cookie, sends same-origin form posts, follows nothing. */
-function browser(server: Server) {
-  let cookie: string | undefined;
-  const request = async (path: string, init: RequestInit & { form?: Record<string, string> } = {}) => {
-    const headers = new Headers(init.headers);
-    if (cookie) headers.set('Cookie', cookie);
-    let body = init.body;
-    if (init.form) {
-      headers.set('Content-Type', 'application/x-www-form-urlencoded');
-      if (!headers.has('Origin')) headers.set('Origin', server.url);
-      body = new URLSearchParams(init.form).toString();
-    }
-    const res = await fetch(`${server.url}${path}`, {
-      ...init,
-      method: init.form ? 'POST' : (init.method ?? 'GET'),
-      headers,
-      body,
-      redirect: 'manual',
-    });
-    const set = res.headers.get('set-cookie');
-    if (set) {
-      const [pair] = set.split(';');
-      cookie = pair!.endsWith('=') ? undefined : pair;
-    }
-    return res;
-  };
-  return {
-    request,
-    get cookie() {
-      return cookie;
-    },
-    set cookie(value) {
-      cookie = value;
-    },
-    signIn: (email: string, password = PASSWORD) => request('/staff/login', { form: { email, password } }),
-  };
-}
 
 describe('staff sign-in', () => {
   let server: Server;
@@ -91,7 +52,7 @@ describe('staff sign-in', () => {
   });
 
   it('sets an HttpOnly, SameSite=Lax session cookie holding a 256-bit random token', async () => {
-    const res = await browser(server).signIn('tina@clinic.no');
+    const res = await browser(server).attemptSignIn('tina@clinic.no');
     const cookie = res.headers.get('set-cookie')!;
     expect(cookie).toMatch(/^selvhjelp_staff=[A-Za-z0-9_-]{43};/);
     expect(cookie).toMatch(/HttpOnly/i);
@@ -102,8 +63,8 @@ describe('staff sign-in', () => {
 
   it('answers a wrong password and an unknown account alike', async () => {
     const b = browser(server);
-    const wrong = await b.signIn('tina@clinic.no', 'not the password at all');
-    const unknown = await b.signIn('nobody@clinic.no', 'not the password at all');
+    const wrong = await b.attemptSignIn('tina@clinic.no', 'not the password at all');
+    const unknown = await b.attemptSignIn('nobody@clinic.no', 'not the password at all');
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     const text = (await wrong.text()).replace(/value="[^"]*"/g, '');
@@ -114,35 +75,35 @@ describe('staff sign-in', () => {
   it('locks the account for 15 minutes after five failed sign-ins, even for the right password', async () => {
     const b = browser(server);
     for (let i = 0; i < 5; i++)
-      expect((await b.signIn('tina@clinic.no', `wrong password ${i}`)).status).toBe(401);
-    const locked = await b.signIn('tina@clinic.no');
+      expect((await b.attemptSignIn('tina@clinic.no', `wrong password ${i}`)).status).toBe(401);
+    const locked = await b.attemptSignIn('tina@clinic.no');
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get('retry-after'))).toBe(900);
     expect(b.cookie).toBeUndefined();
     clock.advance(14 * 60_000);
-    expect((await b.signIn('tina@clinic.no')).status).toBe(429);
+    expect((await b.attemptSignIn('tina@clinic.no')).status).toBe(429);
     clock.advance(60_000);
-    expect((await b.signIn('tina@clinic.no')).status).toBe(303);
+    expect((await b.attemptSignIn('tina@clinic.no')).status).toBe(303);
   });
 
   it('limits failed sign-ins from one network address across accounts', async () => {
     const b = browser(server);
     for (let i = 0; i < 20; i++)
-      expect((await b.signIn(`guess${i}@clinic.no`, 'wrong password')).status).toBe(401);
-    const limited = await b.signIn('tina@clinic.no');
+      expect((await b.attemptSignIn(`guess${i}@clinic.no`, 'wrong password')).status).toBe(401);
+    const limited = await b.attemptSignIn('tina@clinic.no');
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
   }, 120_000); // 21 deliberate scrypt checks (~0.35 s each alone, slower beside other suites)
 
   it('ends a session after 30 idle minutes and after 10 hours in all', async () => {
     const b = browser(server);
-    await b.signIn('tina@clinic.no');
+    await b.attemptSignIn('tina@clinic.no');
     clock.advance(29 * 60_000);
     expect((await b.request('/staff/alerts')).status).toBe(200);
     clock.advance(30 * 60_000);
     expect((await b.request('/staff/alerts')).status).toBe(303);
 
-    await b.signIn('tina@clinic.no');
+    await b.attemptSignIn('tina@clinic.no');
     for (let minutes = 0; minutes < 10 * 60 - 20; minutes += 20) {
       clock.advance(20 * 60_000);
       expect((await b.request('/staff/alerts/count')).status).toBe(200);
@@ -153,7 +114,7 @@ describe('staff sign-in', () => {
 
   it('signs out for good: the old cookie no longer works', async () => {
     const b = browser(server);
-    await b.signIn('tina@clinic.no');
+    await b.attemptSignIn('tina@clinic.no');
     const old = b.cookie;
     const out = await b.request('/staff/logout', { form: {} });
     expect(out.status).toBe(303);
@@ -163,7 +124,7 @@ describe('staff sign-in', () => {
 
   it('refuses a cross-site form post that carries the session cookie', async () => {
     const b = browser(server);
-    await b.signIn('tina@clinic.no');
+    await b.attemptSignIn('tina@clinic.no');
     const res = await b.request('/staff/logout', { form: {}, headers: { Origin: 'https://evil.example' } });
     expect(res.status).toBe(403);
     const noOrigin = await fetch(`${server.url}/staff/language`, {
@@ -179,7 +140,7 @@ describe('staff sign-in', () => {
   it('sends strict headers on every staff page: no-store, CSP without inline script, no framing', async () => {
     const b = browser(server);
     const pages = [await b.request('/staff/login')];
-    await b.signIn('tina@clinic.no');
+    await b.attemptSignIn('tina@clinic.no');
     pages.push(await b.request('/staff/alerts'), await b.request('/staff/alerts/count'));
     for (const res of pages) {
       expect(res.headers.get('cache-control')).toBe('no-store');
@@ -217,7 +178,7 @@ describe('staff sign-in', () => {
     });
     expect(ok.status).toBe(303);
     expect((await b.request(`/staff/set-password?token=${token}`)).status).toBe(404);
-    expect((await b.signIn('ola@clinic.no')).status).toBe(303);
+    expect((await b.attemptSignIn('ola@clinic.no')).status).toBe(303);
 
     const late = await createStaff(server.deps, { email: 'kari@clinic.no', name: 'Kari', role: 'therapist' });
     if (!late.ok) throw new Error('not created');

@@ -53,21 +53,7 @@ export function AlertCard({
         </dd>
         <dt>{t('alert.safety_mode')}</dt>
         <dd>{alert.safetyStep ? t('alert.safety_waiting') : t('alert.safety_ended')}</dd>
-        {alert.safetyAnswers.length > 0 ? (
-          <>
-            <dt>{t('alert.answers')}</dt>
-            <dd>
-              <ul>
-                {alert.safetyAnswers.map((a) => (
-                  <li>
-                    {t(`alert.step.${a.step}`)}: {t(`answer.${a.answer}`)} (
-                    {formatDateTime(a.at, locale, timeZone)})
-                  </li>
-                ))}
-              </ul>
-            </dd>
-          </>
-        ) : null}
+        <SafetyAnswers t={t} locale={locale} timeZone={timeZone} answers={alert.safetyAnswers} />
         {alert.acknowledgedAt ? (
           <>
             <dt>{t('alert.acknowledged')}</dt>
@@ -78,15 +64,50 @@ export function AlertCard({
           </>
         ) : null}
       </dl>
-      {alert.acknowledgedAt ? null : (
-        <form method="post" action={`/staff/alerts/${encodeURIComponent(alert.id)}/ack`} class="stack">
-          <input type="hidden" name="returnTo" value={returnTo} />
-          <label for={`note-${alert.id}`}>{t('alert.note')}</label>
-          <textarea id={`note-${alert.id}`} name="note" rows={2} maxlength={2000} />
-          <button type="submit">{t('alert.ack')}</button>
-        </form>
-      )}
+      {alert.acknowledgedAt ? null : <AckForm t={t} alertId={alert.id} returnTo={returnTo} />}
     </article>
+  );
+}
+
+/** The client's answers to the direct safety questions, as a definition-list entry (none: nothing). */
+export function SafetyAnswers({
+  t,
+  locale,
+  timeZone,
+  answers,
+}: {
+  t: Translate;
+  locale: 'nb' | 'en';
+  timeZone: string;
+  answers: readonly { step: string; answer: string; at: string }[];
+}) {
+  if (answers.length === 0) return null;
+  return (
+    <>
+      <dt>{t('alert.answers')}</dt>
+      <dd>
+        <ul>
+          {answers.map((a) => (
+            <li>
+              {t(`alert.step.${a.step}`)}: {t(`answer.${a.answer}`)} ({formatDateTime(a.at, locale, timeZone)}
+              )
+            </li>
+          ))}
+        </ul>
+      </dd>
+    </>
+  );
+}
+
+/** Acknowledge an open alert, with a note of what was done; back to `returnTo` afterwards. */
+export function AckForm({ t, alertId, returnTo }: { t: Translate; alertId: string; returnTo: string }) {
+  return (
+    <form method="post" action={`/staff/alerts/${encodeURIComponent(alertId)}/ack`} class="stack">
+      <input type="hidden" name="returnTo" value={returnTo} />
+      <label for={`note-${alertId}`}>{t('alert.note')}</label>
+      <textarea id={`note-${alertId}`} name="note" rows={2} maxlength={2000} />
+      <button type="submit">{t('alert.ack')}</button>
+    </form>
   );
 }
 

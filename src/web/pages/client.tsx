@@ -17,6 +17,7 @@ import type { Translate } from '../context.ts';
 import { formatDate, formatDateTime } from '../format.ts';
 import { Notice } from '../layout.tsx';
 import { AssignForm } from './admin.tsx';
+import { AckForm, SafetyAnswers } from './alerts.tsx';
 import { ContactsPart } from './contacts.tsx';
 import { ContractSection } from './contract.tsx';
 import { snake } from './dashboard.tsx';
@@ -66,21 +67,7 @@ function AlertsPart({
             <dl class="facts">
               <dt>{t('alert.safety_mode')}</dt>
               <dd>{alert.inSafetyMode ? t('alert.safety_waiting') : t('alert.safety_ended')}</dd>
-              {alert.safetyAnswers.length > 0 ? (
-                <>
-                  <dt>{t('alert.answers')}</dt>
-                  <dd>
-                    <ul>
-                      {alert.safetyAnswers.map((a) => (
-                        <li>
-                          {t(`alert.step.${a.step}`)}: {t(`answer.${a.answer}`)} (
-                          {formatDateTime(a.at, locale, timeZone)})
-                        </li>
-                      ))}
-                    </ul>
-                  </dd>
-                </>
-              ) : null}
+              <SafetyAnswers t={t} locale={locale} timeZone={timeZone} answers={alert.safetyAnswers} />
               {alert.acknowledged ? (
                 <>
                   <dt>{t('alert.acknowledged')}</dt>
@@ -92,12 +79,7 @@ function AlertsPart({
               ) : null}
             </dl>
             {alert.status === 'open' ? (
-              <form method="post" action={`/staff/alerts/${encodeURIComponent(alert.id)}/ack`} class="stack">
-                <input type="hidden" name="returnTo" value={`/staff/clients/${clientId}`} />
-                <label for={`note-${alert.id}`}>{t('alert.note')}</label>
-                <textarea id={`note-${alert.id}`} name="note" rows={2} maxlength={2000} />
-                <button type="submit">{t('alert.ack')}</button>
-              </form>
+              <AckForm t={t} alertId={alert.id} returnTo={`/staff/clients/${clientId}`} />
             ) : null}
           </article>
         );
