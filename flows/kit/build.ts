@@ -4,7 +4,7 @@ import { homeworkTypes } from '../../src/domain/homework/index.ts';
 import { nextLocalTime, parseClockTime } from '../../src/domain/local-time.ts';
 import { DEFAULT_SEND_WINDOW, intoSendWindow } from '../../src/domain/quiet-hours.ts';
 import type { IdleMeta, PromptMeta } from '../../src/engine/prompt.ts';
-import type { FlowInput, FlowVersion, Reply } from '../../src/engine/types.ts';
+import { type FlowInput, type FlowVersion, type Reply, SETTINGS_EVENT } from '../../src/engine/types.ts';
 import { questionnaireState, questionnaireTextKeys } from './questionnaire.ts';
 import { DEFAULT_FLOW_SETTINGS, type FlowContext, type Reminder, type Step, type StepOf } from './steps.ts';
 
@@ -170,6 +170,16 @@ function askState(step: AskStep, next: string, reminder: Reminder | undefined, d
   } as AnyState;
 }
 
+type SettingsEvent = { type: typeof SETTINGS_EVENT; now: string; settings: FlowInput['settings'] };
+
+/** New settings (an amended contract's pace) over the ones the flow runs with. */
+const assignSettings = assign({
+  settings: ({ context, event }: { context: FlowContext; event: SettingsEvent }) => ({
+    ...context.settings,
+    ...event.settings,
+  }),
+});
+
 function openPartStates(
   step: StepOf<'openPart'>,
   next: string,
@@ -225,6 +235,9 @@ function openPartStates(
         target: ready,
       },
       after: { [gate]: ready },
+      // A new pace while the part waits: entered again, so its timer is set from the new gap (or it
+      // opens now, when the new gap has already passed).
+      on: { [SETTINGS_EVENT]: { target: step.id, reenter: true, actions: assignSettings } },
     } as AnyState,
     [ready]: { ...ask, on: { INPUT: on } } as AnyState,
   };
@@ -406,6 +419,7 @@ export function buildFlow(spec: FlowSpec): KitFlow {
         clock: input.now,
       }),
       states,
+      on: { [SETTINGS_EVENT]: { actions: assignSettings } },
     } as never,
     { delays } as never,
   );

@@ -15,6 +15,7 @@ import type {
   TimerSpec,
   TurnResult,
 } from './types.ts';
+import { SETTINGS_EVENT } from './types.ts';
 
 export interface TurnRequest {
   flow: FlowVersion;
@@ -112,6 +113,16 @@ export function turn(req: TurnRequest): TurnResult {
   if (req.event.kind === 'timer') {
     const event = { ...req.event.event, now: nowIso } as FlowEvent;
     const [next, actions] = transition(machine, snapshot, event);
+    return collect(flow, next, actions, now, true, []);
+  }
+
+  if (req.event.kind === 'settings') {
+    // A flow that ended, or one that keeps no settings, has nothing to change.
+    const event = { type: SETTINGS_EVENT, now: nowIso, settings: req.event.settings };
+    if (snapshot.status !== 'active' || !snapshot.can(event as never)) {
+      return collect(flow, snapshot, [], now, false, []);
+    }
+    const [next, actions] = transition(machine, snapshot, event as never);
     return collect(flow, next, actions, now, true, []);
   }
 

@@ -3,6 +3,9 @@ import type { AnyStateMachine } from 'xstate';
 export type Locale = 'nb' | 'en';
 export const locales: readonly Locale[] = ['nb', 'en'];
 
+/** The machine event that carries new settings into a running flow (EngineEvent `settings`). */
+export const SETTINGS_EVENT = 'SETTINGS';
+
 export type TextVars = Record<string, string | number>;
 
 /** A choice offered to the client: a stable value and the text key of its label. */
@@ -47,7 +50,12 @@ export type ClientInput = { text?: string; value?: string };
 export type EngineEvent =
   | { kind: 'start' }
   | { kind: 'input'; input: ClientInput }
-  | { kind: 'timer'; key: string; event: FlowEvent };
+  | { kind: 'timer'; key: string; event: FlowEvent }
+  /**
+   * New settings for a running flow (an amended guidance contract's pace): kept for what comes, and a
+   * part that waits for its gap waits for the new one. Never a reply of its own.
+   */
+  | { kind: 'settings'; settings: NonNullable<FlowInput['settings']> };
 
 /** The persisted state of one flow: XState's persisted snapshot, pinned to a flow version. */
 export interface PersistedFlow {

@@ -17,6 +17,7 @@ import m0008 from '../storage/migrations/0008_workspace.sql';
 import m0009 from '../storage/migrations/0009_contracts.sql';
 import m0010 from '../storage/migrations/0010_contacts.sql';
 import m0011 from '../storage/migrations/0011_messages.sql';
+import m0012 from '../storage/migrations/0012_chat_menu.sql';
 import { channelsFromConfig } from './channels.ts';
 import { serviceDeps } from './service-deps.ts';
 
@@ -38,6 +39,7 @@ const migrations = migrationsFromFiles([
   { fileName: '0009_contracts.sql', sql: m0009 },
   { fileName: '0010_contacts.sql', sql: m0010 },
   { fileName: '0011_messages.sql', sql: m0011 },
+  { fileName: '0012_chat_menu.sql', sql: m0012 },
 ]);
 
 const consoleLogger: Logger = {

@@ -112,6 +112,24 @@ function engineStep(deps: ServiceDeps, target: TurnTarget, trigger: Trigger, gat
     // A pending enrollment starts on first contact, whatever the contact was.
     const starts =
       enrollment.status === 'pending' || !enrollment.persisted || trigger.kind === 'start_enrollment';
+    if (!starts && trigger.kind === 'contract_signed' && enrollment.status === 'active') {
+      // A course already running takes the signed pace from now on: a part waiting for its gap waits
+      // for the new one (its timer moves), or opens now when that gap has already passed.
+      const settings = { partGapDays: trigger.paceDays };
+      const result = turn({
+        ...request,
+        persisted: enrollment.persisted,
+        event: { kind: 'settings', settings },
+      });
+      if (result.accepted) {
+        const prompt = result.replies.length === 0 ? pendingPrompt(flow, result.persisted) : undefined;
+        return {
+          kind: 'turn',
+          started: false,
+          result: { ...result, replies: [...result.replies, ...(prompt ? [prompt] : [])] },
+        };
+      }
+    }
     if (!starts && (trigger.kind === 'resume' || trigger.kind === 'contract_signed')) {
       const prompt = pendingPrompt(flow, enrollment.persisted!);
       const lead: Reply[] = trigger.kind === 'resume' ? [{ key: 'service.resumed' }] : [];

@@ -7,7 +7,7 @@ import {
   reaskReplies,
   type TurnRequest,
 } from '../../src/engine/turn.ts';
-import type { FlowEvent, FlowInput, TurnResult } from '../../src/engine/types.ts';
+import { type FlowEvent, type FlowInput, SETTINGS_EVENT, type TurnResult } from '../../src/engine/types.ts';
 
 /**
  * The turn written with XState's public API only, as its documentation shows it: `initialTransition()` and
@@ -39,6 +39,15 @@ export function referenceTurn(req: TurnRequest): TurnResult {
   if (req.event.kind === 'timer') {
     const event = { ...req.event.event, now: nowIso } as FlowEvent;
     const [next, actions] = transition(flow.machine, snapshot, event);
+    return collect(flow, next, actions as ActionLike[], now, true, []);
+  }
+
+  if (req.event.kind === 'settings') {
+    const event = { type: SETTINGS_EVENT, now: nowIso, settings: req.event.settings };
+    if (snapshot.status !== 'active' || !snapshot.can(event as never)) {
+      return collect(flow, snapshot, [], now, false, []);
+    }
+    const [next, actions] = transition(flow.machine, snapshot, event as never);
     return collect(flow, next, actions as ActionLike[], now, true, []);
   }
 

@@ -249,3 +249,60 @@ describe('a message while nothing is asked', () => {
     expect(locked.replies).toEqual([{ key: 'course.part_locked' }]);
   });
 });
+
+describe('new settings for a running flow (an amended contract pace)', () => {
+  const DAY = 24 * 60 * 60 * 1000;
+  const flow = buildFlow({
+    id: 'paced',
+    version: 1,
+    steps: [
+      openPart('p1', 1, 'intro.ask_ready'),
+      endOfPart('p1_end', 1, 'intro.thanks'),
+      openPart('p2', 2, 'intro.ask_goal'),
+      end('done'),
+    ],
+  });
+  const gateOf = (r: TurnResult) => r.timers.find((t) => t.key.includes('gate.p2'));
+  const waitingForPartTwo = () => {
+    const started = turn({
+      flow,
+      persisted: undefined,
+      event: { kind: 'start' },
+      now: start,
+      locale: 'nb',
+      timeZone: 'Europe/Oslo',
+      text,
+      settings: { partGapDays: 7 },
+    });
+    return run(flow, started.persisted, { kind: 'input', input: { value: 'start' } });
+  };
+
+  it('moves the timer of a part that waits for its gap', () => {
+    const waiting = waitingForPartTwo();
+    expect(gateOf(waiting)?.dueAt).toBe(new Date(start.getTime() + 7 * DAY).toISOString());
+    const later = new Date(start.getTime() + DAY);
+    const moved = run(flow, waiting.persisted, { kind: 'settings', settings: { partGapDays: 10 } }, later);
+    expect(moved.accepted).toBe(true);
+    expect(moved.replies).toEqual([]);
+    expect(gateOf(moved)?.dueAt).toBe(new Date(start.getTime() + 10 * DAY).toISOString());
+  });
+
+  it('opens the part now when the new gap has already passed', () => {
+    const waiting = waitingForPartTwo();
+    const later = new Date(start.getTime() + 3 * DAY);
+    const opened = run(flow, waiting.persisted, { kind: 'settings', settings: { partGapDays: 2 } }, later);
+    expect(opened.replies.map((r) => r.key)).toEqual(['intro.ask_goal']);
+    expect(opened.cancels).toContain(gateOf(waiting)?.key);
+    expect(gateOf(opened)).toBeUndefined();
+  });
+
+  it('keeps them for the parts to come when no part waits, and schedules nothing', () => {
+    const started = run(flow, undefined, { kind: 'start' });
+    const settled = run(flow, started.persisted, { kind: 'settings', settings: { partGapDays: 3 } });
+    expect(settled.accepted).toBe(true);
+    expect(settled.timers).toEqual([]);
+    const context = (settled.persisted.snapshot as { context: { settings: { partGapDays: number } } })
+      .context;
+    expect(context.settings.partGapDays).toBe(3);
+  });
+});

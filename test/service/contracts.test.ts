@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ContractFields } from '../../src/domain/contract.ts';
 import { createClient } from '../../src/service/clients.ts';
@@ -13,6 +14,8 @@ import type { StaffActor } from '../../src/service/staff-actor.ts';
 import { listAudit } from '../../src/storage/audit.ts';
 import { listEnrollments } from '../../src/storage/enrollments.ts';
 import { outboxForAddress } from '../../src/storage/outbox.ts';
+import { listTimers } from '../../src/storage/timers.ts';
+import { parseChat } from '../conversations/player.ts';
 import { type Harness, makeHarness } from '../support/harness.ts';
 
 const PHONE = '+4791234567';
@@ -307,6 +310,72 @@ describe('the guidance contract', () => {
       [1, 'superseded'],
     ]);
     expect(view?.history[1]?.fields.paceDays).toBe(7);
+  });
+
+  describe('an amended pace moves a running course', () => {
+    const DAY = 24 * 60 * 60 * 1000;
+    /** A client who signed version 1 (7 days a part) and did part 1: part 2 waits for its gap. */
+    async function afterPartOne() {
+      const c = await client();
+      await draftAndSign(c.id, { paceDays: 7 });
+      await c.press('contract.accept');
+      const partOne = parseChat(
+        readFileSync(new URL('../conversations/course-depression-nb/part-1.chat', import.meta.url), 'utf8'),
+      ).steps;
+      for (const step of partOne) {
+        if ('wait' in step) break;
+        if ('press' in step) await c.press(step.press);
+        else if ('send' in step && step.send !== '{code}') await c.say(step.send);
+      }
+      const course = await enrollment(c.id);
+      const partTwo = async () => {
+        const timers = await h.deps.db.read((q) => listTimers(q, course.id));
+        return timers.filter((t) => t.key.includes('gate.p2_open')).map((t) => t.dueAt);
+      };
+      return { c, course, partTwo, partOneAt: h.clock.now.getTime() };
+    }
+
+    async function amendAndAccept(clientId: string, paceDays: number, accept: () => Promise<string[]>) {
+      await draftAndSign(clientId, { paceDays });
+      return accept();
+    }
+
+    it('a longer pace moves the timer of the part that waits', async () => {
+      const { c, partTwo, partOneAt } = await afterPartOne();
+      const [before] = await partTwo();
+      expect(Date.parse(before!) - partOneAt).toBeGreaterThanOrEqual(7 * DAY - DAY / 2);
+      expect(Date.parse(before!) - partOneAt).toBeLessThan(8 * DAY);
+
+      h.clock.advance(DAY);
+      const replies = await amendAndAccept(c.id, 14, () => c.press('contract.accept'));
+      expect(replies[0]).toBe('Takk! Avtalen er nå signert av deg og terapeuten din.');
+      const [after] = await partTwo();
+      expect(Date.parse(after!) - Date.parse(before!)).toBeGreaterThanOrEqual(6.5 * DAY);
+      expect(Date.parse(after!) - partOneAt).toBeLessThan(15 * DAY);
+      expect(await partTwo()).toHaveLength(1);
+    });
+
+    it('a shorter pace whose gap has passed opens the part at once', async () => {
+      const { c, partTwo } = await afterPartOne();
+      h.clock.advance(3 * DAY);
+      const replies = await amendAndAccept(c.id, 2, () => c.press('contract.accept'));
+      expect(replies.join('\n')).toContain('Del 2 er klar!');
+      expect(await partTwo()).toEqual([]);
+      // The next part's gap is the new pace too.
+      const started = await c.press('start');
+      expect(started.join('\n')).not.toContain('Del 2 er klar!');
+    });
+
+    it('is kept for the parts to come when no part waits', async () => {
+      const c = await client();
+      await draftAndSign(c.id, { paceDays: 7 });
+      await c.press('contract.accept');
+      await amendAndAccept(c.id, 10, () => c.press('contract.accept'));
+      const course = await enrollment(c.id);
+      const settings = (course.persisted!.snapshot as { context: { settings: { partGapDays: number } } })
+        .context.settings;
+      expect(settings.partGapDays).toBe(10);
+    });
   });
 
   it('lets the therapist start the course without a contract, with a reason', async () => {

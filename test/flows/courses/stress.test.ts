@@ -263,8 +263,10 @@ describe('stress course: the golden path through the pure engine', () => {
           return;
         } else if (event.kind === 'timer') {
           [live, actions] = transition(course.machine, live!, { ...event.event, now: nowIso } as FlowEvent);
-        } else {
+        } else if (event.kind === 'input') {
           [live, actions] = transition(course.machine, live!, { type: 'INPUT', now: nowIso, ...event.input });
+        } else {
+          throw new Error(`the stress test plays no ${event.kind} event`);
         }
         const restored = restore(course.machine, inMemory.persisted);
         expect(restored.value).toEqual(live.value);
