@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { normalisePhone } from '../channels/sms/phone.ts';
 import { computeTwilioSignature } from '../channels/sms/twilio-signature.ts';
 import type { Config } from '../config/config.ts';
+import { normalisePhone } from '../domain/phone.ts';
 import { CommandError, UsageError } from './usage-error.ts';
 
 /**

@@ -69,7 +69,8 @@ export async function countWrongCode(tx: Queryable, keys: CodeAttemptKey[], now:
   for (const { rule, key } of keys) await hitRateLimit(tx, rule, key, now);
 }
 
-async function sha256Hex(text: string): Promise<string> {
+/** Lower-case hex SHA-256 of `text` (Web Crypto: Node and Workers alike). */
+export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }

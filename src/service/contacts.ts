@@ -480,7 +480,7 @@ async function sendReminder(deps: ServiceDeps, contact: ContactRecord): Promise<
   const at = now.toISOString();
   const { client, address } = await deps.db.read(async (q) => ({
     client: await findClient(q, contact.clientId),
-    address: await preferredAddress(q, contact.clientId),
+    address: await preferredAddress(q, contact.clientId, now),
   }));
   const drop = (outcome: ReminderOutcome) =>
     deps.db.write((tx) => markReminded(tx, contact.id, at, outcome)).then(() => false);

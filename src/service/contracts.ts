@@ -258,7 +258,7 @@ export async function signContractAsTherapist(
     const parsed = contractFieldsSchema.safeParse(latest.fields);
     if (!parsed.success) return { ok: false, error: 'invalid', message: describe(parsed.error.issues) };
     const fields: ContractFields = parsed.data;
-    const address = await deps.db.read((q) => preferredAddress(q, client.id));
+    const address = await deps.db.read((q) => preferredAddress(q, client.id, now));
     const event: DomainEvent = {
       type: 'contract.sent',
       data: { contractId: latest.id, version: latest.version },
@@ -299,7 +299,7 @@ export async function waiveContract(
     const now = deps.clock();
     const { enrollment, address } = await deps.db.read(async (q) => ({
       enrollment: await currentEnrollment(q, client.id),
-      address: await preferredAddress(q, client.id),
+      address: await preferredAddress(q, client.id, now),
     }));
     if (!enrollment) return { ok: false, error: 'no_enrollment' };
     const record = async (tx: Queryable) => {

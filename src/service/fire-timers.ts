@@ -28,7 +28,7 @@ async function fireOne(deps: ServiceDeps, enrollmentId: string, key: string): Pr
     const timer = await findTimer(q, enrollmentId, key);
     const enrollment = await findEnrollment(q, enrollmentId);
     const client = enrollment ? await findClient(q, enrollment.clientId) : undefined;
-    const address = client ? await preferredAddress(q, client.id) : undefined;
+    const address = client ? await preferredAddress(q, client.id, now) : undefined;
     return { timer, enrollment, client, address };
   });
   const { timer, enrollment, client, address } = loaded;

@@ -1,4 +1,5 @@
 import { accessCodeState, parseAccessCode } from '../domain/access-code.ts';
+import { menuChoiceOf } from '../domain/chat-menu.ts';
 import { type Keyword, parseTherapistMessage } from '../domain/keywords.ts';
 import type { RiskDetection } from '../domain/safety/detect.ts';
 import type { Locale, Reply } from '../engine/types.ts';
@@ -19,6 +20,7 @@ import {
   loadClientTurnContext,
   loadInboundContext,
 } from '../storage/inbound-context.ts';
+import { leaveMenu, menuAnswerTurn, menuChoiceTurn, waitingMenuPrompt } from './chat-menu.ts';
 import { codeAttemptKeys, codeAttemptLock, countWrongCode } from './code-attempts.ts';
 import { answerContract } from './contracts.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -233,7 +235,12 @@ async function codeTurn(
     const minutes = Math.ceil(check.lock.retryAfterSeconds / 60);
     return answer({ key: 'service.code_locked', vars: { minutes } }, false);
   }
-  if (!code) return answer({ key: base.isNewAddress ? 'service.welcome' : 'service.code_unknown' }, false);
+  if (!code) {
+    // The chat menu needs a linked conversation: say so, rather than that the code was wrong.
+    const menu = inbound.content.kind === 'button' && menuChoiceOf(inbound.content.value);
+    const key = menu ? 'menu.needs_code' : base.isNewAddress ? 'service.welcome' : 'service.code_unknown';
+    return answer({ key }, false);
+  }
   const { client } = check;
   if (!client) {
     return answer({ key: check.state === 'unknown' ? 'service.code_unknown' : 'service.code_spent' }, true);
@@ -299,6 +306,30 @@ async function linkedTurn(
     return keywordTurn(deps, base, client, locale, inbound.content.keyword);
   }
   if (toTherapist) return therapistMessageTurn(deps, kept, client, locale, body !== '');
+  // The chat menu: a choice asks for a message to the therapist or a phone number, and the next message
+  // is the answer to it; anything else (a course button) leaves the menu.
+  const menuTurn = {
+    now: base.now,
+    address: base.address,
+    isNewAddress: base.isNewAddress,
+    client,
+    locale,
+    inbound: base.inbound,
+    get waiting() {
+      return waitingQuestion(deps, context.enrollment);
+    },
+  };
+  const choice = inbound.content.kind === 'button' ? menuChoiceOf(inbound.content.value) : undefined;
+  if (choice) {
+    const written = await menuChoiceTurn(deps, menuTurn, choice);
+    return { kind: 'handled', addressId: base.address.id, ...written };
+  }
+  const menuPrompt = waitingMenuPrompt(base.address, base.now);
+  if (menuPrompt && inbound.content.kind === 'message') {
+    const written = await menuAnswerTurn(deps, menuTurn, menuPrompt, inbound.content.text);
+    return { kind: 'handled', addressId: base.address.id, ...written };
+  }
+  await leaveMenu(deps, base.address);
   // A guidance contract waiting for the client takes their next message as the answer to it.
   if (context.awaitingContract) {
     const written = await answerContract(deps, {

@@ -102,7 +102,7 @@ async function startCheckin(deps: ServiceDeps, schedule: ScheduleRecord): Promis
     const client = await findClient(q, schedule.clientId);
     return {
       client,
-      address: client ? await preferredAddress(q, client.id) : undefined,
+      address: client ? await preferredAddress(q, client.id, now) : undefined,
       running: await activeEnrollmentOfFlow(q, schedule.clientId, schedule.flowId),
     };
   });

@@ -107,7 +107,7 @@ export async function sendTherapistMessage(
   return deps.locks.run(`client:${client.id}`, async () => {
     const now = deps.clock();
     const { address, enrollment } = await deps.db.read(async (q) => ({
-      address: await preferredAddress(q, client.id),
+      address: await preferredAddress(q, client.id, now),
       enrollment: await currentEnrollment(q, client.id),
     }));
     const message: StaffMessageRow = {

@@ -47,7 +47,7 @@ export async function applyQuietRule(
           return;
         }
         const client = await findClient(tx, candidate.clientId);
-        const address = await preferredAddress(tx, candidate.clientId);
+        const address = await preferredAddress(tx, candidate.clientId, now);
         const event = { type: 'client.quiet_reminded', data: { silentDays } };
         if (!client || !address || address.optedOutAt || address.undeliverableAt) {
           // Nobody to remind: recorded, so the rule moves on to the therapist's task in time.

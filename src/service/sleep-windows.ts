@@ -37,7 +37,7 @@ export async function decide(
         return { ok: false, error: 'not_awaiting_approval' };
       }
       const client = await findClient(tx, window.clientId);
-      const address = client ? await preferredAddress(tx, client.id) : undefined;
+      const address = client ? await preferredAddress(tx, client.id, now) : undefined;
       const event = { type: `sleep.window_${decision}`, data: { windowId: id, by } };
       if (client && address && decision === 'approved') {
         await writeTurn(deps, tx, {

@@ -1,3 +1,4 @@
+import { type MenuPrompt, parseMenuPrompt } from '../domain/chat-menu.ts';
 import type { Locale } from '../engine/types.ts';
 import type { Queryable } from './db.ts';
 import { optStr, str } from './rows.ts';
@@ -14,6 +15,10 @@ export interface AddressRecord {
   optedOutAt?: string;
   /** SMS: the provider refused the number for good (invalid, not a mobile, blocked). */
   undeliverableAt?: string;
+  /** What the chat menu asked this conversation for, if anything (src/domain/chat-menu.ts). */
+  menuPrompt?: MenuPrompt;
+  /** When the client last wrote from here. */
+  lastInboundAt?: string;
 }
 
 export const toAddress = (row: Record<string, unknown>): AddressRecord => ({
@@ -25,6 +30,8 @@ export const toAddress = (row: Record<string, unknown>): AddressRecord => ({
   createdAt: str(row, 'created_at'),
   optedOutAt: optStr(row, 'opted_out_at'),
   undeliverableAt: optStr(row, 'undeliverable_at'),
+  menuPrompt: parseMenuPrompt(optStr(row, 'menu_prompt')),
+  lastInboundAt: optStr(row, 'last_inbound_at'),
 });
 
 export async function insertAddress(q: Queryable, address: AddressRecord): Promise<void> {
@@ -76,15 +83,36 @@ export async function touchAddress(q: Queryable, addressId: string, now: string)
 }
 
 /** The address a client last wrote from: where messages they did not ask for (reminders) go. */
-export async function preferredAddress(q: Queryable, clientId: string): Promise<AddressRecord | undefined> {
-  const row = (
+/**
+ * How long after the client's last message a web chat still counts as where they are. A web chat is read
+ * only while the page is open: after this, a message nobody asked for goes to their SMS number instead,
+ * when they added one (with consent, in the chat menu or by texting their code).
+ */
+export const WEB_CHAT_PRESENCE_MS = 15 * 60_000;
+
+/**
+ * Where a message to the client goes that is not a reply (a reminder, a check-in, a part opening, a
+ * therapist's message): the conversation they last wrote from (a number added in the chat menu, never
+ * written from, comes after those), unless that is a web chat they left more
+ * than WEB_CHAT_PRESENCE_MS ago and an SMS number that still takes messages is linked.
+ */
+export async function preferredAddress(
+  q: Queryable,
+  clientId: string,
+  now: Date,
+): Promise<AddressRecord | undefined> {
+  const rows = (
     await q.execute({
       sql: `SELECT * FROM channel_addresses WHERE client_id = ?
-            ORDER BY COALESCE(last_inbound_at, linked_at, created_at) DESC LIMIT 1`,
+            ORDER BY last_inbound_at IS NULL, COALESCE(last_inbound_at, linked_at, created_at) DESC, rowid DESC`,
       args: [clientId],
     })
-  ).rows[0];
-  return row ? toAddress(row) : undefined;
+  ).rows.map(toAddress);
+  const [last] = rows;
+  if (last?.channel !== 'web') return last;
+  const seen = Date.parse(last.lastInboundAt ?? last.createdAt);
+  if (now.getTime() - seen < WEB_CHAT_PRESENCE_MS) return last;
+  return rows.find((a) => a.channel === 'sms' && !a.optedOutAt && !a.undeliverableAt) ?? last;
 }
 
 export async function findAddressById(q: Queryable, id: string): Promise<AddressRecord | undefined> {
@@ -134,5 +162,13 @@ export async function unlinkAddressFromClient(q: Queryable, addressId: string): 
   await q.execute({
     sql: 'UPDATE channel_addresses SET client_id = NULL, linked_at = NULL WHERE id = ?',
     args: [addressId],
+  });
+}
+
+/** Sets or clears (`undefined`) what the chat menu waits for in this conversation. */
+export async function setMenuPrompt(q: Queryable, addressId: string, prompt: MenuPrompt | undefined) {
+  await q.execute({
+    sql: 'UPDATE channel_addresses SET menu_prompt = ? WHERE id = ?',
+    args: [prompt ? JSON.stringify(prompt) : null, addressId],
   });
 }

@@ -91,7 +91,8 @@ export async function loadInboundContext(
     `SELECT
        a.id AS a_id, a.channel AS a_channel, a.address AS a_address, a.client_id AS a_client_id,
        a.locale AS a_locale, a.created_at AS a_created_at, a.opted_out_at AS a_opted_out_at,
-       a.undeliverable_at AS a_undeliverable_at,
+       a.undeliverable_at AS a_undeliverable_at, a.menu_prompt AS a_menu_prompt,
+       a.last_inbound_at AS a_last_inbound_at,
        EXISTS (SELECT 1 FROM processed_inbound WHERE channel = p.channel AND provider_id = p.provider_id)
          AS processed,
        c.id AS c_id, c.access_code AS c_access_code, c.locale AS c_locale, c.time_zone AS c_time_zone,

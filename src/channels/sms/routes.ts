@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { parseKeyword } from '../../domain/keywords.ts';
+import { normalisePhone } from '../../domain/phone.ts';
 import { recordDeliveryReport } from '../../service/delivery-status.ts';
 import type { ServiceDeps } from '../../service/deps.ts';
 import { handleInbound, type InboundContent } from '../../service/handle-inbound.ts';
 import { limitBody } from '../body-limit.ts';
 import { apiError } from '../http-errors.ts';
-import { normalisePhone } from './phone.ts';
 import { classifyTwilioErrorCode } from './twilio-rest.ts';
 import { type TwilioParams, verifyTwilioSignature } from './twilio-signature.ts';
 import { parseTwilioInbound, parseTwilioStatusCallback } from './twilio-webhook.ts';

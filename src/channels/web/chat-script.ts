@@ -218,6 +218,15 @@ export const chatScript = `(() => {
     await send({ text: text });
   });
 
+  // The chat menu: a choice is a button like any other; the answer (a message, a number) is typed next.
+  for (const button of document.querySelectorAll('.menu button')) {
+    button.addEventListener('click', async () => {
+      if (busy) return;
+      await send({ text: button.textContent, value: button.dataset.value });
+      input.focus();
+    });
+  }
+
   (async () => {
     try {
       if (!conversationId || !(await restore())) {

@@ -16,7 +16,8 @@ header nav { display: flex; gap: 1rem; }
 header nav a { color: #fff; display: inline-block; padding: .2rem 0; }
 header nav a[aria-current="true"] { font-weight: 700; text-decoration: none; }
 main { flex: 1; width: 100%; max-width: 40rem; margin: 0 auto; padding: 0 .75rem; display: flex; flex-direction: column; }
-#log { list-style: none; margin: 0; padding: 1rem 0 .5rem; flex: 1; }
+.log-region { flex: 1; }
+#log { list-style: none; margin: 0; padding: 1rem 0 .5rem; }
 #log li { margin: .5rem 0; display: flex; flex-direction: column; }
 .bubble { padding: .55rem .85rem; border-radius: 1rem; max-width: 85%; white-space: pre-wrap; overflow-wrap: anywhere; }
 .from-service .bubble { background: var(--bot); border: 1px solid var(--line); border-bottom-left-radius: .3rem; align-self: flex-start; }
@@ -31,6 +32,10 @@ main { flex: 1; width: 100%; max-width: 40rem; margin: 0 auto; padding: 0 .75rem
 img.illustration { max-width: min(100%, 20rem); margin-top: .4rem; }
 .composer { position: sticky; bottom: 0; margin: 0 -.75rem; padding: .25rem .75rem .9rem; background: var(--bg);
   border-top: 1px solid var(--line); }
+.menu { display: flex; flex-wrap: wrap; gap: .5rem; margin: 0 0 .5rem; padding: 0; border: 0; min-width: 0; }
+.menu button { font: inherit; font-size: .9rem; min-height: 2.25rem; padding: .25rem .8rem; border-radius: 1.2rem;
+  border: 1px solid var(--accent); background: #fff; color: var(--accent); cursor: pointer; }
+.menu button:hover { background: var(--accent-soft); }
 #status { min-height: 1.3rem; font-size: .9rem; color: var(--muted); margin: 0 0 .3rem; }
 #status.error { color: #8a1c1c; font-weight: 600; }
 form { display: flex; gap: .5rem; }
@@ -78,9 +83,21 @@ export function ChatPage({ catalog, locale }: { catalog: Catalog; locale: Locale
           data-you={t('ui.you')}
           data-bot={t('ui.bot')}
         >
-          <ol id="log" role="log" aria-live="polite" aria-label={t('ui.log_label')} />
+          {/* The live region wraps the list: a list with role="log" would no longer be a list to its items. */}
+          <div class="log-region" role="log" aria-live="polite" aria-label={t('ui.log_label')}>
+            <ol id="log" />
+          </div>
           <div class="composer">
             <p id="status" role="status" />
+            <fieldset class="menu">
+              <legend class="visually-hidden">{t('ui.menu_label')}</legend>
+              <button type="button" data-value="menu.therapist">
+                {t('ui.menu_therapist')}
+              </button>
+              <button type="button" data-value="menu.phone">
+                {t('ui.menu_phone')}
+              </button>
+            </fieldset>
             <form id="composer" autocomplete="off">
               <label for="message" class="visually-hidden">
                 {t('ui.input_label')}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskPhone, normalisePhone } from '../../../src/channels/sms/phone.ts';
+import { maskPhone, normalisePhone } from '../../src/domain/phone.ts';
 
 describe('normalisePhone', () => {
   it.each([
