@@ -92,14 +92,15 @@ async function post(
   body: unknown,
   timeoutMs: number,
   onRetry: () => void,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; json: unknown; ms: number }> {
   const started = performance.now();
   try {
-    return await postOnce(agent, url, path, body, timeoutMs, started);
+    return await postOnce(agent, url, path, body, timeoutMs, started, headers);
   } catch (error) {
     if (!(error instanceof StaleSocket)) throw error;
     onRetry();
-    return await postOnce(agent, url, path, body, timeoutMs, started);
+    return await postOnce(agent, url, path, body, timeoutMs, started, headers);
   }
 }
 
@@ -112,6 +113,7 @@ function postOnce(
   body: unknown,
   timeoutMs: number,
   started: number,
+  headers: Record<string, string>,
 ): Promise<{ status: number; json: unknown; ms: number }> {
   const data = Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
@@ -122,7 +124,7 @@ function postOnce(
         port: url.port,
         path,
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': data.length },
+        headers: { ...headers, 'content-type': 'application/json', 'content-length': data.length },
         timeout: timeoutMs,
       },
       (res) => {
@@ -233,8 +235,12 @@ export async function runPhase(phase: Phase): Promise<PhaseResult> {
     await Promise.all(Array.from({ length: phase.concurrency }, lane));
   } else {
     let next = 0;
-    const turn = async (body: Record<string, unknown>, n: number): Promise<ChatResponse> => {
-      const r = await post(agent, url, '/channels/web/messages', body, timeoutMs, retried);
+    const turn = async (body: Record<string, unknown>, n: number, from: string): Promise<ChatResponse> => {
+      // Each synthetic client comes from a network address of its own, as people do (the server is on
+      // 127.0.0.1, a private peer, so it takes the address from cf-connecting-ip as behind a proxy): the
+      // limit on new conversations per network address counts, and is not what the bench measures.
+      const headers = { 'cf-connecting-ip': from };
+      const r = await post(agent, url, '/channels/web/messages', body, timeoutMs, retried, headers);
       if (r.status !== 200) throw new HttpError(`HTTP ${r.status}: ${JSON.stringify(r.json).slice(0, 200)}`);
       const json = r.json as ChatResponse;
       if (!json.conversationId || !Array.isArray(json.replies) || json.replies.length === 0)
@@ -244,9 +250,14 @@ export async function runPhase(phase: Phase): Promise<PhaseResult> {
     };
     const conversation = async (i: number, accessCode: string) => {
       const base = { locale: 'nb', messageId: randomUUID() };
-      const welcome = await turn(base, 0);
+      const from = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+      const welcome = await turn(base, 0, from);
       const conversationId = welcome.conversationId;
-      let last = await turn({ conversationId, locale: 'nb', messageId: randomUUID(), text: accessCode }, 1);
+      let last = await turn(
+        { conversationId, locale: 'nb', messageId: randomUUID(), text: accessCode },
+        1,
+        from,
+      );
       for (const [n, answer] of introAnswers(i).entries()) {
         const prompt = last.replies[last.replies.length - 1]!;
         if ('value' in answer && !prompt.choices?.some((c) => c.value === answer.value))
@@ -255,7 +266,7 @@ export async function runPhase(phase: Phase): Promise<PhaseResult> {
           );
         if ('text' in answer && prompt.choices?.length)
           throw new HttpError(`expected a free-text question, got: ${JSON.stringify(prompt).slice(0, 200)}`);
-        last = await turn({ conversationId, locale: 'nb', messageId: randomUUID(), ...answer }, n + 2);
+        last = await turn({ conversationId, locale: 'nb', messageId: randomUUID(), ...answer }, n + 2, from);
       }
       const final = last.replies[last.replies.length - 1]!;
       if (final.text !== phase.doneText)

@@ -18,6 +18,7 @@ import type { Logger } from '../src/service/deps.ts';
 import { cpuStallUs, mainThreadCpuMs } from './cpu.ts';
 import { startFloorServer } from './floor.ts';
 import { closeAgents, type Phase, type PhaseResult, runPhase } from './load.ts';
+import { countRoundTrips } from './round-trips.ts';
 import { instrument, printSqlStats } from './sql-stats.ts';
 import { printWorkspace, runWorkspaceBench, type WorkspaceBenchResult } from './workspace.ts';
 
@@ -380,7 +381,9 @@ try {
   closers.push(() => server.close());
   // The app reads deps.db on every request, so swapping it here instruments the running server.
   const sql = args['sql-stats'] ? instrument(server.deps.db) : undefined;
-  if (sql) server.deps.db = sql.db;
+  // And counts the round trips a remote server (Turso, from a Worker) would see (round-trips.ts).
+  const trips = sql ? countRoundTrips(sql.db) : undefined;
+  if (sql && trips) server.deps.db = trips.db;
   const floor = await startFloorServer(`file:${join(dir, 'floor.db')}`, config.DATABASE_DRIVER);
   closers.push(() => floor.close());
   const load = await makeDriver();
@@ -423,6 +426,7 @@ try {
     reportErrors('service warm-up', serviceWarm);
   }
   sql?.reset();
+  trips?.reset();
   const floorParts: Measured[] = [];
   const serviceParts: Measured[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -457,9 +461,17 @@ try {
         ...sql.stats,
         bySql: Object.fromEntries(sql.stats.bySql),
         perTurn: sql.stats.statements / serviceRun.ok,
+        roundTripsPerTurn: trips ? trips.trips.total / serviceRun.ok : undefined,
       }
     : undefined;
   if (sql) printSqlStats(sql.stats, serviceRun.ok);
+  if (trips) {
+    const per = (n: number) => (n / serviceRun.ok).toFixed(2);
+    console.log(
+      `remote   per turn: ${per(trips.trips.total)} round trips to a remote libSQL server ` +
+        `(${per(trips.trips.reads)} reads, ${per(trips.trips.writes)} writes with their commits; scheduler passes included)`,
+    );
+  }
 
   if (args['keep-db']) {
     const keep = args['keep-db'];

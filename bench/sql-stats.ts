@@ -1,6 +1,7 @@
 /**
  * `--sql-stats`: wraps a running server's `deps.db` to count queue slots (reads, write transactions) and
- * statements, and time each statement, grouped by SQL text. Diagnostics only: adds a little overhead.
+ * statements, and time each statement (a batch's time shared out over its statements), grouped by SQL
+ * text. Diagnostics only: adds a little overhead.
  */
 import type { InStatement } from '@libsql/client';
 import type { Database, Queryable } from '../src/storage/db.ts';
@@ -15,20 +16,32 @@ export interface SqlStats {
 
 export function instrument(db: Database): { db: Database; stats: SqlStats; reset(): void } {
   const stats: SqlStats = { reads: 0, writes: 0, statements: 0, statementMs: 0, bySql: new Map() };
+  const record = (stmt: InStatement, ms: number) => {
+    const sql = (typeof stmt === 'string' ? stmt : stmt.sql).replace(/\s+/g, ' ').trim().slice(0, 90);
+    stats.statements++;
+    stats.statementMs += ms;
+    const entry = stats.bySql.get(sql) ?? { count: 0, ms: 0 };
+    entry.count++;
+    entry.ms += ms;
+    stats.bySql.set(sql, entry);
+  };
   const wrap = (q: Queryable): Queryable => ({
     async execute(stmt: InStatement) {
-      const sql = (typeof stmt === 'string' ? stmt : stmt.sql).replace(/\s+/g, ' ').trim().slice(0, 90);
       const started = performance.now();
       try {
         return await q.execute(stmt);
       } finally {
-        const ms = performance.now() - started;
-        stats.statements++;
-        stats.statementMs += ms;
-        const entry = stats.bySql.get(sql) ?? { count: 0, ms: 0 };
-        entry.count++;
-        entry.ms += ms;
-        stats.bySql.set(sql, entry);
+        record(stmt, performance.now() - started);
+      }
+    },
+    // A batch's time is shared out evenly over its statements.
+    async batch(stmts: InStatement[]) {
+      const started = performance.now();
+      try {
+        return await q.batch(stmts);
+      } finally {
+        const ms = (performance.now() - started) / Math.max(1, stmts.length);
+        for (const stmt of stmts) record(stmt, ms);
       }
     },
   });

@@ -2,17 +2,20 @@ import { accessCodeState, parseAccessCode } from '../domain/access-code.ts';
 import { menuChoiceOf } from '../domain/chat-menu.ts';
 import { type Keyword, parseTherapistMessage } from '../domain/keywords.ts';
 import type { RiskDetection } from '../domain/safety/detect.ts';
+import { faithfulText } from '../domain/text.ts';
 import type { Locale, Reply } from '../engine/types.ts';
-import { findAccessCode, markAccessCodeUsed } from '../storage/access-codes.ts';
+import { findAccessCodeAndClient, markAccessCodeUsedStatement } from '../storage/access-codes.ts';
 import {
   type AddressRecord,
   findAddress,
   insertAddress,
-  linkAddress,
+  insertAddressStatement,
+  linkAddressStatement,
   setOptedOut,
 } from '../storage/addresses.ts';
-import { attachAlertsToClient, findAlert, pendingSafetyQuestion } from '../storage/alerts.ts';
-import { type ClientRecord, findClient, setClientLocale } from '../storage/clients.ts';
+import { attachAlertsToClientStatement, findAlert, pendingSafetyQuestion } from '../storage/alerts.ts';
+import { type ClientRecord, setClientLocaleStatement } from '../storage/clients.ts';
+import { setStartKeyStatement } from '../storage/conversation-starts.ts';
 import type { Queryable } from '../storage/db.ts';
 import { currentEnrollment, type EnrollmentRecord } from '../storage/enrollments.ts';
 import {
@@ -23,6 +26,7 @@ import {
 import { leaveMenu, menuAnswerTurn, menuChoiceTurn, waitingMenuPrompt } from './chat-menu.ts';
 import { codeAttemptKeys, codeAttemptLock, countWrongCode } from './code-attempts.ts';
 import { answerContract } from './contracts.ts';
+import { waitingContractPrompt } from './course-gate.ts';
 import type { ServiceDeps } from './deps.ts';
 import { waitingQuestion } from './enrollment-state.ts';
 import { DuplicateInbound, WriteConflict } from './errors.ts';
@@ -32,7 +36,7 @@ import type { RenderedReply } from './render.ts';
 import { runTurn, type Trigger } from './run-turn.ts';
 import { checkText } from './safety.ts';
 import { openSafetyTurn, safetyAnswerTurn, textSignal } from './safety-mode.ts';
-import { type TurnWrite, writeTurn } from './write-turn.ts';
+import { type CallerStatement, type TurnWrite, writeTurn } from './write-turn.ts';
 
 /**
  * What a client sent, as its channel parsed it: words, a pressed button, or a keyword (STOP, START,
@@ -59,6 +63,13 @@ export interface Inbound {
   origin?: { networkAddress?: string };
 }
 
+function faithfulContent(content: InboundContent): InboundContent {
+  if (content.kind === 'button') {
+    return content.text === undefined ? content : { ...content, text: faithfulText(content.text) };
+  }
+  return { ...content, text: faithfulText(content.text) };
+}
+
 const buttonOf = (content: InboundContent): string | undefined =>
   content.kind === 'button' ? content.value : undefined;
 /** What the safety protocol reads as an answer: a keyword is only words to it. */
@@ -75,7 +86,9 @@ const MAX_CONFLICT_RETRIES = 5;
  * Handles one inbound message: dedupe, link by access code, run the turn, write it in one transaction.
  * Messages from one address (and then one client) are applied strictly one after another.
  */
-export function handleInbound(deps: ServiceDeps, inbound: Inbound): Promise<InboundOutcome> {
+export function handleInbound(deps: ServiceDeps, received: Inbound): Promise<InboundOutcome> {
+  // One rule for the text of every channel: kept whole, control characters shown as U+FFFD.
+  const inbound = { ...received, content: faithfulContent(received.content) };
   return deps.locks.run(`address:${inbound.channel}:${inbound.address}`, async () => {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -97,6 +110,7 @@ export async function startConversation(
   deps: ServiceDeps,
   channel: string,
   locale: Locale | undefined,
+  options: { statements?: CallerStatement[]; startKey?: string } = {},
 ): Promise<{ address: AddressRecord; replies: RenderedReply[]; cursor: number }> {
   const now = deps.clock();
   const address: AddressRecord = {
@@ -106,17 +120,58 @@ export async function startConversation(
     locale: locale ?? deps.defaults.locale,
     createdAt: now.toISOString(),
   };
-  const written = await deps.db.write(async (tx) => {
-    await insertAddress(tx, address);
-    return writeTurn(deps, tx, {
+  // The address goes in the turn's batch: the whole start is one round trip and the commit.
+  const written = await deps.db.write((tx) =>
+    writeTurn(deps, tx, {
       now,
       address,
       locale: address.locale,
       events: [],
       replies: [{ key: 'service.welcome' }],
-    });
-  });
+      statements: [
+        ...(options.statements ?? []),
+        insertAddressStatement(address),
+        ...(options.startKey ? [setStartKeyStatement(address.id, options.startKey)] : []),
+      ],
+    }),
+  );
   return { address, ...written };
+}
+
+/**
+ * A conversation a channel announces before anyone writes (Bot Framework's conversationUpdate when the bot
+ * is added): a new unlinked address and the welcome asking for the access code. An address we already
+ * know gets nothing, so a repeated announcement never welcomes twice.
+ */
+export function welcomeAddress(
+  deps: ServiceDeps,
+  channel: string,
+  address: string,
+  locale: Locale | undefined,
+): Promise<InboundOutcome> {
+  return deps.locks.run(`address:${channel}:${address}`, async () => {
+    const known = await deps.db.read((q) => findAddress(q, channel, address));
+    if (known) return { kind: 'duplicate', addressId: known.id };
+    const now = deps.clock();
+    const record: AddressRecord = {
+      id: deps.ids.id(),
+      channel,
+      address,
+      locale: locale ?? deps.defaults.locale,
+      createdAt: now.toISOString(),
+    };
+    const written = await deps.db.write((tx) =>
+      writeTurn(deps, tx, {
+        now,
+        address: record,
+        locale: record.locale,
+        events: [],
+        replies: [{ key: 'service.welcome' }],
+        statements: [insertAddressStatement(record)],
+      }),
+    );
+    return { kind: 'handled', addressId: record.id, ...written };
+  });
 }
 
 async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<InboundOutcome> {
@@ -218,15 +273,20 @@ async function codeTurn(
   const check = await deps.db.read(async (q) => {
     const lock = await codeAttemptLock(q, keys, now);
     if (lock || !code) return { lock };
-    const record = await findAccessCode(q, code);
+    const { record, client } = await findAccessCodeAndClient(q, code);
     const state = record ? accessCodeState(record, now) : 'unknown';
-    return { state, client: record && state === 'open' ? await findClient(q, record.clientId) : undefined };
+    return { state, client: state === 'open' ? client : undefined };
   });
   const answer = async (reply: Reply, wrongCode: boolean): Promise<InboundOutcome> => {
     const written = await deps.db.write(async (tx) => {
-      if (base.isNewAddress) await insertAddress(tx, base.address);
       if (wrongCode) await countWrongCode(tx, keys, now);
-      return writeTurn(deps, tx, { ...base, locale, events: [], replies: [reply] });
+      return writeTurn(deps, tx, {
+        ...base,
+        locale,
+        events: [],
+        replies: [reply],
+        statements: base.isNewAddress ? [insertAddressStatement(base.address)] : [],
+      });
     });
     return { kind: 'handled', addressId: base.address.id, ...written };
   };
@@ -356,6 +416,7 @@ async function clientTurn(
 ): Promise<InboundOutcome> {
   const locale = inbound.locale ?? client.locale;
   const address = { ...base.address, clientId: client.id };
+  const at = base.now.toISOString();
   const { content } = inbound;
   const trigger: Trigger = base.linking
     ? { kind: 'resume' }
@@ -365,19 +426,23 @@ async function clientTurn(
   const outcome = await runTurn(deps, { now: base.now, client, enrollment, address, locale }, trigger, {
     inbound: base.inbound,
     lead: base.linking ? [{ key: 'service.code_linked' }] : [],
-    alongside: async (tx) => {
-      if (base.isNewAddress) await insertAddress(tx, address);
-      if (base.linking) {
-        // Spent in the write that links: if another device or a revocation got there first, the whole
-        // attempt runs again and meets the code as used.
-        if (!(await markAccessCodeUsed(tx, base.linking.code, base.address.id, base.now.toISOString())))
-          throw new WriteConflict();
-        await linkAddress(tx, base.address.id, client.id, base.now.toISOString());
-        await attachAlertsToClient(tx, base.address.id, client.id);
-        await startDefaultCheckins(deps, tx, client, base.address.channel, base.now);
-      }
-      if (locale !== client.locale) await setClientLocale(tx, client.id, locale);
-    },
+    alongside: base.linking
+      ? (tx) => startDefaultCheckins(deps, tx, client, base.address.channel, base.now)
+      : undefined,
+    // In the turn's batch: the address, the link and the locale need no reading.
+    statements: [
+      ...(base.isNewAddress ? [insertAddressStatement(address)] : []),
+      ...(base.linking
+        ? [
+            // Spent in the write that links: if another device or a revocation got there first, the
+            // whole attempt runs again and meets the code as used.
+            { mustChange: markAccessCodeUsedStatement(base.linking.code, base.address.id, at) },
+            linkAddressStatement(base.address.id, client.id, at),
+            attachAlertsToClientStatement(base.address.id, client.id),
+          ]
+        : []),
+      ...(locale !== client.locale ? [setClientLocaleStatement(client.id, locale)] : []),
+    ],
   });
   return { kind: 'handled', addressId: base.address.id, replies: outcome.replies, cursor: outcome.cursor };
 }
@@ -402,7 +467,10 @@ async function keywordTurn(
     replies = [{ key: 'sms.stopped' }];
   } else {
     const enrollment = client ? await deps.db.read((q) => currentEnrollment(q, client.id)) : undefined;
-    const prompt = waitingQuestion(deps, enrollment);
+    // A contract waiting for the client takes their next message: its question, not the course's, whose
+    // answer ("1") would be read as accepting the contract.
+    const contract = client && (await waitingContractPrompt(deps, client.id, base.address));
+    const prompt = contract ?? waitingQuestion(deps, enrollment);
     replies = [{ key: 'sms.started' }, ...(prompt ? [prompt] : [])];
   }
   const written = await deps.db.write(async (tx) => {

@@ -14,7 +14,13 @@ import { enrollmentWrite, flowOf, resumeOther } from './enrollment-state.ts';
 import { alertedTo } from './safety.ts';
 import { logSignal, raiseSignal } from './safety-mode.ts';
 import { flowSignal } from './safety-protocol.ts';
-import { type TurnWrite, type WrittenTurn, writeTurn } from './write-turn.ts';
+import {
+  type CallerStatement,
+  type TurnWrite,
+  type WrittenTurn,
+  writeCallerStatements,
+  writeTurn,
+} from './write-turn.ts';
 
 /**
  * The one door into a conversation's engine. Every way in — a client's message or button, a timer that
@@ -66,6 +72,11 @@ export interface TurnOptions {
   leadEvents?: DomainEvent[];
   /** The caller's own writes that belong in the same transaction: a new address, linking, a schedule. */
   alongside?: (tx: Queryable) => Promise<void>;
+  /**
+   * The caller's own writes that need no reading, sent in the turn's batch (one round trip less each):
+   * linking, a changed locale. They run after `alongside`.
+   */
+  statements?: CallerStatement[];
   /** For messages nobody is waiting for (reminders, check-ins): hold them for the send window. */
   scheduledFor?: { timeZone: string };
 }
@@ -210,8 +221,11 @@ export async function runTurn(
       events: [...(options.leadEvents ?? []), ...events],
       replies: [...(options.lead ?? []), ...replies],
       scheduledFor: options.scheduledFor,
+      statements: options.statements,
     };
     if (!signal) return writeTurn(deps, tx, base);
+    // The protocol's own writes come next and may refer to them (a new address): written first.
+    await writeCallerStatements(tx, options.statements);
     const opened = await raiseSignal(
       deps,
       tx,
@@ -228,6 +242,7 @@ export async function runTurn(
     );
     return writeTurn(deps, tx, {
       ...base,
+      statements: undefined,
       events: [...base.events, opened.event],
       replies: [...(options.lead ?? []), ...opened.replies],
       kind: 'safety',
@@ -257,6 +272,7 @@ async function flowFailed(
   const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const written = await deps.db.write(async (tx) => {
     await options.alongside?.(tx);
+    await writeCallerStatements(tx, options.statements);
     if (trigger.kind === 'timer_due' && enrollment) await deleteTimer(tx, enrollment.id, trigger.key);
     const open = enrollment ? await openFlowErrorAlert(tx, enrollment.id) : undefined;
     if (!open) {

@@ -1,4 +1,5 @@
-import type { Queryable } from './db.ts';
+import { type ClientRecord, toClient } from './clients.ts';
+import type { InStatement, Queryable } from './db.ts';
 import { optStr, str } from './rows.ts';
 
 /** One code a client was given (table `access_codes`); `accessCodeState` in the domain reads its state. */
@@ -38,6 +39,23 @@ export async function findAccessCode(q: Queryable, code: string): Promise<Access
   return row ? toAccessCode(row) : undefined;
 }
 
+/** A code and the client it was given to, in one batch (one round trip to a remote server). */
+export async function findAccessCodeAndClient(
+  q: Queryable,
+  code: string,
+): Promise<{ record?: AccessCodeRecord; client?: ClientRecord }> {
+  const [codes, clients] = await q.batch([
+    { sql: 'SELECT * FROM access_codes WHERE code = ?', args: [code] },
+    {
+      sql: 'SELECT * FROM clients WHERE id = (SELECT client_id FROM access_codes WHERE code = ?)',
+      args: [code],
+    },
+  ]);
+  const record = codes!.rows[0];
+  const client = clients!.rows[0];
+  return { record: record && toAccessCode(record), client: client && toClient(client) };
+}
+
 /** Whether any client was ever given `code` (the newest codes are in `clients` too, older ones only here). */
 export async function accessCodeTaken(q: Queryable, code: string): Promise<boolean> {
   const row = (
@@ -60,13 +78,16 @@ export async function markAccessCodeUsed(
   addressId: string,
   now: string,
 ): Promise<boolean> {
-  const result = await q.execute({
-    sql: `UPDATE access_codes SET used_at = ?, used_by_address_id = ?
-          WHERE code = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?`,
-    args: [now, addressId, code, now],
-  });
+  const result = await q.execute(markAccessCodeUsedStatement(code, addressId, now));
   return result.rowsAffected === 1;
 }
+
+/** `markAccessCodeUsed` as a statement: it changes one row when the code was still open, else none. */
+export const markAccessCodeUsedStatement = (code: string, addressId: string, now: string): InStatement => ({
+  sql: `UPDATE access_codes SET used_at = ?, used_by_address_id = ?
+        WHERE code = ? AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?`,
+  args: [now, addressId, code, now],
+});
 
 /** Revokes every code of the client that has not been used (and was not revoked before); how many. */
 export async function revokeOpenAccessCodes(q: Queryable, clientId: string, now: string): Promise<number> {

@@ -1,6 +1,6 @@
 import { type MenuPrompt, parseMenuPrompt } from '../domain/chat-menu.ts';
 import type { Locale } from '../engine/types.ts';
-import type { Queryable } from './db.ts';
+import type { InStatement, Queryable } from './db.ts';
 import { optStr, str } from './rows.ts';
 
 /** Where a person talks to us: a web chat conversation, a phone number, a Bot Framework conversation. */
@@ -34,19 +34,21 @@ export const toAddress = (row: Record<string, unknown>): AddressRecord => ({
   lastInboundAt: optStr(row, 'last_inbound_at'),
 });
 
+export const insertAddressStatement = (address: AddressRecord): InStatement => ({
+  sql: `INSERT INTO channel_addresses (id, channel, address, client_id, locale, created_at)
+        VALUES (?, ?, ?, ?, ?, ?)`,
+  args: [
+    address.id,
+    address.channel,
+    address.address,
+    address.clientId ?? null,
+    address.locale,
+    address.createdAt,
+  ],
+});
+
 export async function insertAddress(q: Queryable, address: AddressRecord): Promise<void> {
-  await q.execute({
-    sql: `INSERT INTO channel_addresses (id, channel, address, client_id, locale, created_at)
-          VALUES (?, ?, ?, ?, ?, ?)`,
-    args: [
-      address.id,
-      address.channel,
-      address.address,
-      address.clientId ?? null,
-      address.locale,
-      address.createdAt,
-    ],
-  });
+  await q.execute(insertAddressStatement(address));
 }
 
 export async function findAddress(
@@ -69,17 +71,21 @@ export async function linkAddress(
   clientId: string,
   now: string,
 ): Promise<void> {
-  await q.execute({
-    sql: 'UPDATE channel_addresses SET client_id = ?, linked_at = ? WHERE id = ?',
-    args: [clientId, now, addressId],
-  });
+  await q.execute(linkAddressStatement(addressId, clientId, now));
 }
 
+export const linkAddressStatement = (addressId: string, clientId: string, now: string): InStatement => ({
+  sql: 'UPDATE channel_addresses SET client_id = ?, linked_at = ? WHERE id = ?',
+  args: [clientId, now, addressId],
+});
+
+export const touchAddressStatement = (addressId: string, now: string): InStatement => ({
+  sql: 'UPDATE channel_addresses SET last_inbound_at = ? WHERE id = ?',
+  args: [now, addressId],
+});
+
 export async function touchAddress(q: Queryable, addressId: string, now: string): Promise<void> {
-  await q.execute({
-    sql: 'UPDATE channel_addresses SET last_inbound_at = ? WHERE id = ?',
-    args: [now, addressId],
-  });
+  await q.execute(touchAddressStatement(addressId, now));
 }
 
 /** The address a client last wrote from: where messages they did not ask for (reminders) go. */

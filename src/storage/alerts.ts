@@ -1,4 +1,4 @@
-import type { Queryable } from './db.ts';
+import type { InStatement, Queryable } from './db.ts';
 import { optStr, str } from './rows.ts';
 
 /**
@@ -169,11 +169,13 @@ export async function closeSafetyMode(q: Queryable, addressId: string): Promise<
 
 /** Alerts raised before the conversation was linked to a client belong to that client from now on. */
 export async function attachAlertsToClient(q: Queryable, addressId: string, clientId: string): Promise<void> {
-  await q.execute({
-    sql: 'UPDATE alerts SET client_id = ? WHERE address_id = ? AND client_id IS NULL',
-    args: [clientId, addressId],
-  });
+  await q.execute(attachAlertsToClientStatement(addressId, clientId));
 }
+
+export const attachAlertsToClientStatement = (addressId: string, clientId: string): InStatement => ({
+  sql: 'UPDATE alerts SET client_id = ? WHERE address_id = ? AND client_id IS NULL',
+  args: [clientId, addressId],
+});
 
 /** The open flow_error alert of an enrollment, if any: one is enough while a person looks at it. */
 export async function openFlowErrorAlert(

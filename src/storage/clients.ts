@@ -1,5 +1,5 @@
 import type { Locale } from '../engine/types.ts';
-import type { Queryable } from './db.ts';
+import type { InStatement, Queryable } from './db.ts';
 import { optStr, str } from './rows.ts';
 
 export interface ClientRecord {
@@ -56,8 +56,13 @@ export async function setClientAccessCode(q: Queryable, id: string, code: string
 }
 
 export async function setClientLocale(q: Queryable, id: string, locale: Locale): Promise<void> {
-  await q.execute({ sql: 'UPDATE clients SET locale = ? WHERE id = ?', args: [locale, id] });
+  await q.execute(setClientLocaleStatement(id, locale));
 }
+
+export const setClientLocaleStatement = (id: string, locale: Locale): InStatement => ({
+  sql: 'UPDATE clients SET locale = ? WHERE id = ?',
+  args: [locale, id],
+});
 
 export async function setPreferredTime(q: Queryable, id: string, time: string): Promise<void> {
   await q.execute({ sql: 'UPDATE clients SET preferred_time = ? WHERE id = ?', args: [time, id] });

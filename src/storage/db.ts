@@ -12,9 +12,16 @@ export interface QueryResult {
   lastInsertRowid: bigint | undefined;
 }
 
-/** Anything that can run one statement: the database outside a transaction, or an open transaction. */
+/** Anything that can run statements: the database outside a transaction, or an open transaction. */
 export interface Queryable {
   execute(stmt: InStatement): Promise<QueryResult>;
+  /**
+   * Runs `stmts` in order and gives back their results in the same order. On a remote server this is one
+   * round trip instead of one per statement (outside a write, in a read transaction of its own); inside a
+   * write the statements are part of its transaction. A failing statement stops the batch and throws: no
+   * later statement runs. An empty batch sends nothing.
+   */
+  batch(stmts: InStatement[]): Promise<QueryResult[]>;
 }
 
 /**
@@ -28,6 +35,47 @@ export interface Database {
   read<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
   write<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): void;
+}
+
+/**
+ * A `Queryable` that runs nothing: it keeps the statements given to it, to be sent later with the rest of
+ * a write in one batch (`take` hands them over and starts afresh). Their results are not known until
+ * then, so reading one (`rows`, `rowsAffected`, `lastInsertRowid`) throws: only code that writes without
+ * looking at what its statements return may be given it.
+ */
+export function collectWrites(): { q: Queryable; take(): InStatement[] } {
+  let kept: InStatement[] = [];
+  const unknown = (): never => {
+    throw new Error('A collected write has no result yet: it runs later, in a batch');
+  };
+  const pending: QueryResult = {
+    get rows() {
+      return unknown();
+    },
+    get rowsAffected() {
+      return unknown();
+    },
+    get lastInsertRowid() {
+      return unknown();
+    },
+  };
+  return {
+    q: {
+      execute: async (stmt) => {
+        kept.push(stmt);
+        return pending;
+      },
+      batch: async (stmts) => {
+        kept.push(...stmts);
+        return stmts.map(() => pending);
+      },
+    },
+    take: () => {
+      const taken = kept;
+      kept = [];
+      return taken;
+    },
+  };
 }
 
 /** Runs its tasks strictly one after another, whether they succeed or fail. */
@@ -63,13 +111,20 @@ class Queue {
 export function wrapClient(client: Client): Database {
   const queue = client.protocol === 'file' ? new Queue() : undefined;
   const ordered = <T>(fn: () => Promise<T>): Promise<T> => (queue ? queue.run(fn) : fn());
+  const reader: Queryable = {
+    execute: (stmt) => client.execute(stmt),
+    batch: async (stmts) => (stmts.length === 0 ? [] : client.batch(stmts, 'read')),
+  };
   return {
-    read: (fn) => ordered(async () => fn(client)),
+    read: (fn) => ordered(async () => fn(reader)),
     write: (fn) =>
       ordered(async () => {
         const tx: Transaction = await client.transaction('write');
         try {
-          const result = await fn(tx);
+          const result = await fn({
+            execute: (stmt) => tx.execute(stmt),
+            batch: async (stmts) => (stmts.length === 0 ? [] : tx.batch(stmts)),
+          });
           await tx.commit();
           return result;
         } catch (error) {

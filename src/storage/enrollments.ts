@@ -1,5 +1,5 @@
 import type { PersistedFlow } from '../engine/types.ts';
-import type { Queryable } from './db.ts';
+import type { InStatement, Queryable } from './db.ts';
 import { num, optStr, str } from './rows.ts';
 
 export type EnrollmentStatus = 'pending' | 'active' | 'done';
@@ -75,23 +75,25 @@ export async function listEnrollments(q: Queryable, clientId: string): Promise<E
  * Compare-and-set: writes the new snapshot only if nobody else wrote since `expectedRowVersion` was read.
  * Returns false on a conflict; the caller re-reads and replays the turn.
  */
-export async function saveSnapshot(
-  q: Queryable,
-  e: { id: string; expectedRowVersion: number; persisted: PersistedFlow; done: boolean; now: string },
-): Promise<boolean> {
-  const result = await q.execute({
-    sql: `UPDATE enrollments SET snapshot = ?, status = ?, row_version = row_version + 1, updated_at = ?
-          WHERE id = ? AND row_version = ?`,
-    args: [
-      JSON.stringify(e.persisted.snapshot),
-      e.done ? 'done' : 'active',
-      e.now,
-      e.id,
-      e.expectedRowVersion,
-    ],
-  });
+export async function saveSnapshot(q: Queryable, e: SnapshotWrite): Promise<boolean> {
+  const result = await q.execute(saveSnapshotStatement(e));
   return result.rowsAffected === 1;
 }
+
+type SnapshotWrite = {
+  id: string;
+  expectedRowVersion: number;
+  persisted: PersistedFlow;
+  done: boolean;
+  now: string;
+};
+
+/** `saveSnapshot` as a statement for a batch: it changed one row when the compare-and-set held, else none. */
+export const saveSnapshotStatement = (e: SnapshotWrite): InStatement => ({
+  sql: `UPDATE enrollments SET snapshot = ?, status = ?, row_version = row_version + 1, updated_at = ?
+        WHERE id = ? AND row_version = ?`,
+  args: [JSON.stringify(e.persisted.snapshot), e.done ? 'done' : 'active', e.now, e.id, e.expectedRowVersion],
+});
 
 /** The newest unfinished enrollment of a client other than `excludeId` (what resumes after a check-in). */
 export async function otherCurrentEnrollment(

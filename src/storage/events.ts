@@ -1,5 +1,5 @@
 import type { DomainEvent } from '../engine/types.ts';
-import type { Queryable } from './db.ts';
+import type { InStatement, Queryable } from './db.ts';
 import { num, optStr, str } from './rows.ts';
 
 export interface StoredEvent extends DomainEvent {
@@ -9,14 +9,15 @@ export interface StoredEvent extends DomainEvent {
   createdAt: string;
 }
 
-export async function appendEvent(
-  q: Queryable,
-  e: { clientId?: string; enrollmentId?: string; event: DomainEvent; now: string },
-): Promise<void> {
-  await q.execute({
-    sql: 'INSERT INTO domain_events (client_id, enrollment_id, type, data, created_at) VALUES (?, ?, ?, ?, ?)',
-    args: [e.clientId ?? null, e.enrollmentId ?? null, e.event.type, JSON.stringify(e.event.data), e.now],
-  });
+type EventRow = { clientId?: string; enrollmentId?: string; event: DomainEvent; now: string };
+
+export const appendEventStatement = (e: EventRow): InStatement => ({
+  sql: 'INSERT INTO domain_events (client_id, enrollment_id, type, data, created_at) VALUES (?, ?, ?, ?, ?)',
+  args: [e.clientId ?? null, e.enrollmentId ?? null, e.event.type, JSON.stringify(e.event.data), e.now],
+});
+
+export async function appendEvent(q: Queryable, e: EventRow): Promise<void> {
+  await q.execute(appendEventStatement(e));
 }
 
 export async function clientEvents(q: Queryable, clientId: string): Promise<StoredEvent[]> {

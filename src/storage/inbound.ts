@@ -1,4 +1,4 @@
-import type { Queryable } from './db.ts';
+import type { InStatement, Queryable } from './db.ts';
 
 export async function wasProcessed(q: Queryable, channel: string, providerId: string): Promise<boolean> {
   const rows = (
@@ -10,6 +10,12 @@ export async function wasProcessed(q: Queryable, channel: string, providerId: st
   return rows.length > 0;
 }
 
+/** Records an inbound message id; changes no row when it was already recorded (a duplicate delivery). */
+export const markProcessedStatement = (channel: string, providerId: string, now: string): InStatement => ({
+  sql: 'INSERT INTO processed_inbound (channel, provider_id, processed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  args: [channel, providerId, now],
+});
+
 /** Records an inbound message id; false when it was already recorded (a duplicate delivery). */
 export async function markProcessed(
   q: Queryable,
@@ -17,9 +23,6 @@ export async function markProcessed(
   providerId: string,
   now: string,
 ): Promise<boolean> {
-  const result = await q.execute({
-    sql: 'INSERT INTO processed_inbound (channel, provider_id, processed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-    args: [channel, providerId, now],
-  });
+  const result = await q.execute(markProcessedStatement(channel, providerId, now));
   return result.rowsAffected === 1;
 }

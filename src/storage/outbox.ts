@@ -1,4 +1,4 @@
-import type { Queryable } from './db.ts';
+import type { InStatement, Queryable } from './db.ts';
 import { num, optStr, str } from './rows.ts';
 
 export type OutboxStatus = 'pending' | 'sent' | 'delivered' | 'failed';
@@ -24,27 +24,33 @@ export interface OutboxRow {
   undeliverableAt?: string;
 }
 
-export async function enqueueOutbox(
-  q: Queryable,
-  row: {
-    addressId: string;
-    channel: string;
-    transcriptSeq: number;
-    payload: unknown;
-    now: string;
-    notBefore: string;
-    kind: OutboxKind;
-    segments?: number;
-    encoding?: string;
-  },
-): Promise<number> {
-  const result = await q.execute({
+interface OutboxInsert {
+  addressId: string;
+  channel: string;
+  transcriptSeq: number;
+  payload: unknown;
+  now: string;
+  notBefore: string;
+  kind: OutboxKind;
+  segments?: number;
+  encoding?: string;
+}
+
+/**
+ * The insert of an outbox row. For a batch, where the transcript row it sends was inserted by an earlier
+ * statement of the same write, `transcriptSeq: 'latest'` takes the address's newest transcript row.
+ */
+export function enqueueOutboxStatement(
+  row: Omit<OutboxInsert, 'transcriptSeq'> & { transcriptSeq: number | 'latest' },
+): InStatement {
+  const latest = row.transcriptSeq === 'latest';
+  return {
     sql: `INSERT INTO outbox (address_id, channel, transcript_seq, payload, status, attempts, next_attempt_at, created_at,
-          updated_at, kind, segments, encoding) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?)`,
+          updated_at, kind, segments, encoding) VALUES (?, ?, ${latest ? '(SELECT max(seq) FROM transcript WHERE address_id = ?)' : '?'}, ?, 'pending', 0, ?, ?, ?, ?, ?, ?)`,
     args: [
       row.addressId,
       row.channel,
-      row.transcriptSeq,
+      latest ? row.addressId : row.transcriptSeq,
       JSON.stringify(row.payload),
       row.notBefore,
       row.now,
@@ -53,7 +59,11 @@ export async function enqueueOutbox(
       row.segments ?? null,
       row.encoding ?? null,
     ],
-  });
+  };
+}
+
+export async function enqueueOutbox(q: Queryable, row: OutboxInsert): Promise<number> {
+  const result = await q.execute(enqueueOutboxStatement(row));
   return Number(result.lastInsertRowid);
 }
 

@@ -1,4 +1,4 @@
-import type { Queryable } from './db.ts';
+import type { InStatement, Queryable } from './db.ts';
 import { num, str } from './rows.ts';
 
 export interface RateLimitRule {
@@ -24,24 +24,42 @@ export async function hitRateLimit(
   key: string,
   now: Date,
 ): Promise<RateLimitDecision> {
+  // One statement (one round trip on a remote database): a window that has run out starts again at 1.
+  // SQLite evaluates every SET expression on the row as it was, so both CASEs see the old window.
+  const expiredBefore = new Date(now.getTime() - rule.windowMs).toISOString();
   const row = (
     await q.execute({
-      sql: 'SELECT window_start, count FROM rate_limits WHERE bucket = ? AND key = ?',
-      args: [rule.bucket, key],
+      sql: `INSERT INTO rate_limits (bucket, key, window_start, count) VALUES (?, ?, ?, 1)
+            ON CONFLICT (bucket, key) DO UPDATE SET
+              window_start = CASE WHEN rate_limits.window_start <= ? THEN excluded.window_start
+                                  ELSE rate_limits.window_start END,
+              count = CASE WHEN rate_limits.window_start <= ? THEN 1 ELSE rate_limits.count + 1 END
+            RETURNING window_start, count`,
+      args: [rule.bucket, key, now.toISOString(), expiredBefore, expiredBefore],
     })
-  ).rows[0];
-  const start = row ? new Date(str(row, 'window_start')) : undefined;
-  const fresh = !start || now.getTime() - start.getTime() >= rule.windowMs;
-  const count = fresh ? 1 : num(row!, 'count') + 1;
-  const windowStart = fresh ? now : start!;
-  await q.execute({
-    sql: `INSERT INTO rate_limits (bucket, key, window_start, count) VALUES (?, ?, ?, ?)
-          ON CONFLICT (bucket, key) DO UPDATE SET window_start = excluded.window_start, count = excluded.count`,
-    args: [rule.bucket, key, windowStart.toISOString(), count],
-  });
+  ).rows[0]!;
+  const count = num(row, 'count');
   if (count <= rule.limit) return { allowed: true, count };
-  const retryAfterMs = windowStart.getTime() + rule.windowMs - now.getTime();
+  const retryAfterMs = Date.parse(str(row, 'window_start')) + rule.windowMs - now.getTime();
   return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
+}
+
+/**
+ * Takes one event from `key`'s allowance, as a statement for a caller's batch: it changes one row when the
+ * event is within the limit and none when it is not, so a `mustChange` guard refuses the whole write (and
+ * the refused event is not counted; the window is fixed, so counting it would change nothing).
+ */
+export function takeRateLimitStatement(rule: RateLimitRule, key: string, now: Date): InStatement {
+  const expiredBefore = new Date(now.getTime() - rule.windowMs).toISOString();
+  return {
+    sql: `INSERT INTO rate_limits (bucket, key, window_start, count) VALUES (?, ?, ?, 1)
+          ON CONFLICT (bucket, key) DO UPDATE SET
+            window_start = CASE WHEN rate_limits.window_start <= ? THEN excluded.window_start
+                                ELSE rate_limits.window_start END,
+            count = CASE WHEN rate_limits.window_start <= ? THEN 1 ELSE rate_limits.count + 1 END
+          WHERE rate_limits.window_start <= ? OR rate_limits.count < ?`,
+    args: [rule.bucket, key, now.toISOString(), expiredBefore, expiredBefore, expiredBefore, rule.limit],
+  };
 }
 
 /** Whether `key` is over the limit now, without counting an event. */

@@ -1,5 +1,5 @@
 import type { FlowEvent, TimerSpec } from '../engine/types.ts';
-import type { Queryable } from './db.ts';
+import type { InStatement, Queryable } from './db.ts';
 import { str } from './rows.ts';
 
 export interface DueTimer {
@@ -10,25 +10,30 @@ export interface DueTimer {
   event: FlowEvent;
 }
 
+export const upsertTimerStatement = (enrollmentId: string, timer: TimerSpec, now: string): InStatement => ({
+  sql: `INSERT INTO timers (enrollment_id, timer_key, due_at, event, created_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (enrollment_id, timer_key) DO UPDATE SET due_at = excluded.due_at, event = excluded.event,
+        created_at = excluded.created_at`,
+  args: [enrollmentId, timer.key, timer.dueAt, JSON.stringify(timer.event), now],
+});
+
 export async function upsertTimer(
   q: Queryable,
   enrollmentId: string,
   timer: TimerSpec,
   now: string,
 ): Promise<void> {
-  await q.execute({
-    sql: `INSERT INTO timers (enrollment_id, timer_key, due_at, event, created_at) VALUES (?, ?, ?, ?, ?)
-          ON CONFLICT (enrollment_id, timer_key) DO UPDATE SET due_at = excluded.due_at, event = excluded.event,
-          created_at = excluded.created_at`,
-    args: [enrollmentId, timer.key, timer.dueAt, JSON.stringify(timer.event), now],
-  });
+  await q.execute(upsertTimerStatement(enrollmentId, timer, now));
 }
 
+/** Deletes a timer; the rows it changed (0 or 1) say whether it still existed. */
+export const deleteTimerStatement = (enrollmentId: string, key: string): InStatement => ({
+  sql: 'DELETE FROM timers WHERE enrollment_id = ? AND timer_key = ?',
+  args: [enrollmentId, key],
+});
+
 export async function deleteTimer(q: Queryable, enrollmentId: string, key: string): Promise<number> {
-  const result = await q.execute({
-    sql: 'DELETE FROM timers WHERE enrollment_id = ? AND timer_key = ?',
-    args: [enrollmentId, key],
-  });
+  const result = await q.execute(deleteTimerStatement(enrollmentId, key));
   return result.rowsAffected;
 }
 

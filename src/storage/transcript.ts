@@ -1,4 +1,4 @@
-import type { Queryable } from './db.ts';
+import type { InStatement, Queryable } from './db.ts';
 import { num, optStr, str } from './rows.ts';
 
 export interface TranscriptEntry {
@@ -12,11 +12,20 @@ export interface TranscriptEntry {
   createdAt: string;
 }
 
-export async function appendTranscript(q: Queryable, entry: Omit<TranscriptEntry, 'seq'>): Promise<number> {
-  const result = await q.execute({
+/** Appends a transcript row; its `seq` is the statement's last inserted rowid. */
+export const appendTranscriptStatement = (entry: Omit<TranscriptEntry, 'seq'>): InStatement =>
+  appendTranscriptRowsStatement([entry]);
+
+/**
+ * Appends transcript rows in the order given, in one statement (one engine call where a turn writes its
+ * message and two or three replies); the last inserted rowid is the `seq` of the last row.
+ */
+export function appendTranscriptRowsStatement(entries: Omit<TranscriptEntry, 'seq'>[]): InStatement {
+  if (entries.length === 0) throw new RangeError('no transcript rows to append');
+  return {
     sql: `INSERT INTO transcript (address_id, client_id, enrollment_id, direction, text, payload, created_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    args: [
+          VALUES ${entries.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    args: entries.flatMap((entry) => [
       entry.addressId,
       entry.clientId ?? null,
       entry.enrollmentId ?? null,
@@ -24,8 +33,12 @@ export async function appendTranscript(q: Queryable, entry: Omit<TranscriptEntry
       entry.text,
       JSON.stringify(entry.payload),
       entry.createdAt,
-    ],
-  });
+    ]),
+  };
+}
+
+export async function appendTranscript(q: Queryable, entry: Omit<TranscriptEntry, 'seq'>): Promise<number> {
+  const result = await q.execute(appendTranscriptStatement(entry));
   return Number(result.lastInsertRowid);
 }
 

@@ -172,6 +172,46 @@ describe.each(drivers)('DATABASE_DRIVER=%s on a file', (driver, quirks) => {
     expect(rows.filter((n) => n >= 100)).toHaveLength(16);
   });
 
+  it('runs a batch in order and gives each result; a failing statement stops it and its write rolls back', async () => {
+    await db.write((tx) => tx.execute('CREATE TABLE t (n INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT)'));
+    const written = await db.write((tx) =>
+      tx.batch([
+        { sql: 'INSERT INTO t (v) VALUES (?)', args: ['a'] },
+        { sql: 'INSERT INTO t (v) VALUES (?)', args: ['b'] },
+        { sql: 'UPDATE t SET v = ? WHERE v = ?', args: ['c', 'none'] },
+      ]),
+    );
+    expect(written.map((r) => [r.rowsAffected, r.lastInsertRowid])).toEqual([
+      [1, 1n],
+      [1, 2n],
+      [0, expect.anything()],
+    ]);
+    const read = await db.read((q) =>
+      q.batch([
+        'SELECT v FROM t ORDER BY n',
+        { sql: 'SELECT count(*) AS c FROM t WHERE v = ?', args: ['a'] },
+      ]),
+    );
+    expect(read.map((r) => r.rows.map((row) => ({ ...row })))).toEqual([
+      [{ v: 'a' }, { v: 'b' }],
+      [{ c: 1 }],
+    ]);
+    expect(await db.read((q) => q.batch([]))).toEqual([]);
+
+    const failing = db.write((tx) =>
+      tx.batch([
+        { sql: 'INSERT INTO t (v) VALUES (?)', args: ['d'] },
+        { sql: 'INSERT INTO t (n, v) VALUES (1, ?)', args: ['taken'] },
+        { sql: 'INSERT INTO t (v) VALUES (?)', args: ['e'] },
+      ]),
+    );
+    await expect(failing).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT' });
+    const values = await db.read(async (q) =>
+      (await q.execute('SELECT v FROM t ORDER BY n')).rows.map((r) => r.v),
+    );
+    expect(values).toEqual(['a', 'b']);
+  });
+
   it('never hangs on a write that breaks its own transaction, and goes on', async () => {
     await db.write((tx) => tx.execute('CREATE TABLE t (n INTEGER PRIMARY KEY)'));
     const breaking = db.write(async (tx) => {

@@ -72,15 +72,21 @@ export function openEmbedded(path: string, options: EmbeddedOptions = {}): Datab
     if (hold) tasks.holdWrites(done);
   };
 
-  const reader = { execute: async (stmt: InStatement): Promise<QueryResult> => run(statements, stmt) };
-  const writer = {
-    execute: async (stmt: InStatement): Promise<QueryResult> => {
-      const sql = typeof stmt === 'string' ? stmt : stmt.sql;
-      if (isTransactionControl(sql)) {
-        throw new TypeError(`A write runs inside a transaction the database manages: refused "${sql}"`);
-      }
-      return run(statements, stmt);
-    },
+  const reader: Queryable = {
+    execute: async (stmt) => run(statements, stmt),
+    batch: async (stmts) => stmts.map((stmt) => run(statements, stmt)),
+  };
+  const writable = (stmt: InStatement): InStatement => {
+    const sql = typeof stmt === 'string' ? stmt : stmt.sql;
+    if (isTransactionControl(sql)) {
+      throw new TypeError(`A write runs inside a transaction the database manages: refused "${sql}"`);
+    }
+    return stmt;
+  };
+  const writer: Queryable = {
+    execute: async (stmt) => run(statements, writable(stmt)),
+    // Every statement is checked before the first runs, so a refused one leaves nothing half-done.
+    batch: async (stmts) => stmts.map(writable).map((stmt) => run(statements, stmt)),
   };
   const tasks: TaskLoop = new TaskLoop(async (task) => {
     if (task.kind === 'read') {
@@ -306,7 +312,8 @@ class StatementCache {
 
   checkSchema(): void {
     if (!this.open) throw new LibsqlError('The database is closed', 'CLIENT_CLOSED');
-    const version = (this.get('PRAGMA schema_version').statement.all([]) as Value[][])[0]?.[0];
+    // `get`, one call into the engine: `all` sets up an iterator for a statement known to give one row.
+    const version = (this.get('PRAGMA schema_version').statement.get([]) as Value[] | undefined)?.[0];
     if (version !== this.#schemaVersion) {
       if (this.#schemaVersion !== undefined) {
         this.clear();
