@@ -49,9 +49,10 @@ export interface DeliveryOptions {
 type Outcome = 'sent' | 'retry' | 'failed' | 'taken';
 
 /**
- * Sends what is due in the outbox through each row's channel. A retryable failure is tried again later
- * with backoff; a permanent failure, or the last attempt, marks the row failed so it is visible. A
- * number that opted out or cannot receive gets nothing but what the safety layer must send.
+ * Sends what is due in the outbox through each row's channel. A retryable failure is tried again later,
+ * when the provider said to (Retry-After) or else with backoff; a permanent failure, or the last attempt,
+ * marks the row failed so it is visible. A number that opted out or cannot receive gets nothing but what
+ * the safety layer must send.
  *
  * Safety messages are never queued behind other sends: every recipient's safety messages start at once,
  * before any normal message, in a lane of their own with the short SAFETY_SEND_TIMEOUT_MS, so neither a
@@ -150,12 +151,13 @@ async function deliverRow(deps: ServiceDeps, row: OutboxRow): Promise<Outcome> {
         ? undefined
         : new Date(
             at.getTime() +
-              retryDelayMs(
-                attempt,
-                row.kind === 'safety'
-                  ? Math.min(SAFETY_RETRY_BASE_MS, deps.retry.baseDelayMs)
-                  : deps.retry.baseDelayMs,
-              ),
+              (result.retryAfterMs ??
+                retryDelayMs(
+                  attempt,
+                  row.kind === 'safety'
+                    ? Math.min(SAFETY_RETRY_BASE_MS, deps.retry.baseDelayMs)
+                    : deps.retry.baseDelayMs,
+                )),
           ).toISOString(),
     });
   });

@@ -33,7 +33,7 @@ export async function notifyDutyPhone(
     payload: { reply: { key: 'service.duty_alert' }, rendered: { text } },
     createdAt: at,
   });
-  const messages = sender.format ? sender.format({ text }) : [{ text }];
+  const messages = sender.format ? sender.format({ text }, {}) : [{ text }];
   for (const message of messages) {
     await enqueueOutbox(tx, {
       addressId: address.id,
