@@ -25,7 +25,9 @@ RUNS=(
   "2026-03-29T01:59:00+01:00|Europe/Oslo|core|spring forward: 02:00 Oslo becomes 03:00 during the run"
   "2026-10-25T02:59:00+02:00|Europe/Oslo|full|fall back: 03:00 CEST becomes 02:00 CET during the run"
 )
-SLOW=(--exclude test/cli/cli.test.ts --exclude test/web/workspace-browser.test.ts --exclude test/web/staff-auth.test.ts)
+SLOW=(--exclude test/cli/cli.test.ts --exclude test/web/workspace-browser.test.ts --exclude test/web/staff-auth.test.ts
+  --exclude test/web/guided-journey-browser.test.ts --exclude test/worker/worker.test.ts
+  --exclude test/worker/cold-start.test.ts)
 
 failed=()
 for run in "${RUNS[@]}"; do

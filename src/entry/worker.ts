@@ -1,11 +1,11 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createClient } from '@libsql/client/web';
 import { networkAddressOf } from '../channels/network-address.ts';
 import { type Config, loadConfig } from '../config/config.ts';
 import { createApp } from '../http/app.ts';
 import type { Logger, ServiceDeps } from '../service/deps.ts';
-import { tick } from '../service/scheduler.ts';
-import { wrapClient } from '../storage/db.ts';
-import { migrate, migrationsFromFiles } from '../storage/migrate.ts';
+import { type Database, wrapClient } from '../storage/db.ts';
+import { migrationsFromFiles } from '../storage/migrate.ts';
 import m0001 from '../storage/migrations/0001_init.sql';
 import m0002 from '../storage/migrations/0002_measures_and_safety.sql';
 import m0003 from '../storage/migrations/0003_homework.sql';
@@ -18,15 +18,23 @@ import m0009 from '../storage/migrations/0009_contracts.sql';
 import m0010 from '../storage/migrations/0010_contacts.sql';
 import m0011 from '../storage/migrations/0011_messages.sql';
 import m0012 from '../storage/migrations/0012_chat_menu.sql';
+import m0013 from '../storage/migrations/0013_conversation_references.sql';
+import m0014 from '../storage/migrations/0014_conversation_starts.sql';
 import { channelsFromConfig } from './channels.ts';
 import { serviceDeps } from './service-deps.ts';
+import { cronPass, deliverAfterInbound, describe, guardSenders, SubrequestBudget } from './worker-cron.ts';
+import { workerIllustrations } from './worker-illustrations.ts';
 
 /** The bits of the Workers runtime this entry uses (kept local so Node's typecheck needs no Workers types). */
 interface ExecutionContext {
   waitUntil(promise: Promise<unknown>): void;
 }
 
-// Workers have no file system: every migration is bundled as text (a test checks none is missing here).
+/**
+ * The migrations this build expects, bundled as text (a test checks none is missing here). The Worker
+ * does not apply them: `selvhjelp migrate` against the database is a deploy step (README), and a
+ * Worker whose database is behind answers 503 until it has run.
+ */
 const migrations = migrationsFromFiles([
   { fileName: '0001_init.sql', sql: m0001 },
   { fileName: '0002_measures_and_safety.sql', sql: m0002 },
@@ -40,7 +48,10 @@ const migrations = migrationsFromFiles([
   { fileName: '0010_contacts.sql', sql: m0010 },
   { fileName: '0011_messages.sql', sql: m0011 },
   { fileName: '0012_chat_menu.sql', sql: m0012 },
+  { fileName: '0013_conversation_references.sql', sql: m0013 },
+  { fileName: '0014_conversation_starts.sql', sql: m0014 },
 ]);
+const schemaVersion = migrations.at(-1)?.version ?? 0;
 
 const consoleLogger: Logger = {
   info: (message, fields) => console.log(JSON.stringify({ level: 'info', message, ...fields })),
@@ -48,40 +59,207 @@ const consoleLogger: Logger = {
   error: (message, fields) => console.error(JSON.stringify({ level: 'error', message, ...fields })),
 };
 
-let services: Promise<{ deps: ServiceDeps; app: ReturnType<typeof createApp> }> | undefined;
+/** One invocation (a request or a cron run): its context for `waitUntil` and its subrequest budget. */
+interface Invocation {
+  ctx: ExecutionContext;
+  budget: SubrequestBudget;
+}
+const invocation = new AsyncLocalStorage<Invocation>();
 
-/** The composition root for Workers: remote libSQL over HTTP, built once per isolate. */
-function servicesFor(env: Record<string, unknown>) {
-  services ??= (async () => {
-    const config: Config = loadConfig(
-      Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<
-        string,
-        string
-      >,
-    );
-    if (config.DATABASE_URL.startsWith('file:') || config.DATABASE_URL === ':memory:') {
-      throw new Error('Invalid configuration: DATABASE_URL must be a remote libSQL URL on Workers');
-    }
-    const channels = channelsFromConfig(config);
-    const db = wrapClient(createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN }));
-    await migrate(db, migrations, new Date());
-    const deps = serviceDeps(config, { db, log: consoleLogger });
-    const workspace = { publicBaseUrl: config.PUBLIC_BASE_URL, networkAddress: networkAddressOf };
-    return { deps, app: createApp(deps, channels.sms ? { sms: channels.sms, workspace } : { workspace }) };
-  })().catch((error: unknown) => {
-    services = undefined;
-    throw error;
-  });
-  return services;
+interface Services {
+  config: Config;
+  deps: ServiceDeps;
+  app: ReturnType<typeof createApp>;
 }
 
+/** Why the Worker cannot serve yet: its configuration (for the isolate's life), the database, or its schema. */
+interface StartFailure {
+  status: 'config' | 'database' | 'schema';
+  message: string;
+}
+
+let services: Services | undefined;
+let configFailure: StartFailure | undefined;
+/** Set once the database answered with the schema this build expects; checked once per isolate. */
+let schemaReady = false;
+/** The last start failure logged, so a failure repeating on every request is logged once. */
+let lastLogged: string | undefined;
+
+function logStartFailure(failure: StartFailure): void {
+  const line = `${failure.status}: ${failure.message}`;
+  if (line === lastLogged) return;
+  lastLogged = line;
+  consoleLogger.error('worker not ready', { reason: failure.status, error: failure.message });
+}
+
+/** Only the string variables: bindings of other kinds are not configuration. */
+function stringEnv(env: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === 'string')) as Record<
+    string,
+    string
+  >;
+}
+
+/**
+ * The composition root for Workers, built once per isolate: remote libSQL over HTTP (no database call
+ * yet: the client connects lazily), every fetch of it counted against the current invocation's budget.
+ */
+function build(env: Record<string, unknown>): Services {
+  const config = loadConfig(stringEnv(env));
+  if (config.DATABASE_URL.startsWith('file:') || config.DATABASE_URL === ':memory:') {
+    throw new Error('Invalid configuration: DATABASE_URL must be a remote libSQL URL on Workers');
+  }
+  const client = createClient({
+    url: config.DATABASE_URL,
+    authToken: config.DATABASE_AUTH_TOKEN,
+    fetch: (input: Request | string | URL, init?: RequestInit) => {
+      invocation.getStore()?.budget.take();
+      return fetch(input, init);
+    },
+  });
+  const db = wrapClient(client);
+  const base = serviceDeps(config, { db, log: consoleLogger });
+  const deps: ServiceDeps = {
+    ...base,
+    senders: guardSenders(base.senders, () => invocation.getStore()?.budget),
+  };
+  const channels = channelsFromConfig(config);
+  const app = createApp(deps, {
+    // An inbound SMS (or activity) was written: send its replies now, safety first, after the answer.
+    onActivity: () => {
+      const current = invocation.getStore();
+      current?.ctx.waitUntil(deliverAfterInbound(deps, current.budget, consoleLogger));
+    },
+    illustrations: workerIllustrations,
+    workspace: { publicBaseUrl: config.PUBLIC_BASE_URL, networkAddress: networkAddressOf },
+    chatEmbedOrigins: config.CHAT_EMBED_ORIGINS,
+    metricsToken: config.METRICS_TOKEN,
+    ...(channels.sms && { sms: channels.sms }),
+    ...(channels.botframework && { botframework: channels.botframework }),
+  });
+  return { config, deps, app };
+}
+
+/** The services, or why there are none: a configuration error stays for the isolate's life. */
+function servicesFor(env: Record<string, unknown>): Services | StartFailure {
+  if (services) return services;
+  if (configFailure) return configFailure;
+  try {
+    services = build(env);
+    return services;
+  } catch (error) {
+    configFailure = { status: 'config', message: describe(error) };
+    return configFailure;
+  }
+}
+
+/**
+ * One round trip: the newest migration the database has applied. Behind this build's, or no answer,
+ * is a failure (checked again on the next request); once current it is not asked again in this isolate.
+ */
+async function checkSchema(db: Database): Promise<StartFailure | undefined> {
+  if (schemaReady) return undefined;
+  let applied: number;
+  try {
+    const result = await db.read((q) => q.execute('SELECT max(version) AS version FROM schema_migrations'));
+    applied = Number(result.rows[0]?.version ?? 0);
+  } catch (error) {
+    const message = describe(error);
+    if (/no such table/i.test(message)) {
+      return {
+        status: 'schema',
+        message: `the database has no migrations; this build needs ${schemaVersion}`,
+      };
+    }
+    return { status: 'database', message };
+  }
+  if (applied < schemaVersion) {
+    return {
+      status: 'schema',
+      message: `the database schema is at version ${applied}; this build needs ${schemaVersion}`,
+    };
+  }
+  schemaReady = true;
+  return undefined;
+}
+
+/** A database that is not there: the fallback app below must not reach one. */
+const noDatabase: Database = {
+  read: () => Promise.reject(new Error('database unavailable')),
+  write: () => Promise.reject(new Error('database unavailable')),
+  close: () => {},
+};
+
+let fallback: ReturnType<typeof createApp> | undefined;
+
+/**
+ * What still works without a usable database or configuration: the chat page and the illustrations
+ * (the page then shows that the service is unavailable when it posts). Everything else answers 503.
+ */
+function fallbackApp(env: Record<string, unknown>): ReturnType<typeof createApp> {
+  if (fallback) return fallback;
+  const locale = env.DEFAULT_LOCALE === 'en' ? 'en' : 'nb';
+  const config = loadConfig({ DEFAULT_LOCALE: locale, DATABASE_URL: 'http://unavailable.invalid' });
+  const deps = serviceDeps(config, { db: noDatabase, log: consoleLogger });
+  fallback = createApp(deps, { illustrations: workerIllustrations });
+  return fallback;
+}
+
+const servedWithoutDatabase = (request: Request) => {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  const path = new URL(request.url).pathname;
+  return path === '/' || path === '/chat' || path.startsWith('/illustrations/');
+};
+
+function unavailable(
+  request: Request,
+  env: Record<string, unknown>,
+  failure: StartFailure,
+): Response | Promise<Response> {
+  logStartFailure(failure);
+  if (servedWithoutDatabase(request)) return fallbackApp(env).fetch(request);
+  const headers = {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'retry-after': '30',
+  };
+  if (new URL(request.url).pathname === '/healthz') {
+    return new Response(JSON.stringify({ status: 'unavailable', reason: failure.status }), {
+      status: 503,
+      headers,
+    });
+  }
+  const message =
+    failure.status === 'schema'
+      ? 'The service is being updated. Try again in a minute.'
+      : 'The service is not available right now. Try again in a minute.';
+  return new Response(JSON.stringify({ error: { code: 'unavailable', message } }), { status: 503, headers });
+}
+
+/** The budget of one invocation, from WORKER_SUBREQUEST_BUDGET (or its default when the config failed). */
+const budgetOf = (s: Services | StartFailure) =>
+  new SubrequestBudget('deps' in s ? s.config.WORKER_SUBREQUEST_BUDGET : 50);
+
 export default {
-  async fetch(request: Request, env: Record<string, unknown>): Promise<Response> {
-    const { app } = await servicesFor(env);
-    return app.fetch(request, env);
+  async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext): Promise<Response> {
+    const s = servicesFor(env);
+    if (!('deps' in s)) return unavailable(request, env, s);
+    return invocation.run({ ctx, budget: budgetOf(s) }, async () => {
+      const failure = await checkSchema(s.deps.db);
+      if (failure) return unavailable(request, env, failure);
+      lastLogged = undefined;
+      return s.app.fetch(request, env);
+    });
   },
+
   async scheduled(_controller: unknown, env: Record<string, unknown>, ctx: ExecutionContext): Promise<void> {
-    const { deps } = await servicesFor(env);
-    ctx.waitUntil(tick(deps));
+    const s = servicesFor(env);
+    if (!('deps' in s)) return logStartFailure(s);
+    const budget = budgetOf(s);
+    await invocation.run({ ctx, budget }, async () => {
+      const failure = await checkSchema(s.deps.db);
+      if (failure) return logStartFailure(failure);
+      await cronPass(s.deps, budget, consoleLogger);
+    });
   },
 };
