@@ -9,13 +9,23 @@ import { buildNodeDeps } from '../entry/node.ts';
 import { silentLogger } from '../service/deps.ts';
 import { currentEnrollment, listEnrollments } from '../storage/enrollments.ts';
 import { listTimers } from '../storage/timers.ts';
-import { ConversationPlayer, osloMinute, type Step, sequentialIds, startOf, stepLine } from './player.ts';
+import {
+  ConversationPlayer,
+  osloMinute,
+  type Step,
+  sequentialIds,
+  startOf,
+  stepLine,
+  stepOf,
+} from './player.ts';
 
 /**
  * Plays a flow in the terminal on an in-memory database with its own clock, through the same player as
  * the golden conversations: what you type is a step, and you see what a `.chat` file would hold under it.
  * `/wait 1d` moves the clock on and fires what fell due, `/state` shows where the flow stands, `/quit`
- * ends. With `record`, the session is written as a golden conversation (test/conversations/*.chat).
+ * ends. With `therapist`, the client has a therapist, and a line such as `! therapist signs contract
+ * {"focus":"…","goals":["…"]}` is the therapist's step (test/conversations/player.ts). With `record`, the
+ * session is written as a golden conversation (test/conversations/*.chat).
  */
 export async function playInTerminal(options: {
   flow: string;
@@ -24,6 +34,8 @@ export async function playInTerminal(options: {
   start: Date;
   /** Write what was played as a golden conversation (a test/conversations/*.chat file) to this file. */
   record?: string;
+  /** The client has a responsible therapist, whose steps (`! therapist …`) can be played. */
+  therapist?: boolean;
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
 }): Promise<number> {
@@ -42,10 +54,18 @@ export async function playInTerminal(options: {
   // The ids the golden player uses, so that a recording is a golden conversation as it stands.
   deps.ids = sequentialIds();
   const clock = { now: () => now, advance: (ms: number) => (now = new Date(now.getTime() + ms)) };
-  const setup = { flow: options.flow, locale: options.locale, channel: 'web' as const };
+  const therapist = options.therapist === true;
+  const setup = { flow: options.flow, locale: options.locale, channel: 'web' as const, therapist };
   const { player, preamble } = await ConversationPlayer.open(deps, clock, setup);
   out.write(`selvhjelp chat — flow ${options.flow}, locale ${options.locale}, clock ${now.toISOString()}\n`);
-  out.write('Commands: /wait 1d (move the clock on), /state, /quit. Type a number to pick a choice.\n\n');
+  out.write('Commands: /wait 1d (move the clock on), /state, /quit. Type a number to pick a choice.\n');
+  if (therapist) {
+    out.write(
+      'The therapist: ! therapist drafts contract {json} | ! therapist signs contract [{json}]\n' +
+        '  e.g. ! therapist signs contract {"focus":"Lite energi","goals":["Gå tur"]}\n',
+    );
+  }
+  out.write('\n');
   out.write(`${preamble.join('\n')}\n`);
 
   const transcript: string[] = ['', ...preamble];
@@ -74,6 +94,20 @@ export async function playInTerminal(options: {
         continue;
       }
       await play({ wait });
+    } else if (line.startsWith('!')) {
+      if (!therapist) {
+        out.write('Therapist steps need a client with a therapist: start with --therapist\n< ');
+        continue;
+      }
+      let step: Step | undefined;
+      try {
+        // "!x" without the space is no step to the reader either: ask for the whole line.
+        step = stepOf(line.replace(/^!\s*/, '! '));
+      } catch (error) {
+        out.write(`${error instanceof Error ? error.message : String(error)}\n< `);
+        continue;
+      }
+      await play(step!);
     } else if (line === '/state') {
       const enrollment = await deps.db.read((q) => currentEnrollment(q, player.clientId));
       if (!enrollment?.persisted) out.write('[no active enrollment]\n');
@@ -104,10 +138,11 @@ export async function playInTerminal(options: {
       `flow: ${options.flow}`,
       `locale: ${options.locale}`,
       `start: ${start}`,
+      ...(therapist ? ['therapist: yes'] : []),
     ];
     writeFileSync(options.record, `${[...header, ...transcript].join('\n')}\n`);
     out.write(
-      `\n[recorded ${transcript.filter((l) => l.startsWith('< ') || l.startsWith('~ wait ')).length} step(s) to ${options.record}; put it in test/conversations/ and check it with npx vitest run test/conversations]\n`,
+      `\n[recorded ${transcript.filter((l) => l.startsWith('< ') || l.startsWith('~ wait ') || l.startsWith('! ')).length} step(s) to ${options.record}; put it in test/conversations/ and check it with npx vitest run test/conversations]\n`,
     );
   }
   return 0;

@@ -19,6 +19,7 @@ import { measuresCommand } from './measures.ts';
 import { sleepCommand } from './sleep.ts';
 import { smsCommand } from './sms.ts';
 import { auditCommand, staffCommand } from './staff.ts';
+import { teamsCommand } from './teams.ts';
 import { CommandError, UsageError } from './usage-error.ts';
 
 const USAGE = `Usage: selvhjelp <command> [options]
@@ -27,10 +28,12 @@ Commands:
   serve                         run the HTTP server and the scheduler (PORT, HOST, DATABASE_URL)
   migrate                       apply database migrations and exit
   tick                          fire due timers and deliver the outbox once, then exit (for cron)
-  chat [--flow ID] [--locale nb|en] [--start ISO-TIME] [--record FILE]
+  chat [--flow ID] [--locale nb|en] [--start ISO-TIME] [--record FILE] [--therapist]
                                 play a flow in the terminal on an in-memory database whose
                                 clock starts at --start (default: now); --record writes what
-                                was played as a golden conversation script
+                                was played as a golden conversation script; --therapist gives
+                                the client a therapist, whose steps are typed as
+                                ! therapist drafts|signs contract {json}
   client add [--course ID] [--locale nb|en] [--timezone ZONE] [--name NAME] [--therapist EMAIL] [--json]
                                 create a client and print their access code
   staff add --email E --name N --role admin|therapist [--locale nb|en] [--password-stdin] [--json]
@@ -52,6 +55,9 @@ Commands:
                                 write a course as a Markdown script for clinical review
   sms send --from +47… "text" [--url http://127.0.0.1:8787]
                                 post a signed Twilio webhook to the running server (development)
+  teams manifest --app-id ID --out FILE [--base-url URL] [--developer NAME] [--privacy-url URL]
+                 [--terms-url URL] [--locale nb|en] [--version X.Y.Z]
+                                write the Teams app package (the bot in personal scope, icons)
 `;
 
 /**
@@ -135,6 +141,7 @@ async function main(argv: string[]): Promise<number> {
           locale: { type: 'string', default: 'nb' },
           start: { type: 'string' },
           record: { type: 'string' },
+          therapist: { type: 'boolean', default: false },
         },
       });
       if (values.locale !== 'nb' && values.locale !== 'en') throw new UsageError('--locale must be nb or en');
@@ -149,6 +156,7 @@ async function main(argv: string[]): Promise<number> {
         locale: values.locale,
         start,
         record: values.record,
+        therapist: values.therapist,
         input: process.stdin,
         output: process.stdout,
       });
@@ -220,6 +228,8 @@ async function main(argv: string[]): Promise<number> {
       return withDeps((deps) => measuresCommand(deps, rest));
     case 'sms':
       return smsCommand(config(), rest);
+    case 'teams':
+      return teamsCommand(config(), rest);
     case 'content':
       return contentCommand(rest);
     case 'sleep':

@@ -1,14 +1,19 @@
+import { z } from 'zod';
 import { parseDuration } from '../domain/duration.ts';
 import { parseKeyword } from '../domain/keywords.ts';
 import { instantAt, wallClockOf } from '../domain/local-time.ts';
 import { restore } from '../engine/turn.ts';
 import type { Locale } from '../engine/types.ts';
 import { createClient } from '../service/clients.ts';
+import { type ContractFieldsInput, draftContract, signContractAsTherapist } from '../service/contracts.ts';
 import type { IdSource, ServiceDeps } from '../service/deps.ts';
 import { fireDueTimers } from '../service/fire-timers.ts';
 import { handleInbound, type InboundContent, startConversation } from '../service/handle-inbound.ts';
 import type { RenderedReply } from '../service/render.ts';
+import { createStaff } from '../service/staff.ts';
+import type { StaffActor } from '../service/staff-actor.ts';
 import { clientAlerts } from '../storage/alerts.ts';
+import { type ContractRecord, listContracts } from '../storage/contracts.ts';
 import { listEnrollments } from '../storage/enrollments.ts';
 import { clientEvents } from '../storage/events.ts';
 import { outboxForAddress } from '../storage/outbox.ts';
@@ -18,31 +23,84 @@ import { outboundAfter } from '../storage/transcript.ts';
 /**
  * The conversation player shared by `selvhjelp chat` and the golden conversations (test/conversations):
  * it plays what a client sends, in the web chat or by SMS, through the real service, and writes each step
- * as the lines of a `.chat` file — the input line (`< text`, `< [button]`, `~ wait 2d`), then everything
- * the client was sent (by SMS: each message as it goes to Twilio, with its outbox kind), every domain event,
- * stored score and alert, and the state, restored from its stored JSON after every step.
+ * as the lines of a `.chat` file — the input line (`< text`, `< [button]`, `~ wait 2d`, `! therapist …`),
+ * then everything the client was sent (by SMS: each message as it goes to Twilio, with its outbox kind),
+ * every domain event, stored score and alert, the guidance contract as the therapist sees it when it
+ * changed, and the state, restored from its stored JSON after every step.
  */
 
-export type Step = { send: string } | { press: string } | { wait: string };
+/** What the client does: types, presses a button, or lets time pass. */
+export type ClientStep = { send: string } | { press: string } | { wait: string };
+
+/**
+ * What the client's therapist does, through the same service functions as the workspace and the staff
+ * API (src/service/contracts.ts): `drafts` writes the contract's fields into the open draft (or starts
+ * the next version after a signed one), `signs` signs the newest draft and sends it to the client (with
+ * fields: drafts them first). The fields are the API's: any subset, nested groups in part.
+ */
+export type TherapistStep = { therapist: { action: 'drafts' | 'signs'; fields?: ContractFieldsInput } };
+
+export type Step = ClientStep | TherapistStep;
+
+/** A therapist step's fields: a JSON object (the service checks the fields themselves). */
+const therapistFieldsSchema = z.record(z.string(), z.unknown());
 
 /** The input line of a step, exactly as it stands in a `.chat` file. */
 export function stepLine(step: Step): string {
+  if ('therapist' in step) {
+    const { action, fields } = step.therapist;
+    return `! therapist ${action} contract${fields ? ` ${JSON.stringify(fields)}` : ''}`;
+  }
   return 'send' in step ? `< ${step.send}` : 'press' in step ? `< [${step.press}]` : `~ wait ${step.wait}`;
 }
 
-/** The step an input line stands for; undefined for every other line. */
+/**
+ * The step an input line stands for; undefined for every other line. A line that starts with `! ` is a
+ * therapist step and must be one (`! therapist drafts contract {json}`, `! therapist signs contract
+ * [{json}]`): a misspelt one throws rather than being read as output and skipped.
+ */
 export function stepOf(line: string): Step | undefined {
   const press = /^< \[([^\]]+)\]$/.exec(line);
   if (press) return { press: press[1]! };
   if (line.startsWith('< ')) return { send: line.slice(2) };
   const wait = /^~ wait (\S+)$/.exec(line);
-  return wait ? { wait: wait[1]! } : undefined;
+  if (wait) return { wait: wait[1]! };
+  if (line.startsWith('! ')) return therapistStepOf(line);
+  return undefined;
+}
+
+function therapistStepOf(line: string): TherapistStep {
+  const match = /^! therapist (drafts|signs) contract(?: (\{.*\}))?$/.exec(line);
+  if (!match) {
+    throw new Error(
+      `therapist step not understood: "${line}" (expected "! therapist drafts contract {json}" or "! therapist signs contract [{json}]")`,
+    );
+  }
+  const action = match[1] as 'drafts' | 'signs';
+  if (match[2] === undefined) {
+    if (action === 'drafts') throw new Error(`"${line}": drafting needs the fields, as a JSON object`);
+    return { therapist: { action } };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(match[2]);
+  } catch {
+    throw new Error(`"${line}": the fields are not valid JSON`);
+  }
+  const fields = therapistFieldsSchema.safeParse(json);
+  if (!fields.success) throw new Error(`"${line}": the fields must be a JSON object`);
+  return { therapist: { action, fields: fields.data as ContractFieldsInput } };
 }
 
 export interface PlayerSetup {
   flow: string;
   locale: Locale;
   channel: 'web' | 'sms';
+  /**
+   * Whether the client has a responsible therapist (seeded as a staff member by `open`): needed by
+   * therapist steps, and it puts a course behind the contract gate (it waits for a signed contract).
+   */
+  therapist?: boolean;
 }
 
 /** The player's clock: the conversation's own, moved on by `~ wait` steps. */
@@ -105,22 +163,27 @@ export class ConversationPlayer {
   readonly #clock: PlayerClock;
   readonly #setup: PlayerSetup;
   readonly #client: { clientId: string; accessCode: string };
+  readonly #therapist: StaffActor | undefined;
   #address: { id: string; address: string } = { id: '', address: SMS_NUMBER };
   #cursor = 0;
   #outboxSeen = 0;
   readonly #seen = { events: 0, scores: 0, alerts: 0 };
   readonly #answersSeen = new Map<string, number>();
+  /** The contract line last written, so it is written again only when the contract changed. */
+  #contractSeen = '';
 
   private constructor(
     deps: ServiceDeps,
     clock: PlayerClock,
     setup: PlayerSetup,
     client: { clientId: string; accessCode: string },
+    therapist: StaffActor | undefined,
   ) {
     this.#deps = deps;
     this.#clock = clock;
     this.#setup = setup;
     this.#client = client;
+    this.#therapist = therapist;
   }
 
   get clientId(): string {
@@ -128,18 +191,25 @@ export class ConversationPlayer {
   }
 
   /**
-   * Creates the client (enrolled in `setup.flow`) and, in the web chat, opens the conversation. Returns
-   * the player and the lines before the first step: the flow and start time, and the web chat's welcome.
+   * Creates the client (enrolled in `setup.flow`; with `setup.therapist`, a therapist's client) and, in
+   * the web chat, opens the conversation. Returns the player and the lines before the first step: the
+   * flow and start time, the therapist, and the web chat's welcome.
    */
   static async open(
     deps: ServiceDeps,
     clock: PlayerClock,
     setup: PlayerSetup,
   ): Promise<{ player: ConversationPlayer; preamble: string[] }> {
-    const created = await createClient(deps, { course: setup.flow, locale: setup.locale });
+    const therapist = setup.therapist ? await seedTherapist(deps, setup.locale) : undefined;
+    const created = await createClient(deps, {
+      course: setup.flow,
+      locale: setup.locale,
+      therapistId: therapist?.staffId,
+    });
     if (!created.ok) throw new Error(`unknown flow ${setup.flow}`);
-    const player = new ConversationPlayer(deps, clock, setup, created);
+    const player = new ConversationPlayer(deps, clock, setup, created, therapist);
     const preamble = [`  flow ${created.flowId}@${created.flowVersion}, starts ${clock.now().toISOString()}`];
+    if (therapist) preamble.push(`  therapist ${therapist.name} is responsible for the client`);
     if (setup.channel === 'web') {
       const conversation = await startConversation(deps, 'web', setup.locale);
       player.#address = conversation.address;
@@ -154,18 +224,16 @@ export class ConversationPlayer {
     const lines = [stepLine(step)];
     const deps = this.#deps;
     const sms = this.#setup.channel === 'sms';
-    if ('wait' in step) {
+    if ('therapist' in step) {
+      lines.push(...(await this.#therapistStep(step.therapist)));
+      lines.push(...(await this.#sentMeanwhile()));
+    } else if ('wait' in step) {
       const ms = parseDuration(step.wait);
       if (ms === undefined) throw new Error(`bad wait ${step.wait}`);
       this.#clock.advance(ms);
       const fired = await fireDueTimers(deps);
       lines.push(`  clock ${this.#clock.now().toISOString()}, ${fired} timer(s) fired`);
-      if (sms) lines.push(...(await this.#smsSent()));
-      else {
-        const entries = await deps.db.read((q) => outboundAfter(q, this.#address.id, this.#cursor));
-        lines.push(...formatReplies(entries.map((e) => (e.payload as { rendered: RenderedReply }).rendered)));
-        if (entries.length) this.#cursor = entries.at(-1)!.seq;
-      }
+      lines.push(...(await this.#sentMeanwhile()));
     } else {
       if (sms && 'press' in step) throw new Error('SMS has no buttons: send the text instead');
       const outcome = await handleInbound(deps, {
@@ -185,6 +253,38 @@ export class ConversationPlayer {
     return lines;
   }
 
+  /**
+   * A therapist step, through the service functions the workspace and the staff API call. What the
+   * service refuses (an incomplete contract, nothing to sign) is a line of the step, as the API's error
+   * would be; a draft written before a refused signature stays, as it would in the workspace.
+   */
+  async #therapistStep({ action, fields }: TherapistStep['therapist']): Promise<string[]> {
+    const therapist = this.#therapist;
+    if (!therapist) throw new Error('a therapist step needs a client with a therapist');
+    const refused = (verb: string, outcome: { error: string; message?: string }) => [
+      `  therapist could not ${verb}: ${outcome.error}${outcome.message ? ` (${outcome.message})` : ''}`,
+    ];
+    if (fields) {
+      const drafted = await draftContract(this.#deps, therapist, this.clientId, fields);
+      if (!drafted.ok) return refused('draft', drafted);
+    }
+    if (action === 'signs') {
+      const signed = await signContractAsTherapist(this.#deps, therapist, this.clientId);
+      if (!signed.ok) return refused('sign', signed);
+    }
+    return [];
+  }
+
+  /** What reached the client without a message of theirs (a timer, the therapist): SMS or the chat. */
+  async #sentMeanwhile(): Promise<string[]> {
+    if (this.#setup.channel === 'sms') return this.#smsSent();
+    // Nothing can be in the chat before the conversation is open.
+    if (!this.#address.id) return [];
+    const entries = await this.#deps.db.read((q) => outboundAfter(q, this.#address.id, this.#cursor));
+    if (entries.length) this.#cursor = entries.at(-1)!.seq;
+    return formatReplies(entries.map((e) => (e.payload as { rendered: RenderedReply }).rendered));
+  }
+
   #typed(send: string): InboundContent {
     // `{code}` stands for the client's access code, so a file does not depend on how codes are drawn.
     const text = send.replace('{code}', this.#client.accessCode);
@@ -194,6 +294,8 @@ export class ConversationPlayer {
 
   /** By SMS: the messages queued for Twilio since the last look. */
   async #smsSent(): Promise<string[]> {
+    // No number has written yet: nothing can have been queued for it.
+    if (!this.#address.id) return [];
     const rows = await this.#deps.db.read((q) => outboxForAddress(q, this.#address.id));
     const fresh = rows.slice(this.#outboxSeen);
     this.#outboxSeen = rows.length;
@@ -207,11 +309,12 @@ export class ConversationPlayer {
   async #recorded(): Promise<string[]> {
     const deps = this.#deps;
     const lines: string[] = [];
-    const { events, scores, alerts, enrollments } = await deps.db.read(async (q) => ({
+    const { events, scores, alerts, enrollments, contracts } = await deps.db.read(async (q) => ({
       events: await clientEvents(q, this.clientId),
       scores: await clientResponses(q, this.clientId),
       alerts: await clientAlerts(q, this.clientId),
       enrollments: await listEnrollments(q, this.clientId),
+      contracts: await listContracts(q, this.clientId),
     }));
     const seen = this.#seen;
     for (const e of events.slice(seen.events)) lines.push(`  event ${e.type} ${JSON.stringify(e.data)}`);
@@ -235,6 +338,11 @@ export class ConversationPlayer {
       this.#answersSeen.set(a.id, a.safetyAnswers.length);
     }
     Object.assign(seen, { events: events.length, scores: scores.length, alerts: alerts.length });
+    const contract = contractLine(contracts);
+    if (contract !== this.#contractSeen) {
+      if (contract) lines.push(contract);
+      this.#contractSeen = contract;
+    }
     const [enrollment] = enrollments;
     if (enrollment?.persisted) {
       // The stored snapshot must survive JSON and restore to the same state.
@@ -242,7 +350,42 @@ export class ConversationPlayer {
       const flow = deps.flows.get(enrollment.flowId, enrollment.flowVersion)!;
       const snapshot = restore(flow.machine, persisted);
       lines.push(`  state ${JSON.stringify(snapshot.value)} (${enrollment.status})`);
+    } else if (enrollment && this.#therapist) {
+      // A therapist's course that has not started: it waits for the guidance contract (the gate).
+      lines.push(`  state not started (${enrollment.status})`);
     }
     return lines;
   }
+}
+
+/** The therapist's staff account, responsible for the played client. */
+async function seedTherapist(deps: ServiceDeps, locale: Locale): Promise<StaffActor> {
+  const created = await createStaff(deps, {
+    email: 'tina@clinic.test',
+    name: 'Tina Terapeut',
+    role: 'therapist',
+    locale,
+  });
+  if (!created.ok) throw new Error(`no therapist: ${created.error}`);
+  const { id, email, name, role } = created.staff;
+  return { staffId: id, email, name, role, locale, via: 'cli' };
+}
+
+/**
+ * The guidance contract as the therapist sees it: every version with its status, newest first, and the
+ * change the client asked for on the newest (their words, or that they have not said what yet).
+ */
+function contractLine(contracts: ContractRecord[]): string {
+  const [latest] = contracts;
+  if (!latest) return '';
+  const versions = contracts.map(
+    (c) => `v${c.version} ${c.status}${c.clientSignedVia ? ` (client signed via ${c.clientSignedVia})` : ''}`,
+  );
+  const change =
+    latest.status !== 'changes_requested'
+      ? ''
+      : latest.changeRequest === undefined
+        ? '; change requested, not yet said what'
+        : `; change requested: ${JSON.stringify(latest.changeRequest)}`;
+  return `  contract ${versions.join(', ')}${change}`;
 }

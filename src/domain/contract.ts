@@ -137,6 +137,17 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
+/**
+ * The expected end when the pace changes and no end date comes with it: six parts at the new pace from
+ * the start, and never sooner than one pace from today (a course already under way).
+ */
+export function endDateForPace(startDate: string, paceDays: number, today: string): string {
+  const byStart = addDays(startDate, paceDays * COURSE_PARTS);
+  const soonest = addDays(today, paceDays);
+  // ISO dates order as text.
+  return [byStart, soonest].sort()[1]!;
+}
+
 /** The local date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDateOf(instant: Date, timeZone: string): string {
   const { year, month, day } = wallClockOf(instant, timeZone);

@@ -8,6 +8,7 @@ import {
   contractQuestion,
   contractWaitsFor,
   defaultContract,
+  endDateForPace,
   isContractCourse,
   localDateOf,
   readContractAnswer,
@@ -173,7 +174,7 @@ export type ContractActionOutcome =
   | { ok: false; error: 'no_enrollment' };
 
 /** Merges what the therapist sent over a base, one level deep (contacts, measurement, channels, quiet). */
-function merge(base: ContractDraft, input: ContractFieldsInput): unknown {
+function merge(base: ContractDraft, input: ContractFieldsInput): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(input)) {
     if (value === undefined) continue;
@@ -220,7 +221,17 @@ export async function draftContract(
           phone: client.phone,
           texts: defaultTexts(deps, client.locale),
         });
-      const parsed = contractDraftSchema.safeParse(merge(base, input));
+      const merged = merge(base, input);
+      // A new pace without a new end date moves the expected end with it.
+      if (
+        typeof input.paceDays === 'number' &&
+        input.paceDays !== base.paceDays &&
+        input.endDate === undefined &&
+        typeof merged.startDate === 'string'
+      ) {
+        merged.endDate = endDateForPace(merged.startDate, input.paceDays, localDateOf(now, client.timeZone));
+      }
+      const parsed = contractDraftSchema.safeParse(merged);
       if (!parsed.success) return { ok: false, error: 'invalid', message: describe(parsed.error.issues) };
       if (editable) {
         if (!(await updateDraft(tx, latest.id, parsed.data, now.toISOString()))) throw new WriteConflict();
@@ -272,7 +283,14 @@ export async function signContractAsTherapist(
         deps,
         { now, client, enrollment, address, locale: client.locale },
         { kind: 'contract_sent', version: latest.version, fields },
-        { alongside: sign, leadEvents: [event], scheduledFor: { timeZone: client.timeZone } },
+        {
+          alongside: sign,
+          // A version the client asked to change comes back saying so: the contract alone reads as the
+          // same agreement sent again (by SMS it can be word for word the same, e.g. a new contact mode).
+          lead: latest.changeRequestedAt !== undefined ? [{ key: 'contract.change_answered' }] : [],
+          leadEvents: [event],
+          scheduledFor: { timeZone: client.timeZone },
+        },
       );
     } else {
       await deps.db.write(async (tx) => {

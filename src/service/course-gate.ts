@@ -2,11 +2,12 @@ import {
   type ContractFields,
   type ContractForm,
   contractMessage,
+  contractQuestion,
   contractWaitsFor,
   isContractCourse,
 } from '../domain/contract.ts';
 import type { FlowInput, Locale, Reply } from '../engine/types.ts';
-import { courseGateState } from '../storage/contracts.ts';
+import { courseGateState, listContracts } from '../storage/contracts.ts';
 import type { ServiceDeps } from './deps.ts';
 import type { Trigger, TurnTarget } from './run-turn.ts';
 
@@ -35,6 +36,23 @@ export function contractReplies(
   options: { version: number; locale: Locale },
 ): Reply[] {
   return contractMessage(fields, contractFormOf(channel), options);
+}
+
+/**
+ * The question of a contract that waits for the client: its answer, or the words of the change they
+ * asked for. The client's next message goes to the contract (handle-inbound.ts), so whatever brings the
+ * conversation back to where it was (the end of safety mode) asks this, not the flow's waiting question,
+ * whose answer ("1") would be read as accepting the contract.
+ */
+export async function waitingContractPrompt(
+  deps: ServiceDeps,
+  clientId: string,
+  address: { channel: string },
+): Promise<Reply | undefined> {
+  const [latest] = await deps.db.read((q) => listContracts(q, clientId));
+  const waits = latest && contractWaitsFor(latest);
+  if (waits === 'answer') return contractQuestion(contractFormOf(address.channel));
+  return waits === 'change_words' ? { key: 'contract.ask_change' } : undefined;
 }
 
 /**

@@ -6,6 +6,7 @@ import { type AlertRecord, closeSafetyMode, insertAlert, recordSafetyAnswer } fr
 import type { ClientRecord } from '../storage/clients.ts';
 import type { Queryable } from '../storage/db.ts';
 import type { EnrollmentRecord } from '../storage/enrollments.ts';
+import { waitingContractPrompt } from './course-gate.ts';
 import type { ServiceDeps } from './deps.ts';
 import { notifyDutyPhone } from './duty-alert.ts';
 import { waitingQuestion } from './enrollment-state.ts';
@@ -138,7 +139,9 @@ export async function safetyAnswerTurn(
   if (decision.kind === 'end') {
     // After STOP only safety messages go out: the course does not come back by SMS until START.
     const held = alert.heldReplies as Reply[];
-    const waiting = held.length > 0 ? undefined : waitingQuestion(deps, enrollment);
+    // A contract waiting for the client's answer takes their next message: its question comes back.
+    const contract = audience.client && (await waitingContractPrompt(deps, audience.client.id, base.address));
+    const waiting = contract ?? (held.length > 0 ? undefined : waitingQuestion(deps, enrollment));
     const resume = base.address.optedOutAt ? [] : waiting ? [waiting] : held;
     replies = endReplies(
       resume,

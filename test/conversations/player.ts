@@ -2,23 +2,37 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { formatSms } from '../../src/channels/sms/twilio-sender.ts';
-import { ConversationPlayer, type Step, startOf, stepOf } from '../../src/cli/player.ts';
+import { type ClientStep, ConversationPlayer, type Step, startOf, stepOf } from '../../src/cli/player.ts';
 
-export type { Step };
+/** A client's step, as the course tests replay a golden's script through the pure engine (`scriptSteps`). */
+export type { ClientStep as Step };
 
 import { makeHarness } from '../support/harness.ts';
 
 /**
  * A golden conversation reads like a chat transcript: a header, then what the client sends (`< text`,
- * `< [button value]`, `~ wait 2d`) with everything the service answered and recorded below each line
- * (`> reply`, indented events, scores, alerts and state). The input lines are the script; the rest is
+ * `< [button value]`, `~ wait 2d`) and what their therapist does (`! therapist …`, below) with everything
+ * the service answered and recorded below each line (`> reply`, indented events, scores, alerts, the
+ * contract and state). The input lines are the script; the rest is
  * what the player produced last time and must produce again. A new conversation is just the header and
  * its input lines (what `selvhjelp chat --record` writes); `npx vitest run test/conversations -u` fills in
  * the rest. A long course is a folder of `part-N.chat` files played as one conversation, each file
  * holding the lines of one part; only `part-1.chat` carries the header's settings.
  *
  * Header: `# description` lines, then `flow:`, `locale:` (nb|en), optionally `channel:` (web|sms) and
- * `start:` (Oslo wall-clock time, e.g. 2026-11-23T03:00; default 10:00 on 23 November), then a blank line.
+ * `start:` (Oslo wall-clock time, e.g. 2026-11-23T03:00; default 10:00 on 23 November) and `therapist: yes`
+ * (the client has a therapist; implied by a therapist step), then a blank line.
+ *
+ * Therapist steps act on the guidance contract through the service functions the workspace and the staff
+ * API use. A conversation with one gets a client with a responsible therapist (Tina Terapeut), so its
+ * course waits for a signed contract (the gate), and each step shows what reached the client (the whole
+ * contract in the chat, the summary by SMS), its events and a `contract` line with every version's status
+ * and the change the client asked for:
+ * - `! therapist drafts contract {"focus":"…","goals":["…"]}` — writes fields into the open draft, or
+ *   starts the next version when the newest is signed; the fields are the staff API's (any subset, nested
+ *   groups such as `contacts` in part), over the clinic's defaults or the version before;
+ * - `! therapist signs contract` — signs the newest draft, or the version the client asked to change, and
+ *   sends it to the client; `! therapist signs contract {…}` drafts those fields first.
  */
 const here = import.meta.dirname;
 /** Where a conversation starts when its header does not say: 10:00 in Oslo on 23 November 2026. */
@@ -31,6 +45,8 @@ const headerSchema = z.object({
   /** The web chat (default) or SMS, where a message is typed text and keywords work. */
   channel: z.enum(['web', 'sms']).default('web'),
   start: z.string().optional(),
+  /** The client has a therapist (`selvhjelp chat --therapist` writes it); implied by a therapist step. */
+  therapist: z.literal('yes').optional(),
 });
 type Header = z.infer<typeof headerSchema>;
 
@@ -95,10 +111,8 @@ export async function playConversation(conversation: Conversation): Promise<stri
   const files = conversation.files.map((file) => parseChat(readFileSync(file, 'utf8')));
   const first = files[0]!;
   const header = headerSchema.parse({ description: first.description.join(' '), ...first.settings });
-  const { preamble, blocks } = await play(
-    header,
-    files.flatMap((f) => f.steps),
-  );
+  const steps = files.flatMap((f) => f.steps);
+  const { preamble, blocks } = await play(header, steps);
   let next = 0;
   return files.map((file, index) => {
     const mine = blocks.slice(next, next + file.steps.length);
@@ -112,11 +126,15 @@ export async function playConversation(conversation: Conversation): Promise<stri
  * The steps of a golden conversation by name (`course-sleep-nb`), without the access code: for tests
  * that play the same script through the pure engine.
  */
-export function scriptSteps(name: string): Step[] {
+export function scriptSteps(name: string): ClientStep[] {
   const conversation = conversations.find((c) => c.name === name);
   if (!conversation) throw new Error(`no golden conversation ${name}`);
   return conversation.files
     .flatMap((file) => parseChat(readFileSync(file, 'utf8')).steps)
+    .map((step) => {
+      if ('therapist' in step) throw new Error(`${name}: the pure engine cannot play a therapist step`);
+      return step;
+    })
     .filter((step) => !('send' in step && step.send === '{code}'));
 }
 
@@ -131,6 +149,7 @@ export async function playChatFile(path: string): Promise<string> {
  * clock and fake ids, using the player `selvhjelp chat` uses (src/cli/player.ts).
  */
 async function play(script: Header, steps: Step[]): Promise<{ preamble: string[]; blocks: string[][] }> {
+  const therapist = script.therapist === 'yes' || steps.some((step) => 'therapist' in step);
   const h = await makeHarness({
     senders: {
       sms: {
@@ -143,7 +162,7 @@ async function play(script: Header, steps: Step[]): Promise<{ preamble: string[]
   try {
     h.clock.now = startOf(script.start ?? DEFAULT_START);
     const clock = { now: h.clock.read, advance: (ms: number) => h.clock.advance(ms) };
-    const { player, preamble } = await ConversationPlayer.open(h.deps, clock, script);
+    const { player, preamble } = await ConversationPlayer.open(h.deps, clock, { ...script, therapist });
     const blocks: string[][] = [];
     for (const step of steps) blocks.push(await player.step(step));
     return { preamble: ['', ...preamble], blocks };

@@ -22,7 +22,12 @@ export function referenceTurn(req: TurnRequest): TurnResult {
   const nowIso = now.toISOString();
 
   if (req.persisted === undefined || req.event.kind === 'start') {
-    const input: FlowInput = { locale: req.locale, timeZone: req.timeZone, now: nowIso };
+    const input: FlowInput = {
+      locale: req.locale,
+      timeZone: req.timeZone,
+      now: nowIso,
+      ...(req.settings ? { settings: req.settings } : {}),
+    };
     const [snapshot, actions] = initialTransition(flow.machine, input);
     return collect(flow, snapshot, actions as ActionLike[], now, true, []);
   }

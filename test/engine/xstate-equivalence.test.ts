@@ -69,7 +69,7 @@ describe("turn() against XState's public transition() on every golden conversati
   }
 
   // Runs after the scripts (tests in a file run in order): the goldens must reach the engine every way.
-  it('compared starts, client input and timers firing', () => {
-    expect([...kinds].sort()).toEqual(['input', 'start', 'timer']);
+  it('compared starts, client input, timers firing and new settings (an amended contract)', () => {
+    expect([...kinds].sort()).toEqual(['input', 'settings', 'start', 'timer']);
   });
 });

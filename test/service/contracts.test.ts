@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ContractFields } from '../../src/domain/contract.ts';
+import { addDays, type ContractFields } from '../../src/domain/contract.ts';
 import { createClient } from '../../src/service/clients.ts';
 import { listContacts } from '../../src/service/contacts.ts';
 import {
@@ -160,7 +160,7 @@ describe('the guidance contract', () => {
     // The therapist signs after the client linked: the contract comes in the chat (the transcript).
     await draftAndSign(c.id, { paceDays: 10 });
     const answer = await c.press('contract.accept');
-    expect(answer[0]).toBe('Takk! Avtalen er nå signert av deg og terapeuten din.');
+    expect(answer[0]).toBe('Takk! Avtalen er nå signert av deg og veilederen din.');
     expect(answer.join('\n')).toContain('Del 1');
     const view = await contractForStaff(h.deps, therapist, c.id);
     expect(view).toMatchObject({
@@ -220,7 +220,7 @@ describe('the guidance contract', () => {
     expect(summary).not.toMatch(/depresj|nedstemt|Lite energi|Gå tur/i);
     expect(summary).toMatch(/^[\x20-\x7EæøåÆØÅ\n]*$/);
     expect(await c.say('ja')).toEqual(
-      expect.arrayContaining(['Takk! Avtalen er nå signert av deg og terapeuten din.']),
+      expect.arrayContaining(['Takk! Avtalen er nå signert av deg og veilederen din.']),
     );
     expect((await contractForStaff(h.deps, therapist, c.id))?.clientSignature?.via).toBe('sms');
     expect((await enrollment(c.id)).status).toBe('active');
@@ -230,7 +230,7 @@ describe('the guidance contract', () => {
     const c = await client({ channel: 'sms' });
     await draftAndSign(c.id);
     expect(await c.say('ENDRE jeg vil heller ha samtaler på video')).toEqual([
-      'Takk! Terapeuten din får se det og sender deg en ny versjon av avtalen.',
+      'Takk! Veilederen din får se det og sender deg en ny versjon av avtalen.',
     ]);
     const view = await contractForStaff(h.deps, therapist, c.id);
     expect(view).toMatchObject({
@@ -238,10 +238,10 @@ describe('the guidance contract', () => {
       changeRequest: { text: 'jeg vil heller ha samtaler på video' },
     });
     // The course still waits; the next message is not taken as an answer any more.
-    expect(await c.say('hei')).toEqual([expect.stringContaining('Terapeuten din ser på endringen')]);
+    expect(await c.say('hei')).toEqual([expect.stringContaining('Veilederen din ser på endringen')]);
     // The therapist edits and signs again: the same version, sent anew.
     await draftAndSign(c.id, { contacts: { mode: 'video' } });
-    expect(await c.say('JA')).toContain('Takk! Avtalen er nå signert av deg og terapeuten din.');
+    expect(await c.say('JA')).toContain('Takk! Avtalen er nå signert av deg og veilederen din.');
     expect(await contractForStaff(h.deps, therapist, c.id)).toMatchObject({ status: 'signed', version: 1 });
   });
 
@@ -249,7 +249,7 @@ describe('the guidance contract', () => {
     const c = await client();
     await draftAndSign(c.id);
     expect(await c.press('contract.change')).toEqual([
-      'Skriv gjerne med egne ord hva du vil endre, så får terapeuten din se det.',
+      'Skriv gjerne med egne ord hva du vil endre, så får veilederen din se det.',
     ]);
     expect((await contractForStaff(h.deps, therapist, c.id))?.changeRequest).toEqual({
       text: null,
@@ -274,7 +274,7 @@ describe('the guidance contract', () => {
     await draftAndSign(c.id);
     const replies = await c.say('ja, jeg vil ta livet mitt');
     expect(replies.join('\n')).toContain('113');
-    expect(replies).not.toContain('Takk! Avtalen er nå signert av deg og terapeuten din.');
+    expect(replies).not.toContain('Takk! Avtalen er nå signert av deg og veilederen din.');
     expect((await contractForStaff(h.deps, therapist, c.id))?.status).toBe('sent');
   });
 
@@ -284,6 +284,29 @@ describe('the guidance contract', () => {
     const help = await c.send({ kind: 'keyword', keyword: 'help', text: 'HJELP' });
     expect(help.replies[0]!.text).toContain('Ikke en akuttjeneste');
     expect((await contractForStaff(h.deps, therapist, c.id))?.status).toBe('sent');
+  });
+
+  it('after STOP and START by SMS, asks the contract question again, not the course question', async () => {
+    const c = await client({ channel: 'sms' });
+    await draftAndSign(c.id);
+    await c.press('contract.accept');
+    await draftAndSign(c.id, { paceDays: 14 });
+    await c.send({ kind: 'keyword', keyword: 'stop', text: 'STOPP' });
+    const started = await c.send({ kind: 'keyword', keyword: 'start', text: 'START' });
+    expect(started.replies.at(-1)?.text).toBe(h.deps.catalog.text('nb', 'contract.sms_question'));
+  });
+
+  it('moves the expected end with a new pace, unless an end date comes with it', async () => {
+    const c = await client();
+    const first = await draftAndSign(c.id, { paceDays: 7 });
+    expect(first.fields.endDate).toBe(addDays(first.fields.startDate, 42));
+    await c.press('contract.accept');
+    const slower = await draftContract(h.deps, therapist, c.id, { paceDays: 14 });
+    if (!slower.ok || !('contract' in slower)) throw new Error('no amendment');
+    expect(slower.contract.fields.endDate).toBe(addDays(first.fields.startDate, 84));
+    const given = await draftContract(h.deps, therapist, c.id, { paceDays: 10, endDate: '2027-03-01' });
+    if (!given.ok || !('contract' in given)) throw new Error('no amendment');
+    expect(given.contract.fields.endDate).toBe('2027-03-01');
   });
 
   it('makes a change after signing a new version; the old one is superseded once both sign the new', async () => {
@@ -303,7 +326,7 @@ describe('the guidance contract', () => {
     ]);
     await signContractAsTherapist(h.deps, therapist, c.id);
     const answer = await c.press('contract.accept');
-    expect(answer[0]).toBe('Takk! Avtalen er nå signert av deg og terapeuten din.');
+    expect(answer[0]).toBe('Takk! Avtalen er nå signert av deg og veilederen din.');
     const view = await contractForStaff(h.deps, therapist, c.id);
     expect(view?.history.map((v) => [v.version, v.status])).toEqual([
       [2, 'signed'],
@@ -348,7 +371,7 @@ describe('the guidance contract', () => {
 
       h.clock.advance(DAY);
       const replies = await amendAndAccept(c.id, 14, () => c.press('contract.accept'));
-      expect(replies[0]).toBe('Takk! Avtalen er nå signert av deg og terapeuten din.');
+      expect(replies[0]).toBe('Takk! Avtalen er nå signert av deg og veilederen din.');
       const [after] = await partTwo();
       expect(Date.parse(after!) - Date.parse(before!)).toBeGreaterThanOrEqual(6.5 * DAY);
       expect(Date.parse(after!) - partOneAt).toBeLessThan(15 * DAY);
