@@ -21,6 +21,9 @@ describe('configuration', () => {
     ['DATABASE_URL', 'postgres://x'],
     ['DATABASE_DRIVER', 'sqlite'],
     ['PUBLIC_BASE_URL', 'not a url'],
+    ['CHAT_EMBED_ORIGINS', 'http://klinikk.no'],
+    ['CHAT_EMBED_ORIGINS', 'https://klinikk.no/chat'],
+    ['CHAT_EMBED_ORIGINS', 'https://klinikk.no,*'],
   ])('stops on a bad %s with one line naming it', (name, value) => {
     let error: unknown;
     try {
@@ -32,6 +35,13 @@ describe('configuration', () => {
     const message = (error as Error).message;
     expect(message).toMatch(new RegExp(`^Invalid configuration: ${name} `));
     expect(message).not.toContain('\n');
+  });
+
+  it('reads the sites that may frame the chat as a list of https origins', () => {
+    expect(loadConfig({ CHAT_EMBED_ORIGINS: 'https://klinikk.no, https://www.kommune.no' })).toMatchObject({
+      CHAT_EMBED_ORIGINS: ['https://klinikk.no', 'https://www.kommune.no'],
+    });
+    expect(loadConfig({}).CHAT_EMBED_ORIGINS).toBeUndefined();
   });
 
   it('picks the database driver from DATABASE_URL unless DATABASE_DRIVER says otherwise', () => {

@@ -4,6 +4,8 @@ import { isTimeZone } from '../domain/time-zone.ts';
 
 const locale = z.enum(['nb', 'en']);
 
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 export const configSchema = z
@@ -71,6 +73,16 @@ export const configSchema = z
     ),
     /** Days an access code stays valid while nobody has typed it (a used code links one conversation). */
     ACCESS_CODE_TTL_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(365).default(30)),
+    /** New web conversations one network address (IPv4, or IPv6 /64) may start per 10 minutes. */
+    WEB_START_LIMIT: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number().int().min(1).max(1_000_000).default(30),
+    ),
+    /** Web conversations nobody linked with an access code are deleted this many days after their last message. */
+    UNLINKED_RETENTION_DAYS: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number().int().min(1).max(365).default(7),
+    ),
     /** The clinic's defaults for a new guidance contract (CLINICAL.md §5-6); a therapist changes each draft. */
     CONTRACT_PACE_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(28).default(7)),
     CONTRACT_CONTACTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(20).default(6)),
@@ -96,6 +108,38 @@ export const configSchema = z
       emptyAsUndefined,
       z.coerce.number().int().min(1).max(60).default(14),
     ),
+    /** The bot's Microsoft app registration: turns on strict authentication of POST /api/messages. */
+    MICROSOFT_APP_ID: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(GUID, "must be the app registration's id, a GUID such as 00000000-0000-0000-0000-000000000000")
+        .optional(),
+    ),
+    MICROSOFT_APP_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+    /** A single-tenant registration's tenant (a GUID or a domain); unset, the bot is multi-tenant. */
+    MICROSOFT_APP_TENANT_ID: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^[0-9a-zA-Z][0-9a-zA-Z.-]{0,253}$/, 'must be a tenant id (GUID) or domain')
+        .optional(),
+    ),
+    /** Entra authority: signing keys of Entra-issued tokens are at {authority}/{tenant}/discovery/v2.0/keys. */
+    BOTFRAMEWORK_AUTHORITY_URL: z.preprocess(
+      emptyAsUndefined,
+      z.url({ protocol: /^https?$/ }).default('https://login.microsoftonline.com'),
+    ),
+    /** The token endpoint for the bot's own token; by default {authority}/{tenant}/oauth2/v2.0/token. */
+    BOTFRAMEWORK_TOKEN_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+    /**
+     * Workers: the most subrequests (database round trips and provider calls) one request or cron run
+     * may make; the cron pass stops its work before it. The Paid plan allows 1000, the Free plan 50.
+     */
+    WORKER_SUBREQUEST_BUDGET: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number().int().min(20).max(1_000_000).default(900),
+    ),
     /** The clinic's duty phone: a content-free SMS tells it of every new alert (needs Twilio settings). */
     ALERT_SMS_TO: z.preprocess(
       emptyAsUndefined,
@@ -103,6 +147,41 @@ export const configSchema = z
         .string()
         .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +4712345678')
         .optional(),
+    ),
+    /**
+     * Sites that may show the web chat in a frame, as origins separated by commas
+     * ("https://www.klinikk.no,https://kommune.no"). None by default: the chat cannot be framed.
+     */
+    CHAT_EMBED_ORIGINS: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .transform((value, ctx) => {
+          const origins = value
+            .split(',')
+            .map((o) => o.trim())
+            .filter((o) => o !== '');
+          for (const origin of origins) {
+            let url: URL | undefined;
+            try {
+              url = new URL(origin);
+            } catch {}
+            if (url?.protocol !== 'https:' || url.origin !== origin) {
+              ctx.addIssue({
+                code: 'custom',
+                message: `"${origin}" is not an https origin such as https://klinikk.no`,
+              });
+              return z.NEVER;
+            }
+          }
+          return origins;
+        })
+        .optional(),
+    ),
+    /** The bearer token that reads GET /metrics; without it the route answers 404. */
+    METRICS_TOKEN: z.preprocess(
+      emptyAsUndefined,
+      z.string().min(16, 'must be at least 16 characters').optional(),
     ),
     /** How to reach the clinic, for the SMS HELP reply (e.g. "Rask psykisk helsehjelp, tlf 12 34 56 78"). */
     CLINIC_CONTACT: z.preprocess(emptyAsUndefined, z.string().max(200).optional()),
@@ -139,6 +218,18 @@ export const configSchema = z
         message: 'is required for SMS: Twilio signs webhooks over it',
       });
     }
+    if (config.MICROSOFT_APP_ID === undefined) {
+      const stray = (['MICROSOFT_APP_PASSWORD', 'MICROSOFT_APP_TENANT_ID'] as const).find(
+        (k) => config[k] !== undefined,
+      );
+      if (stray) ctx.addIssue({ code: 'custom', path: [stray], message: 'needs MICROSOFT_APP_ID' });
+    } else if (config.MICROSOFT_APP_PASSWORD === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MICROSOFT_APP_PASSWORD'],
+        message: 'is required with MICROSOFT_APP_ID: the bot signs its replies with a token',
+      });
+    }
     if (config.DATABASE_DRIVER === 'embedded' && !isLocalDatabase(config.DATABASE_URL)) {
       ctx.addIssue({
         code: 'custom',
@@ -172,4 +263,21 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const value = env[variable];
   const shown = value === undefined || /TOKEN|PASSWORD|SECRET/.test(variable) ? '' : ` (got "${value}")`;
   throw new ConfigError(`Invalid configuration: ${variable} ${issue.message}${shown}`);
+}
+
+/** `npm run dev:db`, the local libSQL server for development and tests (src/devdb), never production. */
+export const devDbConfigSchema = z.object({
+  DEV_DB_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(8080)),
+  DEV_DB_FILE: z.preprocess(emptyAsUndefined, z.string().min(1).default('./data/worker-dev.db')),
+});
+
+export type DevDbConfig = z.infer<typeof devDbConfigSchema>;
+
+/** Parses the dev server's variables; a bad value fails with one line naming the variable. */
+export function loadDevDbConfig(env: Record<string, string | undefined>): DevDbConfig {
+  const parsed = devDbConfigSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const variable = issue.path.join('.') || 'environment';
+  throw new ConfigError(`Invalid configuration: ${variable} ${issue.message} (got "${env[variable]}")`);
 }

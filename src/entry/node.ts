@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import type { FlowRegistry } from '../../flows/registry.ts';
+import { sdkAuthenticator } from '../channels/botframework/sdk-auth.ts';
 import { networkAddressOf } from '../channels/network-address.ts';
 import type { Config } from '../config/config.ts';
 import { nodeIllustrations } from '../content/illustrations-node.ts';
@@ -55,10 +56,19 @@ export async function startNodeServer(
 ): Promise<RunningServer> {
   const deps = await buildNodeDeps(config, log, overrides);
   const scheduler = startScheduler(deps, config.SCHEDULER_INTERVAL_MS);
+  const channels = channelsFromConfig(config, { authenticator: sdkAuthenticator });
+  if (!channels.botframework) {
+    log.info(
+      'Bot Framework channel off: no MICROSOFT_APP_ID, and the Emulator mode is refused in production',
+    );
+  }
   const app = createApp(deps, {
     onActivity: () => scheduler.kick(),
     illustrations: nodeIllustrations(),
-    sms: channelsFromConfig(config).sms,
+    sms: channels.sms,
+    botframework: channels.botframework,
+    chatEmbedOrigins: config.CHAT_EMBED_ORIGINS,
+    metricsToken: config.METRICS_TOKEN,
     workspace: {
       publicBaseUrl: config.PUBLIC_BASE_URL,
       networkAddress: networkAddressOf,

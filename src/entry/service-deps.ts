@@ -1,8 +1,11 @@
 import { defaultRegistry, type FlowRegistry } from '../../flows/registry.ts';
+import { BOTFRAMEWORK_CHANNEL } from '../channels/botframework/sender.ts';
 import type { Config } from '../config/config.ts';
 import { catalog } from '../content/default.ts';
+import { conversationReference } from '../service/conversation-references.ts';
 import { type Logger, randomIds, type ServiceDeps } from '../service/deps.ts';
 import { KeyedLock } from '../service/keyed-lock.ts';
+import { Metrics } from '../service/metrics.ts';
 import type { Database } from '../storage/db.ts';
 import { channelsFromConfig } from './channels.ts';
 
@@ -16,7 +19,7 @@ export interface DepsParts {
 
 /** Builds the service's dependencies from the configuration; shared by the Node and Workers entries. */
 export function serviceDeps(config: Config, parts: DepsParts): ServiceDeps {
-  return {
+  const deps: ServiceDeps = {
     db: parts.db,
     flows: parts.flows ?? defaultRegistry,
     catalog,
@@ -30,6 +33,8 @@ export function serviceDeps(config: Config, parts: DepsParts): ServiceDeps {
       clinicHours: config.CLINIC_HOURS,
       alertSmsTo: config.ALERT_SMS_TO,
       accessCodeTtlDays: config.ACCESS_CODE_TTL_DAYS,
+      unlinkedRetentionDays: config.UNLINKED_RETENTION_DAYS,
+      webStartLimit: config.WEB_START_LIMIT,
       contract: {
         paceDays: config.CONTRACT_PACE_DAYS,
         contactCount: config.CONTRACT_CONTACTS,
@@ -40,12 +45,20 @@ export function serviceDeps(config: Config, parts: DepsParts): ServiceDeps {
         quietTaskDays: config.CONTRACT_QUIET_TASK_DAYS,
       },
     },
-    senders: { ...channelsFromConfig(config).senders, ...parts.senders },
+    senders: {},
     locks: new KeyedLock(),
     log: parts.log,
+    metrics: new Metrics(),
     retry: { maxAttempts: 6, baseDelayMs: 120_000 },
     checkins: {
       sms: { screenEveryDays: config.SMS_CHECKIN_SCREEN_DAYS, fullEveryDays: config.SMS_CHECKIN_FULL_DAYS },
     },
   };
+  // The Bot Framework sender reads the conversation references the service stores.
+  const wiring = {
+    reference: (address: string) => conversationReference(deps, BOTFRAMEWORK_CHANNEL, address),
+    clock: deps.clock,
+  };
+  deps.senders = { ...channelsFromConfig(config, wiring).senders, ...parts.senders };
+  return deps;
 }

@@ -1,27 +1,48 @@
 import { Hono } from 'hono';
+import { type BotFrameworkRouteSettings, botFrameworkRoutes } from '../channels/botframework/routes.ts';
 import { errorStatus, onError } from '../channels/http-errors.ts';
 import { type SmsWebhookSettings, smsTwilioRoutes } from '../channels/sms/routes.ts';
 import { webChatRoutes } from '../channels/web/routes.tsx';
 import type { IllustrationSource } from '../content/illustrations.ts';
 import type { ServiceDeps } from '../service/deps.ts';
+import { renderMetrics } from '../service/metrics.ts';
 import { workspaceRoutes } from '../web/app.tsx';
 import type { WorkspaceOptions } from '../web/context.ts';
+import { clientWentAway, observe } from './observability.ts';
 
 export interface AppOptions {
-  /** Called after an inbound SMS was handled, so the scheduler delivers its replies at once. */
+  /** Called after an inbound SMS or activity was handled, so the scheduler delivers its replies at once. */
   onActivity?: () => void;
   /** The course illustrations, by name. */
   illustrations?: IllustrationSource;
   /** Twilio's webhook settings; without them the SMS routes answer 404. */
   sms?: SmsWebhookSettings;
+  /** The Bot Framework channel's authentication; without it POST /api/messages answers 404. */
+  botframework?: BotFrameworkRouteSettings;
   /** The therapist workspace's settings (network address of a request, public base URL). */
   workspace?: WorkspaceOptions;
+  /** Sites that may frame the web chat (CHAT_EMBED_ORIGINS); none by default. */
+  chatEmbedOrigins?: readonly string[];
+  /** The bearer token that reads GET /metrics (METRICS_TOKEN); without it the route answers 404. */
+  metricsToken?: string;
 }
+
+/** Answers that carry a client's data: never kept by a browser or a proxy. */
+const PRIVATE_PATHS = /^\/(channels|api)\//;
 
 /** The one Hono app, the same on Node and Workers; runtimes differ only in src/entry. */
 export function createApp(deps: ServiceDeps, options: AppOptions = {}) {
   const app = new Hono();
-  app.onError(onError(deps.log));
+  app.onError(onError(deps.log, clientWentAway));
+  app.use(observe(deps, deps.metrics));
+  // On every answer, errors included: nothing sniffed, and nothing with a client's data stored.
+  app.use(async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+    if (PRIVATE_PATHS.test(c.req.path) && !c.res.headers.has('Cache-Control')) {
+      c.header('Cache-Control', 'no-store');
+    }
+  });
   app.notFound((c) =>
     c.json({ error: { code: 'not_found', message: 'No such route.' } }, errorStatus.not_found),
   );
@@ -33,6 +54,19 @@ export function createApp(deps: ServiceDeps, options: AppOptions = {}) {
     } catch {
       return c.json({ status: 'unavailable', error: 'database did not answer' }, 503);
     }
+  });
+  app.get('/metrics', async (c) => {
+    const token = options.metricsToken;
+    if (token === undefined) return c.json({ error: { code: 'not_found', message: 'No such route.' } }, 404);
+    const given = c.req.header('authorization') ?? '';
+    if (!(await sameSecret(given, `Bearer ${token}`))) {
+      c.header('WWW-Authenticate', 'Bearer realm="metrics"');
+      return c.json({ error: { code: 'unauthorized', message: 'A metrics token is required.' } }, 401);
+    }
+    c.header('Cache-Control', 'no-store');
+    return c.body(await renderMetrics(deps, deps.metrics), 200, {
+      'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
+    });
   });
   app.get('/illustrations/:course/:file', (c) => {
     const file = c.req.param('file');
@@ -46,8 +80,19 @@ export function createApp(deps: ServiceDeps, options: AppOptions = {}) {
     return c.body(svg, 200, { 'Content-Type': 'image/svg+xml' });
   });
   // The web chat is a pull channel (the page reads the transcript): its turns leave nothing to deliver.
-  app.route('/', webChatRoutes(deps));
+  app.route('/', webChatRoutes(deps, { embedOrigins: options.chatEmbedOrigins }));
   app.route('/', smsTwilioRoutes(deps, options.sms, options.onActivity ?? (() => {})));
+  app.route('/', botFrameworkRoutes(deps, options.botframework, options.onActivity ?? (() => {})));
   app.route('/', workspaceRoutes(deps, options.workspace));
   return app;
+}
+
+/** Compares two secrets in time that does not depend on where they differ (hashes of equal length). */
+async function sameSecret(given: string, expected: string): Promise<boolean> {
+  const digest = async (text: string) =>
+    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  const [a, b] = await Promise.all([digest(given), digest(expected)]);
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
+  return difference === 0;
 }

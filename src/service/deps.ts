@@ -5,6 +5,7 @@ import type { ContractDefaults } from '../domain/contract.ts';
 import type { Locale } from '../engine/types.ts';
 import type { Database } from '../storage/db.ts';
 import type { KeyedLock } from './keyed-lock.ts';
+import type { Metrics } from './metrics.ts';
 import type { RenderedReply } from './render.ts';
 
 export type SendResult =
@@ -15,6 +16,8 @@ export type SendResult =
       error: string;
       /** The address itself is the problem: it opted out at the provider, or cannot receive at all. */
       address?: 'opted_out' | 'undeliverable';
+      /** The provider said when to try again (HTTP Retry-After): the next attempt waits this long. */
+      retryAfterMs?: number;
     };
 
 /** One message as a push channel will send it (an SMS may split a long reply into several). */
@@ -22,6 +25,10 @@ export interface OutboundMessage {
   text: string;
   choices?: { label: string; value: string }[];
   image?: { src: string; alt: string };
+  /** Whether a typed number means the choice's value (questionnaires: 0-3) rather than its position. */
+  numbering?: 'value';
+  /** Bot Framework: the id of the client's activity this message answers (replies thread under it). */
+  replyTo?: string;
   /** SMS: the segment count and encoding, recorded for every message. */
   segments?: number;
   encoding?: string;
@@ -35,8 +42,11 @@ export type ChannelSender =
   | { mode: 'pull' }
   | {
       mode: 'push';
-      /** Formats a reply for the channel: one or more messages; defaults to the reply as it is. */
-      format?(reply: RenderedReply): OutboundMessage[];
+      /**
+       * Formats a reply for the channel: one or more messages; defaults to the reply as it is. `inReplyTo`
+       * is the provider id of the client's message the reply answers, when there is one.
+       */
+      format?(reply: RenderedReply, context: { inReplyTo?: string }): OutboundMessage[];
       /**
        * Sends one message. `timeoutMs` is how long to wait for the provider before answering with a
        * retryable failure; without it the channel's own default applies (safety sends pass a short one).
@@ -92,12 +102,18 @@ export interface ServiceDeps {
     alertSmsTo?: string;
     /** How long a new access code stays valid unused (ACCESS_CODE_TTL_DAYS). */
     accessCodeTtlDays: number;
+    /** How long a web conversation nobody linked is kept after its last message (UNLINKED_RETENTION_DAYS). */
+    unlinkedRetentionDays: number;
+    /** New web conversations one network address may start per 10 minutes (WEB_START_LIMIT). */
+    webStartLimit: number;
     /** The clinic's defaults for a new guidance contract (CONTRACT_*); the built-in ones when left out. */
     contract?: ContractDefaults;
   };
   senders: Record<string, ChannelSender>;
   locks: KeyedLock;
   log: Logger;
+  /** This process's counters for GET /metrics. */
+  metrics: Metrics;
   retry: RetryPolicy;
   /** Check-ins that start when a client links a channel, per channel (SMS: weekly screen, 14-day full). */
   checkins: Record<string, { screenEveryDays: number; fullEveryDays: number }>;

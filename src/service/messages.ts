@@ -1,3 +1,4 @@
+import { faithfulText } from '../domain/text.ts';
 import { preferredAddress } from '../storage/addresses.ts';
 import type { Queryable } from '../storage/db.ts';
 import { currentEnrollment } from '../storage/enrollments.ts';
@@ -100,10 +101,11 @@ export async function sendTherapistMessage(
   deps: ServiceDeps,
   actor: StaffActor,
   clientId: string,
-  text: string,
+  written: string,
 ): Promise<SendMessageOutcome> {
   const client = await deps.db.read((q) => visibleClient(q, actor, clientId));
   if (!client) return { ok: false, error: 'not_found' };
+  const text = faithfulText(written);
   return deps.locks.run(`client:${client.id}`, async () => {
     const now = deps.clock();
     const { address, enrollment } = await deps.db.read(async (q) => ({

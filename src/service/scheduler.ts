@@ -4,6 +4,7 @@ import type { ServiceDeps } from './deps.ts';
 import { fireDueTimers } from './fire-timers.ts';
 import { fireDueSchedules } from './measurements.ts';
 import { applyQuietRule } from './quiet.ts';
+import { purgeAbandonedConversations } from './web-starts.ts';
 
 /**
  * One pass of the scheduler: fire due timers, start due check-ins, queue due contact reminders, apply
@@ -16,13 +17,15 @@ export async function tick(deps: ServiceDeps): Promise<{
   quiet: { reminded: number; tasks: number };
   sent: number;
   failed: number;
+  purged: number;
 }> {
   const fired = await fireDueTimers(deps);
   const checkins = await fireDueSchedules(deps);
   const reminders = await sendDueContactReminders(deps);
   const quiet = await applyQuietRule(deps);
   const { sent, failed } = await deliverOutbox(deps);
-  return { fired, checkins, reminders, quiet, sent, failed };
+  const purged = await purgeAbandonedConversations(deps);
+  return { fired, checkins, reminders, quiet, sent, failed, purged };
 }
 
 /** Runs `f` after the I/O of the current event-loop turn (`setImmediate` on Node). */
@@ -68,8 +71,20 @@ export function startScheduler(
       again = true;
       return;
     }
+    const started = performance.now();
+    const finished = (outcome: 'ok' | 'failed', counts?: Record<string, unknown>) => {
+      const seconds = (performance.now() - started) / 1000;
+      deps.metrics.schedulerPass(outcome, deps.clock(), seconds);
+      deps.log.info('scheduler pass', { durationMs: Math.round(seconds * 10_000) / 10, outcome, ...counts });
+    };
     running = tick(deps)
-      .then(() => undefined, failed('scheduler pass failed'))
+      .then(
+        (counts) => finished('ok', counts),
+        (error) => {
+          finished('failed');
+          failed('scheduler pass failed')(error);
+        },
+      )
       .finally(() => {
         running = undefined;
         if (again) {

@@ -6,7 +6,7 @@ import { defaultRegistry, type FlowRegistry } from '../../flows/registry.ts';
 import { sequentialIds } from '../../src/cli/player.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { buildNodeDeps, type RunningServer, startNodeServer } from '../../src/entry/node.ts';
-import type { ServiceDeps } from '../../src/service/deps.ts';
+import type { Logger, ServiceDeps } from '../../src/service/deps.ts';
 import { silentLogger } from '../../src/service/deps.ts';
 import type { Database } from '../../src/storage/db.ts';
 import { openNodeDatabase } from '../../src/storage/open-node.ts';
@@ -89,6 +89,7 @@ export function freePort(): Promise<number> {
 export async function startTestServer(
   env: Record<string, string> = {},
   overrides: Parameters<typeof startNodeServer>[2] = {},
+  log: Logger = silentLogger,
 ): Promise<RunningServer & { dir: string }> {
   const dir = tempDir();
   const config = loadConfig({
@@ -99,7 +100,7 @@ export async function startTestServer(
     ...testDatabaseEnv(),
     ...env,
   });
-  const server = await startNodeServer(config, silentLogger, overrides);
+  const server = await startNodeServer(config, log, overrides);
   return {
     ...server,
     dir: dir.path,

@@ -217,7 +217,7 @@ const data: Data = {
 const credentials = {} as Record<ActorName, { cookie?: string; bearer?: string }>;
 
 beforeAll(async () => {
-  server = await startTestServer({}, { clock: clock.read });
+  server = await startTestServer({ WEB_START_LIMIT: '1000' }, { clock: clock.read });
   data.locale = server.deps.defaults.locale;
   data.staff.A = await addStaff(server, { email: 'tina@clinic.no', name: 'Tina', role: 'therapist' });
   data.staff.B = await addStaff(server, { email: 'bo@clinic.no', name: 'Bo', role: 'therapist' });

@@ -163,7 +163,7 @@ describe.runIf(runBrowser)('a guided course from contract to follow-up, in the b
       await type(chat, code!);
       await chatSays(chat, 'Gå tur tre ganger i uka');
       await chat.getByRole('button', { name: 'Jeg godtar' }).click();
-      await chatSays(chat, 'Takk! Avtalen er nå signert av deg og terapeuten din.');
+      await chatSays(chat, 'Takk! Avtalen er nå signert av deg og veilederen din.');
       await chatSays(chat, 'Del 1');
 
       // From the chat menu: a phone number for reminders, confirmed with the code sent to it.

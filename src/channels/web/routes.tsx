@@ -2,11 +2,13 @@ import { Hono } from 'hono';
 import { raw } from 'hono/html';
 import type { Locale } from '../../engine/types.ts';
 import type { ServiceDeps } from '../../service/deps.ts';
-import { handleInbound, startConversation } from '../../service/handle-inbound.ts';
+import { handleInbound } from '../../service/handle-inbound.ts';
 import type { RenderedReply } from '../../service/render.ts';
 import { conversationSince } from '../../service/transcript.ts';
+import { startWebConversation } from '../../service/web-starts.ts';
 import { limitBody } from '../body-limit.ts';
 import { apiError } from '../http-errors.ts';
+import { isMediaType } from '../media-type.ts';
 import { networkAddressOf } from '../network-address.ts';
 import { chatScript } from './chat-script.ts';
 import { ChatPage } from './page.tsx';
@@ -26,7 +28,9 @@ function firstIssue(error: { issues: { path: PropertyKey[]; message: string }[] 
 }
 
 /** The built-in web chat: the page, its script, and the JSON endpoints it talks to. */
-export function webChatRoutes(deps: ServiceDeps) {
+export function webChatRoutes(deps: ServiceDeps, options: { embedOrigins?: readonly string[] } = {}) {
+  // The chat may be framed only by the sites the clinic named (CHAT_EMBED_ORIGINS); by default by none.
+  const embedders = options.embedOrigins?.length ? options.embedOrigins.join(' ') : "'none'";
   const pageLocale = (lang: string | undefined): Locale =>
     lang === 'nb' || lang === 'en' ? lang : deps.defaults.locale;
 
@@ -34,8 +38,9 @@ export function webChatRoutes(deps: ServiceDeps) {
     .get('/chat', (c) => {
       c.header(
         'Content-Security-Policy',
-        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+        `default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors ${embedders}`,
       );
+      if (!options.embedOrigins?.length) c.header('X-Frame-Options', 'DENY');
       c.header('Referrer-Policy', 'no-referrer');
       return c.html(
         <>
@@ -50,7 +55,7 @@ export function webChatRoutes(deps: ServiceDeps) {
       return c.body(chatScript);
     })
     .post('/channels/web/messages', limitBody(), async (c) => {
-      if (!(c.req.header('content-type') ?? '').includes('application/json')) {
+      if (!isMediaType(c.req.header('content-type'), 'application/json')) {
         throw apiError('unsupported_media_type', 'Send JSON with Content-Type: application/json.');
       }
       const raw = await c.req.json().catch(() => {
@@ -63,9 +68,30 @@ export function webChatRoutes(deps: ServiceDeps) {
       let conversationId = message.conversationId;
       const replies: WebReply[] = [];
       let cursor = 0;
+      const networkAddress = networkAddressOf(c);
       if (conversationId === undefined) {
-        const started = await startConversation(deps, WEB_CHANNEL, message.locale);
+        const started = await startWebConversation(deps, {
+          channel: WEB_CHANNEL,
+          locale: message.locale,
+          messageId: message.messageId,
+          networkAddress,
+        });
+        if (started.kind === 'limited') {
+          throw apiError('rate_limited', 'Too many new conversations from this network. Try again later.', {
+            'Retry-After': String(started.retryAfterSeconds),
+          });
+        }
         conversationId = started.address.address;
+        if (started.kind === 'resumed') {
+          // The same first message again: what its conversation has said so far, as the first answer did.
+          const said = (await conversationSince(deps, WEB_CHANNEL, conversationId, 0)) ?? [];
+          const again = said.flatMap((entry) => {
+            const payload = entry.payload as { rendered?: RenderedReply };
+            return entry.direction === 'out' && payload.rendered ? [toWebReply(payload.rendered)] : [];
+          });
+          const last = said.at(-1)?.seq ?? 0;
+          return c.json({ conversationId, replies: again, cursor: last, duplicate: true });
+        }
         replies.push(...started.replies.map(toWebReply));
         cursor = started.cursor;
         if (message.text === undefined && message.value === undefined) {
@@ -81,7 +107,7 @@ export function webChatRoutes(deps: ServiceDeps) {
             ? { kind: 'button', value: message.value, text: message.text }
             : { kind: 'message', text: message.text ?? '' },
         locale: message.locale,
-        origin: { networkAddress: networkAddressOf(c) },
+        origin: { networkAddress },
       });
       if (outcome.kind === 'unknown_address') throw apiError('not_found', 'Unknown conversationId.');
       if (outcome.kind === 'duplicate') return c.json({ conversationId, replies: [], duplicate: true });

@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from '../../src/service/clients.ts';
+import { handleInbound, startConversation } from '../../src/service/handle-inbound.ts';
+import { tick } from '../../src/service/scheduler.ts';
+import { findAddress } from '../../src/storage/addresses.ts';
+import { FakeClock, startTestServer } from '../support/harness.ts';
+
+/**
+ * Unauthenticated writes to the web chat (issue 16): new conversations are limited per network address,
+ * with a 429 and Retry-After; a first message retried with its id returns the conversation it started,
+ * and only to the address that sent it; conversations nobody linked are deleted after
+ * UNLINKED_RETENTION_DAYS, unless they raised an alert.
+ */
+
+const DAY = 24 * 60 * 60 * 1000;
+const clock = new FakeClock(new Date('2026-11-23T09:00:00.000Z'));
+let server: Awaited<ReturnType<typeof startTestServer>>;
+
+beforeAll(async () => {
+  server = await startTestServer(
+    { WEB_START_LIMIT: '5', UNLINKED_RETENTION_DAYS: '7', SCHEDULER_INTERVAL_MS: '3600000' },
+    { clock: clock.read },
+  );
+});
+afterAll(() => server.close());
+
+/** A request as from `from` (the server sits behind a proxy on loopback, so it reads cf-connecting-ip). */
+const post = (body: Record<string, unknown>, from: string) =>
+  fetch(`${server.url}/channels/web/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'cf-connecting-ip': from },
+    body: JSON.stringify(body),
+  });
+
+const conversationExists = async (id: string) =>
+  (await server.deps.db.read((q) => findAddress(q, 'web', id))) !== undefined;
+
+describe('starting web conversations', () => {
+  it('refuses the sixth new conversation from one address in 10 minutes with 429 and Retry-After', async () => {
+    for (let i = 0; i < 5; i++) expect((await post({ locale: 'nb' }, '203.0.113.7')).status).toBe(200);
+    const refused = await post({ locale: 'nb' }, '203.0.113.7');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(600);
+    expect(await refused.json()).toMatchObject({ error: { code: 'rate_limited' } });
+    // Another address, and the same one once the window has passed, may start one.
+    expect((await post({ locale: 'nb' }, '198.51.100.20')).status).toBe(200);
+    clock.advance(10 * 60 * 1000);
+    expect((await post({ locale: 'nb' }, '203.0.113.7')).status).toBe(200);
+  });
+
+  it('counts an IPv6 /64 as one address', async () => {
+    for (let i = 1; i <= 5; i++) expect((await post({}, `2001:db8:1:2::${i}`)).status).toBe(200);
+    expect((await post({}, '2001:db8:1:2:ffff::1')).status).toBe(429);
+  });
+
+  it('gives a retried first message the conversation it started, with the same replies', async () => {
+    const first = await post({ locale: 'en', messageId: 'msg-first-1', text: 'hello' }, '192.0.2.50');
+    expect(first.status).toBe(200);
+    const a = (await first.json()) as { conversationId: string; replies: { text: string }[] };
+    const again = await post({ locale: 'en', messageId: 'msg-first-1', text: 'hello' }, '192.0.2.50');
+    expect(again.status).toBe(200);
+    const b = (await again.json()) as {
+      conversationId: string;
+      replies: { text: string }[];
+      duplicate?: boolean;
+    };
+    expect(b.conversationId).toBe(a.conversationId);
+    expect(b.duplicate).toBe(true);
+    expect(b.replies.map((r) => r.text)).toEqual(a.replies.map((r) => r.text));
+    // The message is in the transcript once.
+    const transcript = await fetch(
+      `${server.url}/channels/web/messages?conversationId=${encodeURIComponent(a.conversationId)}&after=0`,
+    );
+    const { messages } = (await transcript.json()) as { messages: { direction: string; text: string }[] };
+    expect(messages.filter((m) => m.direction === 'in').map((m) => m.text)).toEqual(['hello']);
+  });
+
+  it('does not hand that conversation to another address that sends the same id', async () => {
+    const owner = (await (await post({ messageId: 'guessable-1', text: 'hei' }, '192.0.2.60')).json()) as {
+      conversationId: string;
+    };
+    const other = (await (await post({ messageId: 'guessable-1', text: 'hei' }, '192.0.2.61')).json()) as {
+      conversationId: string;
+    };
+    expect(other.conversationId).not.toBe(owner.conversationId);
+  });
+});
+
+describe('abandoned conversations', () => {
+  it('are deleted after UNLINKED_RETENTION_DAYS, unless linked, recent, SMS, or with an alert', async () => {
+    const idle = await startConversation(server.deps, 'web', 'nb');
+    await handleInbound(server.deps, {
+      channel: 'web',
+      address: idle.address.address,
+      content: { kind: 'message', text: 'hei' },
+    });
+    const crisis = await startConversation(server.deps, 'web', 'nb');
+    await handleInbound(server.deps, {
+      channel: 'web',
+      address: crisis.address.address,
+      content: { kind: 'message', text: 'jeg skal ta livet mitt i kveld' },
+    });
+    const linked = await startConversation(server.deps, 'web', 'nb');
+    const client = await createClient(server.deps, { locale: 'nb' });
+    if (!client.ok) throw new Error('no client');
+    await handleInbound(server.deps, {
+      channel: 'web',
+      address: linked.address.address,
+      content: { kind: 'message', text: client.accessCode },
+    });
+    await handleInbound(server.deps, {
+      channel: 'sms',
+      address: '+4790000001',
+      createAddress: true,
+      content: { kind: 'message', text: 'hei' },
+    });
+
+    clock.advance(6 * DAY);
+    const recent = await startConversation(server.deps, 'web', 'nb');
+    await tick(server.deps);
+    expect(await conversationExists(idle.address.address)).toBe(true);
+
+    clock.advance(DAY + 60_000);
+    const { purged } = await tick(server.deps);
+    expect(purged).toBeGreaterThanOrEqual(1);
+    expect(await conversationExists(idle.address.address)).toBe(false);
+    expect(await conversationExists(crisis.address.address)).toBe(true);
+    expect(await conversationExists(linked.address.address)).toBe(true);
+    expect(await conversationExists(recent.address.address)).toBe(true);
+    expect(await server.deps.db.read((q) => findAddress(q, 'sms', '+4790000001'))).toBeDefined();
+    // Its transcript went with it: the page gets a 404 for it now.
+    const gone = await fetch(
+      `${server.url}/channels/web/messages?conversationId=${encodeURIComponent(idle.address.address)}&after=0`,
+    );
+    expect(gone.status).toBe(404);
+  });
+});
