@@ -56,9 +56,17 @@ export const PURGE_COST = 10;
 const AFTER_SEND = 4;
 
 /**
+ * What a lookup of an uncertain send may cost at the provider: the Twilio sender reads at most
+ * LIST_MAX_PAGES (3) pages of its Messages list. Taken whole before the lookup starts; the database read
+ * that follows it is counted by the database client like every other.
+ */
+const LOOKUP_COST = 3;
+
+/**
  * Each push sender refuses to start a provider call unless the current invocation's budget still has
  * room for the call and for recording its outcome. A cut between the two would leave a sent message
- * looking unsent, and the row would go out again once its lease ran out.
+ * looking unsent (the row is then looked up at the provider after its lease, where the channel can). A
+ * lookup likewise needs room for itself, the send that may follow and its record.
  */
 export function guardSenders(
   senders: ServiceDeps['senders'],
@@ -79,6 +87,18 @@ export function guardSenders(
             }
             return sender.send(message);
           },
+          ...(sender.lookup && {
+            lookup: async (query) => {
+              const budget = current();
+              if (budget) {
+                if (budget.left < LOOKUP_COST + 1 + AFTER_SEND) {
+                  throw new BudgetSpent('no budget left for a lookup');
+                }
+                budget.take(LOOKUP_COST);
+              }
+              return sender.lookup!(query);
+            },
+          }),
         },
       ];
     }),

@@ -1,15 +1,24 @@
 import { setOptedOut, setUndeliverable } from '../storage/addresses.ts';
-import { claimOutbox, dueOutbox, type OutboxRow, recordAttempt } from '../storage/outbox.ts';
-import type { OutboundMessage, SendResult, ServiceDeps } from './deps.ts';
+import {
+  claimOutbox,
+  dueOutbox,
+  type OutboxRow,
+  providerIdsTaken,
+  recordAttempt,
+} from '../storage/outbox.ts';
+import type { ChannelSender, LookupResult, OutboundMessage, SendResult, ServiceDeps } from './deps.ts';
 
-const LEASE_MS = 5 * 60 * 1000;
+/** How long a claimed row is left to the pass that claimed it before another may take it up. */
+export const LEASE_MS = 5 * 60 * 1000;
 
 /**
  * How long a safety send may wait for the provider before it counts as a retryable failure. Twilio
  * answers a create-message call in a few hundred milliseconds when it is healthy (5–15 ms from the fake
  * on 127.0.0.1), so a call still unanswered after 3 s has most likely hung on a dead connection: the
  * attempt is recorded and retried on a fresh one rather than left waiting the 15 s a normal send may.
- * A retry after a timeout can send twice; for a crisis reply a duplicate is the lesser harm.
+ * A timeout leaves the outcome unknown: the retry first asks the provider (within this same bound) and
+ * sends only if the message is not there; if the provider cannot say, a duplicate crisis reply is the
+ * lesser harm than a missing one, and it is sent.
  */
 export const SAFETY_SEND_TIMEOUT_MS = 3_000;
 
@@ -61,7 +70,11 @@ type Outcome = 'sent' | 'retry' | 'failed' | 'taken';
  * delays the next by at most the timeout, which keeps the protocol readable. Normal messages go in lanes
  * per recipient too: in id order within a lane, NORMAL_LANES lanes at a time.
  *
- * Every row is claimed just before it is sent, so a row in flight is never taken by another pass.
+ * Every row is claimed just before it is sent, so a row in flight is never taken by another pass, and the
+ * claim marks it as sending. A row found still sending after its lease (the process died between the
+ * provider call and recording it), or whose last attempt timed out, may have gone out already: where the
+ * channel can look a message up, it is asked first, and a message it has is recorded as sent with its id
+ * instead of being sent twice. A normal row waits for a lookup that failed; a safety row is sent anyway.
  */
 export async function deliverOutbox(
   deps: ServiceDeps,
@@ -97,24 +110,74 @@ export async function deliverOutbox(
 async function deliverRow(deps: ServiceDeps, row: OutboxRow): Promise<Outcome> {
   const claimedAt = deps.clock();
   const leaseUntil = new Date(claimedAt.getTime() + LEASE_MS).toISOString();
-  if (!(await deps.db.write((tx) => claimOutbox(tx, row.id, claimedAt.toISOString(), leaseUntil)))) {
-    return 'taken';
-  }
+  const claim = { id: row.id, now: claimedAt.toISOString(), leaseUntil, sendingSince: row.sendingSince };
+  if (!(await deps.db.write((tx) => claimOutbox(tx, claim)))) return 'taken';
   const sender = deps.senders[row.channel];
   const attempt = row.attempts + 1;
+  const safety = row.kind === 'safety';
+  const timeoutMs = safety ? SAFETY_SEND_TIMEOUT_MS : undefined;
+  // Still sending from an earlier attempt: a crash or a timeout left its outcome unknown.
+  let uncertainSince = row.sendingSince;
   const reason = heldBack(row);
-  const result: SendResult = reason
-    ? { ok: false, retryable: false, error: reason }
-    : sender?.mode === 'push'
-      ? await sender
-          .send({
-            address: row.address,
-            message: row.payload as OutboundMessage,
-            outboxId: row.id,
-            ...(row.kind === 'safety' && { timeoutMs: SAFETY_SEND_TIMEOUT_MS }),
-          })
-          .catch((error: unknown) => ({ ok: false as const, retryable: true, error: String(error) }))
-      : { ok: false, retryable: false, error: `no sender for channel ${row.channel}` };
+  let result: SendResult;
+  if (reason) {
+    result = { ok: false, retryable: false, error: reason };
+  } else if (sender?.mode !== 'push') {
+    result = { ok: false, retryable: false, error: `no sender for channel ${row.channel}` };
+  } else {
+    const settled =
+      uncertainSince !== undefined && sender.lookup
+        ? await settleUncertain(deps, row, sender.lookup, new Date(uncertainSince), timeoutMs)
+        : undefined;
+    if (settled?.kind === 'found') {
+      deps.log.info('outbox message found at the provider', {
+        outboxId: row.id,
+        channel: row.channel,
+        kind: row.kind,
+      });
+      await deps.db.write((tx) =>
+        recordAttempt(tx, {
+          id: row.id,
+          attempt,
+          now: deps.clock().toISOString(),
+          outcome: 'sent',
+          detail: 'found at the provider after an uncertain send',
+          providerId: settled.providerId,
+        }),
+      );
+      return 'sent';
+    }
+    if (settled?.kind === 'absent') uncertainSince = undefined;
+    if (attempt > deps.retry.maxAttempts) {
+      // Kept after the last attempt only to settle it by a lookup (below): never sent once more.
+      result = {
+        ok: false,
+        retryable: false,
+        error:
+          settled?.kind === 'unknown'
+            ? `the provider could not say whether the last attempt arrived: ${settled.error}`
+            : 'the last attempt did not reach the provider',
+      };
+    } else if (settled?.kind === 'unknown' && !safety) {
+      result = {
+        ok: false,
+        retryable: true,
+        error: `lookup failed: ${settled.error}`,
+        ...(settled.retryAfterMs !== undefined && { retryAfterMs: settled.retryAfterMs }),
+      };
+    } else {
+      // A crisis reply is not held back for a provider that cannot say what it took: if the lookup
+      // failed, a duplicate is the lesser harm.
+      result = await sender
+        .send({
+          address: row.address,
+          message: row.payload as OutboundMessage,
+          outboxId: row.id,
+          ...(timeoutMs !== undefined && { timeoutMs }),
+        })
+        .catch((error: unknown) => ({ ok: false as const, retryable: true, error: String(error) }));
+    }
+  }
   const at = deps.clock();
   if (result.ok) {
     await deps.db.write((tx) =>
@@ -128,7 +191,12 @@ async function deliverRow(deps: ServiceDeps, row: OutboxRow): Promise<Outcome> {
     );
     return 'sent';
   }
-  const giveUp = !result.retryable || attempt >= deps.retry.maxAttempts;
+  // What stays unknown: an earlier start no lookup settled, or else this attempt if it may have gone out.
+  const sendingSince = uncertainSince ?? (result.uncertain ? claimedAt.toISOString() : undefined);
+  // An unknown outcome is settled by a lookup where the channel has one, even after the last attempt,
+  // rather than given up blind (the message may well have arrived).
+  const settleLater = sendingSince !== undefined && sender?.mode === 'push' && sender.lookup !== undefined;
+  const giveUp = !result.retryable || (attempt >= deps.retry.maxAttempts && !settleLater);
   if (giveUp) {
     deps.log.warn('outbox message failed', {
       outboxId: row.id,
@@ -147,21 +215,55 @@ async function deliverRow(deps: ServiceDeps, row: OutboxRow): Promise<Outcome> {
       now: at.toISOString(),
       outcome: giveUp ? 'failed' : 'retry',
       detail: result.error,
+      ...(sendingSince !== undefined && { sendingSince }),
       nextAttemptAt: giveUp
         ? undefined
         : new Date(
             at.getTime() +
               (result.retryAfterMs ??
                 retryDelayMs(
-                  attempt,
-                  row.kind === 'safety'
-                    ? Math.min(SAFETY_RETRY_BASE_MS, deps.retry.baseDelayMs)
-                    : deps.retry.baseDelayMs,
+                  Math.min(attempt, deps.retry.maxAttempts),
+                  safety ? Math.min(SAFETY_RETRY_BASE_MS, deps.retry.baseDelayMs) : deps.retry.baseDelayMs,
                 )),
           ).toISOString(),
     });
   });
   return giveUp ? 'failed' : 'retry';
+}
+
+type Settled =
+  | { kind: 'found'; providerId: string }
+  | { kind: 'absent' }
+  | { kind: 'unknown'; error: string; retryAfterMs?: number };
+
+/**
+ * Asks the channel whether an uncertain attempt reached the provider. A message it found counts only if
+ * no other row holds its id already: the same text sent to the same number earlier is another message.
+ */
+async function settleUncertain(
+  deps: ServiceDeps,
+  row: OutboxRow,
+  lookup: NonNullable<Extract<ChannelSender, { mode: 'push' }>['lookup']>,
+  since: Date,
+  timeoutMs: number | undefined,
+): Promise<Settled> {
+  const answer: LookupResult = await lookup({
+    address: row.address,
+    message: row.payload as OutboundMessage,
+    since,
+    ...(timeoutMs !== undefined && { timeoutMs }),
+  }).catch((error: unknown) => ({ ok: false, error: String(error) }));
+  if (!answer.ok) {
+    return {
+      kind: 'unknown',
+      error: answer.error,
+      ...(answer.retryAfterMs !== undefined && { retryAfterMs: answer.retryAfterMs }),
+    };
+  }
+  if (answer.providerIds.length === 0) return { kind: 'absent' };
+  const taken = await deps.db.read((q) => providerIdsTaken(q, answer.providerIds, row.id));
+  const providerId = answer.providerIds.find((id) => !taken.has(id));
+  return providerId ? { kind: 'found', providerId } : { kind: 'absent' };
 }
 
 /** Runs `work` over every lane, at most `width` lanes at a time, and settles like `allSettled` below. */

@@ -22,6 +22,12 @@ export interface OutboxRow {
   encoding?: string;
   optedOutAt?: string;
   undeliverableAt?: string;
+  /**
+   * When the earliest attempt started whose outcome is not known: set by the claim, before the provider
+   * call, and kept after a crash or a timeout; cleared once the row is sent or failed, or once the provider
+   * was asked and had no such message.
+   */
+  sendingSince?: string;
 }
 
 interface OutboxInsert {
@@ -83,6 +89,7 @@ const toRow = (row: Record<string, unknown>): OutboxRow => ({
   encoding: optStr(row, 'encoding'),
   optedOutAt: optStr(row, 'opted_out_at'),
   undeliverableAt: optStr(row, 'undeliverable_at'),
+  sendingSince: optStr(row, 'sending_since'),
 });
 
 const SELECT = `SELECT o.*, a.address, a.opted_out_at, a.undeliverable_at
@@ -122,6 +129,10 @@ export async function outboxForAddress(q: Queryable, addressId: string): Promise
   return rows.map(toRow);
 }
 
+/**
+ * Records the outcome of an attempt. `sendingSince` is what stays uncertain after it (see
+ * `OutboxRow.sendingSince`): left out, the row is no longer sending.
+ */
 export async function recordAttempt(
   q: Queryable,
   a: {
@@ -132,6 +143,7 @@ export async function recordAttempt(
     detail?: string;
     providerId?: string;
     nextAttemptAt?: string;
+    sendingSince?: string;
   },
 ): Promise<void> {
   await q.execute({
@@ -141,13 +153,14 @@ export async function recordAttempt(
   const status: OutboxStatus = a.outcome === 'sent' ? 'sent' : a.outcome === 'failed' ? 'failed' : 'pending';
   await q.execute({
     sql: `UPDATE outbox SET status = ?, attempts = ?, provider_id = COALESCE(?, provider_id), last_error = ?,
-          next_attempt_at = COALESCE(?, next_attempt_at), updated_at = ? WHERE id = ?`,
+          next_attempt_at = COALESCE(?, next_attempt_at), sending_since = ?, updated_at = ? WHERE id = ?`,
     args: [
       status,
       a.attempt,
       a.providerId ?? null,
       a.outcome === 'sent' ? null : (a.detail ?? null),
       a.nextAttemptAt ?? null,
+      a.outcome === 'retry' ? (a.sendingSince ?? null) : null,
       a.now,
       a.id,
     ],
@@ -173,19 +186,37 @@ export async function deliveryAttempts(
 
 /**
  * Claims a due row for one sender by pushing its next attempt past a lease, so a second scheduler
- * (another process running `selvhjelp tick`) cannot send it at the same time.
+ * (another process running `selvhjelp tick`) cannot send it at the same time, and marks it as sending in
+ * the same statement, before the provider call: if the process dies before the outcome is recorded, the
+ * row is found still sending after the lease. `sendingSince` is the value the caller read; a row changed
+ * since is not claimed. An earlier uncertain start is kept, being the earliest.
  */
 export async function claimOutbox(
   q: Queryable,
-  id: number,
-  now: string,
-  leaseUntil: string,
+  claim: { id: number; now: string; leaseUntil: string; sendingSince: string | undefined },
 ): Promise<boolean> {
   const result = await q.execute({
-    sql: `UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at <= ?`,
-    args: [leaseUntil, id, now],
+    sql: `UPDATE outbox SET next_attempt_at = ?, sending_since = COALESCE(sending_since, ?)
+          WHERE id = ? AND status = 'pending' AND next_attempt_at <= ? AND sending_since IS ?`,
+    args: [claim.leaseUntil, claim.now, claim.id, claim.now, claim.sendingSince ?? null],
   });
   return result.rowsAffected === 1;
+}
+
+/** Which of these provider ids another outbox row already holds: a message found there is not this one. */
+export async function providerIdsTaken(
+  q: Queryable,
+  providerIds: readonly string[],
+  exceptId: number,
+): Promise<Set<string>> {
+  if (providerIds.length === 0) return new Set();
+  const rows = (
+    await q.execute({
+      sql: `SELECT provider_id FROM outbox WHERE id != ? AND provider_id IN (${providerIds.map(() => '?').join(', ')})`,
+      args: [exceptId, ...providerIds],
+    })
+  ).rows;
+  return new Set(rows.map((row) => str(row, 'provider_id')));
 }
 
 export async function findOutboxByProviderId(

@@ -166,12 +166,38 @@ describe('FakeTwilio with sendSms', () => {
     expect(await sendSms(smsTo('+4790000010'))).toMatchObject({ ok: true });
   });
 
+  it('answers late on request: the message is taken at once, the answer comes after the client gave up', async () => {
+    fake.answerLate(1, 300);
+    expect(await sendSms(smsTo('+4791234567'), { timeoutMs: 100 })).toEqual({
+      ok: false,
+      retryable: true,
+      message: 'timed out',
+      uncertain: true,
+    });
+    expect(fake.messages.map((message) => message.to)).toEqual(['+4791234567']);
+    await until(() => fake.lateUnread === 1);
+    expect(await sendSms(smsTo('+4791234567'))).toMatchObject({ ok: true });
+  });
+
+  it('sends Retry-After with a failure when asked', async () => {
+    fake.failNext(1, 429, '30');
+    expect(await sendSms(smsTo('+4791234567'))).toEqual({
+      ok: false,
+      retryable: true,
+      status: 429,
+      code: 20429,
+      message: 'Too Many Requests',
+      retryAfterMs: 30_000,
+    });
+  });
+
   it('hangs the next requests until the client times out, and then records nothing', async () => {
     fake.hangNext(1);
     expect(await sendSms(smsTo('+4791234567'), { timeoutMs: 100 })).toEqual({
       ok: false,
       retryable: true,
       message: 'timed out',
+      uncertain: true,
     });
     expect(await sendSms(smsTo('+4791234567'))).toMatchObject({ ok: true });
     fake.release();
@@ -207,6 +233,51 @@ describe('FakeTwilio with the twilio SDK (wire-format check)', () => {
     expect(message.dateCreated).toEqual(now);
     expect(message.uri).toBe(`/2010-04-01/Accounts/${fake.accountSid}/Messages/${message.sid}.json`);
     expect(fake.messages[0]?.body).toBe('Hei');
+  });
+
+  it('lists messages newest first in pages the SDK follows, with the filters Twilio has', async () => {
+    for (const body of ['a', 'b', 'c', 'd', 'e']) await sendSms(smsTo('+4791234567', { body }));
+    await sendSms(smsTo('+4790000002', { body: 'x' }));
+    const listed = await sdkClient().messages.list({
+      to: '+4791234567',
+      from: '+4759440000',
+      dateSentAfter: now,
+      pageSize: 2,
+    });
+    expect(listed.map((m) => m.body)).toEqual(['e', 'd', 'c', 'b', 'a']);
+    expect(listed[0]).toMatchObject({ direction: 'outbound-api', to: '+4791234567', dateSent: now });
+    const later = new Date(now.getTime() + 1000);
+    expect(await sdkClient().messages.list({ to: '+4791234567', dateSentAfter: later })).toEqual([]);
+    expect(await sdkClient().messages.list({ dateSentBefore: now })).toHaveLength(6);
+  });
+
+  it("answers a list call with Twilio's paging fields", async () => {
+    for (const body of ['a', 'b', 'c']) await sendSms(smsTo('+4791234567', { body }));
+    const base = `/2010-04-01/Accounts/${fake.accountSid}/Messages.json`;
+    const get = async (path: string) => {
+      const response = await fetch(`${fake.baseUrl}${path}`, {
+        headers: { Authorization: `Basic ${btoa(`${fake.accountSid}:${fake.authToken}`)}` },
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const first = await get(`${base}?To=%2B4791234567&DateSent%3E=2025-03-04&PageSize=2`);
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({
+      start: 0,
+      end: 1,
+      page: 0,
+      page_size: 2,
+      previous_page_uri: null,
+      first_page_uri: `${base}?To=%2B4791234567&DateSent%3E=2025-03-04&PageSize=2&Page=0`,
+      uri: `${base}?To=%2B4791234567&DateSent%3E=2025-03-04&PageSize=2`,
+    });
+    expect((first.body.messages as { body: string }[]).map((m) => m.body)).toEqual(['c', 'b']);
+    const next = first.body.next_page_uri as string;
+    expect(next).toMatch(/&Page=1&PageToken=PASM[0-9a-f]{32}$/);
+    const second = await get(next);
+    expect(second.body).toMatchObject({ start: 2, end: 2, page: 1, next_page_uri: null });
+    expect((second.body.messages as { body: string }[]).map((m) => m.body)).toEqual(['a']);
+    expect((await get(`${base}?DateSent%3E=yesterday`)).body).toMatchObject({ status: 400, code: 20001 });
   });
 
   it('returns errors the SDK turns into a RestException', async () => {

@@ -6,8 +6,11 @@ import { computeTwilioSignature } from '../../src/channels/sms/twilio-signature.
 /**
  * A fake of Twilio's Messages API on 127.0.0.1, speaking the real wire format: form-encoded
  * POST /2010-04-01/Accounts/{AccountSid}/Messages.json with HTTP Basic auth, a 201 with the JSON
- * message resource, errors as `{ code, message, more_info, status }`. It records every accepted
- * message, fails or hangs on request, and posts signed status callbacks like Twilio does.
+ * message resource, errors as `{ code, message, more_info, status }`; and the Messages list,
+ * GET …/Messages.json with `To`, `From`, `DateSent`, `DateSent>` and `DateSent<` filters, newest first, in
+ * pages (`PageSize`, `Page`, `PageToken`) with Twilio's paging fields. It records every accepted message,
+ * fails (with Retry-After if asked), hangs or answers late on request, and posts signed status callbacks
+ * like Twilio does. It hands every message on as it takes it, so its `date_sent` is its `date_created`.
  */
 
 export interface FakeTwilioMessage {
@@ -34,7 +37,15 @@ export interface FakeTwilioOptions {
   onMessage?: (message: FakeTwilioMessage) => void;
 }
 
+interface Failure {
+  status: 429 | 500 | 503;
+  /** The Retry-After header's value, as Twilio would send it (seconds). */
+  retryAfter?: string;
+}
+
 const API_VERSION = '2010-04-01';
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 1000;
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
 
 const PERMANENT_MESSAGES: Readonly<Record<FakePermanentError, (to: string, from: string) => string>> = {
@@ -60,7 +71,11 @@ export class FakeTwilio {
   requestCount = 0;
 
   readonly #now: () => Date;
-  readonly #failures: (429 | 500 | 503)[] = [];
+  readonly #failures: Failure[] = [];
+  readonly #listFailures: Failure[] = [];
+  readonly #lateAnswers: number[] = [];
+  /** Answers written late that no client was there to read. */
+  #lateUnread = 0;
   readonly #rejections = new Map<string, FakePermanentError>();
   readonly #hungNumbers = new Set<string>();
   #hangCount = 0;
@@ -108,9 +123,30 @@ export class FakeTwilio {
     return this.#baseUrl;
   }
 
-  /** The next `count` authenticated requests get this HTTP status (Twilio's 20429 or 20500). */
-  failNext(count: number, status: 429 | 500 | 503 = 500): void {
-    for (let i = 0; i < count; i += 1) this.#failures.push(status);
+  /**
+   * The next `count` messages sent get this HTTP status (Twilio's 20429 or 20500) instead of being taken,
+   * with a `Retry-After` header when `retryAfter` (seconds) is given.
+   */
+  failNext(count: number, status: 429 | 500 | 503 = 500, retryAfter?: string): void {
+    for (let i = 0; i < count; i += 1) this.#failures.push({ status, ...(retryAfter && { retryAfter }) });
+  }
+
+  /** The next `count` Messages list calls get this HTTP status, like `failNext`. */
+  failListNext(count: number, status: 429 | 500 | 503 = 500, retryAfter?: string): void {
+    for (let i = 0; i < count; i += 1) this.#listFailures.push({ status, ...(retryAfter && { retryAfter }) });
+  }
+
+  /**
+   * The next `count` messages sent are taken at once (recorded, and in the Messages list) but answered only
+   * after `delayMs`, as a slow Twilio does: a client with a shorter timeout never learns that they went out.
+   */
+  answerLate(count: number, delayMs: number): void {
+    for (let i = 0; i < count; i += 1) this.#lateAnswers.push(delayMs);
+  }
+
+  /** How many late answers found their client gone (it had timed out). */
+  get lateUnread(): number {
+    return this.#lateUnread;
   }
 
   /** Every message to `to` gets Twilio's 400 with this error code. */
@@ -192,9 +228,10 @@ export class FakeTwilio {
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     this.requestCount += 1;
     const raw = await readBody(request);
-    const path = new URL(request.url ?? '/', 'http://fake').pathname;
+    const url = new URL(request.url ?? '/', 'http://fake');
+    const path = url.pathname;
     const match = MESSAGES_PATH.exec(path);
-    if (request.method !== 'POST' || !match) {
+    if ((request.method !== 'POST' && request.method !== 'GET') || !match) {
       return sendError(response, {
         status: 404,
         code: 20404,
@@ -216,6 +253,7 @@ export class FakeTwilio {
         message: `The requested resource ${path} was not found`,
       });
     }
+    if (request.method === 'GET') return this.#list(url, response);
     const isForm = (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
     const form = new URLSearchParams(isForm ? raw : '');
     const to = form.get('To') ?? '';
@@ -231,15 +269,7 @@ export class FakeTwilio {
       if (clientGone || request.socket.destroyed) return;
     }
     const failure = this.#failures.shift();
-    if (failure === 429)
-      return sendError(response, { status: 429, code: 20429, message: 'Too Many Requests' });
-    if (failure !== undefined) {
-      return sendError(response, {
-        status: failure,
-        code: 20500,
-        message: 'An internal server error has occurred',
-      });
-    }
+    if (failure) return sendFailure(response, failure);
 
     const from = form.get('From') ?? '';
     const body = form.get('Body') ?? '';
@@ -268,7 +298,76 @@ export class FakeTwilio {
     };
     this.messages.push(message);
     this.#onMessage?.(message);
+    const late = this.#lateAnswers.shift();
+    if (late !== undefined) {
+      await new Promise((resolve) => setTimeout(resolve, late));
+      if (response.destroyed || request.socket.destroyed) {
+        this.#lateUnread++;
+        return;
+      }
+    }
     sendJson(response, 201, messageResource(message));
+  }
+
+  /** The Messages list: filtered, newest first, one page of it with Twilio's paging fields. */
+  #list(url: URL, response: ServerResponse) {
+    const failure = this.#listFailures.shift();
+    if (failure) return sendFailure(response, failure);
+    const query = url.searchParams;
+    const filters: ((message: FakeTwilioMessage) => boolean)[] = [];
+    for (const [name, value] of query) {
+      if (name === 'To') filters.push((m) => m.to === value);
+      else if (name === 'From') filters.push((m) => m.from === value);
+      else if (name === 'DateSent' || name === 'DateSent>' || name === 'DateSent<') {
+        const filter = dateSentFilter(name, value);
+        if (!filter) {
+          return sendError(response, { status: 400, code: 20001, message: `Invalid ${name}: ${value}` });
+        }
+        filters.push(filter);
+      }
+    }
+    const pageSize = Number(query.get('PageSize') ?? DEFAULT_PAGE_SIZE);
+    const page = Number(query.get('Page') ?? 0);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+      return sendError(response, { status: 400, code: 20001, message: 'Invalid PageSize' });
+    }
+    if (!Number.isInteger(page) || page < 0) {
+      return sendError(response, { status: 400, code: 20001, message: 'Invalid Page' });
+    }
+    // Newest first; of messages with the same date, the one taken later first.
+    const matching = [...this.messages]
+      .reverse()
+      .filter((m) => filters.every((filter) => filter(m)))
+      .sort((a, b) => b.dateCreated.getTime() - a.dateCreated.getTime());
+    // A PageToken names the last message of the page before: the next page starts after it.
+    const token = query.get('PageToken');
+    const after = token ? matching.findIndex((m) => `PA${m.sid}` === token) + 1 : page * pageSize;
+    if (token && after === 0) {
+      return sendError(response, { status: 400, code: 20001, message: 'Invalid PageToken' });
+    }
+    const messages = matching.slice(after, after + pageSize);
+    const base = `/${API_VERSION}/Accounts/${this.accountSid}/Messages.json`;
+    const pageUri = (n: number, pageToken?: string) => {
+      const params = new URLSearchParams(query);
+      params.delete('Page');
+      params.delete('PageToken');
+      params.set('PageSize', String(pageSize));
+      params.set('Page', String(n));
+      if (pageToken) params.set('PageToken', pageToken);
+      return `${base}?${params}`;
+    };
+    const last = messages.at(-1);
+    sendJson(response, 200, {
+      end: after + Math.max(messages.length - 1, 0),
+      first_page_uri: pageUri(0),
+      messages: messages.map((m) => messageResource(m, { sent: true })),
+      next_page_uri: last && after + pageSize < matching.length ? pageUri(page + 1, `PA${last.sid}`) : null,
+      page,
+      page_size: pageSize,
+      previous_page_uri: page > 0 ? pageUri(page - 1) : null,
+      start: after,
+      uri: `${base}${url.search}`,
+    });
   }
 
   #takeHang(): boolean {
@@ -310,7 +409,24 @@ function validate(
   return undefined;
 }
 
-function messageResource(message: FakeTwilioMessage) {
+/**
+ * A `DateSent` filter as Twilio reads it: a day (`YYYY-MM-DD`, UTC) or an instant
+ * (`YYYY-MM-DDThh:mm:ssZ`, as the SDKs send it); `>` means on or after, `<` on or before.
+ */
+function dateSentFilter(name: string, value: string): ((message: FakeTwilioMessage) => boolean) | undefined {
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  if (!day && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/.test(value)) return undefined;
+  const at = Date.parse(day ? `${value}T00:00:00Z` : value);
+  if (Number.isNaN(at)) return undefined;
+  const end = day ? at + 24 * 60 * 60 * 1000 : at + 1000;
+  // The fake hands a message on as it takes it: its date_sent is its date_created.
+  const sent = (m: FakeTwilioMessage) => m.dateCreated.getTime();
+  if (name === 'DateSent>') return (m) => sent(m) >= at;
+  if (name === 'DateSent<') return (m) => sent(m) < end;
+  return (m) => sent(m) >= at && sent(m) < end;
+}
+
+function messageResource(message: FakeTwilioMessage, options: { sent?: boolean } = {}) {
   const uri = `/${API_VERSION}/Accounts/${message.accountSid}/Messages/${message.sid}`;
   const date = rfc2822(message.dateCreated);
   return {
@@ -318,7 +434,7 @@ function messageResource(message: FakeTwilioMessage) {
     api_version: API_VERSION,
     body: message.body,
     date_created: date,
-    date_sent: null,
+    date_sent: options.sent ? date : null,
     date_updated: date,
     direction: 'outbound-api',
     error_code: null,
@@ -352,6 +468,18 @@ function dlrDate(date: Date): string {
     two(date.getUTCHours()) +
     two(date.getUTCMinutes())
   );
+}
+
+function sendFailure(response: ServerResponse, failure: Failure) {
+  if (failure.retryAfter !== undefined) response.setHeader('Retry-After', failure.retryAfter);
+  if (failure.status === 429) {
+    return sendError(response, { status: 429, code: 20429, message: 'Too Many Requests' });
+  }
+  return sendError(response, {
+    status: failure.status,
+    code: 20500,
+    message: 'An internal server error has occurred',
+  });
 }
 
 function sendError(response: ServerResponse, error: TwilioError): void {

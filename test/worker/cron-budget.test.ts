@@ -74,6 +74,37 @@ describe('guardSenders', () => {
   });
 });
 
+describe('guardSenders with a lookup', () => {
+  it('takes a lookup whole, and starts none without room for it, a send after it and its record', async () => {
+    let lookups = 0;
+    let budget = new SubrequestBudget(100);
+    const guarded = guardSenders(
+      {
+        sms: {
+          mode: 'push',
+          send: async (): Promise<SendResult> => ({ ok: true, providerId: 'SM1' }),
+          lookup: async () => {
+            lookups++;
+            return { ok: true, providerIds: [] };
+          },
+        },
+      },
+      () => budget,
+    ).sms!;
+    if (guarded.mode !== 'push' || !guarded.lookup) throw new Error('the guarded sender lost its lookup');
+    const query = { address: '+4791234567', message: { text: 'x' }, since: new Date(0) };
+    expect(await guarded.lookup(query)).toEqual({ ok: true, providerIds: [] });
+    expect(budget.used).toBe(3);
+    // Three pages at most, then the send and the four subrequests that record it.
+    budget = new SubrequestBudget(7);
+    await expect(guarded.lookup(query)).rejects.toThrow(BudgetSpent);
+    expect(budget.used).toBe(0);
+    budget = new SubrequestBudget(8);
+    await guarded.lookup(query);
+    expect(lookups).toBe(2);
+  });
+});
+
 describe('cronPass', () => {
   it("runs every step of the scheduler's tick", () => {
     // cronPass runs tick's steps one by one, each within the budget: a step added to tick must be added

@@ -56,6 +56,11 @@ export type SendSmsResult =
       message: string;
       /** From a Retry-After header. */
       retryAfterMs?: number;
+      /**
+       * The request may have reached Twilio, which may have taken the message: the call timed out, or the
+       * connection broke after it was made. `findSentMessages` tells.
+       */
+      uncertain?: true;
     }
   | {
       ok: false;
@@ -138,8 +143,13 @@ export async function sendSms(request: SendSmsRequest, options: SendSmsOptions =
       signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
     });
   } catch (error) {
-    // The request may have reached Twilio before the connection broke: a retry can send twice.
-    return { ok: false, retryable: true, message: clean(describeNetworkError(error)) };
+    // Unless no connection was made, the request may have reached Twilio before the timeout or the break.
+    return {
+      ok: false,
+      retryable: true,
+      message: clean(describeNetworkError(error)),
+      ...(!neverConnected(error) && { uncertain: true as const }),
+    };
   }
 
   let text: string;
@@ -219,6 +229,29 @@ function dispositionOfStatus(status: number): ErrorDisposition {
   return { retryable: false, permanent: 'rejected' };
 }
 
+/**
+ * Errors that happen before a connection exists, so Twilio cannot have seen the request: a refused
+ * connection, an unknown or unreachable host. A timeout is not among them (it may strike after the
+ * request went out).
+ */
+const NO_CONNECTION = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function neverConnected(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined;
+  const code =
+    typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string'
+      ? cause.code
+      : undefined;
+  return code !== undefined && NO_CONNECTION.has(code);
+}
+
 function basicCredentials(accountSid: string, authToken: string): string {
   const bytes = new TextEncoder().encode(`${accountSid}:${authToken}`);
   let binary = '';
@@ -259,4 +292,132 @@ function redact(text: string, secrets: readonly string[]): string {
     if (secret.length >= 5) out = out.split(secret).join('[redacted]');
   }
   return out.replace(/\+?\d[\d ().-]{5,}\d/g, '[redacted]');
+}
+
+export interface FindSentRequest {
+  baseUrl: string;
+  accountSid: string;
+  authToken: string;
+  from: string;
+  to: string;
+  body: string;
+  /** When the attempt in doubt started: messages Twilio dates earlier (but for clock skew) are not it. */
+  since: Date;
+}
+
+export type FindSentResult =
+  /** The SIDs of outbound messages from `from` to `to` with exactly `body`, taken at `since` or later, oldest first. */
+  | { ok: true; sids: string[] }
+  | { ok: false; status?: number; code?: number; message: string; retryAfterMs?: number };
+
+/**
+ * How much earlier than `since` Twilio may date the message and it still counts: Twilio's clock and ours
+ * differ a little, and its dates have whole seconds. An identical earlier message another outbox row holds
+ * is told apart by its SID (the caller's part), so the margin costs nothing there.
+ */
+const CLOCK_SKEW_MS = 60_000;
+
+/** Messages one list page holds, and the pages one lookup reads (a number gets a few messages a day). */
+export const LIST_PAGE_SIZE = 100;
+export const LIST_MAX_PAGES = 3;
+
+const listedMessage = z.object({
+  sid: z.string(),
+  to: z.string().nullish(),
+  from: z.string().nullish(),
+  body: z.string().nullish(),
+  status: z.string(),
+  direction: z.string(),
+  date_created: z.string().nullish(),
+});
+
+const messagePage = z.object({
+  messages: z.array(listedMessage),
+  next_page_uri: z.string().nullish(),
+});
+
+/** Statuses of a message Twilio took but will never send: it may go again. */
+const NOT_SENT = new Set(['failed', 'canceled']);
+
+/**
+ * Looks for a message in Twilio's Messages list (`GET …/Messages.json?To=…&From=…&DateSent>=…`, newest
+ * first, following `next_page_uri` for at most LIST_MAX_PAGES pages): whether an attempt whose answer never
+ * came (a timeout, a crash) reached Twilio. Twilio filters by the day the message was sent (UTC), which it
+ * records as it hands the message to the carrier, normally within a second of taking it; the body, the
+ * direction and the creation time are matched here. Like `sendSms`, every outcome is a value and numbers
+ * and the token are redacted from it.
+ */
+export async function findSentMessages(
+  request: FindSentRequest,
+  options: SendSmsOptions = {},
+): Promise<FindSentResult> {
+  const fetchImpl = options.fetch ?? fetch;
+  const base = request.baseUrl.replace(/\/+$/, '');
+  const clean = (text: string) => redact(text, [request.to, request.from, request.authToken]);
+  const earliest = request.since.getTime() - CLOCK_SKEW_MS;
+  const query = new URLSearchParams({
+    To: request.to,
+    From: request.from,
+    'DateSent>': new Date(earliest).toISOString().slice(0, 10),
+    PageSize: String(LIST_PAGE_SIZE),
+  });
+  const signal = AbortSignal.timeout(options.timeoutMs ?? 15_000);
+  let path: string | undefined =
+    `/2010-04-01/Accounts/${encodeURIComponent(request.accountSid)}/Messages.json?${query}`;
+  const found: { sid: string; created: number }[] = [];
+  for (let page = 0; path !== undefined; page++) {
+    if (page === LIST_MAX_PAGES) {
+      if (found.length > 0) break;
+      return { ok: false, message: `more than ${LIST_MAX_PAGES} pages of messages to look through` };
+    }
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetchImpl(`${base}${path}`, {
+        headers: {
+          Authorization: `Basic ${basicCredentials(request.accountSid, request.authToken)}`,
+          Accept: 'application/json',
+        },
+        signal,
+      });
+      text = await response.text();
+    } catch (error) {
+      return { ok: false, message: clean(describeNetworkError(error)) };
+    }
+    const json = parseJson(text);
+    if (!response.ok) {
+      const error = errorBody.safeParse(json);
+      const code = error.success ? error.data.code : undefined;
+      const retryAfterMs =
+        response.status === 429 || response.status >= 500
+          ? parseRetryAfter(response.headers.get('retry-after'))
+          : undefined;
+      return {
+        ok: false,
+        status: response.status,
+        ...(code !== undefined && { code }),
+        message: clean((error.success && error.data.message) || `HTTP ${response.status}`),
+        ...(retryAfterMs !== undefined && { retryAfterMs }),
+      };
+    }
+    const parsed = messagePage.safeParse(json);
+    if (!parsed.success)
+      return { ok: false, status: response.status, message: 'response is not a message list' };
+    for (const message of parsed.data.messages) {
+      const created = Date.parse(message.date_created ?? '');
+      if (
+        message.direction.startsWith('outbound') &&
+        message.to === request.to &&
+        message.from === request.from &&
+        message.body === request.body &&
+        !NOT_SENT.has(message.status) &&
+        created >= earliest
+      ) {
+        found.push({ sid: message.sid, created });
+      }
+    }
+    const next = parsed.data.next_page_uri;
+    path = next?.startsWith('/2010-04-01/') ? next : undefined;
+  }
+  return { ok: true, sids: found.sort((a, b) => a.created - b.created).map((m) => m.sid) };
 }

@@ -1,8 +1,8 @@
-import type { ChannelSender, OutboundMessage, SendResult } from '../../service/deps.ts';
+import type { ChannelSender, LookupResult, OutboundMessage, SendResult } from '../../service/deps.ts';
 import type { RenderedReply } from '../../service/render.ts';
 import { countSegments } from './gsm7.ts';
 import { renderForSms } from './render.ts';
-import { type PermanentReason, sendSms } from './twilio-rest.ts';
+import { findSentMessages, type PermanentReason, sendSms } from './twilio-rest.ts';
 
 export interface TwilioSettings {
   apiBaseUrl: string;
@@ -11,6 +11,8 @@ export interface TwilioSettings {
   from: string;
   /** Where Twilio posts delivery statuses: PUBLIC_BASE_URL + /channels/sms/twilio/status. */
   statusCallbackUrl?: string;
+  /** How long a send or a lookup waits for Twilio unless the outbox asks for less; default 15 s. */
+  timeoutMs?: number;
   fetch?: typeof fetch;
 }
 
@@ -31,8 +33,15 @@ export function formatSms(reply: RenderedReply): OutboundMessage[] {
   });
 }
 
-/** The SMS channel's way out: Twilio's Messages REST API. Never logs the number, the text or the token. */
+/**
+ * The SMS channel's way out: Twilio's Messages REST API. A send whose answer never came is looked up in
+ * Twilio's Messages list before it goes again. Never logs the number, the text or the token.
+ */
 export function twilioSender(settings: TwilioSettings): ChannelSender {
+  const callOptions = (timeoutMs: number | undefined) => ({
+    ...(settings.fetch && { fetch: settings.fetch }),
+    ...((timeoutMs ?? settings.timeoutMs) !== undefined && { timeoutMs: timeoutMs ?? settings.timeoutMs }),
+  });
   return {
     mode: 'push',
     format: formatSms,
@@ -47,16 +56,45 @@ export function twilioSender(settings: TwilioSettings): ChannelSender {
           body: message.text,
           ...(settings.statusCallbackUrl ? { statusCallback: settings.statusCallbackUrl } : {}),
         },
-        {
-          ...(settings.fetch && { fetch: settings.fetch }),
-          ...(timeoutMs !== undefined && { timeoutMs }),
-        },
+        callOptions(timeoutMs),
       );
       if (result.ok) return { ok: true, providerId: result.sid };
-      const error = `${result.status ? `HTTP ${result.status} ` : ''}${result.code ? `Twilio ${result.code}: ` : ''}${result.message}`;
-      if (result.retryable) return { ok: false, retryable: true, error };
+      const error = describe(result);
+      if (result.retryable) {
+        return {
+          ok: false,
+          retryable: true,
+          error,
+          ...(result.retryAfterMs !== undefined && { retryAfterMs: result.retryAfterMs }),
+          ...(result.uncertain && { uncertain: true }),
+        };
+      }
       const problem = ADDRESS_PROBLEMS[result.permanent];
       return { ok: false, retryable: false, error, ...(problem ? { address: problem } : {}) };
     },
+    async lookup({ address, message, since, timeoutMs }): Promise<LookupResult> {
+      const result = await findSentMessages(
+        {
+          baseUrl: settings.apiBaseUrl,
+          accountSid: settings.accountSid,
+          authToken: settings.authToken,
+          from: settings.from,
+          to: address,
+          body: message.text,
+          since,
+        },
+        callOptions(timeoutMs),
+      );
+      if (result.ok) return { ok: true, providerIds: result.sids };
+      return {
+        ok: false,
+        error: describe(result),
+        ...(result.retryAfterMs !== undefined && { retryAfterMs: result.retryAfterMs }),
+      };
+    },
   };
+}
+
+function describe(result: { status?: number; code?: number; message: string }): string {
+  return `${result.status ? `HTTP ${result.status} ` : ''}${result.code ? `Twilio ${result.code}: ` : ''}${result.message}`;
 }

@@ -169,7 +169,7 @@ describe('sendSms', () => {
     });
   });
 
-  it('gives up after the timeout and reports it as retryable', async () => {
+  it('gives up after the timeout and reports it as retryable and uncertain (Twilio may have it)', async () => {
     const hanging: typeof fetch = (_input, init) =>
       new Promise((_resolve, reject) => {
         init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
@@ -177,6 +177,7 @@ describe('sendSms', () => {
     expect(await sendSms(request, { fetch: hanging, timeoutMs: 20 })).toEqual({
       ok: false,
       retryable: true,
+      uncertain: true,
       message: 'timed out',
     });
   });
