@@ -44,6 +44,17 @@ describe('configuration', () => {
     expect(loadConfig({}).CHAT_EMBED_ORIGINS).toBeUndefined();
   });
 
+  it('reads the clinic name for discreet SMS: short, one line, optional', () => {
+    expect(loadConfig({ CLINIC_NAME: ' Rask psykisk helsehjelp ' }).CLINIC_NAME).toBe(
+      'Rask psykisk helsehjelp',
+    );
+    expect(loadConfig({ CLINIC_NAME: '' }).CLINIC_NAME).toBeUndefined();
+    expect(() => loadConfig({ CLINIC_NAME: 'x'.repeat(41) })).toThrow(/^Invalid configuration: CLINIC_NAME /);
+    expect(() => loadConfig({ CLINIC_NAME: 'Klinikk\nto linjer' })).toThrow(
+      /^Invalid configuration: CLINIC_NAME /,
+    );
+  });
+
   it('picks the database driver from DATABASE_URL unless DATABASE_DRIVER says otherwise', () => {
     const driver = (env: Record<string, string>) => loadConfig(env).DATABASE_DRIVER;
     expect(driver({ DATABASE_URL: 'file:/srv/x.db' })).toBe('embedded');

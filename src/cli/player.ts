@@ -9,6 +9,7 @@ import { type ContractFieldsInput, draftContract, signContractAsTherapist } from
 import type { IdSource, ServiceDeps } from '../service/deps.ts';
 import { fireDueTimers } from '../service/fire-timers.ts';
 import { handleInbound, type InboundContent, startConversation } from '../service/handle-inbound.ts';
+import { fireDueSchedules } from '../service/measurements.ts';
 import type { RenderedReply } from '../service/render.ts';
 import { createStaff } from '../service/staff.ts';
 import type { StaffActor } from '../service/staff-actor.ts';
@@ -16,6 +17,7 @@ import { clientAlerts } from '../storage/alerts.ts';
 import { type ContractRecord, listContracts } from '../storage/contracts.ts';
 import { listEnrollments } from '../storage/enrollments.ts';
 import { clientEvents } from '../storage/events.ts';
+import { heldMessages } from '../storage/held-messages.ts';
 import { outboxForAddress } from '../storage/outbox.ts';
 import { clientResponses } from '../storage/responses.ts';
 import { outboundAfter } from '../storage/transcript.ts';
@@ -167,6 +169,7 @@ export class ConversationPlayer {
   #address: { id: string; address: string } = { id: '', address: SMS_NUMBER };
   #cursor = 0;
   #outboxSeen = 0;
+  #heldSeen = 0;
   readonly #seen = { events: 0, scores: 0, alerts: 0 };
   readonly #answersSeen = new Map<string, number>();
   /** The contract line last written, so it is written again only when the contract changed. */
@@ -232,7 +235,11 @@ export class ConversationPlayer {
       if (ms === undefined) throw new Error(`bad wait ${step.wait}`);
       this.#clock.advance(ms);
       const fired = await fireDueTimers(deps);
-      lines.push(`  clock ${this.#clock.now().toISOString()}, ${fired} timer(s) fired`);
+      // Check-ins that fell due start as the scheduler's pass would start them (SMS links start some).
+      const checkins = await fireDueSchedules(deps);
+      lines.push(
+        `  clock ${this.#clock.now().toISOString()}, ${fired} timer(s) fired${checkins ? `, ${checkins} check-in(s) started` : ''}`,
+      );
       lines.push(...(await this.#sentMeanwhile()));
     } else {
       if (sms && 'press' in step) throw new Error('SMS has no buttons: send the text instead');
@@ -296,13 +303,20 @@ export class ConversationPlayer {
   async #smsSent(): Promise<string[]> {
     // No number has written yet: nothing can have been queued for it.
     if (!this.#address.id) return [];
-    const rows = await this.#deps.db.read((q) => outboxForAddress(q, this.#address.id));
+    const { rows, held } = await this.#deps.db.read(async (q) => ({
+      rows: await outboxForAddress(q, this.#address.id),
+      held: (await heldMessages(q, this.#address.id)).length,
+    }));
     const fresh = rows.slice(this.#outboxSeen);
     this.#outboxSeen = rows.length;
-    return fresh.flatMap((row) => {
+    const lines = fresh.flatMap((row) => {
       const [first = '', ...rest] = (row.payload as { text: string }).text.split('\n');
       return [`> [sms ${row.kind}] ${first}`, ...rest.map((line) => `  ${line}`)];
     });
+    // Discreet SMS: what waits behind a notice for the client's answer, whenever that changes.
+    if (held !== this.#heldSeen) lines.push(`  held ${held} SMS for the client's answer`);
+    this.#heldSeen = held;
+    return lines;
   }
 
   /** What the step recorded: events, scores, alerts and the answers on them, and the flow's state. */

@@ -185,6 +185,16 @@ export const configSchema = z
     ),
     /** How to reach the clinic, for the SMS HELP reply (e.g. "Rask psykisk helsehjelp, tlf 12 34 56 78"). */
     CLINIC_CONTACT: z.preprocess(emptyAsUndefined, z.string().max(200).optional()),
+    /** The clinic's name in the neutral line of a discreet SMS ("Du har en ny melding fra {name}."): kept short. */
+    CLINIC_NAME: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .trim()
+        .max(40, 'must be at most 40 characters (it opens every discreet SMS)')
+        .regex(/^[^\r\n]*$/, 'must be one line')
+        .optional(),
+    ),
     /** When a person reads messages, e.g. "Mon-Fri 08:00-15:30": automatic crisis replies say so. */
     CLINIC_HOURS: z.preprocess(
       emptyAsUndefined,

@@ -30,6 +30,7 @@ export function serviceDeps(config: Config, parts: DepsParts): ServiceDeps {
       timeZone: config.DEFAULT_TIMEZONE,
       flowId: 'intro',
       clinicContact: config.CLINIC_CONTACT,
+      clinicName: config.CLINIC_NAME,
       clinicHours: config.CLINIC_HOURS,
       alertSmsTo: config.ALERT_SMS_TO,
       accessCodeTtlDays: config.ACCESS_CODE_TTL_DAYS,

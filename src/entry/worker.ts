@@ -20,6 +20,8 @@ import m0011 from '../storage/migrations/0011_messages.sql';
 import m0012 from '../storage/migrations/0012_chat_menu.sql';
 import m0013 from '../storage/migrations/0013_conversation_references.sql';
 import m0014 from '../storage/migrations/0014_conversation_starts.sql';
+import m0015 from '../storage/migrations/0015_outbox_sending.sql';
+import m0016 from '../storage/migrations/0016_held_messages.sql';
 import { channelsFromConfig } from './channels.ts';
 import { serviceDeps } from './service-deps.ts';
 import { cronPass, deliverAfterInbound, describe, guardSenders, SubrequestBudget } from './worker-cron.ts';
@@ -50,6 +52,8 @@ const migrations = migrationsFromFiles([
   { fileName: '0012_chat_menu.sql', sql: m0012 },
   { fileName: '0013_conversation_references.sql', sql: m0013 },
   { fileName: '0014_conversation_starts.sql', sql: m0014 },
+  { fileName: '0015_outbox_sending.sql', sql: m0015 },
+  { fileName: '0016_held_messages.sql', sql: m0016 },
 ]);
 const schemaVersion = migrations.at(-1)?.version ?? 0;
 

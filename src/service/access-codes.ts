@@ -14,6 +14,7 @@ import { findAddressById, linkedAddresses, unlinkAddressFromClient } from '../st
 import { findClient, setClientAccessCode } from '../storage/clients.ts';
 import type { Queryable } from '../storage/db.ts';
 import { appendEvent } from '../storage/events.ts';
+import { dropHeldStatement } from '../storage/held-messages.ts';
 import { cancelPendingOutbox } from '../storage/outbox.ts';
 import type { ServiceDeps } from './deps.ts';
 
@@ -105,6 +106,7 @@ export async function unlinkAddress(
         const now = deps.clock().toISOString();
         await unlinkAddressFromClient(tx, addressId);
         const cancelled = await cancelPendingOutbox(tx, addressId, now, UNLINKED);
+        await tx.execute(dropHeldStatement(addressId));
         await appendEvent(tx, {
           clientId,
           event: { type: 'address.unlinked', data: { addressId, channel: current.channel } },

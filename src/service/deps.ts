@@ -18,7 +18,20 @@ export type SendResult =
       address?: 'opted_out' | 'undeliverable';
       /** The provider said when to try again (HTTP Retry-After): the next attempt waits this long. */
       retryAfterMs?: number;
+      /**
+       * The request may have reached the provider: the outcome is unknown (a timeout, or a connection lost
+       * after the request went out). A channel with a `lookup` is asked before the message goes again.
+       */
+      uncertain?: boolean;
     };
+
+/**
+ * What a channel found when asked whether it sent a message already: the provider's ids of the matching
+ * messages it took, oldest first (none: the message never arrived), or why it could not tell.
+ */
+export type LookupResult =
+  | { ok: true; providerIds: string[] }
+  | { ok: false; error: string; retryAfterMs?: number };
 
 /** One message as a push channel will send it (an SMS may split a long reply into several). */
 export interface OutboundMessage {
@@ -57,6 +70,17 @@ export type ChannelSender =
         outboxId: number;
         timeoutMs?: number;
       }): Promise<SendResult>;
+      /**
+       * Asks the provider whether it took this message to `address` at `since` or later: what an uncertain
+       * send is checked against before it goes again. Channels without it send again (a duplicate is then
+       * possible). `timeoutMs` as for `send`.
+       */
+      lookup?(query: {
+        address: string;
+        message: OutboundMessage;
+        since: Date;
+        timeoutMs?: number;
+      }): Promise<LookupResult>;
     };
 
 export interface Logger {
@@ -96,6 +120,8 @@ export interface ServiceDeps {
     timeZone: string;
     flowId: string;
     clinicContact?: string;
+    /** The clinic's name (CLINIC_NAME), in the neutral line that opens a discreet SMS. */
+    clinicName?: string;
     /** When a person at the clinic reads messages (CLINIC_HOURS), for honest automatic replies. */
     clinicHours?: ClinicHours;
     /** ALERT_SMS_TO: the clinic's duty phone, told without content of every new alert. */

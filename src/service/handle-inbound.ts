@@ -1,5 +1,6 @@
 import { accessCodeState, parseAccessCode } from '../domain/access-code.ts';
 import { menuChoiceOf } from '../domain/chat-menu.ts';
+import { isOpenWord, releasesHeld } from '../domain/discreet-sms.ts';
 import { type Keyword, parseTherapistMessage } from '../domain/keywords.ts';
 import type { RiskDetection } from '../domain/safety/detect.ts';
 import { faithfulText } from '../domain/text.ts';
@@ -18,6 +19,7 @@ import { type ClientRecord, setClientLocaleStatement } from '../storage/clients.
 import { setStartKeyStatement } from '../storage/conversation-starts.ts';
 import type { Queryable } from '../storage/db.ts';
 import { currentEnrollment, type EnrollmentRecord } from '../storage/enrollments.ts';
+import { dropHeldStatement, hasHeldMessages } from '../storage/held-messages.ts';
 import {
   type ClientTurnContext,
   loadClientTurnContext,
@@ -365,6 +367,16 @@ async function linkedTurn(
   if (inbound.content.kind === 'keyword') {
     return keywordTurn(deps, base, client, locale, inbound.content.keyword);
   }
+  // JA / YES to a discreet notice only asks to see what it held: released by the turn's write, and the
+  // word goes no further (it would answer the flow's or the contract's question).
+  if (
+    inbound.content.kind === 'message' &&
+    releasesHeld({ channel: base.address.channel, kind: 'normal' }) &&
+    isOpenWord(inbound.content.text) &&
+    (await deps.db.read((q) => hasHeldMessages(q, base.address.id)))
+  ) {
+    return openHeldTurn(deps, base, client, locale);
+  }
   if (toTherapist) return therapistMessageTurn(deps, kept, client, locale, body !== '');
   // The chat menu: a choice asks for a message to the therapist or a phone number, and the next message
   // is the answer to it; anything else (a course button) leaves the menu.
@@ -476,6 +488,8 @@ async function keywordTurn(
   const written = await deps.db.write(async (tx) => {
     if (base.isNewAddress) await insertAddress(tx, base.address);
     if (keyword !== 'help') await setOptedOut(tx, base.address.id, keyword === 'stop' ? at : null);
+    // No more SMS means none of what a discreet notice held either (the transcript keeps it).
+    if (keyword === 'stop') await tx.execute(dropHeldStatement(base.address.id));
     return writeTurn(deps, tx, {
       now: base.now,
       address: { ...base.address, optedOutAt: keyword === 'stop' ? at : undefined },
@@ -523,5 +537,29 @@ async function therapistMessageTurn(
       replies: [{ key: kept ? 'messages.sent' : 'messages.empty' }],
     });
   });
+  return { kind: 'handled', addressId: base.address.id, ...written };
+}
+
+/**
+ * JA / YES to a discreet notice: the client's message is kept and what the notice held is released by
+ * the write (write-turn.ts), in its order; nothing else answers, and no flow sees the word.
+ */
+async function openHeldTurn(
+  deps: ServiceDeps,
+  base: TurnBase,
+  client: ClientRecord,
+  locale: Locale,
+): Promise<InboundOutcome> {
+  const written = await deps.db.write((tx) =>
+    writeTurn(deps, tx, {
+      now: base.now,
+      address: base.address,
+      clientId: client.id,
+      locale,
+      inbound: base.inbound,
+      events: [],
+      replies: [],
+    }),
+  );
   return { kind: 'handled', addressId: base.address.id, ...written };
 }

@@ -1,3 +1,4 @@
+import { holdsContent, releasesHeld } from '../domain/discreet-sms.ts';
 import { intoSendWindow } from '../domain/quiet-hours.ts';
 import type { DomainEvent, Locale, PersistedFlow, Reply, TimerSpec } from '../engine/types.ts';
 import type { AddressRecord } from '../storage/addresses.ts';
@@ -5,6 +6,12 @@ import { touchAddressStatement } from '../storage/addresses.ts';
 import { collectWrites, type InStatement, type Queryable } from '../storage/db.ts';
 import { saveSnapshotStatement } from '../storage/enrollments.ts';
 import { appendEventStatement } from '../storage/events.ts';
+import {
+  discreetSmsState,
+  holdMessageStatement,
+  NOTICE_KEY,
+  releaseHeldStatements,
+} from '../storage/held-messages.ts';
 import { markProcessedStatement } from '../storage/inbound.ts';
 import { enqueueOutboxStatement, type OutboxKind } from '../storage/outbox.ts';
 import { deleteTimerStatement, upsertTimerStatement } from '../storage/timers.ts';
@@ -40,7 +47,9 @@ export interface TurnWrite {
   replies: Reply[];
   /**
    * For messages nobody is waiting for (reminders, check-ins): the client's time zone, so push channels
-   * hold them until the send window opens. Replies to the client's own message go out at once.
+   * hold them until the send window opens. Replies to the client's own message go out at once. By SMS the
+   * content of such a message is also held behind a neutral notice, unless the client chose full SMS
+   * (domain/discreet-sms.ts); the client's next message releases it, ahead of that turn's own replies.
    */
   scheduledFor?: { timeZone: string };
   /** Safety replies are never held back (quiet hours, STOP); the STOP confirmation goes out once. */
@@ -116,6 +125,13 @@ export async function writeTurn(deps: ServiceDeps, tx: Queryable, w: TurnWrite):
     if (push) lastTranscript = checked(appendTranscriptStatement(entry));
     else transcript.push(entry);
   };
+  const kind = w.kind ?? 'normal';
+  const discreet = push && w.replies.length > 0 ? await discreetPush(deps, tx, w, kind) : undefined;
+
+  // The client answered: what was held behind a notice goes out first, in its order, then this turn's
+  // replies (safety turns leave it held; their own messages are never behind it).
+  if (push && w.inbound && releasesHeld({ channel, kind }))
+    statements.push(...releaseHeldStatements(w.address.id, now));
 
   if (w.inbound) {
     if (w.inbound.providerId !== undefined)
@@ -162,6 +178,32 @@ export async function writeTurn(deps: ServiceDeps, tx: Queryable, w: TurnWrite):
   }
 
   const rendered = w.replies.map((reply) => renderReply(deps.catalog, w.locale, reply));
+  // Quiet hours: a message nobody is waiting for waits for the send window (a notice in its place too).
+  const notBefore =
+    w.scheduledFor && kind === 'normal' ? intoSendWindow(w.now, w.scheduledFor.timeZone).toISOString() : now;
+  /** Queues a reply for the push channel, or holds it behind the notice; `reply`'s transcript row is the latest. */
+  const enqueue = (reply: RenderedReply, held: boolean) => {
+    const messages: OutboundMessage[] = push!.format
+      ? push!.format(reply, { inReplyTo: w.inbound?.providerId })
+      : [reply];
+    for (const message of messages) {
+      // The transcript row just inserted, in this same batch.
+      const row = {
+        addressId: w.address.id,
+        channel,
+        transcriptSeq: 'latest' as const,
+        payload: message,
+        now,
+        kind,
+      };
+      const sized = { segments: message.segments, encoding: message.encoding };
+      statements.push(
+        held
+          ? holdMessageStatement({ ...row, ...sized })
+          : enqueueOutboxStatement({ ...row, ...sized, notBefore }),
+      );
+    }
+  };
   for (const [index, reply] of rendered.entries()) {
     addTranscript({
       addressId: w.address.id,
@@ -172,29 +214,22 @@ export async function writeTurn(deps: ServiceDeps, tx: Queryable, w: TurnWrite):
       payload: { reply: w.replies[index], rendered: reply },
       createdAt: now,
     });
-    if (push) {
-      const kind = w.kind ?? 'normal';
-      const held = w.scheduledFor && kind === 'normal';
-      const messages: OutboundMessage[] = push.format
-        ? push.format(reply, { inReplyTo: w.inbound?.providerId })
-        : [reply];
-      for (const message of messages) {
-        statements.push(
-          enqueueOutboxStatement({
-            addressId: w.address.id,
-            channel,
-            // The transcript row just inserted above, in this same batch.
-            transcriptSeq: 'latest',
-            payload: message,
-            now,
-            notBefore: held ? intoSendWindow(w.now, w.scheduledFor!.timeZone).toISOString() : now,
-            kind,
-            segments: message.segments,
-            encoding: message.encoding,
-          }),
-        );
-      }
-    }
+    if (push) enqueue(reply, discreet !== undefined);
+  }
+  // One notice for what is held: none while an earlier one still waits for the client's answer.
+  if (discreet?.notice) {
+    const reply = discreet.notice;
+    const notice = renderReply(deps.catalog, w.locale, reply);
+    addTranscript({
+      addressId: w.address.id,
+      clientId: w.clientId,
+      enrollmentId,
+      direction: 'out',
+      text: notice.text,
+      payload: { reply, rendered: notice },
+      createdAt: now,
+    });
+    enqueue(notice, false);
   }
 
   if (transcript.length > 0) lastTranscript = checked(appendTranscriptRowsStatement(transcript));
@@ -204,4 +239,25 @@ export async function writeTurn(deps: ServiceDeps, tx: Queryable, w: TurnWrite):
   if (!guards.every(changed) || !changed(firedTimer) || !changed(snapshot)) throw new WriteConflict();
   const cursor = lastTranscript === undefined ? 0 : Number(results[lastTranscript]!.lastInsertRowid);
   return { replies: rendered, cursor };
+}
+
+/**
+ * Whether a push's content is held behind a discreet notice (undefined: sent as it is), and the notice
+ * to send when none is waiting for an answer yet. Reads only for a push that may be held (a scheduled
+ * SMS to a client), inside the turn's transaction.
+ */
+async function discreetPush(
+  deps: ServiceDeps,
+  tx: Queryable,
+  w: TurnWrite,
+  kind: OutboxKind,
+): Promise<{ notice?: Reply } | undefined> {
+  const channel = w.address.channel;
+  const scheduled = w.scheduledFor !== undefined;
+  if (!w.clientId || !holdsContent({ channel, scheduled, kind, contract: undefined })) return undefined;
+  const state = await discreetSmsState(tx, w.address.id, w.clientId);
+  if (!holdsContent({ channel, scheduled, kind, contract: state.contract })) return undefined;
+  if (state.waiting) return {};
+  const clinic = deps.defaults.clinicName ?? deps.catalog.text(w.locale, 'sms.discreet_clinic');
+  return { notice: { key: NOTICE_KEY, vars: { clinic } } };
 }

@@ -51,7 +51,7 @@ export async function abandonedConversations(
   return rows.map((row) => str(row, 'id'));
 }
 
-/** Deletes conversations and everything written for them (transcript, outbox and its attempts). */
+/** Deletes conversations and everything written for them (transcript, outbox and its attempts, held SMS). */
 export async function deleteConversations(q: Queryable, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   const list = ids.map(() => '?').join(', ');
@@ -59,6 +59,7 @@ export async function deleteConversations(q: Queryable, ids: string[]): Promise<
     `DELETE FROM delivery_attempts WHERE outbox_id IN (SELECT id FROM outbox WHERE address_id IN (${list}))`,
     `DELETE FROM delivery_status_events WHERE outbox_id IN (SELECT id FROM outbox WHERE address_id IN (${list}))`,
     `DELETE FROM outbox WHERE address_id IN (${list})`,
+    `DELETE FROM held_messages WHERE address_id IN (${list})`,
     `DELETE FROM transcript WHERE address_id IN (${list})`,
     `DELETE FROM channel_addresses WHERE id IN (${list})`,
   ]) {

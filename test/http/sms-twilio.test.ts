@@ -191,11 +191,20 @@ describe('SMS conversations', () => {
     const started = await text('+4791000005', 'START');
     expect(started[0]).toBe(t('sms.started'));
     clock.advance(86_400_000);
-    const sentAfterStart = twilio.messages.length;
     expect(await fireDueSchedules(server.deps)).toBe(1);
     await settle('+4791000005');
-    const checkin = twilio.messages.slice(sentAfterStart).map((m) => m.body);
-    // The intro's own reminder may fall due in the same pass: look for the check-in's messages.
+    // Discreet by default: one neutral line has reached the phone since STOP (after START: for the
+    // check-in, or already for something held before it, such as the intro's own reminder; one unanswered
+    // line covers everything held), and nothing of the check-in itself.
+    const since = twilio.messages
+      .slice(sentBefore)
+      .filter((m) => m.to === '+4791000005')
+      .map((m) => m.body);
+    const line = t('sms.discreet_notice', { clinic: t('sms.discreet_clinic') });
+    expect(since.filter((body) => body === line)).toHaveLength(1);
+    expect(since.some((body) => body.startsWith('Liten interesse'))).toBe(false);
+    // JA shows what it held: the check-in's messages.
+    const checkin = await text('+4791000005', 'JA');
     expect(checkin.some((m) => m.startsWith(normaliseForGsm7(t('questionnaire.intro')).slice(0, 40)))).toBe(
       true,
     );

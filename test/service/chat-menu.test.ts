@@ -177,6 +177,15 @@ describe('the chat menu: a phone number for reminders', () => {
     );
     const sent = await sendTherapistMessage(h.deps, admin, c.id, 'Hvordan går det?');
     expect(sent).toMatchObject({ ok: true, delivered: true, message: { channel: 'sms' } });
+    // Discreet by default: a neutral line, and the message itself once the client answers JA.
+    expect((await smsTo('+4791234567')).at(-1)).toContain(
+      'Du har en ny melding fra klinikken. Svar JA for å se den.',
+    );
+    await handleInbound(h.deps, {
+      channel: 'sms',
+      address: '+4791234567',
+      content: { kind: 'message', text: 'JA' },
+    });
     expect((await smsTo('+4791234567')).at(-1)).toContain('Hvordan går det?');
   });
 

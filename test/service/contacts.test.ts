@@ -14,7 +14,8 @@ import type { StaffActor } from '../../src/service/staff-actor.ts';
 import { insertAddress } from '../../src/storage/addresses.ts';
 import { setPreferredTime } from '../../src/storage/clients.ts';
 import { clientContacts, plannedMeasurements } from '../../src/storage/contacts.ts';
-import { insertContract } from '../../src/storage/contracts.ts';
+import { insertContract, markSent, markSigned } from '../../src/storage/contracts.ts';
+import { heldMessages } from '../../src/storage/held-messages.ts';
 import { clientSchedules, dueSchedules } from '../../src/storage/schedules.ts';
 import { type Harness, makeHarness } from '../support/harness.ts';
 
@@ -123,6 +124,15 @@ async function sign(clientId: string, contractId: string, version: number, f: Co
   });
 }
 
+/** The client signs the version too: it is the contract in force. */
+async function signedByClient(clientId: string, contractId: string) {
+  const now = h.clock.now.toISOString();
+  await h.deps.db.write(async (tx) => {
+    await markSent(tx, contractId, therapist.staffId, now);
+    await markSigned(tx, { id: contractId, clientId, via: 'sms', now });
+  });
+}
+
 const rows = (clientId: string) => h.deps.db.read((q) => clientContacts(q, clientId));
 const measurementsOf = (clientId: string) => h.deps.db.read((q) => plannedMeasurements(q, clientId));
 
@@ -226,6 +236,8 @@ describe('contact reminders', () => {
   it('go once, the day before, to the client’s channel, discreetly', async () => {
     const clientId = await setUp({ preferredTime: '19:30' });
     await sign(clientId, 'contract-1', 1, fields({ count: 1 }));
+    // Signed by both: the contract's choice of discreet SMS holds (without it, discreet by default).
+    await signedByClient(clientId, 'contract-1');
     h.clock.now = new Date('2027-03-21T08:59:00.000Z');
     expect(await sendDueContactReminders(h.deps)).toBe(0);
     h.clock.now = new Date('2027-03-21T09:00:00.000Z');
@@ -239,10 +251,12 @@ describe('contact reminders', () => {
           )
         ).rows,
     );
+    // By SMS the reminder itself waits behind one neutral line until the client answers.
     expect(outbox).toHaveLength(1);
     expect(outbox[0]!.next_attempt_at).toBe('2027-03-21T09:00:00.000Z');
-    const text = String(outbox[0]!.text);
-    expect(text).toBe(
+    expect(String(outbox[0]!.text)).toBe('Du har en ny melding fra klinikken. Svar JA for å se den.');
+    const [held] = await h.deps.db.read((q) => heldMessages(q, 'addr-sms'));
+    expect((held!.payload as { text: string }).text).toBe(
       'Hei! En påminnelse: du har en avtale mandag 22. mars kl. 10:00. Passer det ikke, gi beskjed til den du har avtalen med.',
     );
     const [contact] = (await listContacts(h.deps, therapist, clientId))!.contacts;
@@ -264,6 +278,7 @@ describe('contact reminders', () => {
         { channels: { web: true, sms: { consent: true, phone: '+4791234567' }, discreetSms: false } },
       ),
     );
+    await signedByClient(clientId, 'contract-1');
     h.clock.now = new Date('2027-03-21T10:00:00.000Z');
     expect(await sendDueContactReminders(h.deps)).toBe(1);
     const text = await h.deps.db.read(

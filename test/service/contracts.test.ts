@@ -205,17 +205,23 @@ describe('the guidance contract', () => {
     ]);
   });
 
-  it('by SMS: one discreet GSM-7 summary with reply words; JA signs it', async () => {
+  it('by SMS: a neutral line first; JA shows one discreet GSM-7 summary with reply words; JA signs it', async () => {
     const c = await client({ channel: 'sms' });
     await draftAndSign(c.id);
-    const sent = await h.deps.db.read(async (q) => {
-      const { rows } = await q.execute({
-        sql: "SELECT id FROM channel_addresses WHERE channel = 'sms' AND client_id = ?",
-        args: [c.id],
+    const sent = () =>
+      h.deps.db.read(async (q) => {
+        const { rows } = await q.execute({
+          sql: "SELECT id FROM channel_addresses WHERE channel = 'sms' AND client_id = ?",
+          args: [c.id],
+        });
+        return outboxForAddress(q, String(rows[0]!.id));
       });
-      return outboxForAddress(q, String(rows[0]!.id));
-    });
-    const summary = (sent.at(-1)!.payload as { text: string }).text;
+    // Discreet by default (no contract is signed yet): the summary waits behind the notice.
+    expect(((await sent()).at(-1)!.payload as { text: string }).text).toBe(
+      'Du har en ny melding fra klinikken. Svar JA for å se den.',
+    );
+    expect(await c.say('ja')).toEqual([]);
+    const summary = ((await sent()).at(-1)!.payload as { text: string }).text;
     expect(summary).toContain('Svar JA for å godta');
     expect(summary).not.toMatch(/depresj|nedstemt|Lite energi|Gå tur/i);
     expect(summary).toMatch(/^[\x20-\x7EæøåÆØÅ\n]*$/);
@@ -239,8 +245,10 @@ describe('the guidance contract', () => {
     });
     // The course still waits; the next message is not taken as an answer any more.
     expect(await c.say('hei')).toEqual([expect.stringContaining('Veilederen din ser på endringen')]);
-    // The therapist edits and signs again: the same version, sent anew.
+    // The therapist edits and signs again: the same version, sent anew, behind a discreet notice that
+    // the first JA opens.
     await draftAndSign(c.id, { contacts: { mode: 'video' } });
+    expect(await c.say('JA')).toEqual([]);
     expect(await c.say('JA')).toContain('Takk! Avtalen er nå signert av deg og veilederen din.');
     expect(await contractForStaff(h.deps, therapist, c.id)).toMatchObject({ status: 'signed', version: 1 });
   });

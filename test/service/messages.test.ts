@@ -111,18 +111,26 @@ describe('a message from the therapist', () => {
     expect(audit.map((r) => [r.action, r.client_id])).toEqual([['message.send', clientId]]);
   });
 
-  it('reaches SMS as an outbox row in GSM-7, held to the send window', async () => {
-    const { clientId } = await linkedClient('sms');
+  it('reaches SMS behind a discreet notice held to the send window, then as an outbox row in GSM-7', async () => {
+    const { clientId, send } = await linkedClient('sms');
     const before = (await outbox()).length;
     h.clock.now = new Date('2026-11-23T22:30:00.000Z'); // 23:30 in Oslo
     await sendTherapistMessage(h.deps, therapist, clientId, 'Hei – «husk» øvelsen 😊');
     const rows = (await outbox()).slice(before);
     expect(rows).toHaveLength(1);
-    const payload = JSON.parse(String(rows[0]!.payload)) as { text: string };
-    expect(payload.text).toContain('Åse Ødegård');
-    expect([...payload.text].every(isGsm7Char)).toBe(true);
+    const notice = JSON.parse(String(rows[0]!.payload)) as { text: string };
+    expect(notice.text).toBe(text('sms.discreet_notice', { clinic: text('sms.discreet_clinic') }));
     expect(rows[0]!.next_attempt_at).toBe(intoSendWindow(h.clock.now, 'Europe/Oslo').toISOString());
     expect(String(rows[0]!.next_attempt_at) > h.clock.now.toISOString()).toBe(true);
+    // The client answers in the morning: the message goes out at once.
+    h.clock.now = new Date('2026-11-24T07:05:00.000Z');
+    await send('JA');
+    const released = (await outbox()).slice(before + 1);
+    expect(released).toHaveLength(1);
+    const payload = JSON.parse(String(released[0]!.payload)) as { text: string };
+    expect(payload.text).toContain('Åse Ødegård');
+    expect([...payload.text].every(isGsm7Char)).toBe(true);
+    expect(released[0]!.next_attempt_at).toBe(h.clock.now.toISOString());
   });
 
   it('does not disturb a questionnaire waiting for an answer', async () => {

@@ -14,7 +14,8 @@ import { addStaff, PASSWORD } from '../support/staff.ts';
  * therapist creates a client, drafts and signs the guidance contract; the client links in the web chat,
  * accepts it, and adds a phone number from the chat menu; the plan appears on the client's page (the
  * contacts, a questionnaire before each, the pace); the day before the first contact the client gets the
- * reminder and the questionnaire by SMS, having left the chat; the therapist opens the review, writes the
+ * reminder and the questionnaire by SMS, having left the chat (discreetly: a neutral line, then the
+ * content after JA); the therapist opens the review, writes the
  * contact note and sends a message, which reaches the client's phone; the client's SMS reply lands in the
  * therapist's inbox.
  */
@@ -199,8 +200,13 @@ describe.runIf(runBrowser)('a guided course from contract to follow-up, in the b
       seen = twilio.messages.length;
       clock.advance(6 * DAY + 10 * 60 * 60 * 1000);
       await tick(server.deps);
+      // Discreet by default: one neutral line, and the content when the client answers JA.
+      const notice = await smsSince(seen);
+      expect(notice).toEqual(['Du har en ny melding fra klinikken. Svar JA for å se den.']);
+      seen = twilio.messages.length;
+      expect(await textFromPhone('JA', `SM${'1'.repeat(32)}`)).toBe(200);
+      await expect.poll(async () => (await smsSince(seen)).join('\n---\n')).toMatch(/påminnelse/i);
       const dayBefore = (await smsSince(seen)).join('\n---\n');
-      expect(dayBefore).toMatch(/påminnelse/i);
       expect(dayBefore).toContain('Liten interesse for eller glede av å gjøre ting');
 
       // The contact: the review first, then the note (a new day, a new sign-in).
@@ -224,6 +230,8 @@ describe.runIf(runBrowser)('a guided course from contract to follow-up, in the b
       const box = desk.locator(`form[action="/staff/clients/${encodeURIComponent(clientId)}/messages"]`);
       await box.locator('textarea[name=text]').fill('Fint å snakke med deg i dag. Lykke til med del 2!');
       await box.locator('button[type=submit]').click();
+      await expect.poll(async () => (await smsSince(seen)).join('\n')).toContain('Svar JA for å se den.');
+      expect(await textFromPhone('JA', `SM${'2'.repeat(32)}`)).toBe(200);
       await expect.poll(async () => (await smsSince(seen)).join('\n')).toContain('Lykke til med del 2!');
 
       expect(await textFromPhone('VEILEDER Takk! Det gikk fint med turen.', `SM${'9'.repeat(32)}`)).toBe(200);

@@ -267,11 +267,17 @@ describe.each([
     const impact = await chat.send('3');
     expect(find(impact, 'intro.ask_impact').choices).toHaveLength(3);
 
-    // "/wait 1d": the intro's reminder reaches the client unasked.
+    // "/wait 1d": the intro's reminder reaches the client unasked. By SMS it is discreet (CLINICAL.md §7):
+    // one neutral line, and the reminder itself once the client answers YES.
     clock.advance(DAY + 60_000);
     await tick(server.deps);
     await settle();
-    find(await chat.later(), 'intro.reminder');
+    const unasked = await chat.later();
+    if (channel === 'sms') {
+      const notice = catalog.text('en', 'sms.discreet_notice', { clinic: en('sms.discreet_clinic') });
+      expect(unasked.map((s) => comparable(s.text))).toEqual([comparable(notice)]);
+      find(await chat.send('YES'), 'intro.reminder');
+    } else find(unasked, 'intro.reminder');
 
     // A crisis message is answered in the same turn, with the crisis numbers and the direct question.
     const crisis = await chat.send('I want to end my life tonight');
