@@ -83,7 +83,9 @@ async function settle(): Promise<void> {
       Number(
         (
           await q.execute({
-            sql: "SELECT count(*) AS n FROM outbox WHERE status = 'pending' AND attempts = 0 AND next_attempt_at <= ?",
+            // Due and untried, or in flight (claimed by the server's own pass, not yet recorded).
+            sql: `SELECT count(*) AS n FROM outbox WHERE status = 'pending'
+                    AND ((attempts = 0 AND next_attempt_at <= ?) OR sending_since IS NOT NULL)`,
             args: [clock.now.toISOString()],
           })
         ).rows[0]!.n,
