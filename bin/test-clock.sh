@@ -5,7 +5,8 @@
 # One setting (the night the clocks go back) runs the whole suite; the other six leave out the slowest
 # files (the CLI's processes, the pages in Chromium, the scrypt sign-ins, the Worker in workerd: together
 # over two minutes of a run), whose time logic runs on the harness's fake clock and is covered by the full
-# run and by `npm run check` before it. CI stays under 20 minutes.
+# run and by `npm run check` before it, and three slow files that read no clock at all (the XState
+# equivalence replay, the safety detector's phrases, the Teams package). CI stays under 20 minutes.
 #
 # Usage: npm run test:clock [-- vitest args, e.g. test/cli]
 set -euo pipefail
@@ -28,8 +29,9 @@ RUNS=(
 )
 SLOW=(--exclude test/cli/cli.test.ts --exclude test/web/workspace-browser.test.ts --exclude test/web/staff-auth.test.ts
   --exclude test/web/guided-journey-browser.test.ts --exclude test/web/chat-browser.test.ts
-  --exclude test/worker/worker.test.ts
-  --exclude test/worker/cold-start.test.ts)
+  --exclude test/worker/worker.test.ts --exclude test/worker/cold-start.test.ts
+  --exclude test/engine/xstate-equivalence.test.ts --exclude test/domain/safety.test.ts
+  --exclude test/channels/botframework/teams-package.test.ts)
 
 failed=()
 for run in "${RUNS[@]}"; do

@@ -517,12 +517,33 @@ async function keywordTurn(
  * therapist (by `base.alongside`), confirmed to the client, and nothing else: the flow is not run, so a
  * question it waits at still waits for its answer. The word alone gets a line on how to use it.
  */
-async function therapistMessageTurn(
+const therapistMessageTurn = (
   deps: ServiceDeps,
   base: TurnBase,
   client: ClientRecord,
   locale: Locale,
   kept: boolean,
+): Promise<InboundOutcome> =>
+  outsideFlowTurn(deps, base, client, locale, [{ key: kept ? 'messages.sent' : 'messages.empty' }]);
+
+/**
+ * JA / YES to a discreet notice: the client's message is kept and what the notice held is released by
+ * the write (write-turn.ts), in its order; nothing else answers, and no flow sees the word.
+ */
+const openHeldTurn = (
+  deps: ServiceDeps,
+  base: TurnBase,
+  client: ClientRecord,
+  locale: Locale,
+): Promise<InboundOutcome> => outsideFlowTurn(deps, base, client, locale, []);
+
+/** A client's message that no flow sees: kept in the transcript (with the caller's writes) and answered. */
+async function outsideFlowTurn(
+  deps: ServiceDeps,
+  base: TurnBase,
+  client: ClientRecord,
+  locale: Locale,
+  replies: Reply[],
 ): Promise<InboundOutcome> {
   const written = await deps.db.write(async (tx) => {
     if (base.isNewAddress) await insertAddress(tx, base.address);
@@ -534,32 +555,8 @@ async function therapistMessageTurn(
       locale,
       inbound: base.inbound,
       events: [],
-      replies: [{ key: kept ? 'messages.sent' : 'messages.empty' }],
+      replies,
     });
   });
-  return { kind: 'handled', addressId: base.address.id, ...written };
-}
-
-/**
- * JA / YES to a discreet notice: the client's message is kept and what the notice held is released by
- * the write (write-turn.ts), in its order; nothing else answers, and no flow sees the word.
- */
-async function openHeldTurn(
-  deps: ServiceDeps,
-  base: TurnBase,
-  client: ClientRecord,
-  locale: Locale,
-): Promise<InboundOutcome> {
-  const written = await deps.db.write((tx) =>
-    writeTurn(deps, tx, {
-      now: base.now,
-      address: base.address,
-      clientId: client.id,
-      locale,
-      inbound: base.inbound,
-      events: [],
-      replies: [],
-    }),
-  );
   return { kind: 'handled', addressId: base.address.id, ...written };
 }

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeTwilioSignature } from '../../src/channels/sms/twilio-signature.ts';
 import { faithfulText } from '../../src/domain/text.ts';
 import { listOpenAlerts } from '../../src/service/alerts.ts';
 import { handleInbound, startConversation } from '../../src/service/handle-inbound.ts';
 import { findAddress } from '../../src/storage/addresses.ts';
 import { addressTranscript } from '../../src/storage/transcript.ts';
-import { FakeTwilio } from '../fakes/fake-twilio.ts';
-import { FakeClock, freePort, startTestServer } from '../support/harness.ts';
+import { FakeClock } from '../support/harness.ts';
+import { startSmsServer } from '../support/sms.ts';
 
 /**
  * Text survives whole (issue 16): a NUL or another control character in a client's message is kept as
@@ -14,37 +13,17 @@ import { FakeClock, freePort, startTestServer } from '../support/harness.ts';
  * store gave back "ok" of "ok\u0000 <crisis text>".
  */
 
-const ACCOUNT = `AC${'c3'.repeat(16)}`;
-const TOKEN = 'control-auth-token-0123456789';
-const OUR_NUMBER = '+4759440002';
 const CRISIS = 'jeg skal ta livet mitt i kveld';
 
-let twilio: FakeTwilio;
-let server: Awaited<ReturnType<typeof startTestServer>>;
+let sms: Awaited<ReturnType<typeof startSmsServer>>;
+let server: Awaited<ReturnType<typeof startSmsServer>>['server'];
 const clock = new FakeClock(new Date('2026-11-23T09:00:00.000Z'));
 
 beforeAll(async () => {
-  twilio = new FakeTwilio({ accountSid: ACCOUNT, authToken: TOKEN });
-  const apiBase = await twilio.start();
-  const port = await freePort();
-  server = await startTestServer(
-    {
-      PORT: String(port),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      TWILIO_ACCOUNT_SID: ACCOUNT,
-      TWILIO_AUTH_TOKEN: TOKEN,
-      TWILIO_FROM: OUR_NUMBER,
-      TWILIO_API_BASE_URL: apiBase,
-      SCHEDULER_INTERVAL_MS: '3600000',
-    },
-    { clock: clock.read },
-  );
+  sms = await startSmsServer({ overrides: { clock: clock.read } });
+  server = sms.server;
 });
-
-afterAll(async () => {
-  await server.close();
-  await twilio.stop();
-});
+afterAll(() => sms.close());
 
 const alertFor = async (channel: string) =>
   (await listOpenAlerts(server.deps)).find((a) => a.channel === channel && a.triggerText.includes(CRISIS));
@@ -85,23 +64,7 @@ describe('a crisis message after a NUL byte', () => {
   });
 
   it('by SMS: stored whole and shown whole in the alert', async () => {
-    const url = `${server.url}/channels/sms/twilio`;
-    const params = {
-      MessageSid: `SM${'7'.repeat(32)}`,
-      AccountSid: ACCOUNT,
-      From: '+4791111111',
-      To: OUR_NUMBER,
-      Body: `ok\u0000\u0001 ${CRISIS}`,
-      NumMedia: '0',
-    };
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': await computeTwilioSignature(TOKEN, url, params),
-      },
-      body: new URLSearchParams(params).toString(),
-    });
+    const response = await sms.textFrom('+4791111111', `ok\u0000\u0001 ${CRISIS}`);
     expect(response.status).toBe(200);
     expect(await storedIn('sms', '+4791111111')).toEqual([`ok\uFFFD\uFFFD ${CRISIS}`]);
     expect((await alertFor('sms'))?.triggerText).toBe(`ok\uFFFD\uFFFD ${CRISIS}`);

@@ -10,40 +10,24 @@ import { tick } from '../../src/service/scheduler.ts';
 import { findAddress } from '../../src/storage/addresses.ts';
 import { deliveryAttempts, deliveryStatuses, outboxForAddress } from '../../src/storage/outbox.ts';
 import { clientResponses } from '../../src/storage/responses.ts';
-import { FakeTwilio } from '../fakes/fake-twilio.ts';
 import { registryWithBrokenFlow } from '../support/broken-flow.ts';
-import { FakeClock, freePort, startTestServer } from '../support/harness.ts';
+import { FakeClock } from '../support/harness.ts';
+import { OUR_NUMBER, startSmsServer, TWILIO_ACCOUNT, TWILIO_TOKEN } from '../support/sms.ts';
 
-const ACCOUNT = `AC${'a1'.repeat(16)}`;
-const TOKEN = 'test-auth-token-0123456789';
-const OUR_NUMBER = '+4759440000';
+const ACCOUNT = TWILIO_ACCOUNT;
+const TOKEN = TWILIO_TOKEN;
 
-let twilio: FakeTwilio;
-let server: Awaited<ReturnType<typeof startTestServer>>;
+let sms: Awaited<ReturnType<typeof startSmsServer>>;
+let twilio: Awaited<ReturnType<typeof startSmsServer>>['twilio'];
+let server: Awaited<ReturnType<typeof startSmsServer>>['server'];
 const clock = new FakeClock(new Date('2026-11-23T09:00:00.000Z'));
 let sid = 0;
 
 beforeAll(async () => {
-  twilio = new FakeTwilio({ accountSid: ACCOUNT, authToken: TOKEN });
-  const apiBase = await twilio.start();
-  const port = await freePort();
-  server = await startTestServer(
-    {
-      PORT: String(port),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      TWILIO_ACCOUNT_SID: ACCOUNT,
-      TWILIO_AUTH_TOKEN: TOKEN,
-      TWILIO_FROM: OUR_NUMBER,
-      TWILIO_API_BASE_URL: apiBase,
-      SCHEDULER_INTERVAL_MS: '3600000',
-    },
-    { clock: clock.read, flows: registryWithBrokenFlow },
-  );
+  sms = await startSmsServer({ overrides: { clock: clock.read, flows: registryWithBrokenFlow } });
+  ({ server, twilio } = sms);
 });
-afterAll(async () => {
-  await server.close();
-  await twilio.stop();
-});
+afterAll(() => sms.close());
 afterEach(() => {
   twilio.messages.length = 0;
 });

@@ -2,11 +2,10 @@ import { existsSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeTwilioSignature } from '../../src/channels/sms/twilio-signature.ts';
 import { deliverOutbox } from '../../src/service/deliver-outbox.ts';
 import { tick } from '../../src/service/scheduler.ts';
-import { FakeTwilio } from '../fakes/fake-twilio.ts';
-import { FakeClock, freePort, startTestServer } from '../support/harness.ts';
+import { FakeClock } from '../support/harness.ts';
+import { startSmsServer } from '../support/sms.ts';
 import { addStaff, PASSWORD } from '../support/staff.ts';
 
 /**
@@ -27,43 +26,27 @@ if (!runBrowser) console.warn(`Skipping the guided journey browser test: no ${CH
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 const SLOW = 120_000;
 const DAY = 24 * 60 * 60 * 1000;
-const ACCOUNT = `AC${'b2'.repeat(16)}`;
-const TOKEN = 'journey-auth-token-0123456789';
-const OUR_NUMBER = '+4759440001';
 const PHONE = '+4748123456';
 const THERAPIST = { email: 'tor@klinikk.no', name: 'Tor Terapeut', role: 'therapist' as const };
 
 // Monday 09:00 in Oslo.
 const clock = new FakeClock(new Date('2026-11-23T08:00:00.000Z'));
-let twilio: FakeTwilio;
-let server: Awaited<ReturnType<typeof startTestServer>>;
+let sms: Awaited<ReturnType<typeof startSmsServer>>;
+let server: Awaited<ReturnType<typeof startSmsServer>>['server'];
+let twilio: Awaited<ReturnType<typeof startSmsServer>>['twilio'];
 let browser: Browser;
 
 beforeAll(async () => {
   if (!runBrowser) return;
-  twilio = new FakeTwilio({ accountSid: ACCOUNT, authToken: TOKEN });
-  const apiBase = await twilio.start();
-  const port = await freePort();
-  server = await startTestServer(
-    {
-      PORT: String(port),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      TWILIO_ACCOUNT_SID: ACCOUNT,
-      TWILIO_AUTH_TOKEN: TOKEN,
-      TWILIO_FROM: OUR_NUMBER,
-      TWILIO_API_BASE_URL: apiBase,
-      SCHEDULER_INTERVAL_MS: '3600000',
-    },
-    { clock: clock.read },
-  );
+  sms = await startSmsServer({ overrides: { clock: clock.read } });
+  ({ server, twilio } = sms);
   await addStaff(server, THERAPIST);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }, SLOW);
 
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
-  await twilio?.stop();
+  await sms?.close();
 });
 
 /** What a part of a page says. */
@@ -79,24 +62,7 @@ async function smsSince(from: number): Promise<string[]> {
 }
 
 async function textFromPhone(body: string, sid: string): Promise<number> {
-  const url = `${server.url}/channels/sms/twilio`;
-  const params = {
-    MessageSid: sid,
-    AccountSid: ACCOUNT,
-    From: PHONE,
-    To: OUR_NUMBER,
-    Body: body,
-    NumMedia: '0',
-  };
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-twilio-signature': await computeTwilioSignature(TOKEN, url, params),
-    },
-    body: new URLSearchParams(params).toString(),
-  });
-  return response.status;
+  return (await sms.textFrom(PHONE, body, sid)).status;
 }
 
 /** The chat's last message from the service, once it contains `text`. */

@@ -294,13 +294,8 @@ function redact(text: string, secrets: readonly string[]): string {
   return out.replace(/\+?\d[\d ().-]{5,}\d/g, '[redacted]');
 }
 
-export interface FindSentRequest {
-  baseUrl: string;
-  accountSid: string;
-  authToken: string;
-  from: string;
-  to: string;
-  body: string;
+/** The message a send in doubt was about, and since when to look for it. */
+export interface FindSentRequest extends Omit<SendSmsRequest, 'statusCallback'> {
   /** When the attempt in doubt started: messages Twilio dates earlier (but for clock skew) are not it. */
   since: Date;
 }

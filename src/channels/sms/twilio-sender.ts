@@ -42,18 +42,22 @@ export function twilioSender(settings: TwilioSettings): ChannelSender {
     ...(settings.fetch && { fetch: settings.fetch }),
     ...((timeoutMs ?? settings.timeoutMs) !== undefined && { timeoutMs: timeoutMs ?? settings.timeoutMs }),
   });
+  /** The account, our number, the client's number and the text: what a send and its lookup share. */
+  const messageTo = (address: string, text: string) => ({
+    baseUrl: settings.apiBaseUrl,
+    accountSid: settings.accountSid,
+    authToken: settings.authToken,
+    from: settings.from,
+    to: address,
+    body: text,
+  });
   return {
     mode: 'push',
     format: formatSms,
     async send({ address, message, timeoutMs }): Promise<SendResult> {
       const result = await sendSms(
         {
-          baseUrl: settings.apiBaseUrl,
-          accountSid: settings.accountSid,
-          authToken: settings.authToken,
-          from: settings.from,
-          to: address,
-          body: message.text,
+          ...messageTo(address, message.text),
           ...(settings.statusCallbackUrl ? { statusCallback: settings.statusCallbackUrl } : {}),
         },
         callOptions(timeoutMs),
@@ -74,15 +78,7 @@ export function twilioSender(settings: TwilioSettings): ChannelSender {
     },
     async lookup({ address, message, since, timeoutMs }): Promise<LookupResult> {
       const result = await findSentMessages(
-        {
-          baseUrl: settings.apiBaseUrl,
-          accountSid: settings.accountSid,
-          authToken: settings.authToken,
-          from: settings.from,
-          to: address,
-          body: message.text,
-          since,
-        },
+        { ...messageTo(address, message.text), since },
         callOptions(timeoutMs),
       );
       if (result.ok) return { ok: true, providerIds: result.sids };

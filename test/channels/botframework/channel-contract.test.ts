@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normaliseForGsm7 } from '../../../src/channels/sms/gsm7.ts';
-import { computeTwilioSignature } from '../../../src/channels/sms/twilio-signature.ts';
 import { catalog } from '../../../src/content/default.ts';
 import { createClient } from '../../../src/service/clients.ts';
 import { deliverOutbox } from '../../../src/service/deliver-outbox.ts';
 import { tick } from '../../../src/service/scheduler.ts';
 import { clientResponses } from '../../../src/storage/responses.ts';
 import { FakeBotFramework } from '../../fakes/botframework.ts';
-import { FakeTwilio } from '../../fakes/fake-twilio.ts';
-import { FakeClock, freePort, startTestServer } from '../../support/harness.ts';
+import { FakeClock } from '../../support/harness.ts';
+import { startSmsServer } from '../../support/sms.ts';
 
 /**
  * One conversation played over every channel, each through its real wire format: the web chat's JSON, a
@@ -18,38 +17,26 @@ import { FakeClock, freePort, startTestServer } from '../../support/harness.ts';
  * the same score, and answer the crisis at once.
  */
 
-const ACCOUNT = `AC${'b2'.repeat(16)}`;
-const TWILIO_TOKEN = 'contract-auth-token-0123456789';
-const OUR_NUMBER = '+4759440001';
 const DAY = 86_400_000;
 
 const clock = new FakeClock(new Date('2026-11-23T09:00:00.000Z'));
-const twilio = new FakeTwilio({ accountSid: ACCOUNT, authToken: TWILIO_TOKEN, now: clock.read });
 const bf = new FakeBotFramework();
-let server: Awaited<ReturnType<typeof startTestServer>>;
+let sms: Awaited<ReturnType<typeof startSmsServer>>;
+let server: Awaited<ReturnType<typeof startSmsServer>>['server'];
+let twilio: Awaited<ReturnType<typeof startSmsServer>>['twilio'];
 const en = (key: string) => catalog.text('en', key);
 
 beforeAll(async () => {
-  const twilioBase = await twilio.start();
   await bf.start();
-  const port = await freePort();
-  server = await startTestServer(
-    {
-      PORT: String(port),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      TWILIO_ACCOUNT_SID: ACCOUNT,
-      TWILIO_AUTH_TOKEN: TWILIO_TOKEN,
-      TWILIO_FROM: OUR_NUMBER,
-      TWILIO_API_BASE_URL: twilioBase,
-      SCHEDULER_INTERVAL_MS: '3600000',
-      DEFAULT_LOCALE: 'en',
-    },
-    { clock: clock.read },
-  );
+  sms = await startSmsServer({
+    env: { DEFAULT_LOCALE: 'en' },
+    overrides: { clock: clock.read },
+    twilio: { now: clock.read },
+  });
+  ({ server, twilio } = sms);
 });
 afterAll(async () => {
-  await server?.close();
-  await twilio.stop();
+  await sms?.close();
   await bf.stop();
 });
 
@@ -147,26 +134,9 @@ function smsDriver(): Driver {
       return { text: m.body, choices };
     });
   };
-  let sid = 0;
   const send = async (text: string) => {
     mark = twilio.messages.length;
-    const params = {
-      MessageSid: `SM${number.slice(1)}${String(++sid).padStart(20, '0')}`.padEnd(34, '0'),
-      AccountSid: ACCOUNT,
-      From: number,
-      To: OUR_NUMBER,
-      Body: text,
-      NumMedia: '0',
-    };
-    const url = `${server.url}/channels/sms/twilio`;
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-twilio-signature': await computeTwilioSignature(TWILIO_TOKEN, url, params),
-      },
-      body: new URLSearchParams(params).toString(),
-    });
+    const response = await sms.textFrom(number, text);
     expect(response.status).toBe(200);
     await settle();
     return received();
