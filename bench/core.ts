@@ -17,6 +17,7 @@ import { silentLogger } from '../src/service/deps.ts';
 import { handleInbound, startConversation } from '../src/service/handle-inbound.ts';
 import type { Database, Queryable } from '../src/storage/db.ts';
 import { mainThreadCpuMs } from './cpu.ts';
+import { introAnswers } from './intro-answers.ts';
 
 const { values: args } = parseArgs({
   options: { clients: { type: 'string', short: 'n' }, warmup: { type: 'string', short: 'w' } },
@@ -82,16 +83,6 @@ try {
   const raw = deps.db;
   deps.db = timed(raw);
   const doneText = deps.catalog.text('nb', 'intro.done');
-  const answers = (i: number) => [
-    { value: 'yes' },
-    { value: ['depression', 'anxiety', 'sleep', 'stress', 'unsure'][i % 5]! },
-    { value: 'some' },
-    { value: 'no' },
-    { value: 'yes' },
-    { value: 'yes' },
-    { text: `Mål ${i}` },
-    { text: '18:30' },
-  ];
   let turns = 0;
   const turnMs: number[] = [];
   const play = async (i: number, accessCode: string) => {
@@ -99,7 +90,7 @@ try {
     const started = await startConversation(deps, 'web', 'nb');
     turnMs.push(performance.now() - t);
     const address = started.address.address;
-    const inputs: { text?: string; value?: string }[] = [{ text: accessCode }, ...answers(i)];
+    const inputs: { text?: string; value?: string }[] = [{ text: accessCode }, ...introAnswers(i)];
     let last: string | undefined;
     for (const input of inputs) {
       t = performance.now();

@@ -16,6 +16,7 @@ import { createClient } from '../src/service/clients.ts';
 import { silentLogger } from '../src/service/deps.ts';
 import { handleInbound, startConversation } from '../src/service/handle-inbound.ts';
 import { mainThreadCpuMs } from './cpu.ts';
+import { introAnswers } from './intro-answers.ts';
 
 const { values: args } = parseArgs({
   options: { clients: { type: 'string', short: 'n' }, lanes: { type: 'string', short: 'l' } },
@@ -23,16 +24,6 @@ const { values: args } = parseArgs({
 const clients = Number(args.clients ?? 2000);
 const lanes = Number(args.lanes ?? 20);
 const warmup = 100;
-const answers = (i: number) => [
-  { value: 'yes' },
-  { value: ['depression', 'anxiety', 'sleep', 'stress', 'unsure'][i % 5]! },
-  { value: 'some' },
-  { value: 'no' },
-  { value: 'yes' },
-  { value: 'yes' },
-  { text: `Mål ${i}` },
-  { text: '18:30' },
-];
 
 const dir = mkdtempSync(join(tmpdir(), 'selvhjelp-turns-cpu-'));
 try {
@@ -50,7 +41,7 @@ try {
   const play = async (i: number) => {
     const { address } = await startConversation(deps, 'web', 'nb');
     let last: string | undefined;
-    for (const input of [{ text: codes[i]! }, ...answers(i)]) {
+    for (const input of [{ text: codes[i]! }, ...introAnswers(i)]) {
       const outcome = await handleInbound(deps, {
         channel: 'web',
         address: address.address,

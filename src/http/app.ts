@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { timingSafeEqual } from 'hono/utils/buffer';
 import { type BotFrameworkRouteSettings, botFrameworkRoutes } from '../channels/botframework/routes.ts';
 import { errorStatus, onError } from '../channels/http-errors.ts';
 import { type SmsWebhookSettings, smsTwilioRoutes } from '../channels/sms/routes.ts';
@@ -59,7 +60,7 @@ export function createApp(deps: ServiceDeps, options: AppOptions = {}) {
     const token = options.metricsToken;
     if (token === undefined) return c.json({ error: { code: 'not_found', message: 'No such route.' } }, 404);
     const given = c.req.header('authorization') ?? '';
-    if (!(await sameSecret(given, `Bearer ${token}`))) {
+    if (!(await timingSafeEqual(given, `Bearer ${token}`))) {
       c.header('WWW-Authenticate', 'Bearer realm="metrics"');
       return c.json({ error: { code: 'unauthorized', message: 'A metrics token is required.' } }, 401);
     }
@@ -85,14 +86,4 @@ export function createApp(deps: ServiceDeps, options: AppOptions = {}) {
   app.route('/', botFrameworkRoutes(deps, options.botframework, options.onActivity ?? (() => {})));
   app.route('/', workspaceRoutes(deps, options.workspace));
   return app;
-}
-
-/** Compares two secrets in time that does not depend on where they differ (hashes of equal length). */
-async function sameSecret(given: string, expected: string): Promise<boolean> {
-  const digest = async (text: string) =>
-    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
-  const [a, b] = await Promise.all([digest(given), digest(expected)]);
-  let difference = 0;
-  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
-  return difference === 0;
 }

@@ -1,8 +1,9 @@
-import { createRoute, type OpenAPIHono, type z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { addContact, listContacts, recordContact } from '../service/contacts.ts';
 import type { ServiceDeps } from '../service/deps.ts';
 import { clientReview } from '../service/review.ts';
 import { ContactChanged, ContactList, ContactRequest, Review } from './api-contacts-schemas.ts';
+import { badRequest, json, jsonBody, notFound, problem, unauthorized } from './api-responses.ts';
 import { ApiError, ClientIdParam } from './api-schemas.ts';
 import type { WorkspaceEnv } from './context.ts';
 
@@ -11,15 +12,6 @@ import type { WorkspaceEnv } from './context.ts';
  * the API app by staffApi (api.ts), under its sign-in, same-origin and body-limit rules. Who may is
  * checked in the service: a client the caller may not see answers 404, like one that does not exist.
  */
-
-const problem = (code: string, message: string) => ({ error: { code, message } });
-const json = <S extends z.ZodType>(description: string, schema: S) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const badRequest = json('The request is not valid: `error.message` says what.', ApiError);
-const unauthorized = json('Not signed in, or the token or session is no longer valid.', ApiError);
-const notFound = json('No such resource, or one the caller may not see (the same answer).', ApiError);
 
 export function contactRoutes(api: OpenAPIHono<WorkspaceEnv>, deps: ServiceDeps): void {
   api.openapi(
@@ -58,7 +50,7 @@ export function contactRoutes(api: OpenAPIHono<WorkspaceEnv>, deps: ServiceDeps)
         'helped, hard, next), missed or cancelled.',
       request: {
         params: ClientIdParam,
-        body: { required: true, content: { 'application/json': { schema: ContactRequest } } },
+        body: jsonBody(ContactRequest),
       },
       responses: {
         200: json('The contact as it is now: added, or recorded.', ContactChanged),

@@ -1,7 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ServiceDeps } from '../service/deps.ts';
 import { listMessages, MAX_MESSAGE_LENGTH, sendTherapistMessage } from '../service/messages.ts';
-import { ApiError, ClientIdParam } from './api-schemas.ts';
+import { badRequest, json, jsonBody, notFound, problem, unauthorized } from './api-responses.ts';
+import { ClientIdParam } from './api-schemas.ts';
 import type { WorkspaceEnv } from './context.ts';
 
 /*
@@ -47,15 +48,6 @@ export const MessageList = z
   })
   .openapi('MessageList');
 
-const problem = (code: string, message: string) => ({ error: { code, message } });
-const json = <S extends z.ZodType>(description: string, schema: S) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const badRequest = json('The request is not valid: `error.message` says what.', ApiError);
-const unauthorized = json('Not signed in, or the token or session is no longer valid.', ApiError);
-const notFound = json('No such resource, or one the caller may not see (the same answer).', ApiError);
-
 export function messageRoutes(api: OpenAPIHono<WorkspaceEnv>, deps: ServiceDeps): void {
   api.openapi(
     createRoute({
@@ -92,7 +84,7 @@ export function messageRoutes(api: OpenAPIHono<WorkspaceEnv>, deps: ServiceDeps)
         'the reply word VEILEDER or THERAPIST first.',
       request: {
         params: ClientIdParam,
-        body: { required: true, content: { 'application/json': { schema: MessageRequest } } },
+        body: jsonBody(MessageRequest),
       },
       responses: {
         200: json('The message as stored, and whether it went to a channel.', MessageSent),

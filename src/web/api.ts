@@ -16,6 +16,7 @@ import type { ServiceDeps } from '../service/deps.ts';
 import { clientTranscript, clientView, dashboardView } from '../service/workspace.ts';
 import { contactRoutes } from './api-contacts.ts';
 import { messageRoutes } from './api-messages.ts';
+import { badRequest, json, jsonBody, notFound, problem, unauthorized } from './api-responses.ts';
 import {
   AccessCodeChanged,
   AccessCodeRequest,
@@ -47,21 +48,6 @@ type StaffAlertRow = Awaited<ReturnType<typeof alertsForStaff>>[number];
 
 /** What a request body to the staff API may weigh at most. */
 const MAX_BODY_BYTES = 16 * 1024;
-
-const problem = (code: string, message: string) => ({ error: { code, message } });
-
-const json = <S extends z.ZodType>(description: string, schema: S) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-
-const badRequest = json('The request is not valid: `error.message` says what.', ApiError);
-const unauthorized = json('Not signed in, or the token or session is no longer valid.', ApiError);
-const notFound = json('No such resource, or one the caller may not see (the same answer).', ApiError);
-const jsonBody = <S extends z.ZodType>(schema: S) => ({
-  required: true,
-  content: { 'application/json': { schema } },
-});
 
 /** Statuses Hono and its middleware answer with an exception (bad JSON, wrong media type, …), as codes. */
 const exceptionCodes: Partial<Record<number, string>> = {

@@ -110,24 +110,18 @@ export function ReviewPage({ t, locale, timeZone, review }: ReviewPageProps) {
                 {review.scores.map((trend) => (
                   <tr>
                     <th scope="row">{INSTRUMENT[trend.instrument]}</th>
-                    <td class="num">
-                      {trend.first.total}{' '}
-                      <span class="muted">({formatDate(trend.first.at, locale, timeZone)})</span>
-                    </td>
-                    <td class="num">
-                      {trend.previous ? (
-                        <>
-                          {trend.previous.total}{' '}
-                          <span class="muted">({formatDate(trend.previous.at, locale, timeZone)})</span>
-                        </>
-                      ) : (
-                        '–'
-                      )}
-                    </td>
-                    <td class="num">
-                      {trend.latest.total}{' '}
-                      <span class="muted">({formatDate(trend.latest.at, locale, timeZone)})</span>
-                    </td>
+                    {[trend.first, trend.previous, trend.latest].map((score) => (
+                      <td class="num">
+                        {score ? (
+                          <>
+                            {score.total}{' '}
+                            <span class="muted">({formatDate(score.at, locale, timeZone)})</span>
+                          </>
+                        ) : (
+                          '–'
+                        )}
+                      </td>
+                    ))}
                     <td>
                       {signed(trend.changeSinceFirst)}{' '}
                       {trend.reliableChange ? (
