@@ -33,8 +33,15 @@ SLOW=(--exclude test/cli/cli.test.ts --exclude test/web/workspace-browser.test.t
   --exclude test/engine/xstate-equivalence.test.ts --exclude test/domain/safety.test.ts
   --exclude test/channels/botframework/teams-package.test.ts)
 
+# A test that fails is tried once more in the same run (`--retry=1`): what depends on the clock fails both
+# times at the same fake instant, while a rare stall of a loaded 2-core machine does not fail CI.
+# Each run's output is kept, so that the summary can name the tests that failed: CI shows only the end.
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
 failed=()
+n=0
 for run in "${RUNS[@]}"; do
+  n=$((n + 1))
   IFS='|' read -r instant zone scope why <<<"$run"
   # An offset from the real clock rather than "@YYYY-MM-DD HH:MM:SS": faketime reads the latter as local
   # time and so cannot name 02:59 CEST on the night the clocks go back. The fake clock runs on.
@@ -43,8 +50,12 @@ for run in "${RUNS[@]}"; do
   echo "== $why (TZ=$zone, clock from $instant, $scope suite)"
   extra=()
   [ "$scope" = core ] && extra=("${SLOW[@]}")
-  if ! TZ="$zone" faketime -f "$offset" npx vitest run --reporter=dot "${extra[@]}" "$@"; then
+  if ! TZ="$zone" faketime -f "$offset" npx vitest run --reporter=dot --retry=1 "${extra[@]}" "$@" 2>&1 | tee "$logs/$n.log"; then
     failed+=("$why (TZ=$zone)")
+    # vitest's "FAIL file > suite > test" lines, without colours.
+    while IFS= read -r line; do failed+=("    $line"); done < <(
+      sed 's/\x1b\[[0-9;]*m//g' "$logs/$n.log" | grep -E '^ *FAIL ' | sort -u | head -20
+    )
   fi
 done
 

@@ -18,9 +18,15 @@ export const errorStatus = {
 
 export type ErrorCode = keyof typeof errorStatus;
 
-export function apiError(code: ErrorCode, message: string, headers?: Record<string, string>): HTTPException {
+/** A failure as JSON `{ error: { code, message }, ...more }`, with its status and any headers. */
+export function apiError(
+  code: ErrorCode,
+  message: string,
+  headers?: Record<string, string>,
+  more?: Record<string, unknown>,
+): HTTPException {
   return new HTTPException(errorStatus[code], {
-    res: Response.json({ error: { code, message } }, { status: errorStatus[code], headers }),
+    res: Response.json({ error: { code, message }, ...more }, { status: errorStatus[code], headers }),
   });
 }
 

@@ -78,6 +78,13 @@ export const configSchema = z
       emptyAsUndefined,
       z.coerce.number().int().min(1).max(1_000_000).default(30),
     ),
+    /** Messages one conversation (a web chat, a phone number, a Bot Framework chat) may send per 10 minutes. */
+    MESSAGE_LIMIT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_000_000).default(120)),
+    /** Web chat messages one network address (IPv4, or IPv6 /64) may send per 10 minutes, over all its chats. */
+    NETWORK_MESSAGE_LIMIT: z.preprocess(
+      emptyAsUndefined,
+      z.coerce.number().int().min(1).max(1_000_000).default(600),
+    ),
     /** Web conversations nobody linked with an access code are deleted this many days after their last message. */
     UNLINKED_RETENTION_DAYS: z.preprocess(
       emptyAsUndefined,

@@ -36,6 +36,7 @@ export function serviceDeps(config: Config, parts: DepsParts): ServiceDeps {
       accessCodeTtlDays: config.ACCESS_CODE_TTL_DAYS,
       unlinkedRetentionDays: config.UNLINKED_RETENTION_DAYS,
       webStartLimit: config.WEB_START_LIMIT,
+      messageLimits: { conversation: config.MESSAGE_LIMIT, network: config.NETWORK_MESSAGE_LIMIT },
       contract: {
         paceDays: config.CONTRACT_PACE_DAYS,
         contactCount: config.CONTRACT_CONTACTS,

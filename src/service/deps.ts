@@ -132,6 +132,8 @@ export interface ServiceDeps {
     unlinkedRetentionDays: number;
     /** New web conversations one network address may start per 10 minutes (WEB_START_LIMIT). */
     webStartLimit: number;
+    /** Messages per 10 minutes: from one conversation (MESSAGE_LIMIT), from one network (NETWORK_MESSAGE_LIMIT). */
+    messageLimits: { conversation: number; network: number };
     /** The clinic's defaults for a new guidance contract (CONTRACT_*); the built-in ones when left out. */
     contract?: ContractDefaults;
   };

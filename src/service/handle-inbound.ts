@@ -25,6 +25,7 @@ import {
   loadClientTurnContext,
   loadInboundContext,
 } from '../storage/inbound-context.ts';
+import { takeRateLimitStatement } from '../storage/rate-limits.ts';
 import { leaveMenu, menuAnswerTurn, menuChoiceTurn, waitingMenuPrompt } from './chat-menu.ts';
 import { codeAttemptKeys, codeAttemptLock, countWrongCode } from './code-attempts.ts';
 import { answerContract } from './contracts.ts';
@@ -33,6 +34,7 @@ import type { ServiceDeps } from './deps.ts';
 import { waitingQuestion } from './enrollment-state.ts';
 import { DuplicateInbound, WriteConflict } from './errors.ts';
 import { startDefaultCheckins } from './measurements.ts';
+import { LIMIT_NOTICE_RULE, messageAllowance, messageCounters } from './message-limits.ts';
 import { storeClientMessage } from './messages.ts';
 import type { RenderedReply } from './render.ts';
 import { runTurn, type Trigger } from './run-turn.ts';
@@ -80,6 +82,8 @@ const answerOf = (content: InboundContent) => ({ text: content.text, value: butt
 export type InboundOutcome =
   | { kind: 'handled'; addressId: string; replies: RenderedReply[]; cursor: number }
   | { kind: 'duplicate'; addressId: string }
+  /** Over the message limits: not taken; the web chat says when to try again. */
+  | { kind: 'limited'; addressId: string; retryAfterSeconds: number }
   | { kind: 'unknown_address' };
 
 const MAX_CONFLICT_RETRIES = 5;
@@ -183,9 +187,10 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
   const text = typed ?? value ?? '';
   // One statement: the address, the dedupe check, the linked client and its turn context (read before
   // the client's lock; linkedTurn uses the turn context only if nothing ran under that lock since).
+  const counters = await messageCounters(deps, inbound.origin?.networkAddress);
   const readAt = deps.locks.sequence();
   const context = await deps.db.read((q) =>
-    loadInboundContext(q, inbound.channel, inbound.address, inbound.providerId),
+    loadInboundContext(q, inbound.channel, inbound.address, inbound.providerId, counters),
   );
   const { address, processed } = context;
   if (processed) throw new DuplicateInbound();
@@ -198,18 +203,27 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
     locale: inbound.locale ?? deps.defaults.locale,
     createdAt: now.toISOString(),
   };
+  if (context.linkedClientMissing) throw new Error(`Address ${target.id} links to a missing client`);
+  const linked = target.clientId ? context.client : undefined;
+  // Safety first, on every channel and in every state: every text is read by the detector before a
+  // keyword, an access code, a flow or the message limits see it.
+  const signal = checkText(typed);
+  // A crisis message, STOP and an answer to the safety protocol's question are never refused.
+  const exempt =
+    signal.tier !== 'none' ||
+    (inbound.content.kind === 'keyword' && inbound.content.keyword === 'stop') ||
+    context.turn?.pending !== undefined;
+  const allowance = exempt ? undefined : messageAllowance(deps, counters, context, target.id, now);
+  if (allowance && !allowance.allowed) {
+    return limitedTurn(deps, { now, address, locale: inbound.locale }, allowance.retryAfterSeconds);
+  }
   const payload = { text: typed, value };
   const base: TurnBase = {
     now,
     address: target,
     isNewAddress: !address,
-    inbound: { providerId: inbound.providerId, text, payload },
+    inbound: { providerId: inbound.providerId, text, payload, counted: allowance?.take },
   };
-  if (context.linkedClientMissing) throw new Error(`Address ${target.id} links to a missing client`);
-  const linked = target.clientId ? context.client : undefined;
-  // Safety first, on every channel and in every state: every text is read by the detector before a
-  // keyword, an access code or a flow sees it.
-  const signal = checkText(typed);
 
   if (linked) {
     const prefetched = context.turn && { context: context.turn, readAt };
@@ -238,6 +252,40 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
   }
 
   return codeTurn(deps, base, inbound, locale);
+}
+
+/**
+ * A message over the limits (message-limits.ts) is not taken: nothing of it is written and no flow sees
+ * it. The web chat answers 429 with the wait; a channel that pushes (SMS, Bot Framework) gets one polite
+ * reply per conversation and window, with the crisis numbers, and then silence until the window ends.
+ */
+async function limitedTurn(
+  deps: ServiceDeps,
+  request: { now: Date; address: AddressRecord | undefined; locale: Locale | undefined },
+  retryAfterSeconds: number,
+): Promise<InboundOutcome> {
+  const { now, address } = request;
+  if (!address) return { kind: 'limited', addressId: '', retryAfterSeconds };
+  if (deps.senders[address.channel]?.mode === 'push') {
+    const minutes = Math.ceil(retryAfterSeconds / 60);
+    try {
+      await deps.db.write((tx) =>
+        writeTurn(deps, tx, {
+          now,
+          address,
+          clientId: address.clientId,
+          locale: request.locale ?? address.locale,
+          events: [],
+          replies: [{ key: 'service.slow_down', vars: { minutes } }],
+          statements: [{ mustChange: takeRateLimitStatement(LIMIT_NOTICE_RULE, address.id, now) }],
+        }),
+      );
+    } catch (error) {
+      // The notice of this window went out already.
+      if (!(error instanceof WriteConflict)) throw error;
+    }
+  }
+  return { kind: 'limited', addressId: address.id, retryAfterSeconds };
 }
 
 interface TurnBase {

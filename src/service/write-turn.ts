@@ -32,7 +32,13 @@ export interface TurnWrite {
   address: AddressRecord;
   clientId?: string;
   locale: Locale;
-  inbound?: { providerId?: string; text: string; payload: unknown };
+  inbound?: {
+    providerId?: string;
+    text: string;
+    payload: unknown;
+    /** The message counters it is counted in (message-limits.ts), taken in this write. */
+    counted?: CallerStatement[];
+  };
   enrollment?: {
     id: string;
     expectedRowVersion: number;
@@ -109,7 +115,10 @@ export async function writeTurn(deps: ServiceDeps, tx: Queryable, w: TurnWrite):
   const channel = w.address.channel;
   const enrollmentId = w.enrollment?.id;
   const statements: InStatement[] = [];
-  const guards = addCallerStatements(statements, w.statements);
+  const guards = [
+    ...addCallerStatements(statements, w.statements),
+    ...addCallerStatements(statements, w.inbound?.counted),
+  ];
   /** Adds a statement whose result is read after the batch; gives its index. */
   const checked = (stmt: InStatement): number => statements.push(stmt) - 1;
   let processed: number | undefined;

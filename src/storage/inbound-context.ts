@@ -2,6 +2,7 @@ import { type AddressRecord, toAddress } from './addresses.ts';
 import { type ClientRecord, toClient } from './clients.ts';
 import type { Queryable, Value } from './db.ts';
 import { type EnrollmentRecord, toEnrollment } from './enrollments.ts';
+import type { RateLimitCounter } from './rate-limits.ts';
 import { optStr } from './rows.ts';
 
 /*
@@ -88,6 +89,17 @@ export interface InboundContext {
    * read before the client's lock, so the service uses it only if nothing ran under that lock since.
    */
   turn?: ClientTurnContext;
+  /** The message counters this message would be counted in (`rate_limits` rows), where they exist. */
+  counters: { conversation?: RateLimitCounter; network?: RateLimitCounter };
+}
+
+/**
+ * The counters to read with the context: the conversation's (keyed by the address row's id) and, where the
+ * channel knows it, the network address's (keyed by the caller).
+ */
+export interface CounterBuckets {
+  conversation: string;
+  network?: { bucket: string; key: string };
 }
 
 export interface ClientTurnContext {
@@ -129,18 +141,35 @@ const inboundContextSql = `SELECT
        ${addressColumns.select},
        EXISTS (SELECT 1 FROM processed_inbound WHERE channel = p.channel AND provider_id = p.provider_id)
          AS processed,
-       ${clientColumns.select},${turnColumns('a.id', 'c.id')}
-     FROM (SELECT ? AS channel, ? AS address, ? AS provider_id) AS p
+       ${clientColumns.select},${turnColumns('a.id', 'c.id')},
+       rc.window_start AS rc_window_start, rc.count AS rc_count,
+       rn.window_start AS rn_window_start, rn.count AS rn_count
+     FROM (SELECT ? AS channel, ? AS address, ? AS provider_id, ? AS rc_bucket, ? AS rn_bucket, ? AS rn_key) AS p
      LEFT JOIN channel_addresses a ON a.channel = p.channel AND a.address = p.address
-     LEFT JOIN clients c ON c.id = a.client_id${currentEnrollmentJoin('c.id')}`;
+     LEFT JOIN clients c ON c.id = a.client_id${currentEnrollmentJoin('c.id')}
+     LEFT JOIN rate_limits rc ON rc.bucket = p.rc_bucket AND rc.key = a.id
+     LEFT JOIN rate_limits rn ON rn.bucket = p.rn_bucket AND rn.key = p.rn_key`;
+
+function counterOf(row: Row, prefix: 'rc' | 'rn'): RateLimitCounter | undefined {
+  const windowStart = optStr(row, `${prefix}_window_start`);
+  return windowStart === undefined ? undefined : { windowStart, count: Number(row[`${prefix}_count`]) };
+}
 
 export async function loadInboundContext(
   q: Queryable,
   channel: string,
   address: string,
   providerId: string | undefined,
+  counters: CounterBuckets,
 ): Promise<InboundContext> {
-  const row = await oneRow(q, inboundContextSql, [channel, address, providerId ?? null]);
+  const row = await oneRow(q, inboundContextSql, [
+    channel,
+    address,
+    providerId ?? null,
+    counters.conversation,
+    counters.network?.bucket ?? null,
+    counters.network?.key ?? null,
+  ]);
   const addressRow = part(row, addressColumns);
   const clientRow = part(row, clientColumns);
   const found = addressRow && toAddress(addressRow);
@@ -151,6 +180,7 @@ export async function loadInboundContext(
     client,
     linkedClientMissing: found?.clientId !== undefined && !client,
     turn: client ? turnContext(row) : undefined,
+    counters: { conversation: counterOf(row, 'rc'), network: counterOf(row, 'rn') },
   };
 }
 

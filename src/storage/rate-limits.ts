@@ -62,6 +62,28 @@ export function takeRateLimitStatement(rule: RateLimitRule, key: string, now: Da
   };
 }
 
+/** A counter as stored: when its window started and how many events it has counted in it. */
+export interface RateLimitCounter {
+  windowStart: string;
+  count: number;
+}
+
+/** Whether one more event is allowed now by `counter` (undefined: none counted yet), without counting it. */
+export function rateLimitDecision(
+  rule: RateLimitRule,
+  counter: RateLimitCounter | undefined,
+  now: Date,
+): RateLimitDecision {
+  if (!counter) return { allowed: true, count: 0 };
+  const start = Date.parse(counter.windowStart);
+  if (now.getTime() - start >= rule.windowMs) return { allowed: true, count: 0 };
+  if (counter.count < rule.limit) return { allowed: true, count: counter.count };
+  return {
+    allowed: false,
+    retryAfterSeconds: Math.max(1, Math.ceil((start + rule.windowMs - now.getTime()) / 1000)),
+  };
+}
+
 /** Whether `key` is over the limit now, without counting an event. */
 export async function isRateLimited(
   q: Queryable,
@@ -75,15 +97,8 @@ export async function isRateLimited(
       args: [rule.bucket, key],
     })
   ).rows[0];
-  if (!row) return { allowed: true, count: 0 };
-  const start = new Date(str(row, 'window_start'));
-  if (now.getTime() - start.getTime() >= rule.windowMs) return { allowed: true, count: 0 };
-  const count = num(row, 'count');
-  if (count < rule.limit) return { allowed: true, count };
-  return {
-    allowed: false,
-    retryAfterSeconds: Math.max(1, Math.ceil((start.getTime() + rule.windowMs - now.getTime()) / 1000)),
-  };
+  const counter = row && { windowStart: str(row, 'window_start'), count: num(row, 'count') };
+  return rateLimitDecision(rule, counter, now);
 }
 
 /** Forgets the counter of `key` (after a successful sign-in, say). */

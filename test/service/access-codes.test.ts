@@ -353,9 +353,13 @@ describe('limits on wrong codes', () => {
     // STOP is a keyword, not a code: it still works.
     expect(texts(await sms('STOPP'))).toEqual([t('sms.stopped')]);
     const keys = await h.deps.db.read(
-      async (q) => (await q.execute('SELECT bucket, key FROM rate_limits')).rows,
+      async (q) =>
+        (await q.execute("SELECT bucket, key FROM rate_limits WHERE bucket LIKE 'access_code_%'")).rows,
     );
     expect(keys).toEqual([{ bucket: conversation.bucket, key: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    // The message counters are keyed by the address row's id, never by the number either.
+    const all = await h.deps.db.read(async (q) => (await q.execute('SELECT key FROM rate_limits')).rows);
+    expect(JSON.stringify(all)).not.toContain('91234567');
     expect(JSON.stringify(keys)).not.toContain('91234567');
   });
 

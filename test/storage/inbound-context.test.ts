@@ -10,6 +10,12 @@ import { migrate } from '../../src/storage/migrate.ts';
 import { nodeMigrations } from '../../src/storage/migrations-node.ts';
 import { openTestDatabase, tempDir } from '../support/harness.ts';
 
+/** The message counters read with the context: one conversation's row exists, and the network's. */
+const COUNTERS = {
+  conversation: 'message_conversation',
+  network: { bucket: 'message_network', key: 'net-1' },
+};
+
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 23, 9, minute)).toISOString();
 
 describe('the one-statement turn reads', () => {
@@ -105,6 +111,15 @@ describe('the one-statement turn reads', () => {
         });
       });
 
+      await db.write(async (tx) => {
+        await tx.execute({
+          sql: `INSERT INTO rate_limits (bucket, key, window_start, count) VALUES
+                  ('message_conversation', 'a1', ?, 3), ('message_network', 'net-1', ?, 7),
+                  ('message_conversation', 'conv-1', ?, 9)`,
+          args: [at(5), at(6), at(7)],
+        });
+      });
+
       const cases: [string, string, string | undefined][] = [
         ['web', 'conv-1', 'm1'],
         ['web', 'conv-1', 'm2'],
@@ -115,7 +130,7 @@ describe('the one-statement turn reads', () => {
         ['web', 'conv-3', 'm3'],
       ];
       for (const [channel, address, providerId] of cases) {
-        const context = await db.read((q) => loadInboundContext(q, channel, address, providerId));
+        const context = await db.read((q) => loadInboundContext(q, channel, address, providerId, COUNTERS));
         const expected = await db.read(async (q) => {
           const found = await findAddress(q, channel, address);
           const client = found?.clientId ? await findClient(q, found.clientId) : undefined;
@@ -131,6 +146,11 @@ describe('the one-statement turn reads', () => {
                     enrollment: await currentEnrollment(q, client.id),
                   }
                 : undefined,
+            // Keyed by the address row's id, never by what the channel calls it.
+            counters: {
+              conversation: found?.id === 'a1' ? { windowStart: at(5), count: 3 } : undefined,
+              network: { windowStart: at(6), count: 7 },
+            },
           };
         });
         expect(context).toEqual(expected);
@@ -149,7 +169,7 @@ describe('the one-statement turn reads', () => {
         expect(context).toEqual(expected);
       }
       // The linked address with a pending safety question and two enrollments: both come with its context.
-      const linked = await db.read((q) => loadInboundContext(q, 'web', 'conv-1', 'm9'));
+      const linked = await db.read((q) => loadInboundContext(q, 'web', 'conv-1', 'm9', COUNTERS));
       expect(linked.turn?.pending).toEqual({ id: 'al1' });
       expect(linked.turn?.enrollment?.id).toBe('e2');
       expect((await db.read((q) => loadClientTurnContext(q, 'a1', 'c1'))).pending).toEqual({ id: 'al1' });

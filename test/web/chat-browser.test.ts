@@ -277,6 +277,39 @@ describe.skipIf(!runBrowser)('web chat page in a browser', () => {
   );
 
   it(
+    'says to slow down when the server refuses a message as one too many, and keeps it to send again',
+    async () => {
+      const { page } = await openChat('en');
+      await typeAndSend(page, 'en', await newAccessCode('en'));
+      await waitForLastReply(page, t('en', 'intro.ask_ready'));
+      let refused = 0;
+      // The server's answer over MESSAGE_LIMIT (test/http/message-limits.test.ts), once.
+      await page.route('**/channels/web/messages', async (route) => {
+        if (route.request().method() === 'POST' && refused++ === 0) {
+          return route.fulfill({
+            status: 429,
+            headers: { 'content-type': 'application/json', 'retry-after': '120' },
+            body: JSON.stringify({ error: { code: 'rate_limited', message: 'Too many messages.' } }),
+          });
+        }
+        return route.continue();
+      });
+      const sets = page.locator('#log fieldset.choices');
+      const set = sets.nth((await sets.count()) - 1);
+      await set.getByRole('button', { name: t('en', 'intro.choice_ready_yes'), exact: true }).click();
+      await page.getByText(t('en', 'ui.slow_down')).waitFor();
+      // Not taken: the message is not shown as sent, and its buttons are open again.
+      expect(await page.locator('#log .from-client').count()).toBe(1);
+      expect(await set.getByRole('button').first().isDisabled()).toBe(false);
+
+      await choose(page, 'en', 'intro.choice_ready_yes');
+      await waitForLastReply(page, t('en', 'intro.ask_area'));
+      expect(await page.locator('#status').textContent()).toBe('');
+    },
+    SLOW,
+  );
+
+  it(
     'shows a reminder that arrives later in the open page, without taking the focus',
     async () => {
       const { page, problems } = await openChat('en');

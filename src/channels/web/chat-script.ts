@@ -114,6 +114,14 @@ export const chatScript = `(() => {
       body: JSON.stringify(body),
     });
     if (response.status === 404 && body.conversationId) return { restart: true };
+    if (response.status === 429) {
+      // Too many messages: not taken. A conversation this message started is kept for the next try.
+      const refused = await response.json().catch(() => ({}));
+      if (refused.conversationId) remember(refused);
+      const error = new Error('HTTP 429');
+      error.slow = true;
+      throw error;
+    }
     if (!response.ok) throw new Error('HTTP ' + response.status);
     return response.json();
   }
@@ -173,7 +181,7 @@ export const chatScript = `(() => {
         reopen.querySelectorAll('button.chosen').forEach((button) => button.classList.remove('chosen'));
       }
       if (message.value === undefined && !input.value) input.value = message.text;
-      setStatus(root.dataset.error, true);
+      setStatus(error && error.slow ? root.dataset.slow : root.dataset.error, true);
     } finally {
       busy = false;
     }

@@ -78,6 +78,7 @@ export function ChatPage({ catalog, locale }: { catalog: Catalog; locale: Locale
           id="chat"
           data-locale={locale}
           data-error={t('ui.error')}
+          data-slow={t('ui.slow_down')}
           data-sending={t('ui.sending')}
           data-choices-label={t('ui.choices_label')}
           data-you={t('ui.you')}

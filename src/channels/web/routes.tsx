@@ -111,6 +111,16 @@ export function webChatRoutes(deps: ServiceDeps, options: { embedOrigins?: reado
       });
       if (outcome.kind === 'unknown_address') throw apiError('not_found', 'Unknown conversationId.');
       if (outcome.kind === 'duplicate') return c.json({ conversationId, replies: [], duplicate: true });
+      if (outcome.kind === 'limited') {
+        // Not taken: the page keeps the message to send again. A conversation this request started is
+        // named, so that the message goes to it then.
+        throw apiError(
+          'rate_limited',
+          'Too many messages from this conversation or network. Try again later.',
+          { 'Retry-After': String(outcome.retryAfterSeconds) },
+          message.conversationId === undefined ? { conversationId } : undefined,
+        );
+      }
       replies.push(...outcome.replies.map(toWebReply));
       return c.json({ conversationId, replies, cursor: outcome.cursor });
     })
