@@ -1,6 +1,12 @@
 import { networkKeyOf } from '../domain/network-address.ts';
-import type { Queryable } from '../storage/db.ts';
-import { hitRateLimit, isRateLimited, type RateLimitRule } from '../storage/rate-limits.ts';
+import type { InStatement } from '../storage/db.ts';
+import {
+  countersOf,
+  countRateLimitStatement,
+  type RateLimitRule,
+  rateLimitDecision,
+  readCountersStatement,
+} from '../storage/rate-limits.ts';
 
 const MINUTE_MS = 60_000;
 
@@ -50,24 +56,31 @@ export async function codeAttemptKeys(source: CodeAttemptSource): Promise<CodeAt
   return keys;
 }
 
-/** Whether code attempts from these counters are refused now; if so, how long until the last lock ends. */
-export async function codeAttemptLock(
-  q: Queryable,
+/** The statement that reads the counters of `keys`, for the batch that checks the code too. */
+export const readCodeAttempts = (keys: CodeAttemptKey[]): InStatement =>
+  readCountersStatement(keys.map(({ rule, key }) => ({ bucket: rule.bucket, key })));
+
+/**
+ * Whether code attempts from these counters are refused now, given the rows `readCodeAttempts` read; if
+ * so, how long until the last lock ends.
+ */
+export function codeAttemptLock(
   keys: CodeAttemptKey[],
+  rows: readonly Record<string, unknown>[],
   now: Date,
-): Promise<{ retryAfterSeconds: number } | undefined> {
+): { retryAfterSeconds: number } | undefined {
+  const counters = countersOf(rows);
   let wait = 0;
   for (const { rule, key } of keys) {
-    const decision = await isRateLimited(q, rule, key, now);
+    const decision = rateLimitDecision(rule, counters.get(`${rule.bucket}\n${key}`), now);
     if (!decision.allowed) wait = Math.max(wait, decision.retryAfterSeconds);
   }
   return wait > 0 ? { retryAfterSeconds: wait } : undefined;
 }
 
-/** Counts one wrong code in every counter; run it in the write that answers the attempt. */
-export async function countWrongCode(tx: Queryable, keys: CodeAttemptKey[], now: Date): Promise<void> {
-  for (const { rule, key } of keys) await hitRateLimit(tx, rule, key, now);
-}
+/** Counts one wrong code in every counter: statements for the write that answers the attempt. */
+export const countWrongCode = (keys: CodeAttemptKey[], now: Date): InStatement[] =>
+  keys.map(({ rule, key }) => countRateLimitStatement(rule, key, now));
 
 /** Lower-case hex SHA-256 of `text` (Web Crypto: Node and Workers alike). */
 export async function sha256Hex(text: string): Promise<string> {

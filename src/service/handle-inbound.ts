@@ -5,7 +5,11 @@ import { type Keyword, parseTherapistMessage } from '../domain/keywords.ts';
 import type { RiskDetection } from '../domain/safety/detect.ts';
 import { faithfulText } from '../domain/text.ts';
 import type { Locale, Reply } from '../engine/types.ts';
-import { findAccessCodeAndClient, markAccessCodeUsedStatement } from '../storage/access-codes.ts';
+import {
+  accessCodeAndClientOf,
+  accessCodeAndClientStatements,
+  markAccessCodeUsedStatement,
+} from '../storage/access-codes.ts';
 import {
   type AddressRecord,
   findAddress,
@@ -14,7 +18,7 @@ import {
   linkAddressStatement,
   setOptedOut,
 } from '../storage/addresses.ts';
-import { attachAlertsToClientStatement, findAlert, pendingSafetyQuestion } from '../storage/alerts.ts';
+import { attachAlertsToClientStatement, findAlert } from '../storage/alerts.ts';
 import { type ClientRecord, setClientLocaleStatement } from '../storage/clients.ts';
 import { setStartKeyStatement } from '../storage/conversation-starts.ts';
 import type { Queryable } from '../storage/db.ts';
@@ -22,12 +26,14 @@ import { currentEnrollment, type EnrollmentRecord } from '../storage/enrollments
 import { dropHeldStatement, hasHeldMessages } from '../storage/held-messages.ts';
 import {
   type ClientTurnContext,
+  clientTurnContextByCodeStatement,
   loadClientTurnContext,
   loadInboundContext,
+  turnContextOf,
 } from '../storage/inbound-context.ts';
 import { takeRateLimitStatement } from '../storage/rate-limits.ts';
 import { leaveMenu, menuAnswerTurn, menuChoiceTurn, waitingMenuPrompt } from './chat-menu.ts';
-import { codeAttemptKeys, codeAttemptLock, countWrongCode } from './code-attempts.ts';
+import { codeAttemptKeys, codeAttemptLock, countWrongCode, readCodeAttempts } from './code-attempts.ts';
 import { answerContract } from './contracts.ts';
 import { waitingContractPrompt } from './course-gate.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -234,7 +240,8 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
 
   const locale = inbound.locale ?? target.locale;
   // Safety mode works before an access code is typed too: its answers never reach the code check.
-  const mode = address ? await deps.db.read((q) => pendingSafetyQuestion(q, address.id)) : undefined;
+  const pendingId = context.pendingSafetyAlert?.id;
+  const mode = pendingId ? await deps.db.read((q) => findAlert(q, pendingId)) : undefined;
   if (mode)
     return safetyAnswerTurn(
       deps,
@@ -320,24 +327,37 @@ async function codeTurn(
     address: inbound.address,
     networkAddress: inbound.origin?.networkAddress,
   });
+  // One round trip: the counters of wrong codes, the code with its client, and that client's turn context
+  // (read before the client's lock; used only if nothing ran under that lock since, as in linkedTurn).
+  const readAt = deps.locks.sequence();
   const check = await deps.db.read(async (q) => {
-    const lock = await codeAttemptLock(q, keys, now);
+    const [counters, codes, clients, context] = await q.batch([
+      readCodeAttempts(keys),
+      ...(code
+        ? [...accessCodeAndClientStatements(code), clientTurnContextByCodeStatement(base.address.id, code)]
+        : []),
+    ]);
+    const lock = codeAttemptLock(keys, counters!.rows, now);
     if (lock || !code) return { lock };
-    const { record, client } = await findAccessCodeAndClient(q, code);
+    const { record, client } = accessCodeAndClientOf(codes!.rows, clients!.rows);
     const state = record ? accessCodeState(record, now) : 'unknown';
-    return { state, client: state === 'open' ? client : undefined };
+    return state === 'open' && client
+      ? { state, client, turnContext: turnContextOf(context!.rows) }
+      : { state, client: undefined };
   });
   const answer = async (reply: Reply, wrongCode: boolean): Promise<InboundOutcome> => {
-    const written = await deps.db.write(async (tx) => {
-      if (wrongCode) await countWrongCode(tx, keys, now);
-      return writeTurn(deps, tx, {
+    const written = await deps.db.write((tx) =>
+      writeTurn(deps, tx, {
         ...base,
         locale,
         events: [],
         replies: [reply],
-        statements: base.isNewAddress ? [insertAddressStatement(base.address)] : [],
-      });
-    });
+        statements: [
+          ...(base.isNewAddress ? [insertAddressStatement(base.address)] : []),
+          ...(wrongCode ? countWrongCode(keys, now) : []),
+        ],
+      }),
+    );
     return { kind: 'handled', addressId: base.address.id, ...written };
   };
 
@@ -357,7 +377,10 @@ async function codeTurn(
   }
   const linking = { ...client, locale: inbound.locale ?? client.locale };
   return deps.locks.run(`client:${client.id}`, async () => {
-    const turnContext = await deps.db.read((q) => loadClientTurnContext(q, base.address.id, client.id));
+    const turnContext =
+      check.turnContext && deps.locks.quietSince(`client:${client.id}`, readAt)
+        ? check.turnContext
+        : await deps.db.read((q) => loadClientTurnContext(q, base.address.id, client.id));
     return clientTurn(deps, { ...base, linking: { code } }, linking, inbound, turnContext.enrollment);
   });
 }

@@ -44,15 +44,27 @@ export async function findAccessCodeAndClient(
   q: Queryable,
   code: string,
 ): Promise<{ record?: AccessCodeRecord; client?: ClientRecord }> {
-  const [codes, clients] = await q.batch([
+  const [codes, clients] = await q.batch(accessCodeAndClientStatements(code));
+  return accessCodeAndClientOf(codes!.rows, clients!.rows);
+}
+
+/** The two reads of `findAccessCodeAndClient`, for a caller's batch; `accessCodeAndClientOf` takes their rows. */
+export function accessCodeAndClientStatements(code: string): [InStatement, InStatement] {
+  return [
     { sql: 'SELECT * FROM access_codes WHERE code = ?', args: [code] },
     {
       sql: 'SELECT * FROM clients WHERE id = (SELECT client_id FROM access_codes WHERE code = ?)',
       args: [code],
     },
-  ]);
-  const record = codes!.rows[0];
-  const client = clients!.rows[0];
+  ];
+}
+
+export function accessCodeAndClientOf(
+  codes: readonly Record<string, unknown>[],
+  clients: readonly Record<string, unknown>[],
+): { record?: AccessCodeRecord; client?: ClientRecord } {
+  const record = codes[0];
+  const client = clients[0];
   return { record: record && toAccessCode(record), client: client && toClient(client) };
 }
 

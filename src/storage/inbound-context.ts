@@ -1,6 +1,6 @@
 import { type AddressRecord, toAddress } from './addresses.ts';
 import { type ClientRecord, toClient } from './clients.ts';
-import type { Queryable, Value } from './db.ts';
+import type { InStatement, Queryable, Value } from './db.ts';
 import { type EnrollmentRecord, toEnrollment } from './enrollments.ts';
 import type { RateLimitCounter } from './rate-limits.ts';
 import { optStr } from './rows.ts';
@@ -89,6 +89,11 @@ export interface InboundContext {
    * read before the client's lock, so the service uses it only if nothing ran under that lock since.
    */
   turn?: ClientTurnContext;
+  /**
+   * The alert whose safety question the address has not answered, linked or not (as
+   * `pendingSafetyQuestionRef`).
+   */
+  pendingSafetyAlert?: { id: string };
   /** The message counters this message would be counted in (`rate_limits` rows), where they exist. */
   counters: { conversation?: RateLimitCounter; network?: RateLimitCounter };
 }
@@ -180,6 +185,9 @@ export async function loadInboundContext(
     client,
     linkedClientMissing: found?.clientId !== undefined && !client,
     turn: client ? turnContext(row) : undefined,
+    ...(found && row.pending_alert !== null && row.pending_alert !== undefined
+      ? { pendingSafetyAlert: { id: String(row.pending_alert) } }
+      : {}),
     counters: { conversation: counterOf(row, 'rc'), network: counterOf(row, 'rn') },
   };
 }
@@ -199,3 +207,21 @@ export async function loadClientTurnContext(
 
 const clientTurnContextSql = `SELECT${turnColumns('p.address_id', 'p.client_id')}
      FROM (SELECT ? AS address_id, ? AS client_id) AS p${currentEnrollmentJoin('p.client_id')}`;
+
+/**
+ * What `loadClientTurnContext` would read for the client that the access code `code` belongs to, as a
+ * statement for a caller's batch (the code's own check reads in the same round trip); `turnContextOf`
+ * takes its row. The client's id is not known before the code is read.
+ */
+export function clientTurnContextByCodeStatement(addressId: string, code: string): InStatement {
+  return { sql: clientTurnContextByCodeSql, args: [addressId, code] };
+}
+
+export function turnContextOf(rows: readonly Row[]): ClientTurnContext {
+  const row = rows[0];
+  if (!row) throw new Error('a one-row context query returned no row');
+  return turnContext(row);
+}
+
+const clientTurnContextByCodeSql = `SELECT${turnColumns('p.address_id', 'p.client_id')}
+     FROM (SELECT ? AS address_id, (SELECT client_id FROM access_codes WHERE code = ?) AS client_id) AS p${currentEnrollmentJoin('p.client_id')}`;

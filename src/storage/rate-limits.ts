@@ -24,24 +24,34 @@ export async function hitRateLimit(
   key: string,
   now: Date,
 ): Promise<RateLimitDecision> {
-  // One statement (one round trip on a remote database): a window that has run out starts again at 1.
-  // SQLite evaluates every SET expression on the row as it was, so both CASEs see the old window.
-  const expiredBefore = new Date(now.getTime() - rule.windowMs).toISOString();
-  const row = (
-    await q.execute({
-      sql: `INSERT INTO rate_limits (bucket, key, window_start, count) VALUES (?, ?, ?, 1)
-            ON CONFLICT (bucket, key) DO UPDATE SET
-              window_start = CASE WHEN rate_limits.window_start <= ? THEN excluded.window_start
-                                  ELSE rate_limits.window_start END,
-              count = CASE WHEN rate_limits.window_start <= ? THEN 1 ELSE rate_limits.count + 1 END
-            RETURNING window_start, count`,
-      args: [rule.bucket, key, now.toISOString(), expiredBefore, expiredBefore],
-    })
-  ).rows[0]!;
+  const counted = countRateLimitStatement(rule, key, now);
+  const row = (await q.execute({ sql: `${counted.sql} RETURNING window_start, count`, args: counted.args }))
+    .rows[0]!;
   const count = num(row, 'count');
   if (count <= rule.limit) return { allowed: true, count };
   const retryAfterMs = Date.parse(str(row, 'window_start')) + rule.windowMs - now.getTime();
   return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
+}
+
+/**
+ * Counts one event for `key`, as a statement for a caller's batch (`hitRateLimit` without its answer).
+ * One statement (one round trip on a remote database): a window that has run out starts again at 1.
+ * SQLite evaluates every SET expression on the row as it was, so both CASEs see the old window.
+ */
+export function countRateLimitStatement(
+  rule: RateLimitRule,
+  key: string,
+  now: Date,
+): { sql: string; args: string[] } {
+  const expiredBefore = new Date(now.getTime() - rule.windowMs).toISOString();
+  return {
+    sql: `INSERT INTO rate_limits (bucket, key, window_start, count) VALUES (?, ?, ?, 1)
+          ON CONFLICT (bucket, key) DO UPDATE SET
+            window_start = CASE WHEN rate_limits.window_start <= ? THEN excluded.window_start
+                                ELSE rate_limits.window_start END,
+            count = CASE WHEN rate_limits.window_start <= ? THEN 1 ELSE rate_limits.count + 1 END`,
+    args: [rule.bucket, key, now.toISOString(), expiredBefore, expiredBefore],
+  };
 }
 
 /**
@@ -99,6 +109,27 @@ export async function isRateLimited(
   ).rows[0];
   const counter = row && { windowStart: str(row, 'window_start'), count: num(row, 'count') };
   return rateLimitDecision(rule, counter, now);
+}
+
+/** Reads the counters of several (bucket, key) pairs in one statement; `countersOf` takes its result. */
+export function readCountersStatement(pairs: readonly { bucket: string; key: string }[]): InStatement {
+  const where = pairs.map(() => '(bucket = ? AND key = ?)').join(' OR ');
+  return {
+    sql: `SELECT bucket, key, window_start, count FROM rate_limits WHERE ${where || '0'}`,
+    args: pairs.flatMap((p) => [p.bucket, p.key]),
+  };
+}
+
+/** The counters a `readCountersStatement` read, by `bucket + '\n' + key`. */
+export function countersOf(rows: readonly Record<string, unknown>[]): Map<string, RateLimitCounter> {
+  const counters = new Map<string, RateLimitCounter>();
+  for (const row of rows) {
+    counters.set(`${str(row, 'bucket')}\n${str(row, 'key')}`, {
+      windowStart: str(row, 'window_start'),
+      count: num(row, 'count'),
+    });
+  }
+  return counters;
 }
 
 /** Forgets the counter of `key` (after a successful sign-in, say). */

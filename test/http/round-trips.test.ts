@@ -57,6 +57,7 @@ async function playIntro(): Promise<{ name: string; trips: RoundTrips }[]> {
     steps.push({ name, trips: step.trips });
     return step;
   };
+  await send('wrong code', { text: 'ZZZZ999' });
   await send('access code', { text: created.accessCode });
   for (const value of ['yes', 'depression', 'some', 'no', 'yes', 'yes'])
     await send(`button ${value}`, { value });
@@ -74,10 +75,13 @@ describe('database round trips per web chat request', () => {
       // batch (the limit on new conversations per network address, the address, the welcome) and its
       // commit.
       ['start', 2],
-      // Once per conversation: the address and dedupe mark, the two limits on wrong codes, the code with
-      // its client (one batch), the client's turn context, the check-in schedules inside the write, then
+      // A code nobody has: one read (address, dedupe mark, message counters, an open safety question),
+      // one batch (the counters of wrong codes, the code with its client), the write's batch (the wrong
+      // code counted in it) and the commit.
+      ['wrong code', 4],
+      // Once per conversation: the same read and batch (which reads the client's turn context too), then
       // the linking batch and the commit.
-      ['access code', 8],
+      ['access code', 4],
       // Every answer: one read (address, dedupe mark, client, enrollment), one batch, the commit.
       ['button yes', 3],
       ['button depression', 3],
@@ -90,7 +94,7 @@ describe('database round trips per web chat request', () => {
       ['reminder time', 4],
     ]);
     // Each turn writes in one transaction.
-    expect(steps.map((s) => s.trips.writes)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(steps.map((s) => s.trips.writes)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
   });
 
   it('counts what the remote client sends: each statement or batch, and the commit of a write', async () => {

@@ -146,6 +146,7 @@ describe('the one-statement turn reads', () => {
                     enrollment: await currentEnrollment(q, client.id),
                   }
                 : undefined,
+            pendingSafetyAlert: found ? await pendingSafetyQuestionRef(q, found.id) : undefined,
             // Keyed by the address row's id, never by what the channel calls it.
             counters: {
               conversation: found?.id === 'a1' ? { windowStart: at(5), count: 3 } : undefined,
