@@ -1,28 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createClient } from '@libsql/client/web';
+import { createClient } from '@libsql/client/http';
 import { networkAddressOf } from '../channels/network-address.ts';
 import { type Config, loadConfig } from '../config/config.ts';
 import { createApp } from '../http/app.ts';
 import type { Logger, ServiceDeps } from '../service/deps.ts';
 import { type Database, wrapClient } from '../storage/db.ts';
-import { migrationsFromFiles } from '../storage/migrate.ts';
-import m0001 from '../storage/migrations/0001_init.sql';
-import m0002 from '../storage/migrations/0002_measures_and_safety.sql';
-import m0003 from '../storage/migrations/0003_homework.sql';
-import m0004 from '../storage/migrations/0004_checkins.sql';
-import m0005 from '../storage/migrations/0005_sms.sql';
-import m0006 from '../storage/migrations/0006_sleep_windows.sql';
-import m0007 from '../storage/migrations/0007_safety_protocol.sql';
-import m0008 from '../storage/migrations/0008_workspace.sql';
-import m0009 from '../storage/migrations/0009_contracts.sql';
-import m0010 from '../storage/migrations/0010_contacts.sql';
-import m0011 from '../storage/migrations/0011_messages.sql';
-import m0012 from '../storage/migrations/0012_chat_menu.sql';
-import m0013 from '../storage/migrations/0013_conversation_references.sql';
-import m0014 from '../storage/migrations/0014_conversation_starts.sql';
-import m0015 from '../storage/migrations/0015_outbox_sending.sql';
-import m0016 from '../storage/migrations/0016_held_messages.sql';
 import { channelsFromConfig } from './channels.ts';
+import { SCHEMA_VERSION } from './schema-version.ts';
 import { serviceDeps } from './service-deps.ts';
 import { cronPass, deliverAfterInbound, describe, guardSenders, SubrequestBudget } from './worker-cron.ts';
 import { workerIllustrations } from './worker-illustrations.ts';
@@ -31,31 +15,6 @@ import { workerIllustrations } from './worker-illustrations.ts';
 interface ExecutionContext {
   waitUntil(promise: Promise<unknown>): void;
 }
-
-/**
- * The migrations this build expects, bundled as text (a test checks none is missing here). The Worker
- * does not apply them: `selvhjelp migrate` against the database is a deploy step (README), and a
- * Worker whose database is behind answers 503 until it has run.
- */
-const migrations = migrationsFromFiles([
-  { fileName: '0001_init.sql', sql: m0001 },
-  { fileName: '0002_measures_and_safety.sql', sql: m0002 },
-  { fileName: '0003_homework.sql', sql: m0003 },
-  { fileName: '0004_checkins.sql', sql: m0004 },
-  { fileName: '0005_sms.sql', sql: m0005 },
-  { fileName: '0006_sleep_windows.sql', sql: m0006 },
-  { fileName: '0007_safety_protocol.sql', sql: m0007 },
-  { fileName: '0008_workspace.sql', sql: m0008 },
-  { fileName: '0009_contracts.sql', sql: m0009 },
-  { fileName: '0010_contacts.sql', sql: m0010 },
-  { fileName: '0011_messages.sql', sql: m0011 },
-  { fileName: '0012_chat_menu.sql', sql: m0012 },
-  { fileName: '0013_conversation_references.sql', sql: m0013 },
-  { fileName: '0014_conversation_starts.sql', sql: m0014 },
-  { fileName: '0015_outbox_sending.sql', sql: m0015 },
-  { fileName: '0016_held_messages.sql', sql: m0016 },
-]);
-const schemaVersion = migrations.at(-1)?.version ?? 0;
 
 const consoleLogger: Logger = {
   info: (message, fields) => console.log(JSON.stringify({ level: 'info', message, ...fields })),
@@ -172,15 +131,15 @@ async function checkSchema(db: Database): Promise<StartFailure | undefined> {
     if (/no such table/i.test(message)) {
       return {
         status: 'schema',
-        message: `the database has no migrations; this build needs ${schemaVersion}`,
+        message: `the database has no migrations; this build needs ${SCHEMA_VERSION}`,
       };
     }
     return { status: 'database', message };
   }
-  if (applied < schemaVersion) {
+  if (applied < SCHEMA_VERSION) {
     return {
       status: 'schema',
-      message: `the database schema is at version ${applied}; this build needs ${schemaVersion}`,
+      message: `the database schema is at version ${applied}; this build needs ${SCHEMA_VERSION}`,
     };
   }
   schemaReady = true;

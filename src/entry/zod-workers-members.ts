@@ -6,7 +6,6 @@ export * as coerce from '../../node_modules/zod/v4/classic/coerce.js';
 export * from '../../node_modules/zod/v4/classic/compat.js';
 export { deepPartial } from '../../node_modules/zod/v4/classic/deep-partial.js';
 export * from '../../node_modules/zod/v4/classic/errors.js';
-export { fromJSONSchema } from '../../node_modules/zod/v4/classic/from-json-schema.js';
 export { input, output } from '../../node_modules/zod/v4/classic/in-out.js';
 export * as iso from '../../node_modules/zod/v4/classic/iso.js';
 export {
@@ -22,14 +21,11 @@ export {
   $input,
   $output,
   clone,
-  compile,
   config,
   flattenError,
   formatError,
   getDiscriminatedOption,
   globalRegistry,
-  INVALID,
-  memoizer,
   NEVER,
   prettifyError,
   regexes,
@@ -39,7 +35,5 @@ export {
   treeifyError,
   util,
   withParser,
-  ZodCompileAsyncError,
-  ZodCompileUnsupportedError,
 } from '../../node_modules/zod/v4/core/index.js';
 export { toJSONSchema } from '../../node_modules/zod/v4/core/json-schema-processors.js';

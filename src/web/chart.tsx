@@ -1,16 +1,15 @@
-import { scaleLinear, scaleUtc } from 'd3-scale';
-import { line } from 'd3-shape';
+import { utcTicks } from 'd3-time';
 import { type BandId, gad7, type InstrumentDefinition, phq9 } from '../domain/instruments.ts';
 
 /*
  * The PHQ-9 and GAD-7 chart of a client's page: a server-rendered SVG (no script), two panels over one
  * time axis, each with its instrument's severity bands shaded and its caseness line (CLINICAL.md §1),
  * one dot per score joined by a line; beside it a table of the same scores for screen readers and for
- * anyone who wants the figures. Scales and the line path come from d3-scale and d3-shape; bands,
- * thresholds and maximum totals from the instrument definitions in src/domain. Colours are SVG
- * presentation attributes (the workspace's CSP refuses inline style) with a class on every part, so
- * workspace.css can restyle them. Every word comes in through `labels`: the page takes them from
- * content/ (`scoreChartLabels`; score-chart.tsx does it for the client page).
+ * anyone who wants the figures. The time axis's ticks come from d3-time; bands, thresholds and maximum
+ * totals from the instrument definitions in src/domain. Colours are SVG presentation attributes (the
+ * workspace's CSP refuses inline style) with a class on every part, so workspace.css can restyle them.
+ * Every word comes in through `labels`: the page takes them from content/ (`scoreChartLabels`;
+ * score-chart.tsx does it for the client page).
  */
 
 export type ChartInstrument = 'phq9' | 'gad7';
@@ -145,6 +144,26 @@ function bandLabelAt(min: number, upper: number, caseness: number): number {
 }
 
 /**
+ * A linear map of `domain` onto `range`, with d3-scale's arithmetic (normalise, then interpolate), so
+ * the drawing is the same as with its scaleLinear and scaleUtc. d3-scale and d3-shape are not used:
+ * for this map and a polyline they brought d3-interpolate, d3-color, d3-format, d3-time-format and
+ * d3-path, 17 KiB gzip of the Workers bundle. The calendar ticks, the part worth a library, still come
+ * from d3-time.
+ */
+function linear([d0, d1]: readonly [number, number], [r0, r1]: readonly [number, number]) {
+  return (value: number): number => {
+    const t = d1 === d0 ? 0.5 : (value - d0) / (d1 - d0);
+    return r0 * (1 - t) + r1 * t;
+  };
+}
+
+/** The polyline through `points` as SVG path data, coordinates rounded to 3 decimals as d3-shape's line(). */
+function polyline(points: readonly (readonly [number, number])[]): string {
+  const round = (n: number) => Math.round(n * 1000) / 1000;
+  return points.map(([px, py], i) => `${i === 0 ? 'M' : 'L'}${round(px)},${round(py)}`).join('');
+}
+
+/**
  * A time label at the right end of the axis is anchored there, so it stays inside the picture; on the
  * left the y-axis margin leaves room for a centred one (anchored at its start it ran into the next).
  */
@@ -195,8 +214,9 @@ export function ScoreChart({
   }
   const plotLeft = MARGIN.left;
   const plotRight = WIDTH - MARGIN.right;
-  const x = scaleUtc().domain(domain).range([plotLeft, plotRight]);
-  const ticks = x.ticks(4);
+  const toX = linear([domain[0].getTime(), domain[1].getTime()], [plotLeft, plotRight]);
+  const x = (at: Date) => toX(at.getTime());
+  const ticks = utcTicks(domain[0], domain[1], 4);
   const tickLabels = timeTickLabels(ticks, domain, locale, timeZone);
   const panels = (['phq9', 'gad7'] as const).map((instrument, index) => {
     const top = index * (PANEL.title + PANEL.plot + PANEL.gap) + PANEL.title;
@@ -224,10 +244,8 @@ export function ScoreChart({
         <desc id={descId}>{labels.description}</desc>
         {panels.map(({ instrument, top, bottom }) => {
           const definition = DEFINITIONS[instrument];
-          const y = scaleLinear().domain([0, definition.maxTotal]).range([bottom, top]);
-          const path = line<Point>()
-            .x((p) => x(p.at))
-            .y((p) => y(p.total))(series[instrument]);
+          const y = linear([0, definition.maxTotal], [bottom, top]);
+          const path = polyline(series[instrument].map((p) => [x(p.at), y(p.total)]));
           const caseness = definition.threshold.min;
           const edges = [...definition.bands.map((band) => band.min), definition.maxTotal];
           return (

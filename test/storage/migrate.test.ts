@@ -79,17 +79,3 @@ describe('migrations', () => {
     expect(() => migrationsFromFiles([{ fileName: '0002_x.sql', sql: '' }])).toThrow(/without gaps/);
   });
 });
-
-describe('the Workers bundle', () => {
-  it('lists every migration file', async () => {
-    const { readFileSync, readdirSync } = await import('node:fs');
-    const worker = readFileSync(new URL('../../src/entry/worker.ts', import.meta.url), 'utf8');
-    const files = readdirSync(new URL('../../src/storage/migrations/', import.meta.url)).filter((f) =>
-      f.endsWith('.sql'),
-    );
-    for (const file of files) {
-      expect(worker).toContain(`'../storage/migrations/${file}'`);
-      expect(worker).toContain(`fileName: '${file}'`);
-    }
-  });
-});

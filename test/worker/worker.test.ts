@@ -157,6 +157,32 @@ describe.runIf(available)('the Worker in workerd', { timeout: 60_000 }, () => {
     expect(started).toBe(1);
   });
 
+  it('checks an access code in at most 4 round trips, a wrong one and the right one', async () => {
+    const created = await createClient(node, { course: 'intro', locale: 'nb' });
+    if (!created.ok) throw new Error(created.error);
+    // As the chat page does it: the conversation first, then what the person types.
+    const started = (await (await postJson('/channels/web/messages', { locale: 'nb' })).json()) as {
+      conversationId: string;
+    };
+    const trips = async (text: string) => {
+      const before = db.database.pipelines;
+      const response = await postJson('/channels/web/messages', {
+        conversationId: started.conversationId,
+        messageId: crypto.randomUUID(),
+        text,
+      });
+      expect(response.status).toBe(200);
+      const { replies } = (await response.json()) as { replies: { text: string }[] };
+      return { trips: db.database.pipelines - before, replies: replies.map((r) => r.text) };
+    };
+    const wrong = await trips('ZZZZ999');
+    expect(wrong.replies).toEqual([node.catalog.text('nb', 'service.code_unknown')]);
+    expect(wrong.trips).toBeLessThanOrEqual(4);
+    const right = await trips(created.accessCode);
+    expect(right.replies[0]).toBe(node.catalog.text('nb', 'service.code_linked'));
+    expect(right.trips).toBeLessThanOrEqual(4);
+  });
+
   it('refuses bad input with a 4xx and changes nothing', async () => {
     const before = await count('SELECT count(*) AS n FROM transcript');
     const bad = await worker.fetch('/channels/web/messages', {

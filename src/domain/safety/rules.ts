@@ -38,42 +38,56 @@ const ruleId = z
   .regex(/^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/, 'rule ids are lower-case words joined by - and .');
 const text = z.string().trim().min(1);
 
-const lexiconFileSchema = z.strictObject({
-  $comment: z.string().optional(),
-  concepts: z.record(conceptName, z.array(text).min(1)),
-  exclusions: z.array(
-    z.strictObject({ pattern: text, note: text.optional(), examples: z.array(text).min(1) }),
-  ),
-  notTypos: z.array(text),
-  homographs: z.array(text),
-});
-
-const ruleSchema = z
-  .strictObject({
-    id: ruleId,
-    tier: z.enum(RULE_TIERS),
-    means: text,
-    match: z.array(text).min(1).optional(),
-    all: z.array(text).min(2).optional(),
-    unless: z.array(text).optional(),
-    softenedBy: z.array(text).optional(),
-    ifJoking: z.enum(['concern', 'none']).optional(),
-    examples: z.array(text).min(1),
-  })
-  .refine((rule) => (rule.match === undefined) !== (rule.all === undefined), {
-    message: 'a rule has either "match" or "all", not both',
+/**
+ * The file schemas. `documented` (the files as written) requires what people and tests read beside the
+ * rules: each rule's meaning and examples, each exclusion's examples, each concept's description. The
+ * Workers bundle holds the files without those (`withoutDocumentation`, written at its build by
+ * src/entry/worker-build.ts after the documented files passed): the same rules, 20 KiB gzip smaller.
+ */
+function fileSchemas(documented: boolean) {
+  const examples = documented ? z.array(text).min(1) : z.array(text).optional();
+  const lexicon = z.strictObject({
+    $comment: z.string().optional(),
+    concepts: z.record(conceptName, z.array(text).min(1)),
+    exclusions: z.array(z.strictObject({ pattern: text, note: text.optional(), examples })),
+    notTypos: z.array(text),
+    homographs: z.array(text),
   });
-
-const rulesFileSchema = z.strictObject({
-  $comment: z.string().optional(),
-  gap: z.number().int().min(1).max(6),
-  concepts: z.record(conceptName, text),
-  rules: z.array(ruleSchema).min(1),
-});
+  const rule = z
+    .strictObject({
+      id: ruleId,
+      tier: z.enum(RULE_TIERS),
+      means: documented ? text : text.optional(),
+      match: z.array(text).min(1).optional(),
+      all: z.array(text).min(2).optional(),
+      unless: z.array(text).optional(),
+      softenedBy: z.array(text).optional(),
+      ifJoking: z.enum(['concern', 'none']).optional(),
+      examples,
+    })
+    .refine((r) => (r.match === undefined) !== (r.all === undefined), {
+      message: 'a rule has either "match" or "all", not both',
+    });
+  const rules = z.strictObject({
+    $comment: z.string().optional(),
+    gap: z.number().int().min(1).max(6),
+    concepts: z.record(conceptName, documented ? text : z.string()),
+    rules: z.array(rule).min(1),
+  });
+  return { lexicon, rule, rules };
+}
+const documentedSchemas = fileSchemas(true);
+const bareSchemas = fileSchemas(false);
+const lexiconFileSchema = documentedSchemas.lexicon;
+const ruleSchema = documentedSchemas.rule;
+const rulesFileSchema = documentedSchemas.rules;
 
 export type LexiconFile = z.infer<typeof lexiconFileSchema>;
 export type RulesFile = z.infer<typeof rulesFileSchema>;
 export type RuleSource = z.infer<typeof ruleSchema>;
+/** The files as the compiler reads them: documented, or without their documentation. */
+type BareLexiconFile = z.infer<typeof bareSchemas.lexicon>;
+type BareRulesFile = z.infer<typeof bareSchemas.rules>;
 
 export interface SafetyFiles {
   readonly nb: unknown;
@@ -171,29 +185,59 @@ export interface SafetyRules {
 
 export const localeBit = (locale: SafetyLocale) => 1 << SAFETY_LOCALES.indexOf(locale);
 
-/** Validates and compiles the four files under content/safety-phrases. */
-export function loadSafetyRules(files: SafetyFiles): Result<SafetyRules, readonly SafetyRulesIssue[]> {
+/**
+ * Validates and compiles the four files under content/safety-phrases. With `documented: false` the
+ * descriptions, notes and examples may be missing (the Workers bundle's form): compiled rules then have
+ * no examples.
+ */
+export function loadSafetyRules(
+  files: SafetyFiles,
+  options: { documented?: boolean } = {},
+): Result<SafetyRules, readonly SafetyRulesIssue[]> {
+  const schemas = options.documented === false ? bareSchemas : documentedSchemas;
   const issues: SafetyRulesIssue[] = [];
   const zodIssues = (file: keyof SafetyFiles, error: z.ZodError) => {
     for (const issue of error.issues)
       issues.push({ file, path: issue.path.join('.'), message: issue.message });
   };
-  const rulesFile = rulesFileSchema.safeParse(files.rules);
+  const rulesFile = schemas.rules.safeParse(files.rules);
   if (!rulesFile.success) zodIssues('rules', rulesFile.error);
-  const lexicons: Partial<Record<SafetyLocale, LexiconFile>> = {};
+  const lexicons: Partial<Record<SafetyLocale, BareLexiconFile>> = {};
   for (const locale of SAFETY_LOCALES) {
-    const parsed = lexiconFileSchema.safeParse(files[locale]);
+    const parsed = schemas.lexicon.safeParse(files[locale]);
     if (parsed.success) lexicons[locale] = parsed.data;
     else zodIssues(locale, parsed.error);
   }
   if (!rulesFile.success || issues.length > 0) return err(issues);
-  const compiled = compile(rulesFile.data, lexicons as Record<SafetyLocale, LexiconFile>, issues);
+  const compiled = compile(rulesFile.data, lexicons as Record<SafetyLocale, BareLexiconFile>, issues);
   return issues.length > 0 ? err(issues) : ok(compiled);
 }
 
+/**
+ * The files without what only people and tests read: comments, concept descriptions, each rule's
+ * meaning and examples, each exclusion's note and examples. Pass files that `loadSafetyRules` accepted.
+ */
+export function withoutDocumentation(files: SafetyFiles): SafetyFiles {
+  const rules = files.rules as RulesFile;
+  const lexicon = (file: unknown) => {
+    const { $comment: _, exclusions, ...rest } = file as LexiconFile;
+    return { ...rest, exclusions: exclusions.map(({ pattern }) => ({ pattern })) };
+  };
+  return {
+    rules: {
+      gap: rules.gap,
+      concepts: Object.fromEntries(Object.keys(rules.concepts).map((name) => [name, ''])),
+      rules: rules.rules.map(({ means: _, examples: __, ...rule }) => rule),
+    },
+    nb: lexicon(files.nb),
+    nn: lexicon(files.nn),
+    en: lexicon(files.en),
+  };
+}
+
 function compile(
-  rulesFile: RulesFile,
-  lexicons: Record<SafetyLocale, LexiconFile>,
+  rulesFile: BareRulesFile,
+  lexicons: Record<SafetyLocale, BareLexiconFile>,
   issues: SafetyRulesIssue[],
 ): SafetyRules {
   const concepts = Object.keys(rulesFile.concepts);
@@ -310,7 +354,7 @@ function compile(
   for (const locale of SAFETY_LOCALES) {
     for (const [index, exclusion] of lexicons[locale].exclusions.entries()) {
       const pattern = compilePattern(exclusion.pattern, locale, `exclusions.${index}.pattern`);
-      if (pattern) exclusions.push({ locale, pattern, examples: exclusion.examples });
+      if (pattern) exclusions.push({ locale, pattern, examples: exclusion.examples ?? [] });
     }
   }
 
@@ -351,7 +395,7 @@ function compile(
       unless: patterns(rule.unless, 'unless'),
       softenedBy: patterns(rule.softenedBy, 'softenedBy'),
       ...(rule.ifJoking ? { ifJoking: rule.ifJoking } : {}),
-      examples: rule.examples,
+      examples: rule.examples ?? [],
     };
   });
   // Evaluation order puts crisis first, then concern, then the parts; "#id" parts follow their rules.
