@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: web chat turns per second against the real server, next to the floor (a bare Hono app
  * doing one read and one write transaction per request on the same kind of database), in one run; and
- * the therapist workspace's reads on a large caseload (workspace.ts). `--part` runs one of the two.
+ * the therapist workspace's reads on a large caseload (workspace.ts); and a morning of due check-ins fired,
+ * queued and drained at the SMS send rate (scheduler.ts). `--part` runs one of them.
  * See bench/README.md for what it measures and the flags.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { cpuStallUs, mainThreadCpuMs } from './cpu.ts';
 import { startFloorServer } from './floor.ts';
 import { closeAgents, type Phase, type PhaseResult, runPhase } from './load.ts';
 import { countRoundTrips } from './round-trips.ts';
+import { printScheduler, runSchedulerBench, type SchedulerBenchResult } from './scheduler.ts';
 import { instrument, printSqlStats } from './sql-stats.ts';
 import { printWorkspace, runWorkspaceBench, type WorkspaceBenchResult } from './workspace.ts';
 
@@ -42,9 +44,11 @@ function intOption(
 
 const USAGE = `usage: npm run bench -- [--concurrency 50] [--clients 500] [--warmup 100]
        [--floor-requests <turns>] [--rounds 5] [--max-seconds 120] [--driver worker|inline] [--out bench/results.json]
-       [--sql-stats] [--keep-db <file>] [--part all|turns|workspace] [--workspace-clients 1000] [--workspace-calls 200]
+       [--sql-stats] [--keep-db <file>] [--part all|turns|workspace|scheduler] [--workspace-clients 1000] [--workspace-calls 200]
+       [--checkins 100000] [--checkin-batch 250] [--send-rate 1000] [--max-drain-seconds 300]
 env: BENCH_CONCURRENCY, BENCH_CLIENTS, BENCH_WARMUP, BENCH_FLOOR_REQUESTS, BENCH_ROUNDS, BENCH_MAX_SECONDS, BENCH_DRIVER,
-     BENCH_PART, BENCH_WORKSPACE_CLIENTS, BENCH_WORKSPACE_CALLS`;
+     BENCH_PART, BENCH_WORKSPACE_CLIENTS, BENCH_WORKSPACE_CALLS, BENCH_SCHEDULER_CHECKINS, BENCH_SCHEDULER_BATCH,
+     BENCH_SCHEDULER_SEND_RATE, BENCH_SCHEDULER_MAX_DRAIN_SECONDS`;
 
 function parseFlags() {
   try {
@@ -63,6 +67,10 @@ function parseFlags() {
         part: { type: 'string' },
         'workspace-clients': { type: 'string' },
         'workspace-calls': { type: 'string' },
+        checkins: { type: 'string' },
+        'checkin-batch': { type: 'string' },
+        'send-rate': { type: 'string' },
+        'max-drain-seconds': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -100,10 +108,26 @@ if (driver !== 'worker' && driver !== 'inline') {
 }
 const outPath = args.out ?? join(here, 'results.json');
 const part = args.part ?? env.BENCH_PART ?? 'all';
-if (part !== 'all' && part !== 'turns' && part !== 'workspace') {
-  console.error(`bench: --part must be all, turns or workspace (got "${part}")`);
+if (part !== 'all' && part !== 'turns' && part !== 'workspace' && part !== 'scheduler') {
+  console.error(`bench: --part must be all, turns, workspace or scheduler (got "${part}")`);
   process.exit(2);
 }
+const schedulerCheckins = Math.max(
+  1,
+  intOption(args.checkins, env.BENCH_SCHEDULER_CHECKINS, 100_000, 'checkins'),
+);
+const schedulerBatch = Math.max(
+  1,
+  intOption(args['checkin-batch'], env.BENCH_SCHEDULER_BATCH, 250, 'checkin-batch'),
+);
+const schedulerSendRate = Math.max(
+  1,
+  intOption(args['send-rate'], env.BENCH_SCHEDULER_SEND_RATE, 1000, 'send-rate'),
+);
+const schedulerMaxDrain = Math.max(
+  1,
+  intOption(args['max-drain-seconds'], env.BENCH_SCHEDULER_MAX_DRAIN_SECONDS, 300, 'max-drain-seconds'),
+);
 const workspaceClients = Math.max(
   1,
   intOption(args['workspace-clients'], env.BENCH_WORKSPACE_CLIENTS, 1000, 'workspace-clients'),
@@ -335,13 +359,17 @@ const hardStop = setTimeout(
     rmSync(dir, { recursive: true, force: true });
     process.exit(1);
   },
-  ((2 * rounds + 2) * maxSeconds + 120 + (part === 'turns' ? 0 : 600)) * 1000,
+  ((2 * rounds + 2) * maxSeconds +
+    120 +
+    (part === 'turns' ? 0 : 600) +
+    (part === 'all' || part === 'scheduler' ? 1200 + schedulerMaxDrain : 0)) *
+    1000,
 );
 hardStop.unref();
 
 // The workspace part first, on a database of its own that is gone before the turns part starts.
 let workspace: WorkspaceBenchResult | undefined;
-if (part !== 'turns') {
+if (part === 'all' || part === 'workspace') {
   const workspaceDir = join(dir, 'workspace');
   try {
     mkdirSync(workspaceDir);
@@ -364,6 +392,37 @@ if (part !== 'turns') {
     if (workspace) {
       writeFileSync(outPath, `${JSON.stringify({ ...previousResults(), workspace }, null, 2)}\n`);
       console.log(`wrote ${outPath} (workspace)`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(exitCode);
+  }
+}
+
+// The scheduler part next, on databases of its own, gone before the turns part starts.
+let scheduler: SchedulerBenchResult | undefined;
+if (part === 'all' || part === 'scheduler') {
+  const schedulerDir = join(dir, 'scheduler');
+  try {
+    mkdirSync(schedulerDir);
+    scheduler = await runSchedulerBench({
+      dir: schedulerDir,
+      checkins: schedulerCheckins,
+      batch: schedulerBatch,
+      sendRate: schedulerSendRate,
+      crisisEveryMs: 1000,
+      maxDrainSeconds: schedulerMaxDrain,
+    });
+    printScheduler(scheduler);
+  } catch (error) {
+    console.error('bench (scheduler) failed:', error);
+    exitCode = 1;
+  } finally {
+    rmSync(schedulerDir, { recursive: true, force: true });
+  }
+  if (part === 'scheduler') {
+    if (scheduler) {
+      writeFileSync(outPath, `${JSON.stringify({ ...previousResults(), scheduler }, null, 2)}\n`);
+      console.log(`wrote ${outPath} (scheduler)`);
     }
     rmSync(dir, { recursive: true, force: true });
     process.exit(exitCode);
@@ -586,11 +645,15 @@ try {
       serverErrors: log.errors,
     },
   };
-  // Run alone (--part turns), the turns part keeps the workspace figures of the last run.
-  const previousWorkspace = part === 'turns' ? previousResults().workspace : undefined;
+  // Run alone (--part turns), the turns part keeps the workspace and scheduler figures of the last run.
+  const previous = part === 'turns' ? previousResults() : {};
   writeFileSync(
     outPath,
-    `${JSON.stringify({ ...results, workspace: workspace ?? previousWorkspace }, null, 2)}\n`,
+    `${JSON.stringify(
+      { ...results, workspace: workspace ?? previous.workspace, scheduler: scheduler ?? previous.scheduler },
+      null,
+      2,
+    )}\n`,
   );
   console.log(`wrote ${outPath}`);
 

@@ -126,7 +126,8 @@ async function main(argv: string[]): Promise<number> {
       const c = config();
       announceDatabase(c);
       const deps = await buildNodeDeps(c, log);
-      const result = await tick(deps);
+      // Paced as one pass of `serve` is: what SMS_SEND_RATE allows in SCHEDULER_INTERVAL_MS.
+      const result = await tick(deps, { windowMs: c.SCHEDULER_INTERVAL_MS });
       deps.db.close();
       process.stdout.write(
         `Fired ${result.fired} timer(s); started ${result.checkins} check-in(s); queued ${result.reminders} contact reminder(s) and ${result.quiet.reminded} quiet reminder(s); sent ${result.sent}, failed ${result.failed} message(s).\n`,

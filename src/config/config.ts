@@ -36,6 +36,8 @@ export const configSchema = z
     ),
     NODE_ENV: z.preprocess(emptyAsUndefined, z.string().default('development')),
     SCHEDULER_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).default(5000)),
+    /** SMS per second from the sender number (TWILIO_FROM): the outbox sends normal messages no faster. */
+    SMS_SEND_RATE: z.preprocess(emptyAsUndefined, z.coerce.number().positive().max(10_000).default(10)),
     TWILIO_ACCOUNT_SID: z.preprocess(
       emptyAsUndefined,
       z

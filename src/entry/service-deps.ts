@@ -6,6 +6,7 @@ import { conversationReference } from '../service/conversation-references.ts';
 import { type Logger, randomIds, type ServiceDeps } from '../service/deps.ts';
 import { KeyedLock } from '../service/keyed-lock.ts';
 import { Metrics } from '../service/metrics.ts';
+import { SendRate } from '../service/send-rate.ts';
 import type { Database } from '../storage/db.ts';
 import { channelsFromConfig } from './channels.ts';
 
@@ -55,6 +56,7 @@ export function serviceDeps(config: Config, parts: DepsParts): ServiceDeps {
     checkins: {
       sms: { screenEveryDays: config.SMS_CHECKIN_SCREEN_DAYS, fullEveryDays: config.SMS_CHECKIN_FULL_DAYS },
     },
+    sendRates: { sms: new SendRate(config.SMS_SEND_RATE) },
   };
   // The Bot Framework sender reads the conversation references the service stores.
   const wiring = {

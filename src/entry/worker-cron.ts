@@ -52,6 +52,12 @@ export const ROW_COST = 7;
 /** Subrequests the purge of abandoned web conversations costs: one write of a few statements. */
 export const PURGE_COST = 10;
 
+/**
+ * How long the cron pass paces the SMS sender (SMS_SEND_RATE): half of the minute until the next cron
+ * trigger, well inside what a cron invocation may run. The pace itself is kept per isolate (send-rate.ts).
+ */
+export const CRON_PACE_WINDOW_MS = 30_000;
+
 /** What a send needs to be left after it: recording the attempt, so a sent SMS is never left unrecorded. */
 const AFTER_SEND = 4;
 
@@ -191,7 +197,9 @@ export async function cronPass(
     (await step('contact_reminders', TURN_COST, (limit) => sendDueContactReminders(deps, limit))) ?? 0;
   result.quiet = (await step('quiet', TURN_COST, (limit) => applyQuietRule(deps, limit))) ?? result.quiet;
   result.outbox =
-    (await step('outbox', ROW_COST, (limit) => deliverOutbox(deps, { limit }))) ?? result.outbox;
+    (await step('outbox', ROW_COST, (limit) =>
+      deliverOutbox(deps, { limit, windowMs: CRON_PACE_WINDOW_MS }),
+    )) ?? result.outbox;
   result.purged = (await step('purge', PURGE_COST, () => purgeAbandonedConversations(deps))) ?? 0;
   result.subrequests = budget.used;
   const seconds = (Date.now() - started) / 1000;

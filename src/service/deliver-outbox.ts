@@ -7,6 +7,7 @@ import {
   recordAttempt,
 } from '../storage/outbox.ts';
 import type { ChannelSender, LookupResult, OutboundMessage, SendResult, ServiceDeps } from './deps.ts';
+import type { SendRate } from './send-rate.ts';
 
 /** How long a claimed row is left to the pass that claimed it before another may take it up. */
 export const LEASE_MS = 5 * 60 * 1000;
@@ -49,11 +50,23 @@ function heldBack(row: OutboxRow): string | undefined {
 }
 
 export interface DeliveryOptions {
-  /** Most rows one pass reads; safety rows are read first, so they are never left out by the limit. */
+  /**
+   * Most rows one pass reads; safety rows are read first, so they are never left out by the limit. By
+   * default 100, or what the fastest send rate lets the window send if that is more.
+   */
   limit?: number;
   /** Only safety rows: what the scheduler sends at once after an inbound message, beside any pass. */
   only?: 'safety';
+  /**
+   * How long the pass may pace a rate-limited channel's normal rows (deps.sendRates): it sends what the
+   * rate allows in this time and leaves the rest, oldest first, to the next pass. Default PACE_WINDOW_MS;
+   * the scheduler passes its interval.
+   */
+  windowMs?: number;
 }
+
+/** How long one pass paces a rate-limited channel when the caller does not say. */
+export const PACE_WINDOW_MS = 1_000;
 
 type Outcome = 'sent' | 'retry' | 'failed' | 'taken';
 
@@ -80,8 +93,11 @@ export async function deliverOutbox(
   deps: ServiceDeps,
   options: DeliveryOptions = {},
 ): Promise<{ sent: number; failed: number }> {
+  const windowMs = options.windowMs ?? PACE_WINDOW_MS;
+  const rates = Object.values(deps.sendRates ?? {});
+  const paced = Math.max(0, ...rates.map((rate) => Math.ceil((rate.perSecond * windowMs) / 1000)));
   const rows = await deps.db.read((q) =>
-    dueOutbox(q, deps.clock().toISOString(), options.limit ?? 100, options.only),
+    dueOutbox(q, deps.clock().toISOString(), options.limit ?? Math.max(100, paced), options.only),
   );
   const byRecipient = (kind: 'safety' | 'other') => {
     const lanes = new Map<string, OutboxRow[]>();
@@ -95,11 +111,33 @@ export async function deliverOutbox(
   };
   const outcomes: Outcome[] = [];
   const deliver = async (lane: OutboxRow[]) => {
-    for (const row of lane) outcomes.push(await deliverRow(deps, row));
+    for (const row of lane) {
+      if (!heldBack(row)) deps.sendRates?.[row.channel]?.count();
+      outcomes.push(await deliverRow(deps, row));
+    }
   };
-  // The safety lanes are started first, so their claims are the first writes of the pass.
+  // A rate-limited channel's rows each wait for a slot of its sender's pace, taken in the order the
+  // lanes come to them (oldest first: lanes start in the order of their oldest row, each in id order).
+  // A row whose slot would come after the window ends stops its lane: it and the lane's later rows wait
+  // for the next pass, which reads them first again.
+  const deadlines = new Map<SendRate, number>();
+  const deliverPaced = async (lane: OutboxRow[]) => {
+    for (const row of lane) {
+      const rate = heldBack(row) ? undefined : deps.sendRates?.[row.channel];
+      if (rate) {
+        const deadline = deadlines.get(rate) ?? rate.time.now() + windowMs;
+        deadlines.set(rate, deadline);
+        const wait = rate.take(deadline);
+        if (wait === undefined) return;
+        if (wait > 0) await rate.time.sleep(wait);
+      }
+      outcomes.push(await deliverRow(deps, row));
+    }
+  };
+  // The safety lanes are started first, so their claims are the first writes of the pass. They never
+  // wait for a rate's slot, but take one, so the normal messages after them keep the pace.
   const safety = byRecipient('safety').map(deliver);
-  const normal = inLanes(byRecipient('other'), NORMAL_LANES, deliver);
+  const normal = inLanes(byRecipient('other'), NORMAL_LANES, deliverPaced);
   await allSettled([...safety, normal]);
   return {
     sent: outcomes.filter((o) => o === 'sent').length,
@@ -110,7 +148,13 @@ export async function deliverOutbox(
 async function deliverRow(deps: ServiceDeps, row: OutboxRow): Promise<Outcome> {
   const claimedAt = deps.clock();
   const leaseUntil = new Date(claimedAt.getTime() + LEASE_MS).toISOString();
-  const claim = { id: row.id, now: claimedAt.toISOString(), leaseUntil, sendingSince: row.sendingSince };
+  const claim = {
+    id: row.id,
+    now: claimedAt.toISOString(),
+    leaseUntil,
+    sendingSince: row.sendingSince,
+    attempts: row.attempts,
+  };
   if (!(await deps.db.write((tx) => claimOutbox(tx, claim)))) return 'taken';
   const sender = deps.senders[row.channel];
   const attempt = row.attempts + 1;

@@ -7,6 +7,7 @@ import type { Database } from '../storage/db.ts';
 import type { KeyedLock } from './keyed-lock.ts';
 import type { Metrics } from './metrics.ts';
 import type { RenderedReply } from './render.ts';
+import type { SendRate } from './send-rate.ts';
 
 export type SendResult =
   | { ok: true; providerId?: string }
@@ -145,4 +146,6 @@ export interface ServiceDeps {
   retry: RetryPolicy;
   /** Check-ins that start when a client links a channel, per channel (SMS: weekly screen, 14-day full). */
   checkins: Record<string, { screenEveryDays: number; fullEveryDays: number }>;
+  /** The pace of each rate-limited channel's sender (SMS: SMS_SEND_RATE); a channel without one is not paced. */
+  sendRates?: Record<string, SendRate>;
 }

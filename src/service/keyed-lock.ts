@@ -32,6 +32,28 @@ export class KeyedLock {
     return result;
   }
 
+  /**
+   * Runs `task` holding every key of `keys` at once: after the tasks already waiting for any of them, and
+   * before any task for one of them that comes later. All keys are taken in one step, so two callers
+   * that hold several keys can never wait for each other. (A batch of check-ins, one key per client.)
+   */
+  runAll<T>(keys: Iterable<string>, task: () => Promise<T>): Promise<T> {
+    const unique = [...new Set(keys)];
+    const previous = Promise.all(
+      unique.map((key) => (this.#tails.get(key) ?? Promise.resolve()).catch(() => {})),
+    );
+    const result = previous.then(task);
+    for (const key of unique) {
+      const finished = () => this.#finish(key);
+      const tail = result.then(finished, finished);
+      this.#tails.set(key, tail);
+      void tail.then(() => {
+        if (this.#tails.get(key) === tail) this.#tails.delete(key);
+      });
+    }
+    return result;
+  }
+
   /** Now, as `quietSince` understands it. */
   sequence(): number {
     return this.#sequence;

@@ -1,17 +1,17 @@
 import { DEFAULT_PREFERRED_TIME, localDayAt, nextDue } from '../domain/schedule.ts';
-import { preferredAddress } from '../storage/addresses.ts';
 import { type ClientRecord, findClient } from '../storage/clients.ts';
-import type { Queryable } from '../storage/db.ts';
-import { activeEnrollmentOfFlow, type EnrollmentRecord, insertEnrollment } from '../storage/enrollments.ts';
+import type { InStatement, Queryable } from '../storage/db.ts';
+import { type EnrollmentRecord, insertEnrollmentStatement } from '../storage/enrollments.ts';
 import {
-  advanceSchedule,
+  advanceScheduleStatement,
+  checkinContexts,
   clientSchedules,
   dueSchedules,
   insertSchedule,
   type ScheduleRecord,
 } from '../storage/schedules.ts';
 import type { ServiceDeps } from './deps.ts';
-import { runTurn } from './run-turn.ts';
+import { type BatchTurn, runTurns } from './run-turn.ts';
 
 export type ScheduleRequest =
   | { clientId: string; flowId: string; everyDays: number }
@@ -85,87 +85,125 @@ export async function startDefaultCheckins(
   }
 }
 
-/** Starts every check-in that is due; returns how many conversations were started. */
-export async function fireDueSchedules(deps: ServiceDeps, limit = 100): Promise<number> {
-  const due = await deps.db.read((q) => dueSchedules(q, deps.clock().toISOString(), limit));
+/**
+ * Check-ins started per batch: one read batch, one write transaction and the engine run for each. A
+ * larger batch writes faster (bench/README.md, the scheduler part) but holds its clients' locks, and the
+ * single database connection of the embedded driver, for longer: a client of the batch who writes
+ * meanwhile waits for it.
+ */
+export const CHECKIN_BATCH = 250;
+
+/**
+ * Starts every check-in that is due (at most `limit` per call: one scheduler pass), in batches of
+ * `batchSize` clients: each batch reads what its check-ins need in one read batch, runs the engine for
+ * each, and writes them all in one transaction (runTurns). A client with two check-ins due waits for the
+ * next batch with the second. Returns how many conversations were started.
+ */
+export async function fireDueSchedules(
+  deps: ServiceDeps,
+  limit = 4 * CHECKIN_BATCH,
+  batchSize = CHECKIN_BATCH,
+): Promise<number> {
+  let pending = await deps.db.read((q) => dueSchedules(q, deps.clock().toISOString(), limit));
   let started = 0;
-  for (const schedule of due) {
-    if (await deps.locks.run(`client:${schedule.clientId}`, () => startCheckin(deps, schedule))) started++;
+  while (pending.length > 0) {
+    const batch: ScheduleRecord[] = [];
+    const later: ScheduleRecord[] = [];
+    const clients = new Set<string>();
+    for (const schedule of pending) {
+      if (batch.length < batchSize && !clients.has(schedule.clientId)) {
+        clients.add(schedule.clientId);
+        batch.push(schedule);
+      } else later.push(schedule);
+    }
+    pending = later;
+    // Under every client's lock, as one client's message would be: their turns do not interleave.
+    started += await deps.locks.runAll(
+      batch.map((s) => `client:${s.clientId}`),
+      () => startCheckins(deps, batch),
+    );
   }
   return started;
 }
 
-async function startCheckin(deps: ServiceDeps, schedule: ScheduleRecord): Promise<boolean> {
+async function startCheckins(deps: ServiceDeps, schedules: ScheduleRecord[]): Promise<number> {
   const now = deps.clock();
-  const dueAt = schedule.nextDueAt!;
-  const { client, address, running } = await deps.db.read(async (q) => {
-    const client = await findClient(q, schedule.clientId);
-    return {
-      client,
-      address: client ? await preferredAddress(q, client.id, now) : undefined,
-      running: await activeEnrollmentOfFlow(q, schedule.clientId, schedule.flowId),
-    };
-  });
-  // On a day the full measurement is due as well, the short screen steps aside.
-  const fullDueToo =
-    schedule.flowId === 'screen' &&
-    (await deps.db.read((q) => clientSchedules(q, schedule.clientId))).some(
-      (s) =>
-        s.flowId === 'measures' &&
-        s.active &&
-        s.nextDueAt !== undefined &&
-        Math.abs(Date.parse(s.nextDueAt) - Date.parse(dueAt)) < 86_400_000,
-    );
-  const next =
-    schedule.everyDays && client
-      ? nextDue(
-          new Date(dueAt),
-          schedule.everyDays,
-          client.preferredTime ?? DEFAULT_PREFERRED_TIME,
-          client.timeZone,
-        )
-      : undefined;
-  // Nothing to start: the client never linked a channel, the number sent STOP, or the last check-in is
-  // still open.
-  if (!client || !address || address.optedOutAt || address.undeliverableAt || running || fullDueToo) {
-    await deps.db.write((tx) => advanceSchedule(tx, schedule.id, dueAt, next?.toISOString() ?? null));
-    return false;
-  }
-  const flow = deps.flows.latest(schedule.flowId)!;
-  const enrollment: EnrollmentRecord = {
-    id: deps.ids.id(),
-    clientId: client.id,
-    flowId: flow.id,
-    flowVersion: flow.version,
-    status: 'pending',
-    rowVersion: 0,
+  const ctx = await deps.db.read((q) =>
+    checkinContexts(
+      q,
+      schedules.map((s) => s.clientId),
+      now,
+    ),
+  );
+  const advances: InStatement[] = [];
+  const turns: BatchTurn[] = [];
+  // A morning's schedules mostly share their due time, cadence, time of day and zone.
+  const nextDues = new Map<string, string>();
+  const nextOf = (dueAt: string, everyDays: number, time: string, timeZone: string): string => {
+    const memo = `${dueAt} ${everyDays} ${time} ${timeZone}`;
+    let next = nextDues.get(memo);
+    if (next === undefined) {
+      next = nextDue(new Date(dueAt), everyDays, time, timeZone).toISOString();
+      nextDues.set(memo, next);
+    }
+    return next;
   };
-  let advanced = false;
-  await runTurn(
-    deps,
-    { now, client, enrollment, address, locale: client.locale },
-    { kind: 'start_enrollment' },
-    {
-      leadEvents: [{ type: 'checkin.started', data: { scheduleId: schedule.id, flowId: flow.id, dueAt } }],
-      scheduledFor: { timeZone: client.timeZone },
-      // Another pass that took this schedule first makes this one a no-op: the enrollment is not created.
-      alongside: async (tx) => {
-        advanced = await advanceSchedule(tx, schedule.id, dueAt, next?.toISOString() ?? null);
-        if (!advanced) throw new ScheduleTaken();
-        await insertEnrollment(tx, {
-          id: enrollment.id,
-          clientId: client.id,
-          flowId: flow.id,
-          flowVersion: flow.version,
-          now: now.toISOString(),
-        });
+  for (const schedule of schedules) {
+    const dueAt = schedule.nextDueAt!;
+    const client = ctx.clients.get(schedule.clientId);
+    const address = client && ctx.addresses.get(client.id);
+    const running = ctx.running.has(`${schedule.clientId} ${schedule.flowId}`);
+    // On a day the full measurement is due as well, the short screen steps aside.
+    const fullDueToo =
+      schedule.flowId === 'screen' &&
+      (ctx.schedules.get(schedule.clientId) ?? []).some(
+        (s) =>
+          s.flowId === 'measures' &&
+          s.active &&
+          s.nextDueAt !== undefined &&
+          Math.abs(Date.parse(s.nextDueAt) - Date.parse(dueAt)) < 86_400_000,
+      );
+    const next =
+      schedule.everyDays && client
+        ? nextOf(dueAt, schedule.everyDays, client.preferredTime ?? DEFAULT_PREFERRED_TIME, client.timeZone)
+        : null;
+    // Nothing to start: the client never linked a channel, the number sent STOP, or the last check-in is
+    // still open.
+    if (!client || !address || address.optedOutAt || address.undeliverableAt || running || fullDueToo) {
+      advances.push(advanceScheduleStatement(schedule.id, dueAt, next));
+      continue;
+    }
+    const flow = deps.flows.latest(schedule.flowId)!;
+    const enrollment: EnrollmentRecord = {
+      id: deps.ids.id(),
+      clientId: client.id,
+      flowId: flow.id,
+      flowVersion: flow.version,
+      status: 'pending',
+      rowVersion: 0,
+    };
+    turns.push({
+      target: { now, client, enrollment, address, locale: client.locale },
+      trigger: { kind: 'start_enrollment' },
+      options: {
+        leadEvents: [{ type: 'checkin.started', data: { scheduleId: schedule.id, flowId: flow.id, dueAt } }],
+        scheduledFor: { timeZone: client.timeZone },
+        // Another pass that took this schedule first (its due time moved) turns this check-in down: its
+        // enrollment is not created, and the rest of the batch is written without it.
+        statements: [
+          { mustChange: advanceScheduleStatement(schedule.id, dueAt, next) },
+          insertEnrollmentStatement({
+            id: enrollment.id,
+            clientId: client.id,
+            flowId: flow.id,
+            flowVersion: flow.version,
+            now: now.toISOString(),
+          }),
+        ],
       },
-    },
-  ).catch((error: unknown) => {
-    if (!(error instanceof ScheduleTaken)) throw error;
-  });
-  return advanced;
+    });
+  }
+  if (advances.length > 0) await deps.db.write((tx) => tx.batch(advances));
+  const outcomes = await runTurns(deps, turns);
+  return outcomes.filter((o) => o.kind !== 'conflict').length;
 }
-
-/** Thrown inside the write when the schedule was advanced by someone else: the transaction rolls back. */
-class ScheduleTaken extends Error {}

@@ -4,22 +4,28 @@ import type { DomainEvent, EngineEvent, FlowEvent, Locale, Reply, TurnResult } f
 import type { AddressRecord } from '../storage/addresses.ts';
 import { insertAlert, openFlowErrorAlert } from '../storage/alerts.ts';
 import type { ClientRecord } from '../storage/clients.ts';
-import type { Queryable } from '../storage/db.ts';
+import type { InStatement, Queryable } from '../storage/db.ts';
 import type { EnrollmentRecord } from '../storage/enrollments.ts';
+import { discreetSmsStates } from '../storage/held-messages.ts';
 import { deleteTimer } from '../storage/timers.ts';
 import { type CourseGate, contractReplies, courseGate } from './course-gate.ts';
 import type { ServiceDeps } from './deps.ts';
 import { notifyDutyPhone } from './duty-alert.ts';
 import { enrollmentWrite, flowOf, resumeOther } from './enrollment-state.ts';
+import { WriteConflict } from './errors.ts';
 import { alertedTo } from './safety.ts';
 import { logSignal, raiseSignal } from './safety-mode.ts';
 import { flowSignal } from './safety-protocol.ts';
 import {
   type CallerStatement,
+  type TurnStatements,
   type TurnWrite,
+  turnStands,
+  turnStatements,
   type WrittenTurn,
   writeCallerStatements,
   writeTurn,
+  writtenTurn,
 } from './write-turn.ts';
 
 /**
@@ -178,8 +184,23 @@ export async function runTurn(
   trigger: Trigger,
   options: TurnOptions = {},
 ): Promise<TurnOutcome> {
+  return commitTurn(deps, await prepareTurn(deps, target, trigger, options));
+}
+
+/** A trigger the engine has run for, with what its write will be; nothing is written yet. */
+type PreparedTurn = { target: TurnTarget; trigger: Trigger; options: TurnOptions } & (
+  | { kind: 'failed'; error: unknown }
+  | { kind: 'ready'; write: TurnWrite; signal: ReturnType<typeof flowSignal> }
+);
+
+async function prepareTurn(
+  deps: ServiceDeps,
+  target: TurnTarget,
+  trigger: Trigger,
+  options: TurnOptions,
+): Promise<PreparedTurn> {
   const step = engineStep(deps, target, trigger, await courseGate(deps, target, trigger));
-  if (step.kind === 'failed') return flowFailed(deps, target, trigger, options, step.error);
+  if (step.kind === 'failed') return { kind: 'failed', error: step.error, target, trigger, options };
 
   const { client, enrollment } = target;
   let replies: Reply[] = step.kind === 'replies' ? step.replies : step.result.replies;
@@ -205,13 +226,14 @@ export async function runTurn(
     if (result.done && !step.started)
       replies = [...replies, ...(await resumeOther(deps, client.id, enrollment.id))];
   }
-
-  // Safety first, on what the flow itself raised: the protocol opens in this same write, and the flow's
-  // replies (the next PHQ-9 item) wait on the alert until it ends.
-  const signal = flowSignal(events);
-  const written = await deps.db.write(async (tx) => {
-    await options.alongside?.(tx);
-    const base: TurnWrite = {
+  return {
+    kind: 'ready',
+    target,
+    trigger,
+    options,
+    // Safety first, on what the flow itself raised: the protocol opens in the same write (commitTurn).
+    signal: flowSignal(events),
+    write: {
       now: target.now,
       address: target.address,
       clientId: client.id,
@@ -222,7 +244,19 @@ export async function runTurn(
       replies: [...(options.lead ?? []), ...replies],
       scheduledFor: options.scheduledFor,
       statements: options.statements,
-    };
+    },
+  };
+}
+
+async function commitTurn(deps: ServiceDeps, prepared: PreparedTurn): Promise<TurnOutcome> {
+  const { target, trigger, options } = prepared;
+  if (prepared.kind === 'failed') return flowFailed(deps, target, trigger, options, prepared.error);
+  const { client, enrollment } = target;
+  const { signal, write: base } = prepared;
+  // The flow's own replies (the next PHQ-9 item) wait on the alert until the protocol ends.
+  const replies = base.replies.slice(options.lead?.length ?? 0);
+  const written = await deps.db.write(async (tx) => {
+    await options.alongside?.(tx);
     if (!signal) return writeTurn(deps, tx, base);
     // The protocol's own writes come next and may refer to them (a new address): written first.
     await writeCallerStatements(tx, options.statements);
@@ -251,6 +285,150 @@ export async function runTurn(
   });
   if (signal) logSignal(deps, target, signal);
   return { kind: 'written', ...written };
+}
+
+/** One turn of a batch: its caller's writes can only be statements (no `alongside`, no inbound message). */
+export interface BatchTurn {
+  target: TurnTarget;
+  trigger: Trigger;
+  options?: Omit<TurnOptions, 'alongside' | 'inbound'>;
+}
+
+/** A batched turn a `mustChange` statement, the fired timer or the compare-and-set turned down: not written. */
+export type BatchOutcome = TurnOutcome | { kind: 'conflict' };
+
+/**
+ * `runTurn` for many triggers at once, each for another conversation (a morning's check-ins): the engine
+ * runs for each as `runTurn` would, and the turns that need nothing more than their batch (no safety step
+ * opened by the flow, no flow error) are written together, in one transaction and one batch, after one
+ * read of their discreet SMS states in it. Each turn's checks (its caller's `mustChange` statements, the
+ * fired timer, the compare-and-set) are read from the batch's results: a turn that fails one is dropped and
+ * the transaction runs again without it, so a turn someone else took never loses the others. The rest
+ * (and a second turn for the same address) are written one by one after, exactly as `runTurn` writes them.
+ * Outcomes come back in the order of `turns`.
+ */
+export async function runTurns(deps: ServiceDeps, turns: BatchTurn[]): Promise<BatchOutcome[]> {
+  const prepared = await Promise.all(
+    turns.map((t) => prepareTurn(deps, t.target, t.trigger, t.options ?? {})),
+  );
+  const outcomes: BatchOutcome[] = new Array(turns.length);
+  const together: number[] = [];
+  const alone: number[] = [];
+  const addresses = new Set<string>();
+  for (const [i, p] of prepared.entries()) {
+    if (p.kind === 'ready' && !p.signal && !addresses.has(p.target.address.id)) {
+      addresses.add(p.target.address.id);
+      together.push(i);
+    } else alone.push(i);
+  }
+  let left = together;
+  while (left.length > 0) {
+    try {
+      const written = await deps.db.write((tx) =>
+        writeTogether(
+          deps,
+          tx,
+          left.map((i) => (prepared[i] as Extract<PreparedTurn, { kind: 'ready' }>).write),
+        ),
+      );
+      for (const [n, i] of left.entries()) outcomes[i] = { kind: 'written', ...written[n]! };
+      left = [];
+    } catch (error) {
+      if (!(error instanceof TurnsTurnedDown)) {
+        // Not a check that failed but the batch itself (a statement refused): each turn alone, so one
+        // bad turn stops only itself, and its error comes out as runTurn's would.
+        if (left.length === 1) throw error;
+        alone.unshift(...left);
+        break;
+      }
+      for (const n of error.items) outcomes[left[n]!] = { kind: 'conflict' };
+      left = left.filter((_, n) => !error.items.has(n));
+    }
+  }
+  for (const i of alone) {
+    outcomes[i] = await commitTurn(deps, prepared[i]!).catch((error: unknown) => {
+      if (error instanceof WriteConflict) return { kind: 'conflict' as const };
+      throw error;
+    });
+  }
+  return outcomes;
+}
+
+/** Thrown inside a batch's write when some of its turns did not stand: the transaction rolls back. */
+class TurnsTurnedDown extends Error {
+  constructor(readonly items: Set<number>) {
+    super(`${items.size} batched turns did not stand`);
+  }
+}
+
+/**
+ * The service's dependencies for building one batch's statements, with the texts and the channels'
+ * formatting of each distinct reply worked out once: a morning's check-ins send the same few texts to
+ * everyone, and formatting an SMS (GSM-7, segments) was a third of a batched check-in's CPU time
+ * (bench/README.md). Both are pure functions of their arguments, so a batch may share their results.
+ */
+function batchDeps(deps: ServiceDeps): ServiceDeps {
+  const texts = new Map<string, string>();
+  const catalog: ServiceDeps['catalog'] = {
+    has: (locale, key) => deps.catalog.has(locale, key),
+    keys: (locale) => deps.catalog.keys(locale),
+    text: (locale, key, vars) => {
+      const memo = `${locale}\u0000${key}\u0000${vars === undefined ? '' : JSON.stringify(vars)}`;
+      let text = texts.get(memo);
+      if (text === undefined) {
+        text = deps.catalog.text(locale, key, vars);
+        texts.set(memo, text);
+      }
+      return text;
+    },
+  };
+  const senders = Object.fromEntries(
+    Object.entries(deps.senders).map(([channel, sender]) => {
+      if (sender.mode !== 'push' || !sender.format) return [channel, sender];
+      const format = sender.format.bind(sender);
+      const formatted = new Map<string, ReturnType<typeof format>>();
+      return [
+        channel,
+        {
+          ...sender,
+          format: (reply: Parameters<typeof format>[0], context: Parameters<typeof format>[1]) => {
+            const memo = `${context.inReplyTo ?? ''}\u0000${JSON.stringify(reply)}`;
+            let messages = formatted.get(memo);
+            if (messages === undefined) {
+              messages = format(reply, context);
+              formatted.set(memo, messages);
+            }
+            return messages;
+          },
+        },
+      ];
+    }),
+  );
+  return { ...deps, catalog, senders };
+}
+
+async function writeTogether(deps: ServiceDeps, tx: Queryable, writes: TurnWrite[]): Promise<WrittenTurn[]> {
+  const shared = batchDeps(deps);
+  const discreet = await discreetSmsStates(
+    tx,
+    writes.flatMap((w) =>
+      w.clientId && deps.senders[w.address.channel]?.mode === 'push'
+        ? [{ addressId: w.address.id, clientId: w.clientId }]
+        : [],
+    ),
+  );
+  const built: { t: TurnStatements; from: number }[] = [];
+  const statements: InStatement[] = [];
+  for (const w of writes) {
+    const t = await turnStatements(shared, tx, { ...w, discreet: discreet.get(w.address.id) });
+    built.push({ t, from: statements.length });
+    statements.push(...t.statements);
+  }
+  const results = await tx.batch(statements);
+  const own = (b: (typeof built)[number]) => results.slice(b.from, b.from + b.t.statements.length);
+  const down = new Set(built.flatMap((b, n) => (turnStands(b.t, own(b)) === 'ok' ? [] : [n])));
+  if (down.size > 0) throw new TurnsTurnedDown(down);
+  return built.map((b) => writtenTurn(b.t, own(b)));
 }
 
 const emptyInbound: NonNullable<TurnWrite['inbound']> = { text: '', payload: null };

@@ -8,9 +8,14 @@ import { purgeAbandonedConversations } from './web-starts.ts';
 
 /**
  * One pass of the scheduler: fire due timers, start due check-ins, queue due contact reminders, apply
- * the contracts' "goes quiet" rule, then deliver the outbox.
+ * the contracts' "goes quiet" rule, then deliver the outbox. `windowMs` is how long the delivery may
+ * pace a rate-limited channel (SMS_SEND_RATE); the loop passes its interval, so one pass sends what the
+ * rate allows until the next is due.
  */
-export async function tick(deps: ServiceDeps): Promise<{
+export async function tick(
+  deps: ServiceDeps,
+  options: { windowMs?: number } = {},
+): Promise<{
   fired: number;
   checkins: number;
   reminders: number;
@@ -23,7 +28,7 @@ export async function tick(deps: ServiceDeps): Promise<{
   const checkins = await fireDueSchedules(deps);
   const reminders = await sendDueContactReminders(deps);
   const quiet = await applyQuietRule(deps);
-  const { sent, failed } = await deliverOutbox(deps);
+  const { sent, failed } = await deliverOutbox(deps, { windowMs: options.windowMs });
   const purged = await purgeAbandonedConversations(deps);
   return { fired, checkins, reminders, quiet, sent, failed, purged };
 }
@@ -77,7 +82,7 @@ export function startScheduler(
       deps.metrics.schedulerPass(outcome, deps.clock(), seconds);
       deps.log.info('scheduler pass', { durationMs: Math.round(seconds * 10_000) / 10, outcome, ...counts });
     };
-    running = tick(deps)
+    running = tick(deps, { windowMs: intervalMs })
       .then(
         (counts) => finished('ok', counts),
         (error) => {

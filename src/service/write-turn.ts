@@ -7,6 +7,7 @@ import { collectWrites, type InStatement, type Queryable } from '../storage/db.t
 import { saveSnapshotStatement } from '../storage/enrollments.ts';
 import { appendEventStatement } from '../storage/events.ts';
 import {
+  type DiscreetSmsState,
   discreetSmsState,
   holdMessageStatement,
   NOTICE_KEY,
@@ -62,6 +63,11 @@ export interface TurnWrite {
   kind?: OutboxKind;
   /** The caller's own writes, first in the same batch (a new address, linking). */
   statements?: CallerStatement[];
+  /**
+   * The address's discreet SMS state, when the caller read it already inside this same transaction (a
+   * batch of check-ins reads all of theirs in one statement); otherwise `writeTurn` reads it.
+   */
+  discreet?: DiscreetSmsState;
 }
 
 /**
@@ -111,6 +117,59 @@ export interface WrittenTurn {
  * failed check throws, and the transaction rolls back everything the batch wrote.
  */
 export async function writeTurn(deps: ServiceDeps, tx: Queryable, w: TurnWrite): Promise<WrittenTurn> {
+  const prepared = await turnStatements(deps, tx, w);
+  const results = await tx.batch(prepared.statements);
+  const check = turnStands(prepared, results);
+  if (check === 'duplicate') throw new DuplicateInbound();
+  if (check === 'conflict') throw new WriteConflict();
+  return writtenTurn(prepared, results);
+}
+
+/** A turn's statements, not yet run, and where in them the results that decide whether it stands are. */
+export interface TurnStatements {
+  statements: InStatement[];
+  /** Caller statements that must change one row. */
+  guards: number[];
+  processed?: number;
+  firedTimer?: number;
+  snapshot?: number;
+  lastTranscript?: number;
+  rendered: RenderedReply[];
+}
+
+/**
+ * Whether a turn's batch stood, from its statements' results (`results[i]` is the result of
+ * `statements[i]`): a `duplicate` dedupe mark or a `conflict` (a guard, the fired timer or the
+ * compare-and-set) means the transaction must not commit it.
+ */
+export function turnStands(
+  t: TurnStatements,
+  results: { rowsAffected: number }[],
+): 'ok' | 'duplicate' | 'conflict' {
+  const changed = (index: number | undefined) => index === undefined || results[index]!.rowsAffected === 1;
+  if (!changed(t.processed)) return 'duplicate';
+  if (!t.guards.every(changed) || !changed(t.firedTimer) || !changed(t.snapshot)) return 'conflict';
+  return 'ok';
+}
+
+/** What a turn that stood answers, from its statements' results. */
+export function writtenTurn(
+  t: TurnStatements,
+  results: { lastInsertRowid: bigint | undefined }[],
+): WrittenTurn {
+  const cursor = t.lastTranscript === undefined ? 0 : Number(results[t.lastTranscript]!.lastInsertRowid);
+  return { replies: t.rendered, cursor };
+}
+
+/**
+ * Builds `writeTurn`'s batch without running it, so a caller can send many turns' statements in one
+ * batch (check-ins, measurements.ts). Reads only the discreet SMS state, and not when `w.discreet` has it.
+ */
+export async function turnStatements(
+  deps: ServiceDeps,
+  tx: Queryable,
+  w: TurnWrite,
+): Promise<TurnStatements> {
   const now = w.now.toISOString();
   const channel = w.address.channel;
   const enrollmentId = w.enrollment?.id;
@@ -242,12 +301,7 @@ export async function writeTurn(deps: ServiceDeps, tx: Queryable, w: TurnWrite):
   }
 
   if (transcript.length > 0) lastTranscript = checked(appendTranscriptRowsStatement(transcript));
-  const results = await tx.batch(statements);
-  const changed = (index: number | undefined) => index === undefined || results[index]!.rowsAffected === 1;
-  if (!changed(processed)) throw new DuplicateInbound();
-  if (!guards.every(changed) || !changed(firedTimer) || !changed(snapshot)) throw new WriteConflict();
-  const cursor = lastTranscript === undefined ? 0 : Number(results[lastTranscript]!.lastInsertRowid);
-  return { replies: rendered, cursor };
+  return { statements, guards, processed, firedTimer, snapshot, lastTranscript, rendered };
 }
 
 /**
@@ -264,7 +318,7 @@ async function discreetPush(
   const channel = w.address.channel;
   const scheduled = w.scheduledFor !== undefined;
   if (!w.clientId || !holdsContent({ channel, scheduled, kind, contract: undefined })) return undefined;
-  const state = await discreetSmsState(tx, w.address.id, w.clientId);
+  const state = w.discreet ?? (await discreetSmsState(tx, w.address.id, w.clientId));
   if (!holdsContent({ channel, scheduled, kind, contract: state.contract })) return undefined;
   if (state.waiting) return {};
   const clinic = deps.defaults.clinicName ?? deps.catalog.text(w.locale, 'sms.discreet_clinic');

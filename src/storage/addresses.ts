@@ -109,16 +109,49 @@ export async function preferredAddress(
 ): Promise<AddressRecord | undefined> {
   const rows = (
     await q.execute({
-      sql: `SELECT * FROM channel_addresses WHERE client_id = ?
-            ORDER BY last_inbound_at IS NULL, COALESCE(last_inbound_at, linked_at, created_at) DESC, rowid DESC`,
+      sql: `SELECT * FROM channel_addresses WHERE client_id = ? ${PREFERRED_ORDER}`,
       args: [clientId],
     })
   ).rows.map(toAddress);
+  return choosePreferred(rows, now);
+}
+
+/** The order `choosePreferred` expects a client's addresses in: the one they last wrote from first. */
+const PREFERRED_ORDER =
+  'ORDER BY last_inbound_at IS NULL, COALESCE(last_inbound_at, linked_at, created_at) DESC, rowid DESC';
+
+/** The rule of `preferredAddress` over one client's addresses, in `PREFERRED_ORDER`. */
+export function choosePreferred(rows: AddressRecord[], now: Date): AddressRecord | undefined {
   const [last] = rows;
   if (last?.channel !== 'web') return last;
   const seen = Date.parse(last.lastInboundAt ?? last.createdAt);
   if (now.getTime() - seen < WEB_CHAT_PRESENCE_MS) return last;
   return rows.find((a) => a.channel === 'sms' && !a.optedOutAt && !a.undeliverableAt) ?? last;
+}
+
+/**
+ * `preferredAddress` for many clients: the statement reading all their addresses in the rule's order
+ * (the ids as one JSON array), for a read batch; `preferredAddresses` applies the rule to its rows.
+ */
+export const clientsAddressesStatement = (clientIds: string[]): InStatement => ({
+  sql: `SELECT * FROM channel_addresses WHERE client_id IN (SELECT value FROM json_each(?))
+        ORDER BY client_id, ${PREFERRED_ORDER.slice('ORDER BY '.length)}`,
+  args: [JSON.stringify(clientIds)],
+});
+
+export function preferredAddresses(rows: Record<string, unknown>[], now: Date): Map<string, AddressRecord> {
+  const byClient = new Map<string, AddressRecord[]>();
+  for (const address of rows.map(toAddress)) {
+    const list = byClient.get(address.clientId!);
+    if (list) list.push(address);
+    else byClient.set(address.clientId!, [address]);
+  }
+  const preferred = new Map<string, AddressRecord>();
+  for (const [clientId, list] of byClient) {
+    const chosen = choosePreferred(list, now);
+    if (chosen) preferred.set(clientId, chosen);
+  }
+  return preferred;
 }
 
 export async function findAddressById(q: Queryable, id: string): Promise<AddressRecord | undefined> {

@@ -34,12 +34,20 @@ export async function insertEnrollment(
   q: Queryable,
   e: { id: string; clientId: string; flowId: string; flowVersion: number; now: string },
 ): Promise<void> {
-  await q.execute({
-    sql: `INSERT INTO enrollments (id, client_id, flow_id, flow_version, status, snapshot, row_version, created_at, updated_at)
-          VALUES (?, ?, ?, ?, 'pending', NULL, 0, ?, ?)`,
-    args: [e.id, e.clientId, e.flowId, e.flowVersion, e.now, e.now],
-  });
+  await q.execute(insertEnrollmentStatement(e));
 }
+
+export const insertEnrollmentStatement = (e: {
+  id: string;
+  clientId: string;
+  flowId: string;
+  flowVersion: number;
+  now: string;
+}): InStatement => ({
+  sql: `INSERT INTO enrollments (id, client_id, flow_id, flow_version, status, snapshot, row_version, created_at, updated_at)
+        VALUES (?, ?, ?, ?, 'pending', NULL, 0, ?, ?)`,
+  args: [e.id, e.clientId, e.flowId, e.flowVersion, e.now, e.now],
+});
 
 export async function findEnrollment(q: Queryable, id: string): Promise<EnrollmentRecord | undefined> {
   const row = (await q.execute({ sql: 'SELECT * FROM enrollments WHERE id = ?', args: [id] })).rows[0];

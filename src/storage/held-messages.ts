@@ -90,7 +90,7 @@ export async function discreetSmsState(
   q: Queryable,
   addressId: string,
   clientId: string,
-): Promise<{ waiting: boolean; contract: { channels: { discreetSms: boolean } } | undefined }> {
+): Promise<DiscreetSmsState> {
   const row = (
     await q.execute({
       sql: `SELECT EXISTS (SELECT 1 FROM held_messages WHERE address_id = ?) AS waiting,
@@ -99,6 +99,15 @@ export async function discreetSmsState(
       args: [addressId, clientId],
     })
   ).rows[0]!;
+  return toDiscreetState(row);
+}
+
+export interface DiscreetSmsState {
+  waiting: boolean;
+  contract: { channels: { discreetSms: boolean } } | undefined;
+}
+
+function toDiscreetState(row: Record<string, unknown>): DiscreetSmsState {
   const fields = optStr(row, 'fields');
   const discreetSms = fields
     ? (JSON.parse(fields) as { channels?: { discreetSms?: boolean } }).channels?.discreetSms
@@ -107,6 +116,28 @@ export async function discreetSmsState(
     waiting: num(row, 'waiting') === 1,
     contract: discreetSms === undefined ? undefined : { channels: { discreetSms } },
   };
+}
+
+/**
+ * `discreetSmsState` for many (address, client) pairs in one statement, keyed by address id: what a batch
+ * of scheduled turns reads inside its write transaction before it builds its statements.
+ */
+export async function discreetSmsStates(
+  q: Queryable,
+  pairs: { addressId: string; clientId: string }[],
+): Promise<Map<string, DiscreetSmsState>> {
+  if (pairs.length === 0) return new Map();
+  const rows = (
+    await q.execute({
+      sql: `SELECT p.value ->> 'a' AS address_id,
+                   EXISTS (SELECT 1 FROM held_messages WHERE address_id = p.value ->> 'a') AS waiting,
+                   (SELECT fields FROM contracts WHERE client_id = p.value ->> 'c' AND status = 'signed'
+                    ORDER BY version DESC LIMIT 1) AS fields
+            FROM json_each(?) p`,
+      args: [JSON.stringify(pairs.map((p) => ({ a: p.addressId, c: p.clientId })))],
+    })
+  ).rows;
+  return new Map(rows.map((row) => [str(row, 'address_id'), toDiscreetState(row)]));
 }
 
 /** Whether anything is held for the address (a notice waits for the client's answer). */

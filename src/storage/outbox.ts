@@ -188,17 +188,18 @@ export async function deliveryAttempts(
  * Claims a due row for one sender by pushing its next attempt past a lease, so a second scheduler
  * (another process running `selvhjelp tick`) cannot send it at the same time, and marks it as sending in
  * the same statement, before the provider call: if the process dies before the outcome is recorded, the
- * row is found still sending after the lease. `sendingSince` is the value the caller read; a row changed
- * since is not claimed. An earlier uncertain start is kept, being the earliest.
+ * row is found still sending after the lease. `sendingSince` and `attempts` are the values the caller
+ * read; a row changed since (another pass tried it while this one waited for a send rate's slot) is not
+ * claimed. An earlier uncertain start is kept, being the earliest.
  */
 export async function claimOutbox(
   q: Queryable,
-  claim: { id: number; now: string; leaseUntil: string; sendingSince: string | undefined },
+  claim: { id: number; now: string; leaseUntil: string; sendingSince: string | undefined; attempts: number },
 ): Promise<boolean> {
   const result = await q.execute({
     sql: `UPDATE outbox SET next_attempt_at = ?, sending_since = COALESCE(sending_since, ?)
-          WHERE id = ? AND status = 'pending' AND next_attempt_at <= ? AND sending_since IS ?`,
-    args: [claim.leaseUntil, claim.now, claim.id, claim.now, claim.sendingSince ?? null],
+          WHERE id = ? AND status = 'pending' AND next_attempt_at <= ? AND sending_since IS ? AND attempts = ?`,
+    args: [claim.leaseUntil, claim.now, claim.id, claim.now, claim.sendingSince ?? null, claim.attempts],
   });
   return result.rowsAffected === 1;
 }

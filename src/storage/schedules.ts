@@ -1,4 +1,6 @@
-import type { Queryable } from './db.ts';
+import { type AddressRecord, clientsAddressesStatement, preferredAddresses } from './addresses.ts';
+import { type ClientRecord, toClient } from './clients.ts';
+import type { InStatement, Queryable } from './db.ts';
 import { num, optStr, str } from './rows.ts';
 
 /** A measurement schedule: a flow (e.g. `measures`, `screen`) started for a client when it is due. */
@@ -67,6 +69,66 @@ export async function clientSchedules(q: Queryable, clientId: string): Promise<S
   return rows.map(toSchedule);
 }
 
+/** What the scheduler reads to start a batch of due check-ins, for every client of the batch. */
+export interface CheckinContexts {
+  clients: Map<string, ClientRecord>;
+  /** Each client's preferred address (`preferredAddress`'s rule), at `now`. */
+  addresses: Map<string, AddressRecord>;
+  /** `clientId + ' ' + flowId` of every enrollment not finished (pending or active). */
+  running: Set<string>;
+  /** Each client's schedules, in the order `clientSchedules` gives them. */
+  schedules: Map<string, ScheduleRecord[]>;
+}
+
+/**
+ * Everything starting the check-ins of `clientIds` needs, in four statements and one read batch (one
+ * round trip to a remote server), whatever the number of clients: what `findClient`,
+ * `preferredAddress`, `activeEnrollmentOfFlow` and `clientSchedules` read for one.
+ */
+export async function checkinContexts(
+  q: Queryable,
+  clientIds: string[],
+  now: Date,
+): Promise<CheckinContexts> {
+  const ids = JSON.stringify([...new Set(clientIds)]);
+  const [clients, addresses, running, schedules] = await q.batch([
+    { sql: 'SELECT * FROM clients WHERE id IN (SELECT value FROM json_each(?))', args: [ids] },
+    clientsAddressesStatement([...new Set(clientIds)]),
+    {
+      sql: `SELECT client_id, flow_id FROM enrollments
+            WHERE client_id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'active')`,
+      args: [ids],
+    },
+    {
+      sql: 'SELECT * FROM measurement_schedules WHERE client_id IN (SELECT value FROM json_each(?)) ORDER BY rowid',
+      args: [ids],
+    },
+  ]);
+  const byClient = new Map<string, ScheduleRecord[]>();
+  for (const schedule of schedules!.rows.map(toSchedule)) {
+    const list = byClient.get(schedule.clientId);
+    if (list) list.push(schedule);
+    else byClient.set(schedule.clientId, [schedule]);
+  }
+  return {
+    clients: new Map(clients!.rows.map((row) => [str(row, 'id'), toClient(row)])),
+    addresses: preferredAddresses(addresses!.rows, now),
+    running: new Set(running!.rows.map((row) => `${str(row, 'client_id')} ${str(row, 'flow_id')}`)),
+    schedules: byClient,
+  };
+}
+
+/** `advanceSchedule` as a statement for a batch: it changes one row when the compare-and-set held. */
+export const advanceScheduleStatement = (
+  id: string,
+  expectedDueAt: string,
+  nextDueAt: string | null,
+): InStatement => ({
+  sql: `UPDATE measurement_schedules SET next_due_at = ?, active = CASE WHEN ? IS NULL THEN 0 ELSE active END
+        WHERE id = ? AND next_due_at = ?`,
+  args: [nextDueAt, nextDueAt, id, expectedDueAt],
+});
+
 /** Moves a schedule on (compare-and-set on its due time, so two schedulers never start it twice). */
 export async function advanceSchedule(
   q: Queryable,
@@ -74,10 +136,6 @@ export async function advanceSchedule(
   expectedDueAt: string,
   nextDueAt: string | null,
 ): Promise<boolean> {
-  const result = await q.execute({
-    sql: `UPDATE measurement_schedules SET next_due_at = ?, active = CASE WHEN ? IS NULL THEN 0 ELSE active END
-          WHERE id = ? AND next_due_at = ?`,
-    args: [nextDueAt, nextDueAt, id, expectedDueAt],
-  });
+  const result = await q.execute(advanceScheduleStatement(id, expectedDueAt, nextDueAt));
   return result.rowsAffected === 1;
 }

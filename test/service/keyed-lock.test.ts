@@ -63,4 +63,27 @@ describe('KeyedLock', () => {
     expect(lock.quietSince('d', since)).toBe(false);
     expect(lock.quietSince('never-seen', lock.sequence())).toBe(true);
   });
+  it('runs a task holding several keys after the tasks before it on any of them, before those after', async () => {
+    const lock = new KeyedLock();
+    const order: string[] = [];
+    const slow = gate();
+    const a = lock.run('client:a', async () => {
+      await slow.opened;
+      order.push('a before');
+    });
+    const both = lock.runAll(['client:a', 'client:b', 'client:a'], async () => {
+      order.push('batch');
+    });
+    const b = lock.run('client:b', async () => {
+      order.push('b after');
+    });
+    await lock.run('client:c', async () => {
+      order.push('c');
+    });
+    slow.open();
+    await Promise.all([a, both, b]);
+    expect(order).toEqual(['c', 'a before', 'batch', 'b after']);
+    expect(lock.quietSince('client:b', 0)).toBe(false);
+    expect(lock.size).toBe(0);
+  });
 });

@@ -34,6 +34,8 @@ export async function startSmsServer(
       TWILIO_FROM: OUR_NUMBER,
       TWILIO_API_BASE_URL: apiBase,
       SCHEDULER_INTERVAL_MS: '3600000',
+      // Fast enough that no test waits for the pace (test/service/send-rate.test.ts tests the pace itself).
+      SMS_SEND_RATE: '1000',
       ...options.env,
     },
     options.overrides,
