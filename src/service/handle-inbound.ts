@@ -218,7 +218,7 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
   const exempt =
     signal.tier !== 'none' ||
     (inbound.content.kind === 'keyword' && inbound.content.keyword === 'stop') ||
-    context.turn?.pending !== undefined;
+    context.pendingSafetyAlert !== undefined;
   const allowance = exempt ? undefined : messageAllowance(deps, counters, context, target.id, now);
   if (allowance && !allowance.allowed) {
     return limitedTurn(deps, { now, address, locale: inbound.locale }, allowance.retryAfterSeconds);

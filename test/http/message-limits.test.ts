@@ -70,6 +70,23 @@ describe('web chat messages', () => {
     expect((await said(id)).at(-1)).toBe('kode 6');
   });
 
+  it('takes the answers to the safety question from a conversation over its limit', async () => {
+    const id = await open('203.0.113.11');
+    for (let i = 1; i <= 5; i++)
+      await post({ conversationId: id, messageId: `s${i}`, text: `hei ${i}` }, '203.0.113.11');
+    expect((await post({ conversationId: id, messageId: 's6', text: 'hei' }, '203.0.113.11')).status).toBe(
+      429,
+    );
+    const crisis = await post({ conversationId: id, messageId: 's7', text: CRISIS }, '203.0.113.11');
+    expect(crisis.status).toBe(200);
+    // The protocol asks its question; the answer gets through, and the protocol goes on.
+    const answer = await post({ conversationId: id, messageId: 's8', text: 'nei' }, '203.0.113.11');
+    expect(answer.status).toBe(200);
+    const { replies } = (await answer.json()) as { replies: { text: string }[] };
+    expect(replies.length).toBeGreaterThan(0);
+    expect(await said(id)).toContain('nei');
+  });
+
   it('counts one network address over all its conversations, and no other address with it', async () => {
     const from = '198.51.100.30';
     const chats = [await open(from), await open(from), await open(from)];
