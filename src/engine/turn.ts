@@ -138,6 +138,46 @@ export function turn(req: TurnRequest): TurnResult {
   return collect(flow, next, actions, now, true, []);
 }
 
+/**
+ * `turn`, with the starts it computes kept and shared: a flow's start depends only on the flow, the
+ * locale, the time zone, the time and the settings (never on who starts it), so a batch of check-ins
+ * that start the same questionnaire at the same instant computes it once. A kept result is frozen all
+ * the way down, so that no caller can change what the next one gets. Every other event runs `turn`.
+ * Use one per batch: it keeps every distinct start it saw. `run` is `turn` (the service passes the one it
+ * imported, so that what watches the engine's entry sees every request that reaches it).
+ */
+export function sharingStarts(
+  run: (req: TurnRequest) => TurnResult = turn,
+): (req: TurnRequest) => TurnResult {
+  const starts = new Map<string, TurnResult>();
+  return (req) => {
+    // Only a fresh start is shared: anything with a state, or with an event beyond the start, runs anew.
+    if (req.persisted !== undefined || req.event.kind !== 'start') return run(req);
+    const key = JSON.stringify([
+      req.flow.id,
+      req.flow.version,
+      req.locale,
+      req.timeZone,
+      req.now.toISOString(),
+      req.settings ?? null,
+    ]);
+    let result = starts.get(key);
+    if (result === undefined) {
+      result = deepFreeze(run(req));
+      starts.set(key, result);
+    }
+    return result;
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
 export function restore(machine: AnyStateMachine, persisted: PersistedFlow): AnyMachineSnapshot {
   return machine.resolveState(persisted.snapshot as never) as AnyMachineSnapshot;
 }

@@ -1,50 +1,54 @@
-import { preferredAddress } from '../storage/addresses.ts';
-import { findClient } from '../storage/clients.ts';
-import { findEnrollment } from '../storage/enrollments.ts';
-import { dueTimers, findTimer } from '../storage/timers.ts';
+import { type DueTimer, dueTimers, timerContexts, timerId } from '../storage/timers.ts';
+import { inClientBatches } from './client-batches.ts';
 import type { ServiceDeps } from './deps.ts';
-import { WriteConflict } from './errors.ts';
-import { runTurn } from './run-turn.ts';
+import { type BatchTurn, runTurns } from './run-turn.ts';
 
 /**
- * Feeds every timer that is due back through its flow, through the one door (`runTurn`) like an inbound
- * message. A timer that was cancelled or changed meanwhile is skipped. Returns how many fired.
+ * Timers fired per batch: one read batch, the engine for each, one write transaction (runTurns). The
+ * same trade as check-ins (CHECKIN_BATCH in measurements.ts): a larger batch writes faster but holds its
+ * clients' locks, and the embedded driver's single connection, for longer.
  */
-export async function fireDueTimers(deps: ServiceDeps, limit = 100): Promise<number> {
+export const TIMER_BATCH = 250;
+
+/**
+ * Feeds every timer that is due back through its flow, through the one door (`runTurns`) like an inbound
+ * message: at most `limit` per call (one scheduler pass), in batches of `batchSize` clients. A client
+ * with two timers due gets the second in a later batch, after the first is written. Returns how many
+ * fired.
+ */
+export async function fireDueTimers(
+  deps: ServiceDeps,
+  limit = 4 * TIMER_BATCH,
+  batchSize = TIMER_BATCH,
+): Promise<number> {
   const due = await deps.db.read((q) => dueTimers(q, deps.clock().toISOString(), limit));
-  let fired = 0;
-  for (const timer of due) {
-    const ok = await deps.locks.run(`client:${timer.clientId}`, () =>
-      fireOne(deps, timer.enrollmentId, timer.key),
-    );
-    if (ok) fired++;
-  }
-  return fired;
+  return inClientBatches(deps, due, batchSize, (batch) => fireBatch(deps, batch));
 }
 
-async function fireOne(deps: ServiceDeps, enrollmentId: string, key: string): Promise<boolean> {
+/**
+ * Fires one batch under its clients' locks: the timers, their enrollments, clients and preferred
+ * addresses are read again in one read batch, and a timer that was cancelled or moved later meanwhile is
+ * skipped, as is one with nowhere to go. Each turn's write checks that its timer still exists and that
+ * its enrollment did not change since this read (runTurns): a turn that lost such a race is dropped
+ * without the rest of the batch. A turn that opens a safety step or fails is written alone, as
+ * `runTurn` writes it.
+ */
+async function fireBatch(deps: ServiceDeps, due: DueTimer[]): Promise<number> {
   const now = deps.clock();
-  const loaded = await deps.db.read(async (q) => {
-    const timer = await findTimer(q, enrollmentId, key);
-    const enrollment = await findEnrollment(q, enrollmentId);
-    const client = enrollment ? await findClient(q, enrollment.clientId) : undefined;
-    const address = client ? await preferredAddress(q, client.id, now) : undefined;
-    return { timer, enrollment, client, address };
-  });
-  const { timer, enrollment, client, address } = loaded;
-  if (!timer || timer.dueAt > now.toISOString() || !enrollment?.persisted || !client || !address)
-    return false;
-
-  try {
-    await runTurn(
-      deps,
-      { now, client, enrollment, address, locale: client.locale },
-      { kind: 'timer_due', key, event: timer.event },
-      { scheduledFor: { timeZone: client.timeZone } },
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof WriteConflict) return false;
-    throw error;
+  const ctx = await deps.db.read((q) => timerContexts(q, due, now));
+  const turns: BatchTurn[] = [];
+  for (const { enrollmentId, key } of due) {
+    const timer = ctx.timers.get(timerId(enrollmentId, key));
+    const enrollment = ctx.enrollments.get(enrollmentId);
+    const client = enrollment && ctx.clients.get(enrollment.clientId);
+    const address = client && ctx.addresses.get(client.id);
+    if (!timer || timer.dueAt > now.toISOString() || !enrollment?.persisted || !client || !address) continue;
+    turns.push({
+      target: { now, client, enrollment, address, locale: client.locale },
+      trigger: { kind: 'timer_due', key, event: timer.event },
+      options: { scheduledFor: { timeZone: client.timeZone } },
+    });
   }
+  const outcomes = await runTurns(deps, turns);
+  return outcomes.filter((o) => o.kind !== 'conflict').length;
 }

@@ -39,18 +39,23 @@ export class KeyedLock {
    */
   runAll<T>(keys: Iterable<string>, task: () => Promise<T>): Promise<T> {
     const unique = [...new Set(keys)];
-    const previous = Promise.all(
-      unique.map((key) => (this.#tails.get(key) ?? Promise.resolve()).catch(() => {})),
-    );
-    const result = previous.then(task);
+    const waiting: Promise<unknown>[] = [];
     for (const key of unique) {
-      const finished = () => this.#finish(key);
-      const tail = result.then(finished, finished);
-      this.#tails.set(key, tail);
-      void tail.then(() => {
-        if (this.#tails.get(key) === tail) this.#tails.delete(key);
-      });
+      const tail = this.#tails.get(key);
+      if (tail) waiting.push(tail);
     }
+    // A tail never fails (see `run`): waiting for all of them is waiting until each key is free.
+    const result = (waiting.length > 0 ? Promise.all(waiting) : Promise.resolve()).then(task);
+    // One tail for every key of the task (a batch holds hundreds): each key is recorded as finished
+    // before a later task for it starts.
+    const finishAll = () => {
+      for (const key of unique) this.#finish(key);
+    };
+    const tail = result.then(finishAll, finishAll);
+    for (const key of unique) this.#tails.set(key, tail);
+    void tail.then(() => {
+      for (const key of unique) if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    });
     return result;
   }
 

@@ -1,7 +1,7 @@
 import { DEFAULT_PREFERRED_TIME, localDayAt, nextDue } from '../domain/schedule.ts';
 import { type ClientRecord, findClient } from '../storage/clients.ts';
 import type { InStatement, Queryable } from '../storage/db.ts';
-import { type EnrollmentRecord, insertEnrollmentStatement } from '../storage/enrollments.ts';
+import type { EnrollmentRecord } from '../storage/enrollments.ts';
 import {
   advanceScheduleStatement,
   checkinContexts,
@@ -10,6 +10,7 @@ import {
   insertSchedule,
   type ScheduleRecord,
 } from '../storage/schedules.ts';
+import { inClientBatches } from './client-batches.ts';
 import type { ServiceDeps } from './deps.ts';
 import { type BatchTurn, runTurns } from './run-turn.ts';
 
@@ -104,26 +105,8 @@ export async function fireDueSchedules(
   limit = 4 * CHECKIN_BATCH,
   batchSize = CHECKIN_BATCH,
 ): Promise<number> {
-  let pending = await deps.db.read((q) => dueSchedules(q, deps.clock().toISOString(), limit));
-  let started = 0;
-  while (pending.length > 0) {
-    const batch: ScheduleRecord[] = [];
-    const later: ScheduleRecord[] = [];
-    const clients = new Set<string>();
-    for (const schedule of pending) {
-      if (batch.length < batchSize && !clients.has(schedule.clientId)) {
-        clients.add(schedule.clientId);
-        batch.push(schedule);
-      } else later.push(schedule);
-    }
-    pending = later;
-    // Under every client's lock, as one client's message would be: their turns do not interleave.
-    started += await deps.locks.runAll(
-      batch.map((s) => `client:${s.clientId}`),
-      () => startCheckins(deps, batch),
-    );
-  }
-  return started;
+  const due = await deps.db.read((q) => dueSchedules(q, deps.clock().toISOString(), limit));
+  return inClientBatches(deps, due, batchSize, (batch) => startCheckins(deps, batch));
 }
 
 async function startCheckins(deps: ServiceDeps, schedules: ScheduleRecord[]): Promise<number> {
@@ -190,16 +173,9 @@ async function startCheckins(deps: ServiceDeps, schedules: ScheduleRecord[]): Pr
         scheduledFor: { timeZone: client.timeZone },
         // Another pass that took this schedule first (its due time moved) turns this check-in down: its
         // enrollment is not created, and the rest of the batch is written without it.
-        statements: [
-          { mustChange: advanceScheduleStatement(schedule.id, dueAt, next) },
-          insertEnrollmentStatement({
-            id: enrollment.id,
-            clientId: client.id,
-            flowId: flow.id,
-            flowVersion: flow.version,
-            now: now.toISOString(),
-          }),
-        ],
+        statements: [{ mustChange: advanceScheduleStatement(schedule.id, dueAt, next) }],
+        // The turn inserts the enrollment with the started questionnaire in it.
+        newEnrollment: true,
       },
     });
   }

@@ -72,6 +72,11 @@ const PROJECTIONS: { readonly [T in KnownEventType]?: Projection<T> } = {
 };
 
 /** Runs the projection of `event`, if it has one. Its data was checked where it left the flow. */
+/** Whether `project` writes anything for this event (most events are only appended). */
+export function hasProjection(event: DomainEvent): boolean {
+  return isKnownEventType(event.type) && PROJECTIONS[event.type] !== undefined;
+}
+
 export async function project(c: ProjectionContext, event: DomainEvent): Promise<void> {
   if (!isKnownEventType(event.type)) return;
   await runProjection(c, event.type, event.data);

@@ -1,11 +1,11 @@
 import type { ContractFields } from '../domain/contract.ts';
-import { pendingPrompt, turn } from '../engine/turn.ts';
+import { pendingPrompt, sharingStarts, type TurnRequest, turn } from '../engine/turn.ts';
 import type { DomainEvent, EngineEvent, FlowEvent, Locale, Reply, TurnResult } from '../engine/types.ts';
 import type { AddressRecord } from '../storage/addresses.ts';
 import { insertAlert, openFlowErrorAlert } from '../storage/alerts.ts';
 import type { ClientRecord } from '../storage/clients.ts';
 import type { InStatement, Queryable } from '../storage/db.ts';
-import type { EnrollmentRecord } from '../storage/enrollments.ts';
+import { type EnrollmentRecord, insertEnrollmentStatement } from '../storage/enrollments.ts';
 import { discreetSmsStates } from '../storage/held-messages.ts';
 import { deleteTimer } from '../storage/timers.ts';
 import { type CourseGate, contractReplies, courseGate } from './course-gate.ts';
@@ -85,6 +85,13 @@ export interface TurnOptions {
   statements?: CallerStatement[];
   /** For messages nobody is waiting for (reminders, check-ins): hold them for the send window. */
   scheduledFor?: { timeZone: string };
+  /**
+   * The target's enrollment is new and not stored yet (a check-in): the turn inserts it with the snapshot
+   * the engine started, one statement instead of a pending row and its compare-and-set. A turn that
+   * writes no snapshot this way (the flow failed, it opened a safety step, the engine did not run)
+   * inserts the pending row after the caller's statements, as the caller would have.
+   */
+  newEnrollment?: boolean;
 }
 
 export type TurnOutcome =
@@ -98,7 +105,13 @@ type EngineStep =
   | { kind: 'turn'; result: TurnResult; started: boolean }
   | { kind: 'failed'; error: unknown };
 
-function engineStep(deps: ServiceDeps, target: TurnTarget, trigger: Trigger, gate: CourseGate): EngineStep {
+function engineStep(
+  deps: ServiceDeps,
+  target: TurnTarget,
+  trigger: Trigger,
+  gate: CourseGate,
+  engine: (req: TurnRequest) => TurnResult,
+): EngineStep {
   const { enrollment, client, locale, now } = target;
   if (trigger.kind === 'therapist_message') {
     const vars = { name: trigger.name, text: trigger.text };
@@ -133,7 +146,7 @@ function engineStep(deps: ServiceDeps, target: TurnTarget, trigger: Trigger, gat
       // A course already running takes the signed pace from now on: a part waiting for its gap waits
       // for the new one (its timer moves), or opens now when that gap has already passed.
       const settings = { partGapDays: trigger.paceDays };
-      const result = turn({
+      const result = engine({
         ...request,
         persisted: enrollment.persisted,
         event: { kind: 'settings', settings },
@@ -172,7 +185,7 @@ function engineStep(deps: ServiceDeps, target: TurnTarget, trigger: Trigger, gat
         : gate.open
           ? gate.settings
           : undefined;
-    return { kind: 'turn', started: starts, result: turn({ ...request, persisted, event, settings }) };
+    return { kind: 'turn', started: starts, result: engine({ ...request, persisted, event, settings }) };
   } catch (error) {
     return { kind: 'failed', error };
   }
@@ -198,11 +211,26 @@ async function prepareTurn(
   target: TurnTarget,
   trigger: Trigger,
   options: TurnOptions,
+  engine: (req: TurnRequest) => TurnResult = turn,
 ): Promise<PreparedTurn> {
-  const step = engineStep(deps, target, trigger, await courseGate(deps, target, trigger));
-  if (step.kind === 'failed') return { kind: 'failed', error: step.error, target, trigger, options };
-
+  const step = engineStep(deps, target, trigger, await courseGate(deps, target, trigger), engine);
   const { client, enrollment } = target;
+  const pending =
+    options.newEnrollment && enrollment
+      ? insertEnrollmentStatement({
+          id: enrollment.id,
+          clientId: client.id,
+          flowId: enrollment.flowId,
+          flowVersion: enrollment.flowVersion,
+          now: target.now.toISOString(),
+        })
+      : undefined;
+  const withPending: TurnOptions = pending
+    ? { ...options, statements: [...(options.statements ?? []), pending] }
+    : options;
+  if (step.kind === 'failed')
+    return { kind: 'failed', error: step.error, target, trigger, options: withPending };
+
   let replies: Reply[] = step.kind === 'replies' ? step.replies : step.result.replies;
   let events: DomainEvent[] = [];
   let write: TurnWrite['enrollment'];
@@ -226,24 +254,33 @@ async function prepareTurn(
     if (result.done && !step.started)
       replies = [...replies, ...(await resumeOther(deps, client.id, enrollment.id))];
   }
+  // Safety first, on what the flow itself raised: the protocol opens in the same write (commitTurn).
+  const signal = flowSignal(events);
+  const inserts = pending !== undefined && write !== undefined && !signal;
+  const own = inserts ? options : withPending;
   return {
     kind: 'ready',
     target,
     trigger,
-    options,
-    // Safety first, on what the flow itself raised: the protocol opens in the same write (commitTurn).
-    signal: flowSignal(events),
+    options: own,
+    signal,
     write: {
       now: target.now,
       address: target.address,
       clientId: client.id,
       locale: target.locale,
       inbound: options.inbound,
-      enrollment: write,
+      enrollment:
+        inserts && enrollment
+          ? {
+              ...write!,
+              insert: { clientId: client.id, flowId: enrollment.flowId, flowVersion: enrollment.flowVersion },
+            }
+          : write,
       events: [...(options.leadEvents ?? []), ...events],
       replies: [...(options.lead ?? []), ...replies],
       scheduledFor: options.scheduledFor,
-      statements: options.statements,
+      statements: own.statements,
     },
   };
 }
@@ -298,8 +335,9 @@ export interface BatchTurn {
 export type BatchOutcome = TurnOutcome | { kind: 'conflict' };
 
 /**
- * `runTurn` for many triggers at once, each for another conversation (a morning's check-ins): the engine
- * runs for each as `runTurn` would, and the turns that need nothing more than their batch (no safety step
+ * `runTurn` for many triggers at once, each for another conversation (a morning's check-ins, a batch of
+ * due timers): the engine runs for each as `runTurn` would (a start shared by several is computed once,
+ * `sharingStarts`), and the turns that need nothing more than their batch (no safety step
  * opened by the flow, no flow error) are written together, in one transaction and one batch, after one
  * read of their discreet SMS states in it. Each turn's checks (its caller's `mustChange` statements, the
  * fired timer, the compare-and-set) are read from the batch's results: a turn that fails one is dropped and
@@ -308,8 +346,10 @@ export type BatchOutcome = TurnOutcome | { kind: 'conflict' };
  * Outcomes come back in the order of `turns`.
  */
 export async function runTurns(deps: ServiceDeps, turns: BatchTurn[]): Promise<BatchOutcome[]> {
+  // The batch's turns mostly start the same flow at the same instant: each distinct start runs once.
+  const engine = sharingStarts(turn);
   const prepared = await Promise.all(
-    turns.map((t) => prepareTurn(deps, t.target, t.trigger, t.options ?? {})),
+    turns.map((t) => prepareTurn(deps, t.target, t.trigger, t.options ?? {}, engine)),
   );
   const outcomes: BatchOutcome[] = new Array(turns.length);
   const together: number[] = [];
@@ -395,7 +435,10 @@ function batchDeps(deps: ServiceDeps): ServiceDeps {
             const memo = `${context.inReplyTo ?? ''}\u0000${JSON.stringify(reply)}`;
             let messages = formatted.get(memo);
             if (messages === undefined) {
+              // Shared by the batch's turns, so frozen (their JSON is then made once too: `jsonOf`).
               messages = format(reply, context);
+              for (const message of messages) Object.freeze(message);
+              Object.freeze(messages);
               formatted.set(memo, messages);
             }
             return messages;

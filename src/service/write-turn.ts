@@ -4,7 +4,7 @@ import type { DomainEvent, Locale, PersistedFlow, Reply, TimerSpec } from '../en
 import type { AddressRecord } from '../storage/addresses.ts';
 import { touchAddressStatement } from '../storage/addresses.ts';
 import { collectWrites, type InStatement, type Queryable } from '../storage/db.ts';
-import { saveSnapshotStatement } from '../storage/enrollments.ts';
+import { insertStartedEnrollmentStatement, saveSnapshotStatement } from '../storage/enrollments.ts';
 import { appendEventStatement } from '../storage/events.ts';
 import {
   type DiscreetSmsState,
@@ -23,7 +23,7 @@ import {
 } from '../storage/transcript.ts';
 import type { OutboundMessage, ServiceDeps } from './deps.ts';
 import { DuplicateInbound, WriteConflict } from './errors.ts';
-import { project } from './projections.ts';
+import { hasProjection, project } from './projections.ts';
 import { type RenderedReply, renderReply } from './render.ts';
 
 /** Everything one turn changes, written in one transaction. */
@@ -49,6 +49,8 @@ export interface TurnWrite {
     cancels: string[];
     /** The timer this turn fires: it must still exist, or the turn is stale. */
     firedTimer?: string;
+    /** The enrollment is not stored yet: inserted with this snapshot instead of a compare-and-set. */
+    insert?: { clientId: string; flowId: string; flowVersion: number };
   };
   events: DomainEvent[];
   replies: Reply[];
@@ -146,10 +148,15 @@ export function turnStands(
   t: TurnStatements,
   results: { rowsAffected: number }[],
 ): 'ok' | 'duplicate' | 'conflict' {
-  const changed = (index: number | undefined) => index === undefined || results[index]!.rowsAffected === 1;
-  if (!changed(t.processed)) return 'duplicate';
-  if (!t.guards.every(changed) || !changed(t.firedTimer) || !changed(t.snapshot)) return 'conflict';
+  if (!changedOne(results, t.processed)) return 'duplicate';
+  for (const guard of t.guards) if (!changedOne(results, guard)) return 'conflict';
+  if (!changedOne(results, t.firedTimer) || !changedOne(results, t.snapshot)) return 'conflict';
   return 'ok';
+}
+
+/** Whether the statement at `index` (none: nothing to check) changed exactly one row. */
+function changedOne(results: { rowsAffected: number }[], index: number | undefined): boolean {
+  return index === undefined || results[index]!.rowsAffected === 1;
 }
 
 /** What a turn that stood answers, from its statements' results. */
@@ -178,22 +185,29 @@ export async function turnStatements(
     ...addCallerStatements(statements, w.statements),
     ...addCallerStatements(statements, w.inbound?.counted),
   ];
-  /** Adds a statement whose result is read after the batch; gives its index. */
-  const checked = (stmt: InStatement): number => statements.push(stmt) - 1;
+  // Statements whose results are read after the batch are kept by index (`statements.push(…) - 1`).
   let processed: number | undefined;
   let firedTimer: number | undefined;
   let snapshot: number | undefined;
-  let lastTranscript: number | undefined;
   const sender = deps.senders[channel];
   // A push channel's outbox rows name their transcript row, so each row is its own statement there;
   // elsewhere (the web chat) the turn's transcript rows are one statement, at the end of the batch.
   const push = sender?.mode === 'push' ? sender : undefined;
-  const transcript: Omit<TranscriptEntry, 'seq'>[] = [];
-  const addTranscript = (entry: Omit<TranscriptEntry, 'seq'>) => {
-    if (push) lastTranscript = checked(appendTranscriptStatement(entry));
-    else transcript.push(entry);
-  };
   const kind = w.kind ?? 'normal';
+  const out: Outgoing = {
+    statements,
+    push,
+    transcript: [],
+    lastTranscript: undefined,
+    address: w.address,
+    clientId: w.clientId,
+    enrollmentId,
+    now,
+    kind,
+    inReplyTo: w.inbound?.providerId,
+    // Quiet hours: a message nobody is waiting for waits for the send window (a notice in its place too).
+    notBefore: w.scheduledFor && kind === 'normal' ? sendWindowFrom(w.now, w.scheduledFor.timeZone) : now,
+  };
   const discreet = push && w.replies.length > 0 ? await discreetPush(deps, tx, w, kind) : undefined;
 
   // The client answered: what was held behind a notice goes out first, in its order, then this turn's
@@ -203,40 +217,36 @@ export async function turnStatements(
 
   if (w.inbound) {
     if (w.inbound.providerId !== undefined)
-      processed = checked(markProcessedStatement(channel, w.inbound.providerId, now));
+      processed = statements.push(markProcessedStatement(channel, w.inbound.providerId, now)) - 1;
     statements.push(touchAddressStatement(w.address.id, now));
-    addTranscript({
-      addressId: w.address.id,
-      clientId: w.clientId,
-      enrollmentId,
-      direction: 'in',
-      text: w.inbound.text,
-      payload: w.inbound.payload,
-      createdAt: now,
-    });
+    addTranscript(out, 'in', w.inbound.text, w.inbound.payload);
   }
 
   if (w.enrollment) {
     const e = w.enrollment;
-    if (e.firedTimer !== undefined) firedTimer = checked(deleteTimerStatement(e.id, e.firedTimer));
-    snapshot = checked(
-      saveSnapshotStatement({
-        id: e.id,
-        expectedRowVersion: e.expectedRowVersion,
-        persisted: e.persisted,
-        done: e.done,
-        now,
-      }),
-    );
+    if (e.firedTimer !== undefined)
+      firedTimer = statements.push(deleteTimerStatement(e.id, e.firedTimer)) - 1;
+    const save = {
+      id: e.id,
+      expectedRowVersion: e.expectedRowVersion,
+      persisted: e.persisted,
+      done: e.done,
+      now,
+    };
+    snapshot =
+      statements.push(
+        e.insert ? insertStartedEnrollmentStatement({ ...save, ...e.insert }) : saveSnapshotStatement(save),
+      ) - 1;
     for (const key of e.cancels) statements.push(deleteTimerStatement(e.id, key));
     for (const timer of e.timers) statements.push(upsertTimerStatement(e.id, timer, now));
   }
 
   // Projections only write, so they are collected into the batch too, each after its event.
-  const projected = collectWrites();
+  let projected: ReturnType<typeof collectWrites> | undefined;
   for (const event of w.events) {
     statements.push(appendEventStatement({ clientId: w.clientId, enrollmentId, event, now }));
-    if (w.clientId) {
+    if (w.clientId && hasProjection(event)) {
+      projected ??= collectWrites();
       await project(
         { deps, tx: projected.q, now, clientId: w.clientId, enrollmentId, channel: w.address.channel },
         event,
@@ -246,62 +256,99 @@ export async function turnStatements(
   }
 
   const rendered = w.replies.map((reply) => renderReply(deps.catalog, w.locale, reply));
-  // Quiet hours: a message nobody is waiting for waits for the send window (a notice in its place too).
-  const notBefore =
-    w.scheduledFor && kind === 'normal' ? intoSendWindow(w.now, w.scheduledFor.timeZone).toISOString() : now;
-  /** Queues a reply for the push channel, or holds it behind the notice; `reply`'s transcript row is the latest. */
-  const enqueue = (reply: RenderedReply, held: boolean) => {
-    const messages: OutboundMessage[] = push!.format
-      ? push!.format(reply, { inReplyTo: w.inbound?.providerId })
-      : [reply];
-    for (const message of messages) {
-      // The transcript row just inserted, in this same batch.
-      const row = {
-        addressId: w.address.id,
-        channel,
-        transcriptSeq: 'latest' as const,
-        payload: message,
-        now,
-        kind,
-      };
-      const sized = { segments: message.segments, encoding: message.encoding };
-      statements.push(
-        held
-          ? holdMessageStatement({ ...row, ...sized })
-          : enqueueOutboxStatement({ ...row, ...sized, notBefore }),
-      );
-    }
-  };
   for (const [index, reply] of rendered.entries()) {
-    addTranscript({
-      addressId: w.address.id,
-      clientId: w.clientId,
-      enrollmentId,
-      direction: 'out',
-      text: reply.text,
-      payload: { reply: w.replies[index], rendered: reply },
-      createdAt: now,
-    });
-    if (push) enqueue(reply, discreet !== undefined);
+    addTranscript(out, 'out', reply.text, { reply: w.replies[index], rendered: reply });
+    if (push) enqueue(out, reply, discreet !== undefined);
   }
   // One notice for what is held: none while an earlier one still waits for the client's answer.
   if (discreet?.notice) {
     const reply = discreet.notice;
     const notice = renderReply(deps.catalog, w.locale, reply);
-    addTranscript({
-      addressId: w.address.id,
-      clientId: w.clientId,
-      enrollmentId,
-      direction: 'out',
-      text: notice.text,
-      payload: { reply, rendered: notice },
-      createdAt: now,
-    });
-    enqueue(notice, false);
+    addTranscript(out, 'out', notice.text, { reply, rendered: notice });
+    enqueue(out, notice, false);
   }
 
-  if (transcript.length > 0) lastTranscript = checked(appendTranscriptRowsStatement(transcript));
-  return { statements, guards, processed, firedTimer, snapshot, lastTranscript, rendered };
+  if (out.transcript.length > 0)
+    out.lastTranscript = statements.push(appendTranscriptRowsStatement(out.transcript)) - 1;
+  return {
+    statements,
+    guards,
+    processed,
+    firedTimer,
+    snapshot,
+    lastTranscript: out.lastTranscript,
+    rendered,
+  };
+}
+
+/**
+ * What `turnStatements` adds its transcript and outbox rows with. (Plain functions over this, not
+ * closures made per turn: the TypeScript loader keeps each closure's name with a property definition,
+ * which a batch of check-ins paid for thousands of times.)
+ */
+interface Outgoing {
+  statements: InStatement[];
+  push: Extract<ServiceDeps['senders'][string], { mode: 'push' }> | undefined;
+  /** A channel that is not pushed: the turn's transcript rows, written together at the end. */
+  transcript: Omit<TranscriptEntry, 'seq'>[];
+  /** Index of the statement that wrote the last transcript row. */
+  lastTranscript: number | undefined;
+  address: AddressRecord;
+  clientId: string | undefined;
+  enrollmentId: string | undefined;
+  now: string;
+  kind: OutboxKind;
+  inReplyTo: string | undefined;
+  notBefore: string;
+}
+
+function addTranscript(out: Outgoing, direction: 'in' | 'out', text: string, payload: unknown): void {
+  const entry: Omit<TranscriptEntry, 'seq'> = {
+    addressId: out.address.id,
+    clientId: out.clientId,
+    enrollmentId: out.enrollmentId,
+    direction,
+    text,
+    payload,
+    createdAt: out.now,
+  };
+  if (out.push) out.lastTranscript = out.statements.push(appendTranscriptStatement(entry)) - 1;
+  else out.transcript.push(entry);
+}
+
+/** Queues a reply for the push channel, or holds it behind the notice; `reply`'s transcript row is the latest. */
+function enqueue(out: Outgoing, reply: RenderedReply, held: boolean): void {
+  const push = out.push!;
+  const messages: OutboundMessage[] = push.format
+    ? push.format(reply, { inReplyTo: out.inReplyTo })
+    : [reply];
+  for (const message of messages) {
+    // The transcript row just inserted, in this same batch.
+    const row = {
+      addressId: out.address.id,
+      channel: out.address.channel,
+      transcriptSeq: 'latest' as const,
+      payload: message,
+      now: out.now,
+      kind: out.kind,
+      segments: message.segments,
+      encoding: message.encoding,
+    };
+    out.statements.push(
+      held ? holdMessageStatement(row) : enqueueOutboxStatement({ ...row, notBefore: out.notBefore }),
+    );
+  }
+}
+
+/** The last answer of `sendWindowFrom`: a batch's turns share their `now` and mostly their time zone. */
+let lastWindow = { at: Number.NaN, timeZone: '', from: '' };
+
+/** `intoSendWindow(now, timeZone)` as ISO text (a pure function of both, so its last answer is kept). */
+function sendWindowFrom(now: Date, timeZone: string): string {
+  const at = now.getTime();
+  if (lastWindow.at !== at || lastWindow.timeZone !== timeZone)
+    lastWindow = { at, timeZone, from: intoSendWindow(now, timeZone).toISOString() };
+  return lastWindow.from;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { PersistedFlow } from '../engine/types.ts';
 import type { InStatement, Queryable } from './db.ts';
-import { num, optStr, str } from './rows.ts';
+import { jsonOf, num, optStr, str } from './rows.ts';
 
 export type EnrollmentStatus = 'pending' | 'active' | 'done';
 
@@ -100,7 +100,29 @@ type SnapshotWrite = {
 export const saveSnapshotStatement = (e: SnapshotWrite): InStatement => ({
   sql: `UPDATE enrollments SET snapshot = ?, status = ?, row_version = row_version + 1, updated_at = ?
         WHERE id = ? AND row_version = ?`,
-  args: [JSON.stringify(e.persisted.snapshot), e.done ? 'done' : 'active', e.now, e.id, e.expectedRowVersion],
+  args: [jsonOf(e.persisted.snapshot), e.done ? 'done' : 'active', e.now, e.id, e.expectedRowVersion],
+});
+
+/**
+ * A new enrollment with its first snapshot, in one statement: the very row that `insertEnrollmentStatement`
+ * (pending, row version 0) followed by `saveSnapshotStatement` (expecting 0) leaves. It changes one row.
+ */
+export const insertStartedEnrollmentStatement = (
+  e: SnapshotWrite & { clientId: string; flowId: string; flowVersion: number },
+): InStatement => ({
+  sql: `INSERT INTO enrollments (id, client_id, flow_id, flow_version, status, snapshot, row_version, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  args: [
+    e.id,
+    e.clientId,
+    e.flowId,
+    e.flowVersion,
+    e.done ? 'done' : 'active',
+    jsonOf(e.persisted.snapshot),
+    e.expectedRowVersion + 1,
+    e.now,
+    e.now,
+  ],
 });
 
 /** The newest unfinished enrollment of a client other than `excludeId` (what resumes after a check-in). */

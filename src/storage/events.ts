@@ -1,6 +1,6 @@
 import type { DomainEvent } from '../engine/types.ts';
 import type { InStatement, Queryable } from './db.ts';
-import { num, optStr, str } from './rows.ts';
+import { jsonOf, num, optStr, str } from './rows.ts';
 
 export interface StoredEvent extends DomainEvent {
   id: number;
@@ -13,7 +13,7 @@ type EventRow = { clientId?: string; enrollmentId?: string; event: DomainEvent; 
 
 export const appendEventStatement = (e: EventRow): InStatement => ({
   sql: 'INSERT INTO domain_events (client_id, enrollment_id, type, data, created_at) VALUES (?, ?, ?, ?, ?)',
-  args: [e.clientId ?? null, e.enrollmentId ?? null, e.event.type, JSON.stringify(e.event.data), e.now],
+  args: [e.clientId ?? null, e.enrollmentId ?? null, e.event.type, jsonOf(e.event.data), e.now],
 });
 
 export async function appendEvent(q: Queryable, e: EventRow): Promise<void> {

@@ -1,5 +1,5 @@
 import type { InStatement, Queryable } from './db.ts';
-import { num, optStr, str } from './rows.ts';
+import { jsonOf, num, optStr, str } from './rows.ts';
 
 /**
  * Content held behind a discreet SMS notice (migration 0016): each row is the outbox row it would have
@@ -13,6 +13,13 @@ export interface HeldMessage {
   kind: string;
   createdAt: string;
 }
+
+/** The SQL texts of `holdMessageStatement`, made once (the driver keeps prepared statements by text). */
+const holdSql = (seq: string) =>
+  `INSERT INTO held_messages (address_id, channel, transcript_seq, payload, kind, segments, encoding, created_at)
+          VALUES (?, ?, ${seq}, ?, ?, ?, ?, ?)`;
+const HOLD_SQL = holdSql('?');
+const HOLD_LATEST_SQL = holdSql('(SELECT max(seq) FROM transcript WHERE address_id = ?)');
 
 /**
  * The insert of a held message. As for the outbox, `transcriptSeq: 'latest'` takes the address's newest
@@ -30,13 +37,12 @@ export function holdMessageStatement(row: {
 }): InStatement {
   const latest = row.transcriptSeq === 'latest';
   return {
-    sql: `INSERT INTO held_messages (address_id, channel, transcript_seq, payload, kind, segments, encoding, created_at)
-          VALUES (?, ?, ${latest ? '(SELECT max(seq) FROM transcript WHERE address_id = ?)' : '?'}, ?, ?, ?, ?, ?)`,
+    sql: latest ? HOLD_LATEST_SQL : HOLD_SQL,
     args: [
       row.addressId,
       row.channel,
       latest ? row.addressId : row.transcriptSeq,
-      JSON.stringify(row.payload),
+      jsonOf(row.payload),
       row.kind,
       row.segments ?? null,
       row.encoding ?? null,

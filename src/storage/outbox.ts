@@ -1,5 +1,5 @@
 import type { InStatement, Queryable } from './db.ts';
-import { num, optStr, str } from './rows.ts';
+import { jsonOf, num, optStr, str } from './rows.ts';
 
 export type OutboxStatus = 'pending' | 'sent' | 'delivered' | 'failed';
 
@@ -42,6 +42,13 @@ interface OutboxInsert {
   encoding?: string;
 }
 
+/** The SQL texts of `enqueueOutboxStatement`, made once (the driver keeps prepared statements by text). */
+const enqueueSql = (seq: string) =>
+  `INSERT INTO outbox (address_id, channel, transcript_seq, payload, status, attempts, next_attempt_at, created_at,
+          updated_at, kind, segments, encoding) VALUES (?, ?, ${seq}, ?, 'pending', 0, ?, ?, ?, ?, ?, ?)`;
+const ENQUEUE_SQL = enqueueSql('?');
+const ENQUEUE_LATEST_SQL = enqueueSql('(SELECT max(seq) FROM transcript WHERE address_id = ?)');
+
 /**
  * The insert of an outbox row. For a batch, where the transcript row it sends was inserted by an earlier
  * statement of the same write, `transcriptSeq: 'latest'` takes the address's newest transcript row.
@@ -51,13 +58,12 @@ export function enqueueOutboxStatement(
 ): InStatement {
   const latest = row.transcriptSeq === 'latest';
   return {
-    sql: `INSERT INTO outbox (address_id, channel, transcript_seq, payload, status, attempts, next_attempt_at, created_at,
-          updated_at, kind, segments, encoding) VALUES (?, ?, ${latest ? '(SELECT max(seq) FROM transcript WHERE address_id = ?)' : '?'}, ?, 'pending', 0, ?, ?, ?, ?, ?, ?)`,
+    sql: latest ? ENQUEUE_LATEST_SQL : ENQUEUE_SQL,
     args: [
       row.addressId,
       row.channel,
       latest ? row.addressId : row.transcriptSeq,
-      JSON.stringify(row.payload),
+      jsonOf(row.payload),
       row.notBefore,
       row.now,
       row.now,

@@ -16,6 +16,11 @@ export interface TranscriptEntry {
 export const appendTranscriptStatement = (entry: Omit<TranscriptEntry, 'seq'>): InStatement =>
   appendTranscriptRowsStatement([entry]);
 
+const APPEND_SQL = `INSERT INTO transcript (address_id, client_id, enrollment_id, direction, text, payload, created_at)
+          VALUES`;
+/** One row's SQL text, made once (the driver keeps prepared statements by text). */
+const APPEND_ONE_SQL = `${APPEND_SQL} (?, ?, ?, ?, ?, ?, ?)`;
+
 /**
  * Appends transcript rows in the order given, in one statement (one engine call where a turn writes its
  * message and two or three replies); the last inserted rowid is the `seq` of the last row.
@@ -23,8 +28,10 @@ export const appendTranscriptStatement = (entry: Omit<TranscriptEntry, 'seq'>): 
 export function appendTranscriptRowsStatement(entries: Omit<TranscriptEntry, 'seq'>[]): InStatement {
   if (entries.length === 0) throw new RangeError('no transcript rows to append');
   return {
-    sql: `INSERT INTO transcript (address_id, client_id, enrollment_id, direction, text, payload, created_at)
-          VALUES ${entries.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    sql:
+      entries.length === 1
+        ? APPEND_ONE_SQL
+        : `${APPEND_SQL} ${entries.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
     args: entries.flatMap((entry) => [
       entry.addressId,
       entry.clientId ?? null,
