@@ -60,15 +60,12 @@ export function countRateLimitStatement(
  * the refused event is not counted; the window is fixed, so counting it would change nothing).
  */
 export function takeRateLimitStatement(rule: RateLimitRule, key: string, now: Date): InStatement {
-  const expiredBefore = new Date(now.getTime() - rule.windowMs).toISOString();
+  const counted = countRateLimitStatement(rule, key, now);
+  const expiredBefore = counted.args[3]!;
   return {
-    sql: `INSERT INTO rate_limits (bucket, key, window_start, count) VALUES (?, ?, ?, 1)
-          ON CONFLICT (bucket, key) DO UPDATE SET
-            window_start = CASE WHEN rate_limits.window_start <= ? THEN excluded.window_start
-                                ELSE rate_limits.window_start END,
-            count = CASE WHEN rate_limits.window_start <= ? THEN 1 ELSE rate_limits.count + 1 END
+    sql: `${counted.sql}
           WHERE rate_limits.window_start <= ? OR rate_limits.count < ?`,
-    args: [rule.bucket, key, now.toISOString(), expiredBefore, expiredBefore, expiredBefore, rule.limit],
+    args: [...counted.args, expiredBefore, rule.limit],
   };
 }
 

@@ -1,11 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { parseKeyword } from '../../src/domain/keywords.ts';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '../../src/service/clients.ts';
-import { handleInbound, type InboundContent } from '../../src/service/handle-inbound.ts';
 import { fireDueSchedules } from '../../src/service/measurements.ts';
 import type { Database } from '../../src/storage/db.ts';
 import { clientSchedules } from '../../src/storage/schedules.ts';
-import { type Harness, makeHarness } from '../support/harness.ts';
+import { dumpTables, smsHarnesses, textFrom } from '../support/batches.ts';
+import type { Harness } from '../support/harness.ts';
 
 /*
  * Check-ins started in batches (measurements.ts, runTurns in run-turn.ts) write exactly what starting
@@ -15,30 +14,8 @@ import { type Harness, makeHarness } from '../support/harness.ts';
  */
 
 const DAY = 86_400_000;
-const harnesses: Harness[] = [];
-afterEach(() => {
-  for (const h of harnesses.splice(0)) h.close();
-});
-
-async function harness(): Promise<Harness> {
-  const h = await makeHarness({ senders: { sms: { mode: 'push', send: async () => ({ ok: true }) } } });
-  harnesses.push(h);
-  return h;
-}
-
-async function text(h: Harness, phone: string, body: string): Promise<void> {
-  const keyword = parseKeyword(body);
-  const content: InboundContent = keyword
-    ? { kind: 'keyword', keyword, text: body }
-    : { kind: 'message', text: body };
-  const outcome = await handleInbound(h.deps, {
-    channel: 'sms',
-    address: phone,
-    content,
-    createAddress: true,
-  });
-  if (outcome.kind !== 'handled') throw new Error(outcome.kind);
-}
+const harness = smsHarnesses();
+const text = textFrom;
 
 /**
  * Six clients with a check-in due a week on, in the cases the scheduler meets: two plain ones (nb and
@@ -93,8 +70,8 @@ async function morning(h: Harness): Promise<string[]> {
 }
 
 /** Every row of the tables a check-in writes, in insertion order. */
-async function dump(db: Database): Promise<Record<string, unknown[]>> {
-  const tables = [
+const dump = (db: Database) =>
+  dumpTables(db, [
     'enrollments',
     'measurement_schedules',
     'transcript',
@@ -102,13 +79,7 @@ async function dump(db: Database): Promise<Record<string, unknown[]>> {
     'held_messages',
     'domain_events',
     'timers',
-  ];
-  const out: Record<string, unknown[]> = {};
-  for (const table of tables) {
-    out[table] = (await db.read((q) => q.execute(`SELECT * FROM ${table} ORDER BY rowid`))).rows;
-  }
-  return out;
-}
+  ]);
 
 describe('check-ins started in batches', () => {
   it('write the same enrollments, events, transcript, outbox and held rows as one by one', async () => {

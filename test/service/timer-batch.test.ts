@@ -1,11 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { parseKeyword } from '../../src/domain/keywords.ts';
+import { describe, expect, it } from 'vitest';
 import { createClient } from '../../src/service/clients.ts';
 import { fireDueTimers } from '../../src/service/fire-timers.ts';
-import { handleInbound, type InboundContent } from '../../src/service/handle-inbound.ts';
 import { fireDueSchedules } from '../../src/service/measurements.ts';
 import type { Database } from '../../src/storage/db.ts';
-import { type Harness, makeHarness } from '../support/harness.ts';
+import { dumpTables, smsHarnesses, textFrom } from '../support/batches.ts';
+import type { Harness } from '../support/harness.ts';
 
 /*
  * Due timers fired in batches (fire-timers.ts, runTurns in run-turn.ts) write exactly what firing them one
@@ -18,30 +17,8 @@ import { type Harness, makeHarness } from '../support/harness.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const harnesses: Harness[] = [];
-afterEach(() => {
-  for (const h of harnesses.splice(0)) h.close();
-});
-
-async function harness(): Promise<Harness> {
-  const h = await makeHarness({ senders: { sms: { mode: 'push', send: async () => ({ ok: true }) } } });
-  harnesses.push(h);
-  return h;
-}
-
-async function text(h: Harness, phone: string, body: string): Promise<void> {
-  const keyword = parseKeyword(body);
-  const content: InboundContent = keyword
-    ? { kind: 'keyword', keyword, text: body }
-    : { kind: 'message', text: body };
-  const outcome = await handleInbound(h.deps, {
-    channel: 'sms',
-    address: phone,
-    content,
-    createAddress: true,
-  });
-  if (outcome.kind !== 'handled') throw new Error(outcome.kind);
-}
+const harness = smsHarnesses();
+const text = textFrom;
 
 /**
  * Five clients linked by SMS (nb, en, nb, nb, nb): the third answers the intro after 23 hours (its
@@ -63,8 +40,8 @@ async function clients(h: Harness): Promise<string[]> {
 }
 
 /** Every row of the tables a timer's turn writes, in insertion order. */
-async function dump(db: Database): Promise<Record<string, unknown[]>> {
-  const tables = [
+const dump = (db: Database) =>
+  dumpTables(db, [
     'enrollments',
     'transcript',
     'outbox',
@@ -73,13 +50,7 @@ async function dump(db: Database): Promise<Record<string, unknown[]>> {
     'timers',
     'alerts',
     'measurement_schedules',
-  ];
-  const out: Record<string, unknown[]> = {};
-  for (const table of tables) {
-    out[table] = (await db.read((q) => q.execute(`SELECT * FROM ${table} ORDER BY rowid`))).rows;
-  }
-  return out;
-}
+  ]);
 
 const dueCount = async (h: Harness): Promise<number> =>
   Number(
