@@ -1,4 +1,4 @@
-import { TZDate, tzOffset } from '@date-fns/tz';
+import { tzOffset } from '@date-fns/tz';
 
 /** Parses what a person types as a clock time ("7", "07:30", "kl. 7.30", "0730") into "HH:MM". */
 export function parseClockTime(text: string): string | undefined {
@@ -60,15 +60,20 @@ export function instantAt(wall: WallClock, timeZone: string): Date {
   return at(offsetBefore);
 }
 
-/** The wall clock of `instant` in `timeZone`, to the minute. */
+/**
+ * The wall clock of `instant` in `timeZone`, to the minute: the instant moved by the zone's offset at
+ * that instant, read in UTC. This is what `TZDate`'s getters read (its internal date, shifted by the
+ * offset rounded to the second), without building one: a `TZDate` looks the offset up twice and this
+ * runs for every reminder a turn schedules. An unknown zone gives NaN fields, as `TZDate` does.
+ */
 export function wallClockOf(instant: Date, timeZone: string): WallClock {
-  const local = new TZDate(instant.getTime(), timeZone);
+  const local = new Date(instant.getTime() - Math.round(-tzOffset(timeZone, instant) * 60) * 1000);
   return {
-    year: local.getFullYear(),
-    month: local.getMonth() + 1,
-    day: local.getDate(),
-    hours: local.getHours(),
-    minutes: local.getMinutes(),
+    year: local.getUTCFullYear(),
+    month: local.getUTCMonth() + 1,
+    day: local.getUTCDate(),
+    hours: local.getUTCHours(),
+    minutes: local.getUTCMinutes(),
   };
 }
 

@@ -50,7 +50,7 @@ export async function codeAttemptKeys(source: CodeAttemptSource): Promise<CodeAt
   if (source.networkAddress !== undefined) {
     keys.push({
       rule: CODE_ATTEMPT_RULES.network,
-      key: await sha256Hex(`ip:${networkKeyOf(source.networkAddress)}`),
+      key: await networkHash(source.networkAddress),
     });
   }
   return keys;
@@ -81,6 +81,27 @@ export function codeAttemptLock(
 /** Counts one wrong code in every counter: statements for the write that answers the attempt. */
 export const countWrongCode = (keys: CodeAttemptKey[], now: Date): InStatement[] =>
   keys.map(({ rule, key }) => countRateLimitStatement(rule, key, now));
+
+/** The last network hashes by address, oldest first; bounded by NETWORK_HASHES_KEPT. */
+const networkHashes = new Map<string, string>();
+const NETWORK_HASHES_KEPT = 1024;
+
+/**
+ * The counter key of a network address: the SHA-256 of its `networkKeyOf` (an IPv4 address or an IPv6
+ * /64), which every web message and code attempt is counted by. A pure function of the address, so the
+ * last NETWORK_HASHES_KEPT answers are kept in memory (only hashes and addresses, never logged): a chat's
+ * messages come from one address and skip the digest.
+ */
+export async function networkHash(networkAddress: string): Promise<string> {
+  const known = networkHashes.get(networkAddress);
+  if (known !== undefined) return known;
+  const hash = await sha256Hex(`ip:${networkKeyOf(networkAddress)}`);
+  if (networkHashes.size >= NETWORK_HASHES_KEPT) {
+    networkHashes.delete(networkHashes.keys().next().value as string);
+  }
+  networkHashes.set(networkAddress, hash);
+  return hash;
+}
 
 /** Lower-case hex SHA-256 of `text` (Web Crypto: Node and Workers alike). */
 export async function sha256Hex(text: string): Promise<string> {

@@ -1,8 +1,7 @@
-import { networkKeyOf } from '../domain/network-address.ts';
 import type { InStatement } from '../storage/db.ts';
 import type { CounterBuckets, InboundContext } from '../storage/inbound-context.ts';
 import { type RateLimitRule, rateLimitDecision, takeRateLimitStatement } from '../storage/rate-limits.ts';
-import { sha256Hex } from './code-attempts.ts';
+import { networkHash } from './code-attempts.ts';
 import type { ServiceDeps } from './deps.ts';
 
 const WINDOW_MS = 10 * 60_000;
@@ -51,7 +50,7 @@ export async function messageCounters(
       : {
           network: {
             bucket: rules.network.bucket,
-            key: await sha256Hex(`ip:${networkKeyOf(networkAddress)}`),
+            key: await networkHash(networkAddress),
           },
         }),
   };

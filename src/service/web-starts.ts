@@ -7,7 +7,7 @@ import {
   findStartedConversation,
 } from '../storage/conversation-starts.ts';
 import { isRateLimited, type RateLimitRule, takeRateLimitStatement } from '../storage/rate-limits.ts';
-import { sha256Hex } from './code-attempts.ts';
+import { networkHash, sha256Hex } from './code-attempts.ts';
 import type { ServiceDeps } from './deps.ts';
 import { WriteConflict } from './errors.ts';
 import { startConversation } from './handle-inbound.ts';
@@ -58,7 +58,8 @@ export async function startWebConversation(
   }
   // The limit is taken in the conversation's own write: one round trip, and a refused start writes nothing.
   const rule = webStartRule(deps.defaults.webStartLimit);
-  const limitKey = request.networkAddress === undefined ? undefined : await sha256Hex(`ip:${network}`);
+  const limitKey =
+    request.networkAddress === undefined ? undefined : await networkHash(request.networkAddress);
   try {
     const started = await startConversation(deps, request.channel, request.locale, {
       statements: limitKey ? [{ mustChange: takeRateLimitStatement(rule, limitKey, now) }] : [],

@@ -1,3 +1,4 @@
+import { TZDate } from '@date-fns/tz';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/domain/duration.ts';
 import {
@@ -59,6 +60,48 @@ describe('instantAt', () => {
   it('round-trips through wallClockOf outside the changed hours', () => {
     const wall = { year: 2026, month: 6, day: 30, hours: 23, minutes: 45 };
     expect(wallClockOf(instantAt(wall, 'Pacific/Auckland'), 'Pacific/Auckland')).toEqual(wall);
+  });
+});
+
+describe('wallClockOf', () => {
+  /** What TZDate's getters read, which wallClockOf computes without building one. */
+  const viaTzDate = (instant: number, timeZone: string) => {
+    const local = new TZDate(instant, timeZone);
+    return {
+      year: local.getFullYear(),
+      month: local.getMonth() + 1,
+      day: local.getDate(),
+      hours: local.getHours(),
+      minutes: local.getMinutes(),
+    };
+  };
+
+  it('reads the same wall clock as TZDate every 7 minutes around clock changes and odd offsets', () => {
+    const zones = ['Europe/Oslo', 'Pacific/Auckland', 'America/St_Johns', 'Asia/Kathmandu', 'UTC'];
+    // Both 2026 changes in Oslo and Auckland, and 1890 (Oslo's local mean time, an offset in seconds).
+    const starts = [
+      '2026-03-28T12:00:00Z',
+      '2026-10-24T12:00:00Z',
+      '2026-04-04T00:00:00Z',
+      '1890-06-01T00:00:00Z',
+    ];
+    let compared = 0;
+    for (const timeZone of zones) {
+      for (const start of starts) {
+        for (let t = Date.parse(start); t < Date.parse(start) + 2 * 86_400_000; t += 7 * 60_000 + 13_000) {
+          expect(wallClockOf(new Date(t), timeZone), `${timeZone} ${new Date(t).toISOString()}`).toEqual(
+            viaTzDate(t, timeZone),
+          );
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBe(8000);
+  });
+
+  it('gives NaN fields for an unknown zone, as TZDate does', () => {
+    expect(wallClockOf(new Date(0), 'Nowhere/Atlantis').hours).toBeNaN();
+    expect(viaTzDate(0, 'Nowhere/Atlantis').hours).toBeNaN();
   });
 });
 
