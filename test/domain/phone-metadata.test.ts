@@ -10,6 +10,7 @@ import min from 'libphonenumber-js/min/metadata';
 import examples from 'libphonenumber-js/mobile/examples';
 import { describe, expect, it } from 'vitest';
 import { withoutFormats } from '../../src/domain/phone.ts';
+import { mulberry32 } from '../support/seeded.ts';
 
 /**
  * The Workers bundle reads phone numbers with libphonenumber's "min" metadata without its formats
@@ -42,18 +43,6 @@ function both(input: string, defaultCountry?: CountryCode) {
         : parsePhoneNumberFromString(input, metadata),
     );
   return { full: read(min), bare: read(bare) };
-}
-
-/** A small seeded generator (mulberry32), so the random numbers are the same on every run. */
-function seeded(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe("libphonenumber's min metadata without formats", () => {
@@ -107,7 +96,7 @@ describe("libphonenumber's min metadata without formats", () => {
   });
 
   it('reads random digits after every calling code, and in every country, the same', () => {
-    const random = seeded(15);
+    const random = mulberry32(15);
     const digits = (length: number) => Array.from({ length }, () => Math.floor(random() * 10)).join('');
     const { country_calling_codes, nonGeographic } = min as unknown as {
       country_calling_codes: object;

@@ -3,7 +3,7 @@ import { createClient } from '../../src/service/clients.ts';
 import { fireDueSchedules } from '../../src/service/measurements.ts';
 import type { Database } from '../../src/storage/db.ts';
 import { clientSchedules } from '../../src/storage/schedules.ts';
-import { dumpTables, smsHarnesses, textFrom } from '../support/batches.ts';
+import { dumpTables, linkSmsClients, smsHarnesses, textFrom } from '../support/batches.ts';
 import type { Harness } from '../support/harness.ts';
 
 /*
@@ -23,13 +23,7 @@ const text = textFrom;
  * content already held behind a notice, one never linked.
  */
 async function morning(h: Harness): Promise<string[]> {
-  const ids: string[] = [];
-  for (const [n, locale] of (['nb', 'en', 'nb', 'nb', 'nb'] as const).entries()) {
-    const created = await createClient(h.deps, { course: 'intro', locale, timeZone: 'Europe/Oslo' });
-    if (!created.ok) throw new Error('no client');
-    ids.push(created.clientId);
-    await text(h, `+47900000${n}0`, created.accessCode);
-  }
+  const ids = await linkSmsClients(h, ['nb', 'en', 'nb', 'nb', 'nb']);
   const never = await createClient(h.deps, { course: 'intro', locale: 'nb' });
   if (!never.ok) throw new Error('no client');
   await h.deps.db.write((tx) =>

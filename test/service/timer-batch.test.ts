@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createClient } from '../../src/service/clients.ts';
 import { fireDueTimers } from '../../src/service/fire-timers.ts';
 import { fireDueSchedules } from '../../src/service/measurements.ts';
 import type { Database } from '../../src/storage/db.ts';
-import { dumpTables, smsHarnesses, textFrom } from '../support/batches.ts';
+import { dumpTables, linkSmsClients, smsHarnesses, textFrom } from '../support/batches.ts';
 import type { Harness } from '../support/harness.ts';
 
 /*
@@ -25,13 +24,7 @@ const text = textFrom;
  * reminder moves), the fourth sends STOP.
  */
 async function clients(h: Harness): Promise<string[]> {
-  const ids: string[] = [];
-  for (const [n, locale] of (['nb', 'en', 'nb', 'nb', 'nb'] as const).entries()) {
-    const created = await createClient(h.deps, { course: 'intro', locale, timeZone: 'Europe/Oslo' });
-    if (!created.ok) throw new Error('no client');
-    ids.push(created.clientId);
-    await text(h, `+47900000${n}0`, created.accessCode);
-  }
+  const ids = await linkSmsClients(h, ['nb', 'en', 'nb', 'nb', 'nb']);
   h.clock.advance(23 * HOUR);
   await text(h, '+4790000020', '1');
   await text(h, '+4790000030', 'STOPP');

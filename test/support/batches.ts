@@ -1,4 +1,6 @@
 import { afterEach } from 'vitest';
+import type { Locale } from '../../src/engine/types.ts';
+import { createClient } from '../../src/service/clients.ts';
 import { handleInbound } from '../../src/service/handle-inbound.ts';
 import type { Database } from '../../src/storage/db.ts';
 import { type Harness, makeHarness } from './harness.ts';
@@ -44,4 +46,16 @@ export async function dumpTables(
     out[table] = (await db.read((q) => q.execute(`SELECT * FROM ${table} ORDER BY rowid`))).rows;
   }
   return out;
+}
+
+/** Clients in the intro, one per locale, each linked by SMS from +47900000N0 (N from 0); their ids. */
+export async function linkSmsClients(h: Harness, locales: readonly Locale[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const [n, locale] of locales.entries()) {
+    const created = await createClient(h.deps, { course: 'intro', locale, timeZone: 'Europe/Oslo' });
+    if (!created.ok) throw new Error('no client');
+    ids.push(created.clientId);
+    await textFrom(h, `+47900000${n}0`, created.accessCode);
+  }
+  return ids;
 }

@@ -5,6 +5,7 @@ import {
   type TwilioParams,
   verifyTwilioSignature,
 } from '../../../src/channels/sms/twilio-signature.ts';
+import { mulberry32 } from '../../support/seeded.ts';
 
 const authToken = '12345678901234567890123456789012';
 const url = 'https://selvhjelp.example.no/channels/sms/twilio';
@@ -16,18 +17,6 @@ const params = {
   NumMedia: '0',
   To: '+4759440000',
 };
-
-/** Mulberry32: a small seeded PRNG, so the random cases are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 describe('computeTwilioSignature', () => {
   it("matches the worked example in Twilio's webhook security documentation", async () => {
