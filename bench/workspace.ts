@@ -13,6 +13,7 @@ import { silentLogger } from '../src/service/deps.ts';
 import type { StaffActor } from '../src/service/staff-actor.ts';
 import { clientView, dashboardView } from '../src/service/workspace.ts';
 import type { Queryable } from '../src/storage/db.ts';
+import { mulberry32 } from '../test/support/seeded.ts';
 import { cpuStallUs, mainThreadCpuMs } from './cpu.ts';
 
 export interface WorkspaceBenchOptions {
@@ -83,16 +84,7 @@ const END = Date.parse('2026-11-20T12:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A small deterministic generator, so every run seeds the same database. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 /** Item answers (0..3) adding up to `total`, with item `risk` (0-based) set as given. */
 function itemsFor(count: number, total: number, rnd: () => number, risk?: { index: number; value: number }) {
