@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog } from '../../src/content/default.ts';
 import { tick } from '../../src/service/scheduler.ts';
-import { FakeClock, startTestServer } from '../support/harness.ts';
+import { FakeClock, postWebMessage, startTestServer } from '../support/harness.ts';
 import { startSmsServer } from '../support/sms.ts';
 
 /**
@@ -26,12 +26,7 @@ describe('web chat messages', () => {
   });
   afterAll(() => server.close());
 
-  const post = (body: Record<string, unknown>, from: string) =>
-    fetch(`${server.url}/channels/web/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'cf-connecting-ip': from },
-      body: JSON.stringify(body),
-    });
+  const post = (body: Record<string, unknown>, from: string) => postWebMessage(server.url, body, from);
   const open = async (from: string) =>
     ((await (await post({ locale: 'nb' }, from)).json()) as { conversationId: string }).conversationId;
   const said = async (conversationId: string) => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/service/clients.ts';
-import { FakeClock, startTestServer } from '../support/harness.ts';
+import { FakeClock, postWebMessage, startTestServer } from '../support/harness.ts';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
 let server: Server;
@@ -19,11 +19,7 @@ const en = (key: string, vars?: Record<string, number>) => server.deps.catalog.t
 
 /** Posts to the web chat over real HTTP on 127.0.0.1, optionally as a proxy forwarding for `ip`. */
 async function post(body: object, ip?: string): Promise<{ conversationId: string; replies: string[] }> {
-  const response = await fetch(`${server.url}/channels/web/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(ip ? { 'cf-connecting-ip': ip } : {}) },
-    body: JSON.stringify(body),
-  });
+  const response = await postWebMessage(server.url, body, ip);
   expect(response.status).toBe(200);
   const json = (await response.json()) as { conversationId: string; replies: { text: string }[] };
   return { conversationId: json.conversationId, replies: json.replies.map((r) => r.text) };

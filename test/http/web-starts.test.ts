@@ -3,7 +3,7 @@ import { createClient } from '../../src/service/clients.ts';
 import { handleInbound, startConversation } from '../../src/service/handle-inbound.ts';
 import { tick } from '../../src/service/scheduler.ts';
 import { findAddress } from '../../src/storage/addresses.ts';
-import { FakeClock, startTestServer } from '../support/harness.ts';
+import { FakeClock, postWebMessage, startTestServer } from '../support/harness.ts';
 
 /**
  * Unauthenticated writes to the web chat (issue 16): new conversations are limited per network address,
@@ -25,12 +25,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 /** A request as from `from` (the server sits behind a proxy on loopback, so it reads cf-connecting-ip). */
-const post = (body: Record<string, unknown>, from: string) =>
-  fetch(`${server.url}/channels/web/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'cf-connecting-ip': from },
-    body: JSON.stringify(body),
-  });
+const post = (body: Record<string, unknown>, from: string) => postWebMessage(server.url, body, from);
 
 const conversationExists = async (id: string) =>
   (await server.deps.db.read((q) => findAddress(q, 'web', id))) !== undefined;

@@ -110,3 +110,15 @@ export async function startTestServer(
     },
   };
 }
+
+/**
+ * Posts `body` to a running server's web chat over real HTTP, as the chat page does; with `from`, as a
+ * proxy on loopback forwarding for that network address (the server reads `cf-connecting-ip` from it).
+ */
+export function postWebMessage(url: string, body: object, from?: string): Promise<Response> {
+  return fetch(`${url}/channels/web/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(from ? { 'cf-connecting-ip': from } : {}) },
+    body: JSON.stringify(body),
+  });
+}

@@ -11,11 +11,12 @@ afterEach(async () => {
   await fake.stop();
 });
 
-const sender = () => {
+/** The real sender against `twilio` (this file's fake unless another is given). */
+const sender = (twilio: FakeTwilio = fake) => {
   const s = twilioSender({
-    apiBaseUrl: fake.baseUrl,
-    accountSid: fake.accountSid,
-    authToken: fake.authToken,
+    apiBaseUrl: twilio.baseUrl,
+    accountSid: twilio.accountSid,
+    authToken: twilio.authToken,
     from: '+4759440000',
   });
   if (s.mode !== 'push') throw new Error('twilioSender is a push channel');
@@ -74,13 +75,7 @@ describe('twilioSender', () => {
     const dated = new FakeTwilio({ now: () => now, accountSid: fake.accountSid, authToken: fake.authToken });
     await dated.start();
     try {
-      const s = twilioSender({
-        apiBaseUrl: dated.baseUrl,
-        accountSid: dated.accountSid,
-        authToken: dated.authToken,
-        from: '+4759440000',
-      });
-      if (s.mode !== 'push') throw new Error('twilioSender is a push channel');
+      const s = sender(dated);
       const send = async (address: string, text: string) => {
         const result = await s.send({ address, message: { text }, outboxId: 5 });
         now = new Date(now.getTime() + 20_000);
