@@ -17,9 +17,10 @@ export interface ChannelWiring {
   reference?: (address: string) => Promise<unknown>;
   clock?: () => Date;
   /**
-   * Strict authentication of activities (`sdkAuthenticator`, over @microsoft/agents-hosting). The entry
-   * passes it so the SDK stays out of a bundle that cannot load it: without it, a configured app id leaves
-   * the route off (the Workers build until the SDK's OpenTelemetry peers are installed).
+   * Strict authentication of activities: `sdkAuthenticator` (over @microsoft/agents-hosting) from the Node
+   * entry, `joseAuthenticator` (the same checks with jose) from the Worker, which cannot bundle the SDK.
+   * The entry passes it so each bundle holds only its own; without it, a configured app id leaves the
+   * route off, never open.
    */
   authenticator?: (settings: BotAuthSettings) => ActivityAuthenticator;
 }

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createClient } from '@libsql/client/http';
+import { joseAuthenticator } from '../channels/botframework/jose-auth.ts';
 import { networkAddressOf } from '../channels/network-address.ts';
 import { type Config, loadConfig } from '../config/config.ts';
 import { createApp } from '../http/app.ts';
@@ -86,7 +87,20 @@ function build(env: Record<string, unknown>): Services {
     ...base,
     senders: guardSenders(base.senders, () => invocation.getStore()?.budget),
   };
-  const channels = channelsFromConfig(config);
+  // Bot Framework tokens are checked with jose (the SDK cannot be bundled): the same checks as the Node
+  // entry's sdkAuthenticator, the issuers' key sets cached for the isolate's life, each fetch of them
+  // counted against the invocation's budget. The sender in `deps.senders` (serviceDeps) reads the stored
+  // conversation references, so replies and the cron's proactive sends reach the conversation.
+  const channels = channelsFromConfig(config, {
+    authenticator: (settings) =>
+      joseAuthenticator(settings, {
+        now: deps.clock,
+        fetch: (url, init) => {
+          invocation.getStore()?.budget.take();
+          return fetch(url, init);
+        },
+      }),
+  });
   const app = createApp(deps, {
     // An inbound SMS (or activity) was written: send its replies now, safety first, after the answer.
     onActivity: () => {

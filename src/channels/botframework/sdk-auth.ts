@@ -6,7 +6,8 @@ import type { ActivityAuthenticator, BotAuthSettings } from './auth.ts';
  * issuer's published keys, the audience (our app id), expiry, and the issuer, which the SDK checks only
  * when `validateIssuer` is on (it is off by default; we turn it on). The middleware is written for Express
  * (req, res, next), so it runs here against a minimal request and response instead of Hono's; the
- * `serviceurl` claim, which the middleware does not look at, is handed back for the route to compare.
+ * `serviceurl` claim, which the middleware does not look at, is handed back for the route to compare. A
+ * token without `exp`, which the middleware lets through, is refused.
  */
 export function sdkAuthenticator(settings: BotAuthSettings): ActivityAuthenticator {
   const config = getAuthConfigWithDefaults({
@@ -39,6 +40,9 @@ export function sdkAuthenticator(settings: BotAuthSettings): ActivityAuthenticat
         passed = true;
       });
       if (!passed) return { ok: false, reason: refused ?? 'refused' };
+      // jsonwebtoken checks `exp` only when the token has one; a channel's token always has it, and one
+      // without it would never expire: refused here (joseAuthenticator requires it too).
+      if (typeof req.user?.exp !== 'number') return { ok: false, reason: 'no expiry' };
       const claim = req.user?.serviceurl;
       return { ok: true, ...(typeof claim === 'string' ? { serviceUrlClaim: claim } : {}) };
     },
