@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catalog } from '../../src/content/default.ts';
-import { tick } from '../../src/service/scheduler.ts';
 import { FakeClock, postWebMessage, startTestServer } from '../support/harness.ts';
+import { settleOutbox } from '../support/outbox.ts';
 import { startSmsServer } from '../support/sms.ts';
 
 /**
@@ -151,12 +151,12 @@ describe('SMS messages', () => {
   it('answers a flood from one number with one polite text per window, and nothing else', async () => {
     const phone = '+4791111001';
     for (let i = 1; i <= 3; i++) expect((await sms.textFrom(phone, `hei ${i}`)).status).toBe(200);
-    await tick(sms.server.deps);
+    await settleOutbox(sms.server.deps);
     const answered = textsTo(phone).length;
     expect(answered).toBeGreaterThan(0);
 
     for (let i = 4; i <= 9; i++) expect((await sms.textFrom(phone, `hei ${i}`)).status).toBe(200);
-    await tick(sms.server.deps);
+    await settleOutbox(sms.server.deps);
     const extra = textsTo(phone).slice(answered);
     expect(extra).toHaveLength(1);
     expect(extra[0]).toMatch(/^Du har sendt mange meldinger på kort tid/);
@@ -164,7 +164,7 @@ describe('SMS messages', () => {
 
     // A crisis text still gets the crisis information at once.
     await sms.textFrom(phone, CRISIS);
-    await tick(sms.server.deps);
+    await settleOutbox(sms.server.deps);
     const afterCrisis = textsTo(phone)
       .slice(answered + 1)
       .join('\n');
@@ -175,14 +175,14 @@ describe('SMS messages', () => {
     const phone = '+4791111002';
     for (let i = 1; i <= 5; i++) await sms.textFrom(phone, `hei ${i}`);
     await sms.textFrom(phone, 'STOP');
-    await tick(sms.server.deps);
+    await settleOutbox(sms.server.deps);
     const stopped = catalog.text('nb', 'sms.stopped');
     expect(textsTo(phone).at(-1)).toBe(stopped);
   });
 
   it('counts each number on its own', async () => {
     await sms.textFrom('+4791111003', 'hei');
-    await tick(sms.server.deps);
+    await settleOutbox(sms.server.deps);
     expect(textsTo('+4791111003').some((text) => text.startsWith('Du har sendt mange'))).toBe(false);
   });
 });

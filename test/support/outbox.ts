@@ -1,3 +1,4 @@
+import { deliverOutbox } from '../../src/service/deliver-outbox.ts';
 import type { OutboundMessage, SendResult, ServiceDeps } from '../../src/service/deps.ts';
 import { findAddress, insertAddress } from '../../src/storage/addresses.ts';
 import { enqueueOutbox, type OutboxKind } from '../../src/storage/outbox.ts';
@@ -124,4 +125,31 @@ export function gatedChannel() {
       },
     },
   };
+}
+
+/**
+ * Sends what is due until nothing is waiting, also what the server's own scheduler pass (kicked by an
+ * inbound message) has claimed and not yet recorded: with the remote driver (`DATABASE_DRIVER=client`)
+ * that pass and this one run side by side, and a pass that finds every row claimed returns before the
+ * other has sent them.
+ */
+export async function settleOutbox(deps: ServiceDeps, now: Date = deps.clock()): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    await deliverOutbox(deps);
+    const waiting = await deps.db.read(async (q) =>
+      Number(
+        (
+          await q.execute({
+            // Due and untried, or in flight (claimed by a pass, not yet recorded).
+            sql: `SELECT count(*) AS n FROM outbox WHERE status = 'pending'
+                    AND ((attempts = 0 AND next_attempt_at <= ?) OR sending_since IS NOT NULL)`,
+            args: [now.toISOString()],
+          })
+        ).rows[0]!.n,
+      ),
+    );
+    if (waiting === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('the outbox never settled');
 }

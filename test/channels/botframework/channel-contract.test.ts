@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normaliseForGsm7 } from '../../../src/channels/sms/gsm7.ts';
 import { catalog } from '../../../src/content/default.ts';
 import { createClient } from '../../../src/service/clients.ts';
-import { deliverOutbox } from '../../../src/service/deliver-outbox.ts';
 import { tick } from '../../../src/service/scheduler.ts';
 import { clientResponses } from '../../../src/storage/responses.ts';
 import { FakeBotFramework } from '../../fakes/botframework.ts';
 import { FakeClock } from '../../support/harness.ts';
+import { settleOutbox } from '../../support/outbox.ts';
 import { startSmsServer } from '../../support/sms.ts';
 
 /**
@@ -63,26 +63,7 @@ interface Driver {
 }
 
 /** Sends what is due, until nothing new is waiting (the scheduler's kick may send some of it too). */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    await deliverOutbox(server.deps);
-    const waiting = await server.deps.db.read(async (q) =>
-      Number(
-        (
-          await q.execute({
-            // Due and untried, or in flight (claimed by the server's own pass, not yet recorded).
-            sql: `SELECT count(*) AS n FROM outbox WHERE status = 'pending'
-                    AND ((attempts = 0 AND next_attempt_at <= ?) OR sending_since IS NOT NULL)`,
-            args: [clock.now.toISOString()],
-          })
-        ).rows[0]!.n,
-      ),
-    );
-    if (waiting === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error('the outbox never settled');
-}
+const settle = () => settleOutbox(server.deps, clock.now);
 
 function webDriver(): Driver {
   let conversationId: string | undefined;
