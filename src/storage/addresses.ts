@@ -79,14 +79,15 @@ export const linkAddressStatement = (addressId: string, clientId: string, now: s
   args: [clientId, now, addressId],
 });
 
+/**
+ * A message came in on the address: its time, and the conversation works again if a send to it had
+ * failed for good (a Bot Framework conversation answering 403 or 404 after the bot was blocked, an SMS
+ * number reported unreachable), so this turn's replies, the crisis protocol's first, are sent.
+ */
 export const touchAddressStatement = (addressId: string, now: string): InStatement => ({
-  sql: 'UPDATE channel_addresses SET last_inbound_at = ? WHERE id = ?',
+  sql: 'UPDATE channel_addresses SET last_inbound_at = ?, undeliverable_at = NULL WHERE id = ?',
   args: [now, addressId],
 });
-
-export async function touchAddress(q: Queryable, addressId: string, now: string): Promise<void> {
-  await q.execute(touchAddressStatement(addressId, now));
-}
 
 /** The address a client last wrote from: where messages they did not ask for (reminders) go. */
 /**

@@ -154,6 +154,11 @@ export class FakeTwilio {
     this.#rejections.set(to, code);
   }
 
+  /** Messages to `to` are taken again (after `rejectNumber`). */
+  acceptNumber(to: string): void {
+    this.#rejections.delete(to);
+  }
+
   /**
    * Every request to `to` is read and then left unanswered, as a hung connection to Twilio is, until
    * `release()`. The client sees nothing but its own timeout.

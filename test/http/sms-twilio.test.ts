@@ -325,6 +325,23 @@ describe('SMS delivery', () => {
     ).toBeDefined();
   });
 
+  it('takes a number marked undeliverable back when it writes: a crisis text gets its replies', async () => {
+    const number = '+4791000019';
+    twilio.rejectNumber(number, 21211);
+    await post('/channels/sms/twilio', inbound(number, 'hei'));
+    await settle(number);
+    const marked = await server.deps.db.read((q) => findAddress(q, 'sms', number));
+    expect(marked?.undeliverableAt).toBeDefined();
+
+    // The number works again (the handset was out of service); the client writes, in crisis.
+    twilio.acceptNumber(number);
+    const replies = await text(number, 'jeg skal ta livet mitt i kveld');
+    expect(replies[0]).toBe(normaliseForGsm7(t('safety.crisis_ack')));
+    expect(replies.join(' ')).toContain('113');
+    const after = await server.deps.db.read((q) => findAddress(q, 'sms', number));
+    expect(after?.undeliverableAt).toBeUndefined();
+  });
+
   it('a crisis SMS gets its whole reply to Twilio within 2 s while a send to another number hangs', async () => {
     const crisisNumber = '+4791000030';
     const stuckNumber = '+4791000031';
