@@ -44,7 +44,7 @@ import { LIMIT_NOTICE_RULE, messageAllowance, messageCounters } from './message-
 import { storeClientMessage } from './messages.ts';
 import type { RenderedReply } from './render.ts';
 import { runTurn, type Trigger } from './run-turn.ts';
-import { checkText } from './safety.ts';
+import { checkSafetyButton, checkText } from './safety.ts';
 import { openSafetyTurn, safetyAnswerTurn, textSignal } from './safety-mode.ts';
 import { type CallerStatement, type TurnWrite, writeTurn } from './write-turn.ts';
 
@@ -214,9 +214,12 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
   // Safety first, on every channel and in every state: every text is read by the detector before a
   // keyword, an access code, a flow or the message limits see it.
   const signal = checkText(typed);
+  // A pressed "yes" of the protocol's questions is a signal of its own when none of them is open.
+  const pressed = checkSafetyButton(value, inbound.locale ?? target.locale);
   // A crisis message, STOP and an answer to the safety protocol's question are never refused.
   const exempt =
     signal.tier !== 'none' ||
+    pressed.tier !== 'none' ||
     (inbound.content.kind === 'keyword' && inbound.content.keyword === 'stop') ||
     context.pendingSafetyAlert !== undefined;
   const allowance = exempt ? undefined : messageAllowance(deps, counters, context, target.id, now);
@@ -234,7 +237,7 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
   if (linked) {
     const prefetched = context.turn && { context: context.turn, readAt };
     return deps.locks.run(`client:${linked.id}`, () =>
-      linkedTurn(deps, base, linked, inbound, signal, prefetched),
+      linkedTurn(deps, base, linked, inbound, { signal, pressed }, prefetched),
     );
   }
 
@@ -251,8 +254,9 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
       signal,
       answerOf(inbound.content),
     );
-  if (signal.tier !== 'none') {
-    return openSafetyTurn(deps, base, { locale, timeZone: deps.defaults.timeZone }, textSignal(signal), []);
+  const opening = signal.tier !== 'none' ? signal : pressed;
+  if (opening.tier !== 'none') {
+    return openSafetyTurn(deps, base, { locale, timeZone: deps.defaults.timeZone }, textSignal(opening), []);
   }
   if (inbound.content.kind === 'keyword') {
     return keywordTurn(deps, base, undefined, locale, inbound.content.keyword);
@@ -391,9 +395,10 @@ async function linkedTurn(
   base: TurnBase,
   client: ClientRecord,
   inbound: Inbound,
-  signal: RiskDetection,
+  checked: { signal: RiskDetection; pressed: RiskDetection },
   prefetched?: { context: ClientTurnContext; readAt: number },
 ): Promise<InboundOutcome> {
+  const { signal, pressed } = checked;
   const locale = inbound.locale ?? client.locale;
   const audience = { locale, timeZone: client.timeZone, client };
   // The open safety question and the current enrollment: read with the address when no other task ran
@@ -434,7 +439,8 @@ async function linkedTurn(
       );
     }
   }
-  if (signal.tier !== 'none') return openSafetyTurn(deps, kept, audience, textSignal(signal), []);
+  const opening = signal.tier !== 'none' ? signal : pressed;
+  if (opening.tier !== 'none') return openSafetyTurn(deps, kept, audience, textSignal(opening), []);
   if (inbound.content.kind === 'keyword') {
     return keywordTurn(deps, base, client, locale, inbound.content.keyword);
   }

@@ -199,6 +199,37 @@ describe('safety mode', () => {
     expect(linked?.id).toBe(unlinked?.id);
   });
 
+  it('takes a "yes" pressed on an earlier question as a signal of its own, linked or not', async () => {
+    // A course question waits; the protocol of an earlier crisis ended on a clear no.
+    const client = await linkedClient('phq9');
+    await client.send(CRISIS);
+    await client.send({ value: 'thoughts_no' });
+    // The old card's "Ja" is pressed: the protocol opens again, it is never an unclear course answer.
+    const again = await client.send({ value: 'thoughts_yes' });
+    expect(texts(again)[0]).toBe(t('safety.crisis_ack'));
+    expect(texts(again).join(' ')).toContain('113');
+    expect(texts(again)).not.toContain(t('phq9.item1'));
+    const alerts = await alertsOf(client.clientId);
+    expect(alerts).toHaveLength(2);
+    expect(alerts.find((a) => a.safetyStep !== undefined)).toMatchObject({
+      kind: 'crisis_text',
+      tier: 'crisis',
+      priority: 'high',
+    });
+    // "Ja" to being in danger, pressed late, is a crisis; "vet ikke" a concern; "nei" nothing.
+    await client.send('jeg er trygg nå');
+    expect(texts(await client.send({ value: 'danger_yes' }))[0]).toBe(t('safety.crisis_ack'));
+    await client.send('jeg er trygg nå');
+    expect(texts(await client.send({ value: 'thoughts_no' }))).not.toContain(t('safety.crisis_ack'));
+
+    // Before an access code too: the button is never taken for a wrong code.
+    const stranger = sender('stranger-2');
+    await stranger('hei');
+    const unsure = await stranger({ value: 'thoughts_unsure' });
+    expect(texts(unsure)).not.toContain(t('service.code_unknown'));
+    expect(texts(unsure).at(-1)).toBe(t('safety.ask_thoughts'));
+  });
+
   it('tells when a person reads, from CLINIC_HOURS', async () => {
     const hours = parseClinicHours('Mon-Fri 08:00-15:30');
     if (!hours.ok) throw new Error();
