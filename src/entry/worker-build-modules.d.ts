@@ -4,7 +4,3 @@ declare module 'selvhjelp-worker-build/safety-phrases.json' {
   const files: import('../domain/safety/rules.ts').SafetyFiles;
   export default files;
 }
-declare module 'selvhjelp-worker-build/illustrations.json' {
-  const svgs: Readonly<Record<string, string>>;
-  export default svgs;
-}

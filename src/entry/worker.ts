@@ -10,7 +10,6 @@ import { channelsFromConfig } from './channels.ts';
 import { SCHEMA_VERSION } from './schema-version.ts';
 import { serviceDeps } from './service-deps.ts';
 import { cronPass, deliverAfterInbound, describe, guardSenders, SubrequestBudget } from './worker-cron.ts';
-import { workerIllustrations } from './worker-illustrations.ts';
 
 /** The bits of the Workers runtime this entry uses (kept local so Node's typecheck needs no Workers types). */
 interface ExecutionContext {
@@ -107,7 +106,6 @@ function build(env: Record<string, unknown>): Services {
       const current = invocation.getStore();
       current?.ctx.waitUntil(deliverAfterInbound(deps, current.budget, consoleLogger));
     },
-    illustrations: workerIllustrations,
     workspace: { publicBaseUrl: config.PUBLIC_BASE_URL, networkAddress: networkAddressOf },
     chatEmbedOrigins: config.CHAT_EMBED_ORIGINS,
     metricsToken: config.METRICS_TOKEN,
@@ -170,15 +168,16 @@ const noDatabase: Database = {
 let fallback: ReturnType<typeof createApp> | undefined;
 
 /**
- * What still works without a usable database or configuration: the chat page and the illustrations
- * (the page then shows that the service is unavailable when it posts). Everything else answers 503.
+ * What still works without a usable database or configuration: the chat page (which then shows that
+ * the service is unavailable when it posts; the illustrations are static assets, served without the
+ * Worker). Everything else answers 503.
  */
 function fallbackApp(env: Record<string, unknown>): ReturnType<typeof createApp> {
   if (fallback) return fallback;
   const locale = env.DEFAULT_LOCALE === 'en' ? 'en' : 'nb';
   const config = loadConfig({ DEFAULT_LOCALE: locale, DATABASE_URL: 'http://unavailable.invalid' });
   const deps = serviceDeps(config, { db: noDatabase, log: consoleLogger });
-  fallback = createApp(deps, { illustrations: workerIllustrations });
+  fallback = createApp(deps, {});
   return fallback;
 }
 

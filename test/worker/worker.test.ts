@@ -114,10 +114,14 @@ describe.runIf(available)('the Worker in workerd', { timeout: 60_000 }, () => {
     expect(await response.text()).toMatch(/<html/i);
   });
 
-  it('serves the illustrations bundled into the Worker', async () => {
+  it('serves the illustrations as static assets, with the headers of the Node route', async () => {
     const response = await worker.fetch('/illustrations/sleep/bedroom.svg');
     expect(response.status).toBe(200);
-    expect(response.headers.get('content-type')).toBe('image/svg+xml');
+    expect(response.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    expect(response.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; style-src 'unsafe-inline'",
+    );
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     const file = readFileSync(
       new URL('../../content/illustrations/sleep/bedroom.svg', import.meta.url),
       'utf8',
