@@ -75,4 +75,11 @@ describe('configuration', () => {
       ),
     );
   });
+
+  it("refuses a contract default whose therapist's task would not come after the client's reminder", () => {
+    expect(() => loadConfig({ CONTRACT_QUIET_REMINDER_DAYS: '14', CONTRACT_QUIET_TASK_DAYS: '14' })).toThrow(
+      /CONTRACT_QUIET_TASK_DAYS must be more than CONTRACT_QUIET_REMINDER_DAYS/,
+    );
+    expect(loadConfig({ CONTRACT_QUIET_REMINDER_DAYS: '5', CONTRACT_QUIET_TASK_DAYS: '10' })).toBeDefined();
+  });
 });

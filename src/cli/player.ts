@@ -6,6 +6,7 @@ import { restore } from '../engine/turn.ts';
 import type { Locale } from '../engine/types.ts';
 import { createClient } from '../service/clients.ts';
 import { type ContractFieldsInput, draftContract, signContractAsTherapist } from '../service/contracts.ts';
+import { deliverOutbox } from '../service/deliver-outbox.ts';
 import type { IdSource, ServiceDeps } from '../service/deps.ts';
 import { fireDueTimers } from '../service/fire-timers.ts';
 import { handleInbound, type InboundContent, startConversation } from '../service/handle-inbound.ts';
@@ -299,10 +300,16 @@ export class ConversationPlayer {
     return keyword ? { kind: 'keyword', keyword, text } : { kind: 'message', text };
   }
 
-  /** By SMS: the messages queued for Twilio since the last look. */
+  /**
+   * By SMS: the messages queued for Twilio since the last look. What is due goes out through the SMS
+   * sender, as the scheduler's pass would send it, so what the client was sent counts as sent (a contract
+   * is accepted only when its text went out); what STOP or quiet hours hold back stays unsent.
+   */
   async #smsSent(): Promise<string[]> {
     // No number has written yet: nothing can have been queued for it.
     if (!this.#address.id) return [];
+    // At once: the send pace (SMS_SEND_RATE) is for a morning of check-ins, not one conversation.
+    await deliverOutbox({ ...this.#deps, sendRates: undefined });
     const { rows, held } = await this.#deps.db.read(async (q) => ({
       rows: await outboxForAddress(q, this.#address.id),
       held: (await heldMessages(q, this.#address.id)).length,

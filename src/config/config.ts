@@ -237,6 +237,13 @@ export const configSchema = z
         message: 'is required for SMS: Twilio signs webhooks over it',
       });
     }
+    if (config.CONTRACT_QUIET_TASK_DAYS <= config.CONTRACT_QUIET_REMINDER_DAYS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CONTRACT_QUIET_TASK_DAYS'],
+        message: 'must be more than CONTRACT_QUIET_REMINDER_DAYS: the task comes after the reminder',
+      });
+    }
     if (config.MICROSOFT_APP_ID === undefined) {
       const stray = (['MICROSOFT_APP_PASSWORD', 'MICROSOFT_APP_TENANT_ID'] as const).find(
         (k) => config[k] !== undefined,

@@ -14,10 +14,41 @@ export class ContentError extends Error {
 }
 
 export interface Catalog {
+  /** True for a text and for a counted text (one that has `_other`, see `text`). */
   has(locale: Locale, key: string): boolean;
+  /**
+   * The text of `key` with `vars` put in. A counted text is stored as `key_one`, `key_other` (and any
+   * other CLDR category the language uses, and optionally `key_zero` for exactly 0); asked for by `key`,
+   * it picks the form for its number: `vars.count`, or `vars.days` for a text that counts days.
+   */
   text(locale: Locale, key: string, vars?: TextVars): string;
   keys(locale: Locale): string[];
 }
+
+/** The CLDR plural rules of each locale: Bokmål and English both have `one` and `other`. */
+const pluralRules: Record<Locale, Intl.PluralRules> = {
+  nb: new Intl.PluralRules('nb'),
+  en: new Intl.PluralRules('en'),
+};
+
+/**
+ * The key of the form of a counted text that fits `count` (`_zero` for exactly 0 where the text has one,
+ * as i18next does; else the CLDR category), or `key` itself when it is not a counted text.
+ */
+export function pluralKey(
+  locale: Locale,
+  key: string,
+  count: number,
+  exists: (key: string) => boolean,
+): string {
+  if (exists(key) || !exists(`${key}_other`)) return key;
+  if (count === 0 && exists(`${key}_zero`)) return `${key}_zero`;
+  const form = `${key}_${pluralRules[locale].select(count)}`;
+  return exists(form) ? form : `${key}_other`;
+}
+
+/** The number a counted text is about. */
+const countOf = (vars: TextVars | undefined) => vars?.count ?? vars?.days;
 
 /**
  * Validates the content of every locale and builds the lookup. A file that does not parse, a key defined
@@ -56,8 +87,11 @@ export function buildCatalog(files: ContentFiles): Catalog {
   }
 
   const resolve = (locale: Locale, key: string, vars: TextVars | undefined, depth: number): string => {
-    const template = tables[locale].get(key);
-    if (template === undefined) throw new ContentError(`content/${locale}: missing key ${key}`);
+    const table = tables[locale];
+    const count = countOf(vars);
+    const counted = count === undefined ? key : pluralKey(locale, key, Number(count), (k) => table.has(k));
+    const template = table.get(counted);
+    if (template === undefined) throw new ContentError(`content/${locale}: missing key ${counted}`);
     if (depth > 5) throw new ContentError(`content/${locale}: includes nested too deep at ${key}`);
     return template
       .replace(/\{@([a-z0-9_.]+)\}/g, (_, included: string) => resolve(locale, included, vars, depth + 1))
@@ -67,7 +101,7 @@ export function buildCatalog(files: ContentFiles): Catalog {
   };
 
   return {
-    has: (locale, key) => tables[locale].has(key),
+    has: (locale, key) => tables[locale].has(key) || tables[locale].has(`${key}_other`),
     text: (locale, key, vars) => resolve(locale, key, vars, 0),
     keys: (locale) => [...tables[locale].keys()],
   };

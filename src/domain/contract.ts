@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { wallClockOf } from './local-time.ts';
+import { normalisePhone } from './phone.ts';
 
 /**
  * The guidance contract's fields (veiledningskontrakt, CLINICAL.md §6): what therapist and client agree
@@ -18,23 +19,52 @@ export type ContractCourse = (typeof CONTRACT_COURSES)[number];
 export const isContractCourse = (flowId: string): flowId is ContractCourse =>
   (CONTRACT_COURSES as readonly string[]).includes(flowId);
 
-const localDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date such as 2026-12-07');
+/**
+ * The bounds of the fields, one table for the checks below, the staff API's OpenAPI document and the
+ * workspace form's inputs.
+ */
+export const CONTRACT_LIMITS = {
+  focusLength: 500,
+  goalLength: 300,
+  /** One to three goals to sign; a draft may have none yet. */
+  goals: { min: 1, max: 3 },
+  textLength: 1000,
+  phoneLength: 32,
+  paceDays: { min: 1, max: 28 },
+  contactCount: { min: 0, max: 20 },
+  contactMinutes: { min: 5, max: 120 },
+  contactEveryDays: { min: 1, max: 60 },
+  quietDays: { min: 1, max: 60 },
+} as const;
+
+const localDate = z.iso.date('a real date such as 2026-12-07');
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time such as 09:30');
+const whole = (bounds: { min: number; max: number }) => z.number().int().min(bounds.min).max(bounds.max);
+/** A mobile number as the client gave it, kept in E.164 (libphonenumber, src/domain/phone.ts). */
+const mobileNumber = z
+  .string()
+  .max(CONTRACT_LIMITS.phoneLength)
+  .transform((value, ctx) => {
+    const e164 = normalisePhone(value);
+    if (e164) return e164;
+    ctx.addIssue({ code: 'custom', message: 'not a valid mobile number', params: { reason: 'phone' } });
+    return z.NEVER;
+  });
 
 /** Everything but the two fields a therapist fills in with the client: the focus and the goals. */
 const planShape = {
   course: z.enum(CONTRACT_COURSES),
   /** Days between course parts (one part a week by default). */
-  paceDays: z.number().int().min(1).max(28),
+  paceDays: whole(CONTRACT_LIMITS.paceDays),
   /** The period: the start and the expected end (local dates in the client's time zone). */
   startDate: localDate,
   endDate: localDate,
   contacts: z.object({
-    count: z.number().int().min(0).max(20),
-    minutes: z.number().int().min(5).max(120),
+    count: whole(CONTRACT_LIMITS.contactCount),
+    minutes: whole(CONTRACT_LIMITS.contactMinutes),
     mode: z.enum(CONTACT_MODES),
     /** Days between contacts (weekly or every two weeks, CLINICAL.md §5). */
-    everyDays: z.number().int().min(1).max(60),
+    everyDays: whole(CONTRACT_LIMITS.contactEveryDays),
     /** The first contact's local date and time. */
     firstDate: localDate,
     time: localTime,
@@ -48,62 +78,221 @@ const planShape = {
   /** Which channels reach the client; SMS needs consent and a number. */
   channels: z.object({
     web: z.boolean(),
-    sms: z.object({ consent: z.boolean(), phone: z.string().max(20).optional() }),
+    sms: z.object({ consent: z.boolean(), phone: mobileNumber.optional() }),
     /** Messages the client did not ask for open discreetly unless they chose full text (CLINICAL.md §7). */
     discreetSms: z.boolean(),
   }),
   /** When the client goes quiet: a reminder after N days, then a task for the therapist after M more. */
   quiet: z.object({
-    reminderAfterDays: z.number().int().min(1).max(60),
-    taskAfterDays: z.number().int().min(1).max(60),
+    reminderAfterDays: whole(CONTRACT_LIMITS.quietDays),
+    taskAfterDays: whole(CONTRACT_LIMITS.quietDays),
   }),
   /** What the therapist sees (free text agreed with the client; the defaults come from settings). */
-  dataSharing: z.string().trim().max(1000),
+  dataSharing: z.string().trim().max(CONTRACT_LIMITS.textLength),
   /** How the course ends (the last contact, the final measurement, the relapse plan). */
-  ending: z.string().trim().max(1000),
+  ending: z.string().trim().max(CONTRACT_LIMITS.textLength),
 };
 
-type Checked = {
-  startDate: string;
-  endDate: string;
-  channels: { sms: { consent: boolean; phone?: string | undefined } };
-};
-const consistent = <T extends z.ZodType<Checked>>(schema: T) =>
-  schema
-    .refine((f) => f.endDate >= f.startDate, {
-      message: 'endDate must not be before startDate',
-      path: ['endDate'],
-    })
-    .refine((f) => !f.channels.sms.consent || Boolean(f.channels.sms.phone), {
-      message: 'SMS consent needs a phone number',
-      path: ['channels', 'sms', 'phone'],
-    });
+/** Why a field was refused: a text key of the workspace form (`workspace.contract.error.<reason>`). */
+export type ContractIssueReason =
+  | 'required'
+  | 'too_long'
+  | 'too_many'
+  | 'number'
+  | 'range'
+  | 'choice'
+  | 'date'
+  | 'time'
+  | 'start_in_past'
+  | 'end_not_after_start'
+  | 'first_before_start'
+  | 'first_in_past'
+  | 'phone'
+  | 'phone_missing'
+  | 'quiet_order'
+  | 'no_channel'
+  | 'instruments'
+  | 'invalid';
+
+/** What the rules below say as custom issues (`params.reason`), with the reason in English. */
+const RULES = {
+  end_not_after_start: 'must be after startDate',
+  first_before_start: 'must not be before startDate',
+  start_in_past: 'must not be before today',
+  first_in_past: 'must not be before today',
+  phone_missing: 'SMS consent needs a mobile number',
+  quiet_order: 'must be greater than quiet.reminderAfterDays',
+  no_channel: 'at least one channel must reach the client: web, or SMS with consent',
+} satisfies Partial<Record<ContractIssueReason, string>>;
+
+/** The checks between fields that hold whenever: they need no date of today. */
+function consistent(f: Record<string, unknown>, ctx: z.RefinementCtx) {
+  const rule = (reason: keyof typeof RULES, path: string[]) =>
+    ctx.addIssue({ code: 'custom', path, message: RULES[reason], params: { reason } });
+  const { startDate, endDate } = f;
+  const contacts = f.contacts as { firstDate?: unknown } | undefined;
+  const channels = f.channels as { web?: unknown; sms?: { consent?: unknown; phone?: unknown } } | undefined;
+  const quiet = f.quiet as { reminderAfterDays?: unknown; taskAfterDays?: unknown } | undefined;
+  const isDate = (d: unknown): d is string => localDate.safeParse(d).success;
+  // ISO dates order as text.
+  if (isDate(startDate) && isDate(endDate) && endDate <= startDate) rule('end_not_after_start', ['endDate']);
+  if (isDate(startDate) && isDate(contacts?.firstDate) && contacts.firstDate < startDate)
+    rule('first_before_start', ['contacts', 'firstDate']);
+  if (channels?.sms?.consent === true && !channels.sms.phone)
+    rule('phone_missing', ['channels', 'sms', 'phone']);
+  if (channels && channels.web === false && channels.sms?.consent === false) rule('no_channel', ['channels']);
+  const { reminderAfterDays: reminder, taskAfterDays: task } = quiet ?? {};
+  if (typeof reminder === 'number' && typeof task === 'number' && task <= reminder)
+    rule('quiet_order', ['quiet', 'taskAfterDays']);
+}
+
+// The cross-field checks run even when a field failed, so a form shows every problem at once.
+const always = { when: () => true };
 
 /** A contract ready to sign: the focus and one to three goals of the client's, in their words. */
-export const contractFieldsSchema = consistent(
-  z.object({
+export const contractFieldsSchema = z
+  .object({
     /** The problem focus and the course chosen for it (a course flow id). */
-    focus: z.string().trim().min(1).max(500),
+    focus: z.string().trim().min(1).max(CONTRACT_LIMITS.focusLength),
     ...planShape,
     /** The client's own goals, in their words: one to three. */
-    goals: z.array(z.string().trim().min(1).max(300)).min(1).max(3),
-  }),
-);
+    goals: z
+      .array(z.string().trim().min(1).max(CONTRACT_LIMITS.goalLength))
+      .min(CONTRACT_LIMITS.goals.min)
+      .max(CONTRACT_LIMITS.goals.max),
+  })
+  .check(z.superRefine(consistent, always));
 
 /**
  * A draft may lack the focus and the goals (they are often written with the client in the first talk);
  * everything else is checked as for signing. Signing checks the whole contract.
  */
-export const contractDraftSchema = consistent(
-  z.object({
-    focus: z.string().trim().max(500),
+export const contractDraftSchema = z
+  .object({
+    focus: z.string().trim().max(CONTRACT_LIMITS.focusLength),
     ...planShape,
-    goals: z.array(z.string().trim().min(1).max(300)).max(3),
-  }),
-);
+    goals: z.array(z.string().trim().min(1).max(CONTRACT_LIMITS.goalLength)).max(CONTRACT_LIMITS.goals.max),
+  })
+  .check(z.superRefine(consistent, always));
 
 export type ContractFields = z.infer<typeof contractFieldsSchema>;
 export type ContractDraft = z.infer<typeof contractDraftSchema>;
+
+/** A field the contract refused, and why. */
+export interface ContractIssue {
+  /** The field under `fields`, without list positions: `startDate`, `contacts.firstDate`, `goals`. */
+  field: string;
+  reason: ContractIssueReason;
+  /** The bounds, for `range`, `too_long` and `too_many`. */
+  vars?: { min?: number; max?: number };
+  /** For the staff API, in English, with the whole path: `fields.goals.1: at most 300 characters`. */
+  message: string;
+}
+
+/** What the checks that depend on the day need. */
+export interface ContractCheckContext {
+  /** Today, in the client's time zone (YYYY-MM-DD). */
+  today: string;
+  /**
+   * The dates of the version in force when this one amends it: a course under way started in the past,
+   * and its first contact may be past too. Dates kept from it are not refused for that.
+   */
+  inForce?: { startDate: string; firstDate: string };
+}
+
+export type ContractCheck = { ok: true; fields: ContractDraft } | { ok: false; issues: ContractIssue[] };
+
+/**
+ * Checks a contract as a draft (the focus and the goals may still be empty) or to sign: the fields and
+ * their bounds, the rules between them, and that it does not start, nor plan its first contact, before
+ * today (unless the date is the one of the version in force). The SMS number comes back in E.164.
+ */
+export function checkContract(
+  input: unknown,
+  purpose: 'draft' | 'sign',
+  context: ContractCheckContext,
+): ContractCheck {
+  const schema = (purpose === 'sign' ? contractFieldsSchema : contractDraftSchema).check(
+    z.superRefine((f: Record<string, unknown>, ctx) => {
+      const past = (date: unknown, kept: string | undefined) =>
+        typeof date === 'string' &&
+        localDate.safeParse(date).success &&
+        date < context.today &&
+        date !== kept;
+      const contacts = f.contacts as { firstDate?: unknown } | undefined;
+      if (past(f.startDate, context.inForce?.startDate))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['startDate'],
+          message: `${RULES.start_in_past} (${context.today})`,
+          params: { reason: 'start_in_past' },
+        });
+      if (past(contacts?.firstDate, context.inForce?.firstDate))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['contacts', 'firstDate'],
+          message: `${RULES.first_in_past} (${context.today})`,
+          params: { reason: 'first_in_past' },
+        });
+    }, always),
+  );
+  const parsed = schema.safeParse(input, { reportInput: true });
+  if (parsed.success) return { ok: true, fields: parsed.data };
+  return { ok: false, issues: parsed.error.issues.map(issueOf) };
+}
+
+/** The bounds of a number field, by its path. */
+const NUMBER_BOUNDS: Record<string, { min: number; max: number }> = {
+  paceDays: CONTRACT_LIMITS.paceDays,
+  'contacts.count': CONTRACT_LIMITS.contactCount,
+  'contacts.minutes': CONTRACT_LIMITS.contactMinutes,
+  'contacts.everyDays': CONTRACT_LIMITS.contactEveryDays,
+  'quiet.reminderAfterDays': CONTRACT_LIMITS.quietDays,
+  'quiet.taskAfterDays': CONTRACT_LIMITS.quietDays,
+};
+
+/** One of zod's issues, as `safeParse` gives them (its type, without naming zod's core namespace). */
+type ZodIssue = z.ZodError['issues'][number];
+
+function issueOf(issue: ZodIssue): ContractIssue {
+  const path = issue.path.map(String);
+  const field = issue.path.filter((p) => typeof p !== 'number').join('.');
+  const at = `fields.${path.join('.')}`;
+  const make = (reason: ContractIssueReason, message: string, vars?: ContractIssue['vars']) => ({
+    field,
+    reason,
+    ...(vars ? { vars } : {}),
+    message: `${at}: ${message}`,
+  });
+  const bounds = NUMBER_BOUNDS[field];
+  switch (issue.code) {
+    case 'custom': {
+      const reason = (issue.params?.reason as ContractIssueReason | undefined) ?? 'invalid';
+      return make(reason, issue.message);
+    }
+    case 'invalid_type':
+      if (issue.input === undefined) return make('required', 'required');
+      if (bounds) return make('number', 'must be a whole number', bounds);
+      return make('invalid', `expected ${issue.expected}`);
+    case 'too_small':
+    case 'too_big':
+      if (bounds) return make('range', `must be from ${bounds.min} to ${bounds.max}`, bounds);
+      if (issue.origin === 'array' && field === 'measurement.instruments')
+        return make('instruments', 'at least one instrument');
+      if (issue.code === 'too_small') return make('required', 'required');
+      return issue.origin === 'array'
+        ? make('too_many', `at most ${issue.maximum}`, { max: Number(issue.maximum) })
+        : make('too_long', `at most ${issue.maximum} characters`, { max: Number(issue.maximum) });
+    case 'invalid_format':
+      return field === 'contacts.time'
+        ? make('time', 'a time such as 09:30')
+        : make('date', 'a real date such as 2026-12-07');
+    case 'invalid_value':
+      return make('choice', `one of ${issue.values.map(String).join(', ')}`);
+    default:
+      return make('invalid', issue.message);
+  }
+}
 
 export type ContractStatus = 'draft' | 'sent' | 'signed' | 'changes_requested' | 'superseded';
 
@@ -148,6 +337,27 @@ export function endDateForPace(startDate: string, paceDays: number, today: strin
   return [byStart, soonest].sort()[1]!;
 }
 
+/** A Saturday or Sunday (YYYY-MM-DD) moves to the next Monday; a weekday stays. */
+export function onWeekday(date: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+  return weekday === 6 ? addDays(date, 2) : weekday === 0 ? addDays(date, 1) : date;
+}
+
+/**
+ * The local dates of a contact plan: `count` contacts `everyDays` apart from `firstDate`, each that would
+ * fall on a Saturday or Sunday on the next Monday (the same time); a date the plan already has is not
+ * repeated (a short interval over a weekend), so the list may be shorter than `count`.
+ */
+export function contactDates(plan: { count: number; everyDays: number; firstDate: string }): string[] {
+  const dates: string[] = [];
+  for (let index = 0; index < plan.count; index++) {
+    const date = onWeekday(addDays(plan.firstDate, index * plan.everyDays));
+    if (!dates.includes(date)) dates.push(date);
+  }
+  return dates;
+}
+
 /** The local date (YYYY-MM-DD) of an instant in a time zone. */
 export function localDateOf(instant: Date, timeZone: string): string {
   const { year, month, day } = wallClockOf(instant, timeZone);
@@ -156,7 +366,11 @@ export function localDateOf(instant: Date, timeZone: string): string {
 
 /**
  * A new draft from the clinic's defaults: the course starts today, six parts `paceDays` apart; the
- * first contact one pace after the start, at 10:00; PHQ-9 and GAD-7 before each contact and at the end.
+ * first contact one pace after the start (a weekday), at 10:00; PHQ-9 and GAD-7 before each contact and
+ * at the end. The expected end is the later of the sixth part and the last contact: the clinic's contact
+ * plan (6 contacts every 14 days by default, CLINICAL.md §5) outlasts six weekly parts, and the period
+ * ends with the last contact and the final measurement (the default `ending`), never before them. The
+ * clinic's count and interval are its own settings, so they are kept rather than squeezed into the parts.
  * The focus and the goals are left for the therapist and the client.
  */
 export function defaultContract(
@@ -168,21 +382,25 @@ export function defaultContract(
     texts: { dataSharing: string; ending: string };
   },
 ): ContractDraft {
+  const contacts = {
+    count: defaults.contactCount,
+    minutes: defaults.contactMinutes,
+    mode: defaults.contactMode,
+    everyDays: defaults.contactEveryDays,
+    firstDate: onWeekday(addDays(at.today, defaults.paceDays)),
+    time: '10:00',
+  };
+  const lastParts = addDays(at.today, defaults.paceDays * COURSE_PARTS);
+  const lastContact = contactDates(contacts).at(-1) ?? lastParts;
   return {
     focus: '',
     course: at.course,
     goals: [],
     paceDays: defaults.paceDays,
     startDate: at.today,
-    endDate: addDays(at.today, defaults.paceDays * COURSE_PARTS),
-    contacts: {
-      count: defaults.contactCount,
-      minutes: defaults.contactMinutes,
-      mode: defaults.contactMode,
-      everyDays: defaults.contactEveryDays,
-      firstDate: addDays(at.today, defaults.paceDays),
-      time: '10:00',
-    },
+    // ISO dates order as text.
+    endDate: [lastParts, lastContact].sort()[1]!,
+    contacts,
     measurement: { instruments: ['phq9', 'gad7'], beforeEachContact: true, atEnd: true },
     channels: {
       web: true,
@@ -207,7 +425,7 @@ export function contractWaitsFor(contract: {
   return undefined;
 }
 
-/** The values of the two buttons of the web chat (and what typed "1"/"2" stand for). */
+/** The values of the two buttons of the web chat (a typed digit stands for neither). */
 export const CONTRACT_ACCEPT = 'contract.accept';
 export const CONTRACT_CHANGE = 'contract.change';
 
@@ -260,8 +478,9 @@ const normalise = (text: string) =>
 
 /**
  * Reads the client's answer to a contract they were sent: a button, a reply word (JA/ENDRE, YES/CHANGE,
- * in either language), "1"/"2" for the two choices, or — when the contract waits for the words of a
- * change — whatever they write. Anything else is unclear and asked again; it is never taken as a yes.
+ * in either language), or — when the contract waits for the words of a change — whatever they write.
+ * Consent is an explicit choice: a typed digit ("1", meant for a questionnaire's "Noen dager") is no
+ * answer to the contract. Anything else is unclear and asked again; it is never taken as a yes.
  */
 export function readContractAnswer(
   input: { text?: string; value?: string },
@@ -274,8 +493,8 @@ export function readContractAnswer(
   if (text === '') return { kind: 'unclear' };
   if (waits === 'change_words')
     return ACCEPT_WORDS.has(text) ? { kind: 'accept' } : { kind: 'change', words: raw };
-  if (ACCEPT_WORDS.has(text) || text === '1') return { kind: 'accept' };
-  if (CHANGE_WORDS.has(text) || text === '2') return { kind: 'change' };
+  if (ACCEPT_WORDS.has(text)) return { kind: 'accept' };
+  if (CHANGE_WORDS.has(text)) return { kind: 'change' };
   const withWords = CHANGE_WITH_WORDS.exec(raw);
   if (withWords) return { kind: 'change', words: withWords[2]!.trim() };
   return { kind: 'unclear' };
@@ -318,7 +537,8 @@ export function contractMessage(
     time: fields.contacts.time,
   };
   if (form === 'sms') {
-    return [{ key: amended ? 'contract.sms_amended' : 'contract.sms', vars: { ...plan } }];
+    const key = `${amended ? 'contract.sms_amended' : 'contract.sms'}${fields.contacts.count === 0 ? '_no_contacts' : ''}`;
+    return [{ key, vars: { ...plan } }];
   }
   const and = options.locale === 'nb' ? 'og' : 'and';
   const instruments = fields.measurement.instruments.map((i) => (i === 'phq9' ? 'PHQ-9' : 'GAD-7'));
@@ -334,14 +554,7 @@ export function contractMessage(
           : `contract.full.contacts.${fields.contacts.mode}`,
       vars: plan,
     },
-    {
-      key: fields.measurement.beforeEachContact
-        ? fields.measurement.atEnd
-          ? 'contract.full.measure_contacts_end'
-          : 'contract.full.measure_contacts'
-        : 'contract.full.measure_end',
-      vars: { instruments: listOf(instruments, and) },
-    },
+    ...measurementReplies(fields, listOf(instruments, and)),
     {
       key: fields.channels.sms.consent ? 'contract.full.channels_sms' : 'contract.full.channels_web',
       vars: { phone: fields.channels.sms.phone ?? '' },
@@ -357,6 +570,22 @@ export function contractMessage(
   if (fields.ending) replies.push({ key: 'contract.full.ending', vars: { text: fields.ending } });
   replies.push(contractQuestion('full'));
   return replies;
+}
+
+/**
+ * When the client answers the questionnaires: before each contact only when there are contacts, at the
+ * end when agreed; nothing is said when neither applies.
+ */
+function measurementReplies(fields: ContractFields, instruments: string): ContractReply[] {
+  const beforeContacts = fields.measurement.beforeEachContact && fields.contacts.count > 0;
+  const { atEnd } = fields.measurement;
+  if (!beforeContacts && !atEnd) return [];
+  const key = beforeContacts
+    ? atEnd
+      ? 'contract.full.measure_contacts_end'
+      : 'contract.full.measure_contacts'
+    : 'contract.full.measure_end';
+  return [{ key, vars: { instruments } }];
 }
 
 /** The question alone, to ask again after an unclear answer. */
@@ -382,7 +611,9 @@ export function formatLocalDate(date: string, locale: 'nb' | 'en'): string {
 
 /**
  * The contract's "goes quiet" rule (CLINICAL.md §6): after `reminderAfterDays` without a word from the
- * client, one reminder; after `taskAfterDays` more, one task for the therapist. Each happens once per
+ * client, one reminder; after `taskAfterDays` without a word (counted from the same last message, so
+ * always later: the contract's check), one task for the therapist, as the client's text says ("after
+ * 14 days your therapist gets in touch"). Each happens once per
  * silence: a message from the client starts the count again. Pure: the service reads the times.
  */
 export function quietAction(input: {
@@ -396,7 +627,7 @@ export function quietAction(input: {
   const DAY = 86_400_000;
   const silent = input.now.getTime() - input.lastActivity.getTime();
   const since = (at: Date | undefined) => at !== undefined && at.getTime() >= input.lastActivity.getTime();
-  if (silent >= (input.rule.reminderAfterDays + input.rule.taskAfterDays) * DAY && !since(input.taskAt)) {
+  if (silent >= input.rule.taskAfterDays * DAY && !since(input.taskAt)) {
     return 'task';
   }
   if (silent >= input.rule.reminderAfterDays * DAY && !since(input.remindedAt)) return 'remind';

@@ -263,7 +263,8 @@ function partsSince(
 }
 
 const homeworkTerm = (type: string) => `workspace.homework_type.${type}`;
-const courseTerm = (flowId: string) => `workspace.course.${flowId}`;
+/** The course's name as a sentence can begin with it ("Søvnkurset: …"), not its label ("Kurs: søvn"). */
+const courseTerm = (flowId: string) => `workspace.review.course.${flowId}`;
 const agendaKey = (name: string) => `workspace.review.agenda.${name}`;
 
 /** The suggested agenda: the four questions of CLINICAL.md §5, each filled from the data. */
@@ -375,7 +376,8 @@ function agendaOf(review: Omit<Review, 'agenda'>, input: ReviewInput): Agenda {
   }
   for (const goal of review.goals) agenda.next.push({ key: agendaKey('goal'), vars: { goal } });
   if (!review.scores.some((trend) => trend.newSinceLastContact > 0)) {
-    agenda.next.push({ key: agendaKey('measure') });
+    // Without a last contact every score counts as new, so none at all were taken.
+    agenda.next.push({ key: agendaKey(review.since === undefined ? 'measure_first' : 'measure') });
   }
   return agenda;
 }

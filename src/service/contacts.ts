@@ -1,4 +1,4 @@
-import { addDays, type ContactMode, type ContractFields } from '../domain/contract.ts';
+import { type ContactMode, type ContractFields, contactDates } from '../domain/contract.ts';
 import { instantAt, wallClockOf } from '../domain/local-time.ts';
 import { intoSendWindow } from '../domain/quiet-hours.ts';
 import { DEFAULT_PREFERRED_TIME } from '../domain/schedule.ts';
@@ -9,6 +9,7 @@ import {
   type ContactNote,
   type ContactRecord,
   clientContacts,
+  dropMeasurement,
   dueContactReminders,
   findContact,
   insertContact,
@@ -16,9 +17,11 @@ import {
   plannedMeasurements,
   type ReminderOutcome,
   recordContactOutcome,
+  removeContacts,
+  replanContact,
   tagSchedule,
   withdrawContactMeasurement,
-  withdrawPlannedContacts,
+  withdrawContractEndMeasurements,
 } from '../storage/contacts.ts';
 import type { Queryable } from '../storage/db.ts';
 import { insertSchedule } from '../storage/schedules.ts';
@@ -106,6 +109,7 @@ function contactTimes(
 }
 
 export interface PlannedContacts {
+  /** The contacts of the new plan: new ones and the ones it kept (same day), in order. */
   contacts: ContactRecord[];
   /** The questionnaires asked: one the day before each contact, and one at the end when the plan says so. */
   measurements: { scheduleId: string; contactId?: string; flowId: string; dueAt: string }[];
@@ -113,17 +117,26 @@ export interface PlannedContacts {
   withdrawn: number;
 }
 
+const localDateKey = (instant: string, timeZone: string) => {
+  const wall = wallClockOf(new Date(instant), timeZone);
+  return `${wall.year}-${pad(wall.month)}-${pad(wall.day)}`;
+};
+
 /**
  * Turns a signed contract's contact and measurement plan into rows, inside the caller's transaction
  * `tx` (the contract's signing): the contacts ahead (the first on `contacts.firstDate` at
  * `contacts.time`, then every `everyDays` calendar days, in `timeZone`, so a contact stays at its local
- * time across DST), each with a reminder to the client the day before (inside the send window) and,
- * when `measurement.beforeEachContact`, a questionnaire (the contract's instruments) at the client's
- * preferred time the day before; and one at the end date when `measurement.atEnd`.
+ * time across DST; one that would fall on a weekend on the next Monday), each with a reminder to the
+ * client the day before (inside the send window) and, when `measurement.beforeEachContact`, a
+ * questionnaire (the contract's instruments) at the client's preferred time the day before; and one at
+ * the end date when `measurement.atEnd`.
  *
- * A later version replaces the plan: the contacts an earlier version planned that are still ahead, and
- * the questionnaires that have not started, are withdrawn first. Contacts in the past are not planned
- * again; those that took place, were missed, or were added by hand stay as they are.
+ * A later version replans around what happened. Contacts recorded done, missed or cancelled stay as
+ * recorded, and so do contacts added by hand and planned ones whose time has passed; the new plan puts
+ * nothing on a day one of them holds. A planned contact still ahead on a day the new plan keeps is kept
+ * (its row, its reminder: one that went is never sent again; its questionnaire: one that started is
+ * never asked again) and takes the new time, length and mode; the other planned contacts still ahead are
+ * removed with their questionnaires that have not started. The questionnaire for the end is asked anew.
  */
 export async function planContacts(
   deps: ServiceDeps,
@@ -137,11 +150,25 @@ export async function planContacts(
   const at = now.toISOString();
   const client = await findClient(tx, clientId);
   const preferredTime = client?.preferredTime ?? DEFAULT_PREFERRED_TIME;
-  const withdrawn = await withdrawPlannedContacts(tx, clientId, at);
   const plan = fields.contacts;
   const flowId = measurementFlow(fields.measurement.instruments);
   const contacts: ContactRecord[] = [];
   const measurements: PlannedContacts['measurements'] = [];
+
+  const existing = await clientContacts(tx, clientId);
+  const asked = await plannedMeasurements(tx, clientId);
+  // Planned by a contract and still ahead: what a new plan may keep (on the same day) or replace.
+  const replaceable = new Map<string, ContactRecord>();
+  const held = new Set<string>();
+  const replaced: string[] = [];
+  for (const contact of existing) {
+    const day = localDateKey(contact.plannedAt, timeZone);
+    const open = contact.status === 'planned' && contact.contractId !== undefined && contact.plannedAt > at;
+    if (!open) held.add(day);
+    else if (replaceable.has(day)) replaced.push(contact.id);
+    else replaceable.set(day, contact);
+  }
+  await withdrawContractEndMeasurements(tx, clientId);
 
   const askQuestionnaire = async (dueAt: Date, tag: { contactId?: string; contractId?: string }) => {
     const scheduleId = deps.ids.id();
@@ -154,15 +181,46 @@ export async function planContacts(
     measurements.push({ scheduleId, contactId: tag.contactId, flowId, dueAt: dueAt.toISOString() });
   };
 
-  for (let index = 0; index < plan.count; index++) {
-    const times = contactTimes(
-      addDays(plan.firstDate, index * plan.everyDays),
-      plan.time,
-      preferredTime,
-      timeZone,
-      now,
-    );
-    if (times.plannedAt <= now) continue;
+  const kept = new Set<string>();
+  for (const date of contactDates(plan)) {
+    const times = contactTimes(date, plan.time, preferredTime, timeZone, now);
+    if (times.plannedAt <= now || held.has(date)) continue;
+    const before = replaceable.get(date);
+    const wanted = fields.measurement.beforeEachContact ? times.measurementAt : undefined;
+    if (before) {
+      kept.add(before.id);
+      const contact: ContactRecord = {
+        ...before,
+        contractId,
+        plannedAt: times.plannedAt.toISOString(),
+        minutes: plan.minutes,
+        mode: plan.mode,
+        discreet: fields.channels.discreetSms,
+        reminderAt: before.remindedAt ? before.reminderAt : times.reminderAt?.toISOString(),
+        updatedAt: at,
+      };
+      await replanContact(tx, { ...contact, at });
+      contacts.push(contact);
+      const questionnaire = asked.find((m) => m.contactId === before.id);
+      if (questionnaire && !questionnaire.active) continue; // asked already: never again
+      const same =
+        questionnaire &&
+        wanted &&
+        questionnaire.flowId === flowId &&
+        questionnaire.dueAt === wanted.toISOString();
+      if (same) {
+        measurements.push({
+          scheduleId: questionnaire.id,
+          contactId: before.id,
+          flowId,
+          dueAt: questionnaire.dueAt!,
+        });
+        continue;
+      }
+      if (questionnaire) await dropMeasurement(tx, questionnaire.id);
+      if (wanted) await askQuestionnaire(wanted, { contactId: before.id });
+      continue;
+    }
     const contact: ContactRecord = {
       id: deps.ids.id(),
       clientId,
@@ -178,15 +236,15 @@ export async function planContacts(
     };
     await insertContact(tx, contact);
     contacts.push(contact);
-    if (fields.measurement.beforeEachContact && times.measurementAt) {
-      await askQuestionnaire(times.measurementAt, { contactId: contact.id });
-    }
+    if (wanted) await askQuestionnaire(wanted, { contactId: contact.id });
   }
+  for (const contact of replaceable.values()) if (!kept.has(contact.id)) replaced.push(contact.id);
+  await removeContacts(tx, replaced);
   if (fields.measurement.atEnd) {
     const end = intoSendWindow(localInstant(fields.endDate, 0, preferredTime, timeZone), timeZone);
     if (end > now) await askQuestionnaire(end, { contractId });
   }
-  return { contacts, measurements, withdrawn };
+  return { contacts, measurements, withdrawn: replaced.length };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -207,6 +265,8 @@ export interface ContactView {
   status: ContactStatus;
   /** The status is derived from the time, not recorded by anyone. */
   statusDerived: boolean;
+  /** The contact's time has come: before, it can be cancelled or taken early (done), not missed. */
+  begun: boolean;
   note?: ContactNote;
   noteBy?: string;
   noteAt?: string;
@@ -255,6 +315,7 @@ export async function readContacts(
       mode: contact.mode,
       status,
       statusDerived: derived,
+      begun: contact.plannedAt <= now.toISOString(),
       note: contact.note,
       noteBy: contact.noteBy,
       noteAt: contact.noteAt,
@@ -393,12 +454,15 @@ export interface ContactOutcomeInput {
 
 export type RecordContactOutcome =
   | { ok: true; contact: ContactView }
-  | { ok: false; error: 'not_found' | 'cancelled' | 'note_required' };
+  /** `not_yet`: a contact cannot be missed before it begins. */
+  | { ok: false; error: 'not_found' | 'cancelled' | 'note_required' | 'not_yet' };
 
 /**
- * Records how a contact went: done (with the note), missed, or cancelled (its questionnaire is
- * withdrawn, its reminder not sent). A note can be corrected by recording it again. One `contact.note`
- * audit row in the same transaction.
+ * Records how a contact went: done (with the note), missed, or cancelled. A contact recorded needs no
+ * questionnaire or reminder before it: the ones not sent yet are withdrawn (a call taken early, before
+ * its planned time, is done and not announced any more). Missed only once it has begun: before that it
+ * can be cancelled or taken early, not missed. A note can be corrected by recording it again. One
+ * `contact.note` audit row in the same transaction.
  */
 export async function recordContact(
   deps: ServiceDeps,
@@ -408,12 +472,15 @@ export async function recordContact(
   input: ContactOutcomeInput,
 ): Promise<RecordContactOutcome> {
   const now = deps.clock();
-  if (input.status === 'done' && !input.note) return { ok: false, error: 'note_required' };
   return deps.db.write(async (tx): Promise<RecordContactOutcome> => {
     const client = await workspaceClient(tx, clientId);
     if (!client || !mayReadClient(actor, client)) return { ok: false, error: 'not_found' };
     const contact = await findContact(tx, contactId);
+    // An unknown contact is 404 whatever else is wrong with the request (the form and the API alike).
     if (!contact || contact.clientId !== clientId) return { ok: false, error: 'not_found' };
+    if (input.status === 'done' && !input.note) return { ok: false, error: 'note_required' };
+    if (input.status === 'missed' && contact.plannedAt > now.toISOString())
+      return { ok: false, error: 'not_yet' };
     const changed = await recordContactOutcome(tx, {
       id: contactId,
       status: input.status,
@@ -422,7 +489,7 @@ export async function recordContact(
       at: now.toISOString(),
     });
     if (!changed) return { ok: false, error: 'cancelled' };
-    if (input.status === 'cancelled') await withdrawContactMeasurement(tx, contactId);
+    await withdrawContactMeasurement(tx, contactId);
     await audit(tx, actor, now, { action: 'contact.note', clientId, detail: `${contactId} ${input.status}` });
     const view = (await readContacts(tx, clientId, client.timeZone, now)).find((c) => c.id === contactId)!;
     return { ok: true, contact: view };

@@ -1,10 +1,12 @@
 import {
   CLINIC_CONTRACT_DEFAULTS,
+  type ContractCheckContext,
   type ContractDraft,
   type ContractFields,
+  type ContractIssue,
   type ContractStatus,
-  contractDraftSchema,
-  contractFieldsSchema,
+  checkContract,
+  contactDates,
   contractQuestion,
   contractWaitsFor,
   defaultContract,
@@ -18,6 +20,7 @@ import { type AddressRecord, preferredAddress } from '../storage/addresses.ts';
 import type { ClientRecord } from '../storage/clients.ts';
 import {
   type ContractRecord,
+  contractShown,
   contractWaiver,
   findContract,
   insertContract,
@@ -29,12 +32,13 @@ import {
   updateDraft,
 } from '../storage/contracts.ts';
 import type { Queryable } from '../storage/db.ts';
-import { currentEnrollment, type EnrollmentRecord } from '../storage/enrollments.ts';
+import { currentEnrollment, type EnrollmentRecord, switchPendingCourse } from '../storage/enrollments.ts';
 import { appendEvent } from '../storage/events.ts';
 import { findStaffById } from '../storage/staff.ts';
+import { upsertTimer } from '../storage/timers.ts';
 import { audit } from './audit.ts';
 import { planContacts } from './contacts.ts';
-import { contractFormOf } from './course-gate.ts';
+import { contractFormOf, contractReplies, courseStartAt, courseStartTimer } from './course-gate.ts';
 import type { ServiceDeps } from './deps.ts';
 import { WriteConflict } from './errors.ts';
 import { runTurn } from './run-turn.ts';
@@ -166,12 +170,18 @@ export type ContractActionOutcome =
   | { ok: true; contract: ContractView }
   | { ok: true; waived: { reason: string; enrollmentId: string } }
   | { ok: false; error: 'not_found' }
-  /** The fields do not make a contract (`message` says which and why). */
-  | { ok: false; error: 'invalid'; message: string }
+  /** The fields do not make a contract: `issues` says which and why, `message` the same in English. */
+  | { ok: false; error: 'invalid'; message: string; issues: ContractIssue[] }
   /** Signing: there is no draft (nothing, or the newest version is sent or signed already). */
   | { ok: false; error: 'nothing_to_sign' }
   /** Waiving: the client has no course to start. */
-  | { ok: false; error: 'no_enrollment' };
+  | { ok: false; error: 'no_enrollment' }
+  /** Waiving: the client signed a contract already; a waiver has nothing left to let start. */
+  | { ok: false; error: 'already_signed' }
+  /** Waiving: the course has a waiver already (its reason stays as recorded). */
+  | { ok: false; error: 'already_waived' }
+  /** Drafting: a change of course once the course has started (a new course is needed instead). */
+  | { ok: false; error: 'course_started' };
 
 /** Merges what the therapist sent over a base, one level deep (contacts, measurement, channels, quiet). */
 function merge(base: ContractDraft, input: ContractFieldsInput): Record<string, unknown> {
@@ -187,8 +197,21 @@ function merge(base: ContractDraft, input: ContractFieldsInput): Record<string, 
   return out;
 }
 
-const describe = (issues: { path: PropertyKey[]; message: string }[]) =>
-  issues.map((i) => `fields.${i.path.map(String).join('.')}: ${i.message}`).join('; ');
+const refused = (issues: ContractIssue[]): ContractActionOutcome => ({
+  ok: false,
+  error: 'invalid',
+  message: issues.map((i) => i.message).join('; '),
+  issues,
+});
+
+/** What the checks that depend on the day need: today for the client, and the version in force. */
+function checkContext(all: ContractRecord[], now: Date, client: ClientRecord): ContractCheckContext {
+  const inForce = all.find((c) => c.status === 'signed')?.fields;
+  return {
+    today: localDateOf(now, client.timeZone),
+    ...(inForce ? { inForce: { startDate: inForce.startDate, firstDate: inForce.contacts.firstDate } } : {}),
+  };
+}
 
 /** The texts a new draft starts with, in the client's language. */
 const defaultTexts = (deps: ServiceDeps, locale: Locale) => ({
@@ -206,7 +229,20 @@ export async function draftContract(
   clientId: string,
   input: ContractFieldsInput = {},
 ): Promise<ContractActionOutcome> {
-  return staffAction(deps, actor, clientId, 'contract.draft', async (client) => {
+  return staffAction(deps, actor, clientId, 'contract.draft', (client) =>
+    draftFor(deps, actor, client, input, 'draft'),
+  );
+}
+
+/** Drafts under the client's lock; `sign`: the fields must make a contract ready to sign, or nothing is written. */
+async function draftFor(
+  deps: ServiceDeps,
+  actor: StaffActor,
+  client: ClientRecord,
+  input: ContractFieldsInput,
+  purpose: 'draft' | 'sign',
+): Promise<ContractActionOutcome> {
+  {
     const now = deps.clock();
     const outcome = await deps.db.write(async (tx): Promise<ContractActionOutcome> => {
       const all = await listContracts(tx, client.id);
@@ -222,25 +258,45 @@ export async function draftContract(
           texts: defaultTexts(deps, client.locale),
         });
       const merged = merge(base, input);
-      // A new pace without a new end date moves the expected end with it.
+      // A signed change of course takes effect only before the course starts (answerContract); once a
+      // part has opened, the course is kept and the change is refused here, before anyone signs it.
+      if (
+        merged.course !== base.course &&
+        enrollment?.status === 'active' &&
+        isContractCourse(enrollment.flowId) &&
+        merged.course !== enrollment.flowId
+      )
+        return { ok: false, error: 'course_started' };
+      // A new pace without a new end date moves the expected end with it, never before the last contact
+      // of the plan (the period ends with the last contact, as the defaults do).
       if (
         typeof input.paceDays === 'number' &&
         input.paceDays !== base.paceDays &&
         input.endDate === undefined &&
         typeof merged.startDate === 'string'
       ) {
-        merged.endDate = endDateForPace(merged.startDate, input.paceDays, localDateOf(now, client.timeZone));
+        const byPace = endDateForPace(merged.startDate, input.paceDays, localDateOf(now, client.timeZone));
+        // Not checked yet (checkContract below): only a plan that reads as one counts.
+        const plan = merged.contacts as Partial<ContractDraft['contacts']> | undefined;
+        const readable =
+          Number.isInteger(plan?.count) &&
+          (plan?.count ?? 0) <= 100 &&
+          Number.isInteger(plan?.everyDays) &&
+          /^\d{4}-\d{2}-\d{2}$/.test(String(plan?.firstDate));
+        const lastContact = (readable && contactDates(plan as ContractDraft['contacts']).at(-1)) || byPace;
+        // ISO dates order as text.
+        merged.endDate = [byPace, lastContact].sort()[1];
       }
-      const parsed = contractDraftSchema.safeParse(merged);
-      if (!parsed.success) return { ok: false, error: 'invalid', message: describe(parsed.error.issues) };
+      const checked = checkContract(merged, purpose, checkContext(all, now, client));
+      if (!checked.ok) return refused(checked.issues);
       if (editable) {
-        if (!(await updateDraft(tx, latest.id, parsed.data, now.toISOString()))) throw new WriteConflict();
+        if (!(await updateDraft(tx, latest.id, checked.fields, now.toISOString()))) throw new WriteConflict();
       } else {
         await insertContract(tx, {
           id: deps.ids.id(),
           clientId: client.id,
           version: (latest?.version ?? 0) + 1,
-          fields: parsed.data,
+          fields: checked.fields,
           draftedBy: actor.staffId,
           now: now.toISOString(),
         });
@@ -248,27 +304,35 @@ export async function draftContract(
       return { ok: true, contract: (await contractViewOf(tx, client))! };
     });
     return outcome;
-  });
+  }
 }
 
 /**
- * The therapist signs the newest draft: it must be complete (focus, one to three goals). It goes to the
- * client at once in the channel they last wrote from (an SMS held for the send window), as a
- * `contract_sent` trigger; a client who has not linked a channel yet is shown it when they do.
+ * The therapist signs the newest draft: it must be complete (focus, one to three goals) and still valid
+ * today (it does not start in the past). It goes to the client at once in the channel they last wrote
+ * from (an SMS held for the send window), as a `contract_sent` trigger; a client who has not linked a
+ * channel yet is shown it when they do. With `input`, those fields are drafted first, in the same step,
+ * and only when they make a contract ready to sign (a refusal writes nothing).
  */
 export async function signContractAsTherapist(
   deps: ServiceDeps,
   actor: StaffActor,
   clientId: string,
+  input?: ContractFieldsInput,
 ): Promise<ContractActionOutcome> {
   return staffAction(deps, actor, clientId, 'contract.sign', async (client) => {
+    if (input) {
+      const drafted = await draftFor(deps, actor, client, input, 'sign');
+      if (!drafted.ok) return drafted;
+    }
     const now = deps.clock();
-    const [latest] = await deps.db.read((q) => listContracts(q, client.id));
+    const all = await deps.db.read((q) => listContracts(q, client.id));
+    const [latest] = all;
     if (!latest || (latest.status !== 'draft' && latest.status !== 'changes_requested'))
       return { ok: false, error: 'nothing_to_sign' };
-    const parsed = contractFieldsSchema.safeParse(latest.fields);
-    if (!parsed.success) return { ok: false, error: 'invalid', message: describe(parsed.error.issues) };
-    const fields: ContractFields = parsed.data;
+    const checked = checkContract(latest.fields, 'sign', checkContext(all, now, client));
+    if (!checked.ok) return refused(checked.issues);
+    const fields: ContractFields = checked.fields;
     const address = await deps.db.read((q) => preferredAddress(q, client.id, now));
     const event: DomainEvent = {
       type: 'contract.sent',
@@ -320,6 +384,10 @@ export async function waiveContract(
       address: await preferredAddress(q, client.id, now),
     }));
     if (!enrollment) return { ok: false, error: 'no_enrollment' };
+    const contracts = await deps.db.read((q) => listContracts(q, client.id));
+    if (contracts.some((c) => c.status === 'signed')) return { ok: false, error: 'already_signed' };
+    if ((await deps.db.read((q) => contractWaiver(q, enrollment.id))) !== undefined)
+      return { ok: false, error: 'already_waived' };
     const record = async (tx: Queryable) => {
       await setContractWaiver(tx, enrollment.id, reason);
       await appendEvent(tx, {
@@ -385,6 +453,10 @@ export interface ContractAnswerTurn {
  * (and a course that waited for it starts, through the one door); "change" asks what, and their words
  * (in the same message or the next) are kept on the contract for the therapist; anything else is asked
  * again, politely. The message itself is always in the transcript.
+ *
+ * Accepting signs only a version this conversation was shown (`contractShown`): a "JA" after a discreet
+ * notice whose content STOP dropped, a stale or crafted `contract.accept`, an answer while the number is
+ * opted out, get the contract shown here instead, and nothing is signed.
  */
 export async function answerContract(deps: ServiceDeps, turn: ContractAnswerTurn): Promise<WrittenTurn> {
   const { now, address, client, locale } = turn;
@@ -396,12 +468,38 @@ export async function answerContract(deps: ServiceDeps, turn: ContractAnswerTurn
   const at = now.toISOString();
   const data = { contractId: contract.id, version: contract.version };
 
+  const fields = contract.fields as ContractFields;
+  if (answer.kind === 'accept' && !(await shownHere(deps, contract.id, address))) {
+    const replies = contractReplies(fields, address.channel, { version: contract.version, locale });
+    return deps.db.write((tx) =>
+      writeTurn(deps, tx, {
+        now,
+        address,
+        clientId: client.id,
+        locale,
+        inbound: turn.inbound,
+        events: [],
+        replies,
+      }),
+    );
+  }
   if (answer.kind === 'accept') {
-    const fields = contract.fields as ContractFields;
+    // A change of course signed before any part opened: the course that waits becomes the signed one.
+    const enrollment = signedCourse(deps, turn.enrollment, fields.course);
+    // A course that has not started waits for the signed start date (the gate tells the client when).
+    const startAt =
+      enrollment?.status === 'pending' && isContractCourse(enrollment.flowId)
+        ? courseStartAt(fields.startDate, client, now)
+        : undefined;
     const outcome = await runTurn(
       deps,
-      { now, client, enrollment: turn.enrollment, address, locale },
-      { kind: 'contract_signed', version: contract.version, paceDays: fields.paceDays },
+      { now, client, enrollment, address, locale },
+      {
+        kind: 'contract_signed',
+        version: contract.version,
+        paceDays: fields.paceDays,
+        startDate: fields.startDate,
+      },
       {
         inbound: turn.inbound,
         lead: [{ key: 'contract.accepted' }],
@@ -411,8 +509,15 @@ export async function answerContract(deps: ServiceDeps, turn: ContractAnswerTurn
             !(await markSigned(tx, { id: contract.id, clientId: client.id, via: address.channel, now: at }))
           )
             throw new WriteConflict();
+          if (enrollment && enrollment !== turn.enrollment) {
+            const switched = { ...enrollment, rowVersion: turn.enrollment!.rowVersion, now: at };
+            if (!(await switchPendingCourse(tx, switched))) throw new WriteConflict();
+          }
           // Signed by both: the plan follows (contacts, a questionnaire and a reminder before each).
           await planContacts(deps, tx, client.id, contract.id, fields, client.timeZone);
+          // The timer that opens the course on its start date; a later version moves it, and a course
+          // that starts now (this turn, or later by any other way in) cancels it (run-turn.ts).
+          if (startAt && enrollment) await upsertTimer(tx, enrollment.id, courseStartTimer(startAt), at);
         },
       },
     );
@@ -444,4 +549,53 @@ export async function answerContract(deps: ServiceDeps, turn: ContractAnswerTurn
       replies,
     });
   });
+}
+
+/**
+ * The enrollment a signed contract runs: the one the client is in, or, when the contract names another
+ * course and the course has not started (pending, no part opened), that course, at its newest version
+ * (one row version on: answerContract switches the row in the signing's transaction). A course that has
+ * started keeps its flow: drafting a change of course is refused then (draftContract).
+ */
+function signedCourse(
+  deps: ServiceDeps,
+  enrollment: EnrollmentRecord | undefined,
+  course: string,
+): EnrollmentRecord | undefined {
+  if (
+    !enrollment ||
+    enrollment.flowId === course ||
+    enrollment.status !== 'pending' ||
+    enrollment.persisted !== undefined ||
+    !isContractCourse(enrollment.flowId)
+  )
+    return enrollment;
+  const flow = deps.flows.latest(course);
+  if (!flow) return enrollment;
+  return { ...enrollment, flowId: flow.id, flowVersion: flow.version, rowVersion: enrollment.rowVersion + 1 };
+}
+
+/** Whether the contract's text reached this conversation, which is not opted out (answerContract). */
+async function shownHere(deps: ServiceDeps, contractId: string, address: AddressRecord): Promise<boolean> {
+  if (address.optedOutAt) return false;
+  const push = deps.senders[address.channel]?.mode === 'push';
+  return deps.db.read((q) => contractShown(q, contractId, address.id, push));
+}
+
+/**
+ * A contract that waits for the client, as this conversation shows it again (after START, or when a
+ * conversation links while the course does not wait for it, e.g. after a waiver): the whole text and
+ * its question, or the question for the words of the change they asked for. Undefined when none waits.
+ */
+export async function waitingContractReplies(
+  deps: ServiceDeps,
+  clientId: string,
+  channel: string,
+  locale: Locale,
+): Promise<Reply[] | undefined> {
+  const [latest] = await deps.db.read((q) => listContracts(q, clientId));
+  const waits = latest && contractWaitsFor(latest);
+  if (waits === 'answer')
+    return contractReplies(latest!.fields as ContractFields, channel, { version: latest!.version, locale });
+  return waits === 'change_words' ? [{ key: 'contract.ask_change' }] : undefined;
 }

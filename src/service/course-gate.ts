@@ -4,9 +4,14 @@ import {
   contractMessage,
   contractQuestion,
   contractWaitsFor,
+  formatLocalDate,
   isContractCourse,
+  localDateOf,
 } from '../domain/contract.ts';
-import type { FlowInput, Locale, Reply } from '../engine/types.ts';
+import { instantAt } from '../domain/local-time.ts';
+import { intoSendWindow } from '../domain/quiet-hours.ts';
+import type { FlowEvent, FlowInput, Locale, Reply, TimerSpec } from '../engine/types.ts';
+import type { ClientRecord } from '../storage/clients.ts';
 import { courseGateState, listContracts } from '../storage/contracts.ts';
 import type { ServiceDeps } from './deps.ts';
 import type { Trigger, TurnTarget } from './run-turn.ts';
@@ -27,6 +32,44 @@ export const contractFormOf = (channel: string): ContractForm => (channel === 's
 /** The pace a signed contract sets for the course: days from one part's start until the next opens. */
 export const contractSettings = (fields: { paceDays: number }): NonNullable<FlowInput['settings']> => ({
   partGapDays: fields.paceDays,
+});
+
+/** The timer that opens a course on the start date of its signed contract (a `timer_due` through runTurn). */
+export const COURSE_START_TIMER = 'contract.course_start';
+const COURSE_START_EVENT: FlowEvent = { type: 'COURSE_START' };
+/** When a course starts on its start date and the client has no preferred time of day. */
+const COURSE_START_TIME = '09:00';
+
+/**
+ * When a course whose signed contract starts on `startDate` opens part 1, if that date is still ahead on
+ * the client's wall clock: that day at the client's preferred time (09:00 without one), inside the send
+ * window. Undefined when the start date has come: the course starts at once.
+ */
+export function courseStartAt(
+  startDate: string,
+  client: Pick<ClientRecord, 'timeZone' | 'preferredTime'>,
+  now: Date,
+): Date | undefined {
+  if (startDate <= localDateOf(now, client.timeZone)) return undefined;
+  const [year, month, day] = startDate.split('-').map(Number) as [number, number, number];
+  const [hours, minutes] = (client.preferredTime ?? COURSE_START_TIME).split(':').map(Number) as [
+    number,
+    number,
+  ];
+  return intoSendWindow(instantAt({ year, month, day, hours, minutes }, client.timeZone), client.timeZone);
+}
+
+/** The course-start timer for `at` (see courseStartAt). */
+export const courseStartTimer = (at: Date): TimerSpec => ({
+  key: COURSE_START_TIMER,
+  dueAt: at.toISOString(),
+  event: COURSE_START_EVENT,
+});
+
+/** What the client is told while a signed course waits for its start date. */
+const startsOn = (startDate: string, locale: Locale): CourseGate => ({
+  open: false,
+  replies: [{ key: 'contract.starts_on', vars: { date: formatLocalDate(startDate, locale) } }],
 });
 
 /** The contract as the client reads it in `channel`. */
@@ -57,7 +100,9 @@ export async function waitingContractPrompt(
 
 /**
  * Reads the gate only when a course with a responsible therapist is about to start: every other turn
- * (a running enrollment, a client nobody is responsible for, the intro) passes without a read.
+ * (a running enrollment, a client nobody is responsible for, the intro) passes without a read. A signed
+ * contract whose start date is still ahead holds the course until then (its timer opens it, courseStartAt):
+ * the client who writes before is told when it starts, and so is the client who signs it.
  */
 export async function courseGate(
   deps: ServiceDeps,
@@ -65,18 +110,19 @@ export async function courseGate(
   trigger: Trigger,
 ): Promise<CourseGate> {
   const { enrollment, client } = target;
-  if (
-    !enrollment ||
-    trigger.kind === 'contract_signed' ||
-    trigger.kind === 'contract_sent' ||
-    trigger.kind === 'therapist_message'
-  )
-    return OPEN;
+  if (!enrollment || trigger.kind === 'contract_sent' || trigger.kind === 'therapist_message') return OPEN;
   const starts =
     enrollment.status === 'pending' || !enrollment.persisted || trigger.kind === 'start_enrollment';
   if (!starts || client.therapistId === undefined || !isContractCourse(enrollment.flowId)) return OPEN;
+  const later = (startDate: string) => courseStartAt(startDate, client, target.now) !== undefined;
+  if (trigger.kind === 'contract_signed')
+    return later(trigger.startDate) ? startsOn(trigger.startDate, target.locale) : OPEN;
   const state = await deps.db.read((q) => courseGateState(q, client.id, enrollment.id));
-  if (state.signed) return { open: true, settings: contractSettings(state.signed.fields) };
+  if (state.signed) {
+    const { startDate } = state.signed.fields as ContractFields;
+    if (later(startDate)) return startsOn(startDate, target.locale);
+    return { open: true, settings: contractSettings(state.signed.fields) };
+  }
   if (state.waivedReason !== undefined) return OPEN;
   const { latest } = state;
   const waits = latest && contractWaitsFor(latest);

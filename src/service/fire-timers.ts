@@ -42,7 +42,10 @@ async function fireBatch(deps: ServiceDeps, due: DueTimer[]): Promise<number> {
     const enrollment = ctx.enrollments.get(enrollmentId);
     const client = enrollment && ctx.clients.get(enrollment.clientId);
     const address = client && ctx.addresses.get(client.id);
-    if (!timer || timer.dueAt > now.toISOString() || !enrollment?.persisted || !client || !address) continue;
+    // A pending course has a timer too: the start date of its signed contract (course-gate.ts).
+    const startable = enrollment?.persisted !== undefined || enrollment?.status === 'pending';
+    if (!timer || timer.dueAt > now.toISOString() || !enrollment || !startable || !client || !address)
+      continue;
     turns.push({
       target: { now, client, enrollment, address, locale: client.locale },
       trigger: { kind: 'timer_due', key, event: timer.event },

@@ -34,8 +34,8 @@ import {
 import { takeRateLimitStatement } from '../storage/rate-limits.ts';
 import { leaveMenu, menuAnswerTurn, menuChoiceTurn, waitingMenuPrompt } from './chat-menu.ts';
 import { codeAttemptKeys, codeAttemptLock, countWrongCode, readCodeAttempts } from './code-attempts.ts';
-import { answerContract } from './contracts.ts';
-import { waitingContractPrompt } from './course-gate.ts';
+import { answerContract, waitingContractReplies } from './contracts.ts';
+import { courseGate, waitingContractPrompt } from './course-gate.ts';
 import type { ServiceDeps } from './deps.ts';
 import { waitingQuestion } from './enrollment-state.ts';
 import { DuplicateInbound, WriteConflict } from './errors.ts';
@@ -55,7 +55,9 @@ import { type CallerStatement, type TurnWrite, writeTurn } from './write-turn.ts
 export type InboundContent =
   | { kind: 'message'; text: string }
   | { kind: 'button'; value: string; text?: string }
-  | { kind: 'keyword'; keyword: Keyword; text: string };
+  | { kind: 'keyword'; keyword: Keyword; text: string }
+  /** A picture or file without text (Bot Framework): nothing the detector or a flow can read. */
+  | { kind: 'unreadable'; text?: never };
 
 /** A message from a client, already verified and parsed by its channel adapter. */
 export interface Inbound {
@@ -74,6 +76,7 @@ export interface Inbound {
 }
 
 function faithfulContent(content: InboundContent): InboundContent {
+  if (content.kind === 'unreadable') return content;
   if (content.kind === 'button') {
     return content.text === undefined ? content : { ...content, text: faithfulText(content.text) };
   }
@@ -227,6 +230,18 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
     return limitedTurn(deps, { now, address, locale: inbound.locale }, allowance.retryAfterSeconds);
   }
   const payload = { text: typed, value };
+  // A picture or file alone: one reply that only text is read here. While the safety protocol's question
+  // waits it goes on below as no answer, which the protocol treats as not safe.
+  if (inbound.content.kind === 'unreadable' && context.pendingSafetyAlert === undefined) {
+    return unreadableTurn(deps, {
+      now,
+      address: target,
+      isNewAddress: !address,
+      clientId: linked?.id,
+      locale: inbound.locale ?? linked?.locale ?? target.locale,
+      inbound: { providerId: inbound.providerId, text, payload, counted: allowance?.take },
+    });
+  }
   const base: TurnBase = {
     now,
     address: target,
@@ -385,7 +400,9 @@ async function codeTurn(
       check.turnContext && deps.locks.quietSince(`client:${client.id}`, readAt)
         ? check.turnContext
         : await deps.db.read((q) => loadClientTurnContext(q, base.address.id, client.id));
-    return clientTurn(deps, { ...base, linking: { code } }, linking, inbound, turnContext.enrollment);
+    return clientTurn(deps, { ...base, linking: { code } }, linking, inbound, turnContext.enrollment, {
+      contractWaits: turnContext.awaitingContract !== undefined,
+    });
   });
 }
 
@@ -454,28 +471,31 @@ async function linkedTurn(
   ) {
     return openHeldTurn(deps, base, client, locale);
   }
-  if (toTherapist) return therapistMessageTurn(deps, kept, client, locale, body !== '');
+  // What the conversation waits for, asked again after a message that no flow takes.
+  const waiting = () => waitingPrompt(deps, client, base.address, context);
+  if (toTherapist) {
+    const again = body !== '' ? await waiting() : undefined;
+    return therapistMessageTurn(deps, kept, client, locale, body !== '', again);
+  }
   // The chat menu: a choice asks for a message to the therapist or a phone number, and the next message
   // is the answer to it; anything else (a course button) leaves the menu.
-  const menuTurn = {
+  const menuTurn = async () => ({
     now: base.now,
     address: base.address,
     isNewAddress: base.isNewAddress,
     client,
     locale,
     inbound: base.inbound,
-    get waiting() {
-      return waitingQuestion(deps, context.enrollment);
-    },
-  };
+    waiting: await waiting(),
+  });
   const choice = inbound.content.kind === 'button' ? menuChoiceOf(inbound.content.value) : undefined;
   if (choice) {
-    const written = await menuChoiceTurn(deps, menuTurn, choice);
+    const written = await menuChoiceTurn(deps, await menuTurn(), choice);
     return { kind: 'handled', addressId: base.address.id, ...written };
   }
   const menuPrompt = waitingMenuPrompt(base.address, base.now);
   if (menuPrompt && inbound.content.kind === 'message') {
-    const written = await menuAnswerTurn(deps, menuTurn, menuPrompt, inbound.content.text);
+    const written = await menuAnswerTurn(deps, await menuTurn(), menuPrompt, inbound.content.text);
     return { kind: 'handled', addressId: base.address.id, ...written };
   }
   await leaveMenu(deps, base.address);
@@ -496,12 +516,30 @@ async function linkedTurn(
   return clientTurn(deps, base, client, inbound, context.enrollment);
 }
 
+/**
+ * What a conversation waits for the client to answer: the question of a contract that waits for them
+ * (its buttons again in the chat), else the flow's waiting question (a course step, a questionnaire item).
+ */
+async function waitingPrompt(
+  deps: ServiceDeps,
+  client: ClientRecord,
+  address: AddressRecord,
+  context: ClientTurnContext,
+): Promise<Reply | undefined> {
+  const contract = context.awaitingContract
+    ? await waitingContractPrompt(deps, client.id, address)
+    : undefined;
+  return contract ?? waitingQuestion(deps, context.enrollment);
+}
+
 async function clientTurn(
   deps: ServiceDeps,
   base: TurnBase,
   client: ClientRecord,
   inbound: Inbound,
   enrollment: EnrollmentRecord | undefined,
+  /** Whether a contract waits for the client's answer (read with the turn's context). */
+  linkingContext: { contractWaits: boolean } = { contractWaits: false },
 ): Promise<InboundOutcome> {
   const locale = inbound.locale ?? client.locale;
   const address = { ...base.address, clientId: client.id };
@@ -511,8 +549,13 @@ async function clientTurn(
     ? { kind: 'resume' }
     : content.kind === 'button'
       ? { kind: 'button', value: content.value, text: content.text }
-      : { kind: 'client_message', text: content.text };
-  const outcome = await runTurn(deps, { now: base.now, client, enrollment, address, locale }, trigger, {
+      : { kind: 'client_message', text: content.text ?? '' };
+  const target = { now: base.now, client, enrollment, address, locale };
+  // A conversation that links gets a contract that waits for the client: the course gate shows it when
+  // the course waits for it; otherwise (a waiver, an amendment of a signed one) it comes after the turn.
+  const contractAfter =
+    base.linking && linkingContext.contractWaits && (await courseGate(deps, target, trigger)).open;
+  const outcome = await runTurn(deps, target, trigger, {
     inbound: base.inbound,
     lead: base.linking ? [{ key: 'service.code_linked' }] : [],
     alongside: base.linking
@@ -533,6 +576,25 @@ async function clientTurn(
       ...(locale !== client.locale ? [setClientLocaleStatement(client.id, locale)] : []),
     ],
   });
+  const shown = contractAfter && (await waitingContractReplies(deps, client.id, address.channel, locale));
+  if (shown) {
+    const written = await deps.db.write((tx) =>
+      writeTurn(deps, tx, {
+        now: base.now,
+        address,
+        clientId: client.id,
+        locale,
+        events: [],
+        replies: shown,
+      }),
+    );
+    return {
+      kind: 'handled',
+      addressId: base.address.id,
+      replies: [...outcome.replies, ...written.replies],
+      cursor: written.cursor,
+    };
+  }
   return { kind: 'handled', addressId: base.address.id, replies: outcome.replies, cursor: outcome.cursor };
 }
 
@@ -540,6 +602,33 @@ async function clientTurn(
  * STOP, START and HELP (CLINICAL.md §7): consent changes are recorded as events; the STOP confirmation
  * is the last thing sent until START; HELP names the service, the clinic, the crisis numbers and STOP.
  */
+/** The reply to a message its channel could not turn into text (unreadable content). */
+async function unreadableTurn(
+  deps: ServiceDeps,
+  turn: {
+    now: Date;
+    address: AddressRecord;
+    isNewAddress: boolean;
+    clientId: string | undefined;
+    locale: Locale;
+    inbound: TurnBase['inbound'];
+  },
+): Promise<InboundOutcome> {
+  const written = await deps.db.write(async (tx) => {
+    if (turn.isNewAddress) await insertAddress(tx, turn.address);
+    return writeTurn(deps, tx, {
+      now: turn.now,
+      address: turn.address,
+      clientId: turn.clientId,
+      locale: turn.locale,
+      inbound: turn.inbound,
+      events: [],
+      replies: [{ key: 'service.text_only' }],
+    });
+  });
+  return { kind: 'handled', addressId: turn.address.id, ...written };
+}
+
 async function keywordTurn(
   deps: ServiceDeps,
   base: TurnBase,
@@ -556,11 +645,11 @@ async function keywordTurn(
     replies = [{ key: 'sms.stopped' }];
   } else {
     const enrollment = client ? await deps.db.read((q) => currentEnrollment(q, client.id)) : undefined;
-    // A contract waiting for the client takes their next message: its question, not the course's, whose
-    // answer ("1") would be read as accepting the contract.
-    const contract = client && (await waitingContractPrompt(deps, client.id, base.address));
-    const prompt = contract ?? waitingQuestion(deps, enrollment);
-    replies = [{ key: 'sms.started' }, ...(prompt ? [prompt] : [])];
+    // A contract waiting for the client takes their next message, so it comes back, not the course's
+    // question: shown whole again, since what STOP dropped (a discreet notice's content) was never read.
+    const contract = client && (await waitingContractReplies(deps, client.id, base.address.channel, locale));
+    const prompt = waitingQuestion(deps, enrollment);
+    replies = [{ key: 'sms.started' }, ...(contract ?? (prompt ? [prompt] : []))];
   }
   const written = await deps.db.write(async (tx) => {
     if (base.isNewAddress) await insertAddress(tx, base.address);
@@ -591,8 +680,9 @@ async function keywordTurn(
 
 /**
  * A message to the therapist (the reply word first, after the safety check): kept unread for the
- * therapist (by `base.alongside`), confirmed to the client, and nothing else: the flow is not run, so a
- * question it waits at still waits for its answer. The word alone gets a line on how to use it.
+ * therapist (by `base.alongside`), confirmed to the client, and the question the conversation waits at
+ * (`waiting`: the contract's, or the flow's) asked again: the flow is not run, so it still waits for its
+ * answer. The word alone gets a line on how to use it.
  */
 const therapistMessageTurn = (
   deps: ServiceDeps,
@@ -600,8 +690,12 @@ const therapistMessageTurn = (
   client: ClientRecord,
   locale: Locale,
   kept: boolean,
+  waiting: Reply | undefined,
 ): Promise<InboundOutcome> =>
-  outsideFlowTurn(deps, base, client, locale, [{ key: kept ? 'messages.sent' : 'messages.empty' }]);
+  outsideFlowTurn(deps, base, client, locale, [
+    { key: kept ? 'messages.sent' : 'messages.empty' },
+    ...(waiting ? [waiting] : []),
+  ]);
 
 /**
  * JA / YES to a discreet notice: the client's message is kept and what the notice held is released by

@@ -9,7 +9,7 @@ import { writeTurn } from './write-turn.ts';
 /**
  * The guidance contract's "goes quiet" rule, one scheduler step: a client under a signed contract who
  * has written nothing for `quiet.reminderAfterDays` gets one discreet reminder (inside the send window);
- * after `quiet.taskAfterDays` more, the therapist gets a task (the dashboard's "gone quiet" flag, from the
+ * after `quiet.taskAfterDays` without a word, the therapist gets a task (the dashboard's "gone quiet" flag, from the
  * `client.quiet_task` event). A message from the client starts the count again. Clients with an open
  * high-priority alert or in safety mode are skipped, as for check-ins.
  */

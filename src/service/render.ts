@@ -12,9 +12,15 @@ export interface RenderedReply {
   image?: { src: string; alt: string };
 }
 
-export function renderReply(catalog: Catalog, locale: Locale, reply: Reply): RenderedReply {
+/**
+ * `channel` picks a text's SMS wording where it has one (`key_sms`): an SMS has no buttons to press, so
+ * a text that tells the client to press one says what to type instead.
+ */
+export function renderReply(catalog: Catalog, locale: Locale, reply: Reply, channel?: string): RenderedReply {
+  const sms = `${reply.key}_sms`;
+  const key = channel === 'sms' && catalog.has(locale, sms) ? sms : reply.key;
   return {
-    text: catalog.text(locale, reply.key, reply.vars),
+    text: catalog.text(locale, key, reply.vars),
     ...(reply.choices
       ? { choices: reply.choices.map((c) => ({ label: catalog.text(locale, c.key), value: c.value })) }
       : {}),

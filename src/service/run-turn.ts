@@ -1,4 +1,4 @@
-import type { ContractFields } from '../domain/contract.ts';
+import { type ContractFields, isContractCourse } from '../domain/contract.ts';
 import { pendingPrompt, sharingStarts, type TurnRequest, turn } from '../engine/turn.ts';
 import type { DomainEvent, EngineEvent, FlowEvent, Locale, Reply, TurnResult } from '../engine/types.ts';
 import type { AddressRecord } from '../storage/addresses.ts';
@@ -8,7 +8,7 @@ import type { InStatement, Queryable } from '../storage/db.ts';
 import { type EnrollmentRecord, insertEnrollmentStatement } from '../storage/enrollments.ts';
 import { discreetSmsStates } from '../storage/held-messages.ts';
 import { deleteTimer } from '../storage/timers.ts';
-import { type CourseGate, contractReplies, courseGate } from './course-gate.ts';
+import { COURSE_START_TIMER, type CourseGate, contractReplies, courseGate } from './course-gate.ts';
 import type { ServiceDeps } from './deps.ts';
 import { notifyDutyPhone } from './duty-alert.ts';
 import { enrollmentWrite, flowOf, resumeOther } from './enrollment-state.ts';
@@ -50,8 +50,11 @@ export type Trigger =
   | { kind: 'resume' }
   /** The therapist signed a version of the guidance contract: the client reads it and answers. */
   | { kind: 'contract_sent'; version: number; fields: ContractFields }
-  /** The client accepted the contract: signed by both. */
-  | { kind: 'contract_signed'; version: number; paceDays: number }
+  /**
+   * The client accepted the contract: signed by both. A course waiting for it starts now, or on
+   * `startDate` when that is still ahead (course-gate.ts).
+   */
+  | { kind: 'contract_signed'; version: number; paceDays: number; startDate: string }
   /**
    * A therapist wrote to the client (messages.ts). The engine does not run: the reply is the therapist's
    * words under a line naming them, and a flow waiting at a question keeps waiting for its answer.
@@ -250,6 +253,10 @@ async function prepareTurn(
       ...enrollmentWrite(enrollment, result)!,
       ...(trigger.kind === 'timer_due' ? { firedTimer: trigger.key } : {}),
     };
+    // A course that starts, whatever started it, no longer waits for its contract's start date.
+    const ownTimer = trigger.kind === 'timer_due' && trigger.key === COURSE_START_TIMER;
+    if (step.started && !ownTimer && isContractCourse(enrollment.flowId))
+      write = { ...write, cancels: [...write.cancels, COURSE_START_TIMER] };
     // A check-in that finishes in the middle of a course hands the conversation back to the course.
     if (result.done && !step.started)
       replies = [...replies, ...(await resumeOther(deps, client.id, enrollment.id))];

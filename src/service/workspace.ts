@@ -1,4 +1,5 @@
 import { courseCatalog } from '../../flows/courses/index.ts';
+import { isContractCourse } from '../domain/contract.ts';
 import { eventData } from '../domain/events.ts';
 import { homeworkTypes } from '../domain/homework/index.ts';
 import {
@@ -11,7 +12,9 @@ import {
 } from '../domain/instruments.ts';
 import { type CourseOutcome, courseOutcome } from '../domain/outcomes.ts';
 import { meanSleepEfficiency, parseSleepDiaryEntry, sleepMetrics } from '../domain/sleep-diary.ts';
+import { linkedAddresses } from '../storage/addresses.ts';
 import type { AlertKind, AlertTier, SafetyAnswerEntry } from '../storage/alerts.ts';
+import { courseGateState } from '../storage/contracts.ts';
 import type { EnrollmentStatus } from '../storage/enrollments.ts';
 import { clientHomework, type HomeworkEntry } from '../storage/homework.ts';
 import { unreadMessageCounts } from '../storage/messages.ts';
@@ -402,6 +405,8 @@ export interface PartProgress {
   completedAt?: string;
 }
 
+export type EnrollmentWait = 'code' | 'contract' | 'start';
+
 export interface EnrollmentView {
   id: string;
   flowId: string;
@@ -409,6 +414,11 @@ export interface EnrollmentView {
   /** A course (flows/courses) has parts; anything else (intro, check-ins, questionnaires) has none. */
   kind: 'course' | 'other';
   status: EnrollmentStatus;
+  /**
+   * What a pending enrollment waits for: the client to link with their code, the guidance contract
+   * (signed by both, or waived; course-gate.ts), or only its first turn.
+   */
+  waitsFor?: EnrollmentWait;
   createdAt: string;
   /** When it finished (its last write), for a finished one. */
   finishedAt?: string;
@@ -666,6 +676,12 @@ export async function clientView(
     const contacts = await readContacts(tx, clientId, client.timeZone, now);
     const contract = await contractViewOf(tx, client);
     const messages = await readMessages(tx, clientId);
+    const linked = (await linkedAddresses(tx, clientId)).length > 0;
+    const views: EnrollmentView[] = [];
+    for (const enrollment of enrollments) {
+      const waitsFor = await enrollmentWait(tx, client, enrollment, linked);
+      views.push({ ...enrollmentView(enrollment, events), ...(waitsFor ? { waitsFor } : {}) });
+    }
     await audit(tx, actor, now, { action: 'client.view', clientId });
     return {
       client: {
@@ -679,7 +695,7 @@ export async function clientView(
             : { id: client.therapistId, name: client.therapistName },
         createdAt: client.createdAt,
       },
-      enrollments: enrollments.map((enrollment) => enrollmentView(enrollment, events)),
+      enrollments: views,
       scores: responses.map(scoreView),
       outcomes: courseOutcomes(enrollments, responses),
       homework: homeworkView(homework),
@@ -738,6 +754,23 @@ function transcriptPage(page: { rows: TranscriptRow[]; more: boolean }): Transcr
 }
 
 const isCourse = (flowId: string) => COURSE_FLOW_IDS.includes(flowId);
+
+/**
+ * What a pending enrollment waits for. Linked, a course with a responsible therapist waits for its
+ * contract exactly when course-gate.ts holds it: none signed and no waiver.
+ */
+async function enrollmentWait(
+  q: Parameters<typeof linkedAddresses>[0],
+  client: { id: string; therapistId?: string },
+  enrollment: EnrollmentRow,
+  linked: boolean,
+): Promise<EnrollmentWait | undefined> {
+  if (enrollment.status !== 'pending') return undefined;
+  if (!linked) return 'code';
+  if (client.therapistId === undefined || !isContractCourse(enrollment.flowId)) return 'start';
+  const gate = await courseGateState(q, client.id, enrollment.id);
+  return gate.signed || gate.waivedReason !== undefined ? 'start' : 'contract';
+}
 
 function enrollmentView(enrollment: EnrollmentRow, events: readonly EventRow[]): EnrollmentView {
   const course = isCourse(enrollment.flowId);

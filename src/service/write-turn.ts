@@ -255,7 +255,7 @@ export async function turnStatements(
     }
   }
 
-  const rendered = w.replies.map((reply) => renderReply(deps.catalog, w.locale, reply));
+  const rendered = w.replies.map((reply) => renderReply(deps.catalog, w.locale, reply, w.address.channel));
   for (const [index, reply] of rendered.entries()) {
     addTranscript(out, 'out', reply.text, { reply: w.replies[index], rendered: reply });
     if (push) enqueue(out, reply, discreet !== undefined);

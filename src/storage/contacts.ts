@@ -100,28 +100,71 @@ export async function findContact(q: Queryable, id: string): Promise<ContactReco
 }
 
 /**
- * Removes the contacts a contract planned for `clientId` that are still ahead (planned, after `now`),
- * with the questionnaires asked for them and for the contract's end that have not started: a new version
- * of the contract plans its own. Contacts that took place, were missed or were added by hand stay.
- * Returns how many contacts went.
+ * Removes contacts a new version of the contract replaces (planned, not happened), with the
+ * questionnaires asked for them that have not started (those that did stay, untied from the contact).
  */
-export async function withdrawPlannedContacts(q: Queryable, clientId: string, now: string): Promise<number> {
-  const ahead = `SELECT id FROM contacts WHERE client_id = ? AND contract_id IS NOT NULL AND status = 'planned'
-                   AND planned_at > ?`;
+export async function removeContacts(q: Queryable, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const list = JSON.stringify(ids);
+  const of = 'contact_id IN (SELECT value FROM json_each(?))';
+  await q.execute({
+    sql: `UPDATE measurement_schedules SET active = 0, next_due_at = NULL WHERE active = 1 AND ${of}`,
+    args: [list],
+  });
+  await q.execute({ sql: `UPDATE measurement_schedules SET contact_id = NULL WHERE ${of}`, args: [list] });
+  await q.execute({
+    sql: "DELETE FROM contacts WHERE id IN (SELECT value FROM json_each(?)) AND status = 'planned'",
+    args: [list],
+  });
+}
+
+/** Withdraws the questionnaires asked for the end of a client's contracts that have not started. */
+export async function withdrawContractEndMeasurements(q: Queryable, clientId: string): Promise<void> {
   await q.execute({
     sql: `UPDATE measurement_schedules SET active = 0, next_due_at = NULL
-          WHERE active = 1 AND (contact_id IN (${ahead}) OR (client_id = ? AND contract_id IS NOT NULL))`,
-    args: [clientId, now, clientId],
+          WHERE client_id = ? AND contract_id IS NOT NULL AND active = 1`,
+    args: [clientId],
   });
+}
+
+/**
+ * A planned contact a new version of the contract keeps (the same day): it belongs to the new version,
+ * takes its time, length, mode and discretion, and a reminder not sent yet moves with it. A reminder that
+ * went stays as it went: it is never sent again for the same contact.
+ */
+export async function replanContact(
+  q: Queryable,
+  c: Pick<
+    ContactRecord,
+    'id' | 'contractId' | 'plannedAt' | 'minutes' | 'mode' | 'discreet' | 'reminderAt'
+  > & {
+    at: string;
+  },
+): Promise<void> {
   await q.execute({
-    sql: `UPDATE measurement_schedules SET contact_id = NULL WHERE contact_id IN (${ahead})`,
-    args: [clientId, now],
+    sql: `UPDATE contacts SET contract_id = ?, planned_at = ?, minutes = ?, mode = ?, discreet = ?,
+            reminder_at = CASE WHEN reminded_at IS NULL THEN ? ELSE reminder_at END, updated_at = ?
+          WHERE id = ? AND status = 'planned'`,
+    args: [
+      c.contractId ?? null,
+      c.plannedAt,
+      c.minutes,
+      c.mode,
+      c.discreet ? 1 : 0,
+      c.reminderAt ?? null,
+      c.at,
+      c.id,
+    ],
   });
-  const removed = await q.execute({
-    sql: `DELETE FROM contacts WHERE id IN (${ahead})`,
-    args: [clientId, now],
+}
+
+/** Withdraws a questionnaire that has not started and unties it from its contact (a re-plan asks anew). */
+export async function dropMeasurement(q: Queryable, scheduleId: string): Promise<void> {
+  await q.execute({
+    sql: `UPDATE measurement_schedules SET active = 0, next_due_at = NULL, contact_id = NULL, contract_id = NULL
+          WHERE id = ? AND active = 1`,
+    args: [scheduleId],
   });
-  return removed.rowsAffected;
 }
 
 /** Withdraws the questionnaire asked before one contact, if it has not started. */
@@ -169,15 +212,17 @@ export async function plannedMeasurements(
 }
 
 /**
- * Records how a contact went: its status and, for a done one, the note. A cancelled contact stays
- * cancelled. Returns whether the contact changed.
+ * Records how a contact went: its status and, for a done one, the note. A reminder not sent yet is
+ * withdrawn (a contact recorded is not announced). A cancelled contact stays cancelled. Returns whether
+ * the contact changed.
  */
 export async function recordContactOutcome(
   q: Queryable,
   c: { id: string; status: 'done' | 'missed' | 'cancelled'; note?: ContactNote; by: string; at: string },
 ): Promise<boolean> {
   const result = await q.execute({
-    sql: `UPDATE contacts SET status = ?, note = ?, note_by = ?, note_at = ?, updated_at = ?
+    sql: `UPDATE contacts SET status = ?, note = ?, note_by = ?, note_at = ?, updated_at = ?,
+            reminder_at = CASE WHEN reminded_at IS NULL THEN NULL ELSE reminder_at END
           WHERE id = ? AND status <> 'cancelled'`,
     args: [c.status, c.note ? JSON.stringify(c.note) : null, c.by, c.at, c.at, c.id],
   });

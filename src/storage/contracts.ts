@@ -94,10 +94,14 @@ export async function updateDraft(
   return result.rowsAffected === 1;
 }
 
-/** The therapist signs a draft: it goes to the client (`sent`). False when it is no draft any more. */
+/**
+ * The therapist signs a draft: it goes to the client (`sent`). False when it is no draft any more. The
+ * newest transcript row is noted with it: only text written after it shows this version (`contractShown`).
+ */
 export async function markSent(q: Queryable, id: string, by: string, now: string): Promise<boolean> {
   const result = await q.execute({
-    sql: `UPDATE contracts SET status = 'sent', therapist_signed_by = ?, therapist_signed_at = ?, updated_at = ?
+    sql: `UPDATE contracts SET status = 'sent', therapist_signed_by = ?, therapist_signed_at = ?, updated_at = ?,
+            sent_after_seq = (SELECT COALESCE(max(seq), 0) FROM transcript)
           WHERE id = ? AND status IN ('draft', 'changes_requested')`,
     args: [by, now, now, id],
   });
@@ -125,6 +129,51 @@ export async function markSigned(
     args: [c.now, c.clientId, c.id],
   });
   return true;
+}
+
+/** A reply of the SMS summary (`contract.sms`, `contract.sms_amended`, … but not the question alone). */
+const isSmsSummary = (key: string) => `(${key} LIKE 'contract.sms%' AND ${key} != 'contract.sms_question')`;
+/** The reply that starts a contract's text: the whole text's first in the chat, the summary by SMS. */
+const startsText = (key: string) =>
+  `(${key} IN ('contract.full.intro', 'contract.full.amended') OR ${isSmsSummary(key)})`;
+/** The reply that ends it: the question with its buttons (the chat), or the summary itself (SMS). */
+const endsText = (key: string) => `(${key} = 'contract.question' OR ${isSmsSummary(key)})`;
+
+/**
+ * Whether the version the therapist signed last reached this conversation, so that the client's "yes"
+ * can sign it (CLINICAL.md §6: consent to what they read). Its text must have been written here after
+ * the therapist signed it; on a push channel (`push`: SMS, Bot Framework) every outbox row of that text,
+ * from its first reply to its question, must also have been sent: not held behind a discreet notice,
+ * not dropped by STOP, not waiting, not failed. One statement.
+ */
+export async function contractShown(
+  q: Queryable,
+  contractId: string,
+  addressId: string,
+  push: boolean,
+): Promise<boolean> {
+  const sent = `o.status IN ('sent', 'delivered')`;
+  const pushed = `AND NOT EXISTS (
+            SELECT 1 FROM transcript t
+            WHERE t.address_id = r.address_id AND t.direction = 'out' AND t.seq >= r.seq
+              AND t.seq <= COALESCE((SELECT min(e.seq) FROM transcript e
+                WHERE e.address_id = r.address_id AND e.direction = 'out' AND e.seq >= r.seq
+                  AND ${endsText("json_extract(e.payload, '$.reply.key')")}), r.seq)
+              AND (NOT EXISTS (SELECT 1 FROM outbox o WHERE o.address_id = t.address_id
+                                 AND o.transcript_seq = t.seq AND ${sent})
+                   OR EXISTS (SELECT 1 FROM outbox o WHERE o.address_id = t.address_id
+                                AND o.transcript_seq = t.seq AND NOT ${sent})))`;
+  const row = (
+    await q.execute({
+      sql: `SELECT EXISTS (
+              SELECT 1 FROM contracts c JOIN transcript r ON r.address_id = ?
+              WHERE c.id = ? AND r.direction = 'out' AND r.seq > COALESCE(c.sent_after_seq, 0)
+                AND ${startsText("json_extract(r.payload, '$.reply.key')")}
+                ${push ? pushed : ''}) AS shown`,
+      args: [addressId, contractId],
+    })
+  ).rows[0]!;
+  return num(row, 'shown') === 1;
 }
 
 /** The client asks for a change; `words` when they said what (NULL: the next message says it). */

@@ -49,6 +49,22 @@ export const insertEnrollmentStatement = (e: {
   args: [e.id, e.clientId, e.flowId, e.flowVersion, e.now, e.now],
 });
 
+/**
+ * A course that has not started becomes another course (a signed contract changed it). Compare-and-set
+ * on the row version; false when the enrollment started or changed meanwhile.
+ */
+export async function switchPendingCourse(
+  q: Queryable,
+  e: { id: string; rowVersion: number; flowId: string; flowVersion: number; now: string },
+): Promise<boolean> {
+  const result = await q.execute({
+    sql: `UPDATE enrollments SET flow_id = ?, flow_version = ?, row_version = row_version + 1, updated_at = ?
+          WHERE id = ? AND status = 'pending' AND snapshot IS NULL AND row_version = ?`,
+    args: [e.flowId, e.flowVersion, e.now, e.id, e.rowVersion],
+  });
+  return result.rowsAffected === 1;
+}
+
 export async function findEnrollment(q: Queryable, id: string): Promise<EnrollmentRecord | undefined> {
   const row = (await q.execute({ sql: 'SELECT * FROM enrollments WHERE id = ?', args: [id] })).rows[0];
   return row ? toEnrollment(row) : undefined;

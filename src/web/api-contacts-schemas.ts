@@ -67,6 +67,10 @@ export const Contact = z
     statusDerived: z.boolean().openapi({
       description: 'The status comes from the time (a planned contact long past without a note: missed).',
     }),
+    begun: z.boolean().openapi({
+      description:
+        "The contact's time has come. Before it, it can be cancelled or recorded done (taken early), not missed.",
+    }),
     note: ContactNote.optional(),
     noteBy: z.string().optional(),
     noteAt: timestamp.optional(),

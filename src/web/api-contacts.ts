@@ -47,7 +47,8 @@ export function contactRoutes(api: OpenAPIHono<WorkspaceEnv>, deps: ServiceDeps)
       description:
         'add plans a contact outside the contract (with its reminder the day before and, unless measure is ' +
         'false, PHQ-9 and GAD-7 the day before); record sets a contact done (with the note: learned, ' +
-        'helped, hard, next), missed or cancelled.',
+        'helped, hard, next; also before its time: a call taken early, whose reminder and questionnaire are ' +
+        'withdrawn), missed (once it has begun) or cancelled.',
       request: {
         params: ClientIdParam,
         body: jsonBody(ContactRequest),
@@ -57,7 +58,7 @@ export function contactRoutes(api: OpenAPIHono<WorkspaceEnv>, deps: ServiceDeps)
         400: badRequest,
         401: unauthorized,
         404: notFound,
-        409: json('The contact was cancelled.', ApiError),
+        409: json('The contact was cancelled, or (missed) it has not begun yet.', ApiError),
       },
     }),
     async (c) => {
@@ -88,6 +89,14 @@ export function contactRoutes(api: OpenAPIHono<WorkspaceEnv>, deps: ServiceDeps)
           return c.json(problem('note_required', 'A contact that took place needs its note.'), 400);
         case 'cancelled':
           return c.json(problem('cancelled', 'The contact was cancelled.'), 409);
+        case 'not_yet':
+          return c.json(
+            problem(
+              'not_yet',
+              'The contact has not begun: it can be cancelled, or recorded done, not missed.',
+            ),
+            409,
+          );
       }
     },
   );

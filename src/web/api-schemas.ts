@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { CONTACT_MODES, CONTRACT_COURSES, CONTRACT_LIMITS } from '../domain/contract.ts';
 import { isTimeZone } from '../domain/time-zone.ts';
 import { MAX_TRANSCRIPT_PAGE } from '../service/workspace.ts';
 
@@ -494,41 +495,64 @@ export const ClientDetail = z
 // ---------------------------------------------------------------------------------------------------
 // The guidance contract (src/service/contracts.ts; the rules of its fields: src/domain/contract.ts)
 
-const localDate = z.string().openapi({ format: 'date', example: '2026-12-07' });
-const contactMode = z.enum(['phone', 'video', 'in_person', 'chat']);
-const contractCourse = z.enum(['depression', 'anxiety', 'sleep', 'stress']);
+// The bounds are the domain's (CONTRACT_LIMITS); the rules between fields and against today are checked
+// there too, on the whole contract, and named in the 400's message by the same paths.
+const localDate = z.iso.date().openapi({ format: 'date', example: '2026-12-07' });
+const whole = (bounds: { min: number; max: number }, description: string) =>
+  z.number().int().min(bounds.min).max(bounds.max).openapi({ description });
 
 const contractFieldsShape = {
-  focus: z.string().max(500).openapi({ description: 'The problem focus, in words agreed with the client.' }),
-  course: contractCourse,
-  goals: z
-    .array(z.string().max(300))
-    .max(3)
-    .openapi({ description: "One to three goals, in the client's words." }),
-  paceDays: z.number().int().openapi({ description: 'Days between course parts (1-28).' }),
-  startDate: localDate,
-  endDate: localDate,
+  focus: z.string().max(CONTRACT_LIMITS.focusLength).openapi({
+    description:
+      'The problem focus, in words agreed with the client. May be empty in a draft; signing needs it.',
+  }),
+  course: z.enum(CONTRACT_COURSES),
+  goals: z.array(z.string().min(1).max(CONTRACT_LIMITS.goalLength)).max(CONTRACT_LIMITS.goals.max).openapi({
+    description: "The client's goals, in their words: a draft may have none yet; signing needs one to three.",
+  }),
+  paceDays: whole(CONTRACT_LIMITS.paceDays, 'Days between course parts.'),
+  startDate: localDate.openapi({
+    description:
+      "The first day, not before today in the client's time zone (unless kept from the version in force).",
+  }),
+  endDate: localDate.openapi({ description: 'The expected end, after startDate.' }),
   contacts: z.object({
-    count: z.number().int(),
-    minutes: z.number().int(),
-    mode: contactMode,
-    everyDays: z.number().int(),
-    firstDate: localDate,
-    time: z.string().openapi({ example: '10:00' }),
+    count: whole(CONTRACT_LIMITS.contactCount, 'Follow-up contacts (0: none).'),
+    minutes: whole(CONTRACT_LIMITS.contactMinutes, 'Minutes per contact.'),
+    mode: z.enum(CONTACT_MODES),
+    everyDays: whole(CONTRACT_LIMITS.contactEveryDays, 'Days between contacts.'),
+    firstDate: localDate.openapi({
+      description:
+        'The first contact: on or after startDate, and not before today (unless kept from the version in force).',
+    }),
+    time: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+      .openapi({ example: '10:00', description: 'Local time, HH:MM.' }),
   }),
   measurement: z.object({
-    instruments: z.array(z.enum(['phq9', 'gad7'])),
+    instruments: z.array(z.enum(['phq9', 'gad7'])).min(1),
     beforeEachContact: z.boolean(),
     atEnd: z.boolean(),
   }),
-  channels: z.object({
-    web: z.boolean(),
-    sms: z.object({ consent: z.boolean(), phone: z.string().max(20).optional() }),
-    discreetSms: z.boolean(),
+  channels: z
+    .object({
+      web: z.boolean(),
+      sms: z.object({
+        consent: z.boolean(),
+        phone: z.string().max(CONTRACT_LIMITS.phoneLength).optional().openapi({
+          description: 'A valid mobile number, needed with consent; stored in E.164 (+4791234567).',
+        }),
+      }),
+      discreetSms: z.boolean(),
+    })
+    .openapi({ description: 'At least one must reach the client: web, or SMS with consent.' }),
+  quiet: z.object({
+    reminderAfterDays: whole(CONTRACT_LIMITS.quietDays, 'Days without a word before one reminder.'),
+    taskAfterDays: whole(CONTRACT_LIMITS.quietDays, 'Greater than reminderAfterDays.'),
   }),
-  quiet: z.object({ reminderAfterDays: z.number().int(), taskAfterDays: z.number().int() }),
-  dataSharing: z.string().max(1000),
-  ending: z.string().max(1000),
+  dataSharing: z.string().max(CONTRACT_LIMITS.textLength),
+  ending: z.string().max(CONTRACT_LIMITS.textLength),
 };
 
 export const ContractFields = z.object(contractFieldsShape).openapi('ContractFields');
@@ -552,7 +576,9 @@ export const ContractRequest = z
       .partial()
       .optional()
       .openapi({
-        description: 'draft: the fields to set; the rest stays (or comes from the clinic defaults).',
+        description:
+          'draft, and sign: the fields to set; the rest stays (or comes from the clinic defaults). With sign, ' +
+          'they are drafted first and the result must be ready to sign (a focus, one to three goals).',
       }),
     reason: z.string().trim().min(1).max(1000).optional().openapi({ description: 'waive: why (required).' }),
   })

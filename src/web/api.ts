@@ -277,15 +277,24 @@ export function staffApi(deps: ServiceDeps, options: WorkspaceOptions, auth: Sta
       summary: 'Draft, sign or waive the guidance contract',
       description:
         'draft creates or edits the newest version the client has not signed (a signed contract gets a new ' +
-        'version); sign signs the newest draft as therapist and sends it to the client; waive records why ' +
-        "the client's course may start without a signed contract.",
+        'version); a draft may lack the focus and the goals, but is otherwise checked as a contract. sign ' +
+        'signs the newest draft as therapist and sends it to the client: signing needs a focus and one to ' +
+        "three goals, and a contract that does not start before today (in the client's time zone); with " +
+        '`fields`, they are drafted first in the same step, and nothing is written when the result cannot ' +
+        "be signed. waive records why the client's course may start without a signed contract; once a " +
+        'contract is signed, or a waiver recorded, it answers 409. Every refused field is named in ' +
+        '`error.message` by its path (`fields.startDate: …`).',
       request: { params: ClientIdParam, body: jsonBody(ContractRequest) },
       responses: {
         200: json('The contract after the action, or the waiver.', Contract.or(ContractWaived)),
         400: badRequest,
         401: unauthorized,
         404: notFound,
-        409: json('Nothing to sign, or no course to start.', ApiError),
+        409: json(
+          'Nothing to sign; no course to start; (waive) a contract signed or a waiver recorded already; or ' +
+            '(draft) a change of course after the course started.',
+          ApiError,
+        ),
       },
     }),
     async (c) => {
@@ -296,7 +305,7 @@ export function staffApi(deps: ServiceDeps, options: WorkspaceOptions, auth: Sta
         body.action === 'draft'
           ? await draftContract(deps, actor, id, body.fields)
           : body.action === 'sign'
-            ? await signContractAsTherapist(deps, actor, id)
+            ? await signContractAsTherapist(deps, actor, id, body.fields)
             : await waiveContract(deps, actor, id, body.reason!);
       if (outcome.ok)
         return c.json('contract' in outcome ? outcome.contract : { waived: outcome.waived }, 200);
@@ -309,6 +318,25 @@ export function staffApi(deps: ServiceDeps, options: WorkspaceOptions, auth: Sta
           return c.json(problem('nothing_to_sign', 'There is no draft to sign.'), 409);
         case 'no_enrollment':
           return c.json(problem('no_enrollment', 'The client has no course that could start.'), 409);
+        case 'already_signed':
+          return c.json(
+            problem('already_signed', 'The client has a signed contract: there is nothing to waive.'),
+            409,
+          );
+        case 'already_waived':
+          return c.json(
+            problem('already_waived', "A waiver is recorded for the client's course already; it is kept."),
+            409,
+          );
+        case 'course_started':
+          return c.json(
+            problem(
+              'course_started',
+              'The course has started: a contract cannot change it. Start a new course instead (today that ' +
+                'means a new client with the new course: the workspace cannot give a client a second course).',
+            ),
+            409,
+          );
       }
     },
   );
@@ -412,9 +440,13 @@ function alertOf({ alert, clientName, therapistId }: StaffAlertRow): z.infer<typ
 }
 
 /** zod's issues as one line: where, and what is wrong (never the value sent). */
+/** Each issue with its path: a body's from its top (`fields.goals`), as the service names them too. */
 function describeIssues(error: z.ZodError, target: string): string {
   return error.issues
-    .map((issue) => `${[target, ...issue.path.map(String)].join('.')}: ${issue.message}`)
+    .map((issue) => {
+      const path = [...(target === 'json' ? [] : [target]), ...issue.path.map(String)];
+      return `${path.join('.') || 'body'}: ${issue.message}`;
+    })
     .join('; ');
 }
 

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { CONTACT_MODES } from '../domain/contract.ts';
+import { CONTACT_MODES, type ContactMode } from '../domain/contract.ts';
 import { listAccessCodes, listClientAddresses } from '../service/access-codes.ts';
 import { acknowledgeAsStaff, alertsForStaff, openAlertCount } from '../service/alerts.ts';
 import { readAudit } from '../service/audit.ts';
@@ -38,6 +38,7 @@ import { Notice, Page } from './layout.tsx';
 import { Assignments, AuditLog, ShownOnce, StaffAdmin } from './pages/admin.tsx';
 import { AlertList } from './pages/alerts.tsx';
 import { ClientPage } from './pages/client.tsx';
+import type { ContractFormState, ContractFormValues } from './pages/contract.tsx';
 import { Dashboard } from './pages/dashboard.tsx';
 import {
   NewClientForm,
@@ -69,56 +70,102 @@ const staffForm = z.object({
   role: z.enum(['admin', 'therapist']),
 });
 
-/** The contract section's form (pages/contract.tsx): every field as text; the service checks the contract. */
+/**
+ * The contract section's form (pages/contract.tsx): every field as text, as typed. The domain checks the
+ * contract (src/domain/contract.ts) and names what it refuses, which the form shows by its fields; here
+ * only the shape of the post is checked.
+ */
+const formText = z.string().max(5000).optional();
 const contractForm = z.object({
   action: z.enum(['draft', 'sign', 'waive']),
   reason: z.string().trim().max(1000).optional(),
-  focus: z.string().max(500).optional(),
-  course: z.enum(['depression', 'anxiety', 'sleep', 'stress']).optional(),
-  goals: z.string().max(1000).optional(),
-  paceDays: z.coerce.number().int().optional(),
-  startDate: z.string().max(10).optional(),
-  endDate: z.string().max(10).optional(),
-  contactsCount: z.coerce.number().int().optional(),
-  contactsMinutes: z.coerce.number().int().optional(),
-  contactsMode: z.enum(['phone', 'video', 'in_person', 'chat']).optional(),
-  contactsEveryDays: z.coerce.number().int().optional(),
-  contactsFirstDate: z.string().max(10).optional(),
-  contactsTime: z.string().max(5).optional(),
-  smsConsent: z.literal('on').optional(),
-  smsPhone: z.string().trim().max(20).optional(),
-  quietReminder: z.coerce.number().int().optional(),
-  quietTask: z.coerce.number().int().optional(),
-  dataSharing: z.string().max(1000).optional(),
-  ending: z.string().max(1000).optional(),
+  ...Object.fromEntries(
+    [
+      'focus',
+      'course',
+      'goals',
+      'paceDays',
+      'startDate',
+      'endDate',
+      'contactsCount',
+      'contactsMinutes',
+      'contactsMode',
+      'contactsEveryDays',
+      'contactsFirstDate',
+      'contactsTime',
+      'measureBeforeEachContact',
+      'measureAtEnd',
+      'channelWeb',
+      'smsConsent',
+      'smsPhone',
+      'smsContent',
+      'quietReminder',
+      'quietTask',
+      'dataSharing',
+      'ending',
+    ].map((name) => [name, formText]),
+  ),
+  instruments: z
+    .union([z.string().max(10), z.array(z.string().max(10)).max(10)])
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v])),
 });
+type ContractFormPost = z.infer<typeof contractForm>;
 
-/** The form's fields as a draft's: a form without the fields (the first draft) takes the defaults. */
-function contractFieldsOf(form: z.infer<typeof contractForm>): ContractFieldsInput {
-  if (form.focus === undefined) return {};
+/**
+ * The form's fields as a draft's: a form without the fields (the first draft) takes the defaults. A
+ * number that is not one stays NaN, and a ticked box is true, an absent one false: the domain says
+ * what is wrong, per field.
+ */
+function contractFieldsOf(form: ContractFormPost): ContractFieldsInput {
+  const text = (name: string) => {
+    const value = (form as Record<string, unknown>)[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const num = (name: string) => {
+    const value = text(name)?.trim();
+    return value ? Number(value) : Number.NaN;
+  };
+  const on = (name: string) => text(name) === 'on';
+  if (text('focus') === undefined) return {};
   return {
-    focus: form.focus,
-    course: form.course,
-    goals: (form.goals ?? '')
+    focus: text('focus'),
+    course: text('course') as ContractFieldsInput['course'],
+    goals: (text('goals') ?? '')
       .split(/\r?\n/)
       .map((g) => g.trim())
       .filter(Boolean),
-    paceDays: form.paceDays,
-    startDate: form.startDate,
-    endDate: form.endDate,
+    paceDays: num('paceDays'),
+    startDate: text('startDate'),
+    endDate: text('endDate'),
     contacts: {
-      count: form.contactsCount,
-      minutes: form.contactsMinutes,
-      mode: form.contactsMode,
-      everyDays: form.contactsEveryDays,
-      firstDate: form.contactsFirstDate,
-      time: form.contactsTime,
+      count: num('contactsCount'),
+      minutes: num('contactsMinutes'),
+      mode: text('contactsMode') as ContactMode | undefined,
+      everyDays: num('contactsEveryDays'),
+      firstDate: text('contactsFirstDate'),
+      time: text('contactsTime'),
     },
-    channels: { sms: { consent: form.smsConsent === 'on', phone: form.smsPhone || undefined } },
-    quiet: { reminderAfterDays: form.quietReminder, taskAfterDays: form.quietTask },
-    dataSharing: form.dataSharing,
-    ending: form.ending,
+    measurement: {
+      instruments: form.instruments as ('phq9' | 'gad7')[],
+      beforeEachContact: on('measureBeforeEachContact'),
+      atEnd: on('measureAtEnd'),
+    },
+    channels: {
+      web: on('channelWeb'),
+      sms: { consent: on('smsConsent'), phone: text('smsPhone')?.trim() || undefined },
+      discreetSms: text('smsContent') !== 'full',
+    },
+    quiet: { reminderAfterDays: num('quietReminder'), taskAfterDays: num('quietTask') },
+    dataSharing: text('dataSharing'),
+    ending: text('ending'),
   };
+}
+
+/** What was posted, as the form shows it again. */
+function contractFormValuesOf(form: ContractFormPost): ContractFormValues {
+  const { action: _action, reason: _reason, ...values } = form;
+  return values as ContractFormValues;
 }
 
 /** A safe place to go back to after a form: a workspace path, else the fallback. */
@@ -357,7 +404,12 @@ export function workspaceRoutes(deps: ServiceDeps, options: WorkspaceOptions = {
     );
   });
 
-  const clientPage = async (c: Context<WorkspaceEnv>, notice?: unknown, status: 200 | 400 | 409 = 200) => {
+  const clientPage = async (
+    c: Context<WorkspaceEnv>,
+    notice?: unknown,
+    status: 200 | 400 | 409 = 200,
+    contractForm?: ContractFormState,
+  ) => {
     const { actor, locale, t } = view(c);
     const id = idParam.safeParse(c.req.param('id'));
     const before = Number(c.req.query('before'));
@@ -387,6 +439,7 @@ export function workspaceRoutes(deps: ServiceDeps, options: WorkspaceOptions = {
         codes={codes}
         chart={<ScoreChart t={t} locale={locale} timeZone={timeZone} scores={client.scores} />}
         notice={notice as never}
+        contractForm={contractForm}
       />,
       status,
     );
@@ -430,30 +483,27 @@ export function workspaceRoutes(deps: ServiceDeps, options: WorkspaceOptions = {
   pages.post('/clients/:id/contract', async (c) => {
     const { actor, t } = view(c);
     const id = idParam.safeParse(c.req.param('id'));
-    const form = contractForm.safeParse(await c.req.parseBody());
+    const form = contractForm.safeParse(await c.req.parseBody({ all: true }));
     if (!id.success) return notFound(c);
-    if (!form.success) {
-      return clientPage(
-        c,
-        <Notice kind="error">
-          {t('contract.invalid', { message: form.error.issues[0]?.message ?? '' })}
-        </Notice>,
-        400,
-      );
-    }
+    if (!form.success) return clientPage(c, <Notice kind="error">{t('contract.check_fields')}</Notice>, 400);
     const { action, reason } = form.data;
     let outcome: ContractActionOutcome;
     if (action === 'draft') outcome = await draftContract(deps, actor, id.data, contractFieldsOf(form.data));
     else if (action === 'sign') outcome = await signContractAsTherapist(deps, actor, id.data);
     else if (reason) outcome = await waiveContract(deps, actor, id.data, reason);
-    else outcome = { ok: false, error: 'invalid', message: t('contract.waive_reason') };
+    else return clientPage(c, <Notice kind="error">{t('contract.waive_reason_missing')}</Notice>, 400);
     if (outcome.ok) return c.redirect(`/staff/clients/${encodeURIComponent(id.data)}#contract`, 303);
     if (outcome.error === 'not_found') return notFound(c);
-    const message =
-      outcome.error === 'invalid'
-        ? t('contract.invalid', { message: outcome.message })
-        : t(`contract.${outcome.error}`);
-    return clientPage(c, <Notice kind="error">{message}</Notice>, outcome.error === 'invalid' ? 400 : 409);
+    if (outcome.error === 'invalid') {
+      // A refused draft comes back as typed; a refused signature shows the stored draft, marked.
+      const contractForm: ContractFormState = {
+        issues: outcome.issues,
+        ...(action === 'draft' ? { values: contractFormValuesOf(form.data) } : {}),
+      };
+      const banner = action === 'sign' ? 'contract.check_fields_sign' : 'contract.check_fields';
+      return clientPage(c, <Notice kind="error">{t(banner)}</Notice>, 400, contractForm);
+    }
+    return clientPage(c, <Notice kind="error">{t(`contract.${outcome.error}`)}</Notice>, 409);
   });
   // ---- end of the guidance contract -------------------------------------------------------------------
 
@@ -560,18 +610,18 @@ export function workspaceRoutes(deps: ServiceDeps, options: WorkspaceOptions = {
     const form = contactForm.safeParse(await c.req.parseBody());
     if (!id.success) return notFound(c);
     const back = `/staff/clients/${encodeURIComponent(id.data)}`;
-    const invalid = () =>
+    const invalid = (message = t('contacts.invalid'), status: 400 | 409 = 400) =>
       render(
         c,
         t('contacts.title'),
         undefined,
         <>
-          <Notice kind="error">{t('contacts.invalid')}</Notice>
+          <Notice kind="error">{message}</Notice>
           <p>
             <a href={`${back}#contacts`}>{t('review.back')}</a>
           </p>
         </>,
-        400,
+        status,
       );
     if (!form.success) {
       // Not a form this page sends: as for a client one may not see, nothing is said about the client.
@@ -591,6 +641,7 @@ export function workspaceRoutes(deps: ServiceDeps, options: WorkspaceOptions = {
         status: body.status,
         note,
       });
+      if (!outcome.ok && outcome.error === 'not_yet') return invalid(t('contacts.not_yet'), 409);
       if (!outcome.ok) return outcome.error === 'not_found' ? notFound(c) : invalid();
     }
     return c.redirect(`${back}#contacts`, 303);
@@ -616,6 +667,7 @@ export function workspaceRoutes(deps: ServiceDeps, options: WorkspaceOptions = {
     }
     const outcome = await sendTherapistMessage(deps, actor, id.data, form.data.text);
     if (!outcome.ok) return notFound(c);
+    if (!outcome.delivered) return clientPage(c, <Notice kind="info">{t('messages.kept')}</Notice>);
     return c.redirect(`/staff/clients/${encodeURIComponent(id.data)}#messages`, 303);
   });
   // ---- end of messages ------------------------------------------------------------------------------

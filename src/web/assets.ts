@@ -112,11 +112,14 @@ export const WORKSPACE_JS = `
   live.setAttribute('role', 'status');
   document.body.appendChild(live);
   let last = Number(badge.getAttribute('data-live-alerts')) || 0;
+  const plural = new Intl.PluralRules(document.documentElement.lang || 'nb');
   const show = (n) => {
     badge.hidden = n === 0;
     badge.setAttribute('data-live-alerts', String(n));
     const count = badge.querySelector('.count');
     if (count) count.textContent = String(n);
+    const label = badge.querySelector('.label');
+    if (label) label.textContent = ' ' + (badge.getAttribute('data-label-' + plural.select(n)) || badge.getAttribute('data-label-other'));
     document.title = n > 0 ? '(' + n + ') ' + base : base;
     if (n > last) live.textContent = badge.textContent.trim();
     last = n;

@@ -58,10 +58,16 @@ export function Page({ t, locale, title, actor, openAlerts, current, path, child
                       <a href={item.href} aria-current={current === item.key ? 'page' : undefined}>
                         {item.label}
                         {item.key === 'alerts' ? (
-                          <span class="badge" data-live-alerts={String(count)} hidden={count === 0}>
+                          <span
+                            class="badge"
+                            data-live-alerts={String(count)}
+                            data-label-one={t('nav.open_alerts', { count: 1 })}
+                            data-label-other={t('nav.open_alerts', { count: 2 })}
+                            hidden={count === 0}
+                          >
                             {' '}
                             <span class="count">{count}</span>
-                            <span class="visually-hidden"> {t('nav.open_alerts')}</span>
+                            <span class="visually-hidden label"> {t('nav.open_alerts', { count })}</span>
                           </span>
                         ) : null}
                       </a>

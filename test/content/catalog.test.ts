@@ -72,6 +72,42 @@ describe('content', () => {
     expect(catalog.text('en', 'engine.hint.number', { min: 0 })).toContain('{max}');
   });
 
+  it('calls the therapist "veileder" in Bokmål, as the client and the workspace know them', () => {
+    expect(catalog.keys('nb').filter((key) => /terapeut/i.test(catalog.text('nb', key)))).toEqual([]);
+  });
+
+  it('picks the form of a counted text by its count, with the CLDR rules of each language', () => {
+    const files = {
+      nb: {
+        'a.json': {
+          'a.alerts_zero': 'ingen varsler',
+          'a.alerts_one': '{count} åpent varsel',
+          'a.alerts_other': '{count} åpne varsler',
+        },
+      },
+      en: {
+        'a.json': {
+          'a.alerts_zero': 'no alerts',
+          'a.alerts_one': '{count} alert',
+          'a.alerts_other': '{count} alerts',
+        },
+      },
+    };
+    const counted = buildCatalog(files);
+    expect(counted.has('nb', 'a.alerts')).toBe(true);
+    expect(counted.text('nb', 'a.alerts', { count: 1 })).toBe('1 åpent varsel');
+    expect(counted.text('nb', 'a.alerts', { count: 2 })).toBe('2 åpne varsler');
+    expect(counted.text('nb', 'a.alerts', { count: 0 })).toBe('ingen varsler');
+    expect(counted.text('en', 'a.alerts', { count: 0 })).toBe('no alerts');
+    expect(counted.text('en', 'a.alerts', { count: 1 })).toBe('1 alert');
+    expect(counted.text('en', 'a.alerts', { count: 21 })).toBe('21 alerts');
+    // A text that counts days is counted by them.
+    expect(catalog.text('nb', 'workspace.review.open_days', { days: 1 })).toBe('åpen i 1 dag');
+    expect(catalog.text('en', 'workspace.review.open_days', { days: 12 })).toBe('open for 12 days');
+    // An ordinary text with a count is left as it is.
+    expect(catalog.text('nb', 'workspace.dashboard.caseload', { count: 1 })).toBe('Klienter (1)');
+  });
+
   it('never sends a severity band or a score: phones are shared (CLINICAL.md §7)', () => {
     for (const flow of defaultRegistry.all()) {
       expect(

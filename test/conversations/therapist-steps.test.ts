@@ -144,7 +144,12 @@ describe('selvhjelp chat --therapist', () => {
     try {
       const file = join(dir.path, 'recorded.chat');
       const { code, text } = await terminal(
-        ['! therapist signs contract {"focus":"Lite energi"}', `! therapist signs contract ${CONTRACT}`, '1'],
+        // Consent is a reply word or the button: a typed digit is asked again (readContractAnswer).
+        [
+          '! therapist signs contract {"focus":"Lite energi"}',
+          `! therapist signs contract ${CONTRACT}`,
+          'ja',
+        ],
         { therapist: true, record: file },
       );
       expect(code).toBe(0);

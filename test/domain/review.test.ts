@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildReview, type ReviewInput } from '../../src/domain/review.ts';
+import { catalog } from '../../src/content/default.ts';
+import { type AgendaItem, buildReview, type ReviewInput } from '../../src/domain/review.ts';
 
 /*
  * A client on the anxiety course a week after their first follow-up contact: a worry diary kept for two
@@ -158,7 +159,7 @@ describe('the review before a contact', () => {
           {
             key: 'workspace.review.agenda.part_completed',
             vars: { part: 2 },
-            terms: { course: 'workspace.course.anxiety' },
+            terms: { course: 'workspace.review.course.anxiety' },
           },
           {
             key: 'workspace.review.agenda.homework_done',
@@ -194,7 +195,7 @@ describe('the review before a contact', () => {
           {
             key: 'workspace.review.agenda.part_continue',
             vars: { part: 3 },
-            terms: { course: 'workspace.course.anxiety' },
+            terms: { course: 'workspace.review.course.anxiety' },
           },
           { key: 'workspace.review.agenda.goal', vars: { goal: 'Sove bedre' } },
           { key: 'workspace.review.agenda.goal', vars: { goal: 'Bekymre meg mindre på jobb' } },
@@ -221,7 +222,11 @@ describe('the review before a contact', () => {
     expect(review.agenda.hard.map((item) => [item.key, item.vars, item.terms])).toEqual([
       ['workspace.review.agenda.alert_open', { days: 10 }, { kind: 'workspace.alert.kind.crisis_text' }],
       ['workspace.review.agenda.item9', { instrument: 'PHQ-9' }, undefined],
-      ['workspace.review.agenda.part_stalled', { part: 3, days: 12 }, { course: 'workspace.course.anxiety' }],
+      [
+        'workspace.review.agenda.part_stalled',
+        { part: 3, days: 12 },
+        { course: 'workspace.review.course.anxiety' },
+      ],
       [
         'workspace.review.agenda.homework_gap',
         { days: 13 },
@@ -263,7 +268,55 @@ describe('the review before a contact', () => {
     });
     expect(review.agenda.next[0]).toEqual({
       key: 'workspace.review.agenda.course_end',
-      terms: { course: 'workspace.course.anxiety' },
+      terms: { course: 'workspace.review.course.anxiety' },
     });
+  });
+
+  it('without a contact or a score asks for a first measurement, not one "since the last contact"', () => {
+    const review = buildReview({ ...history, lastContactAt: undefined, scores: [], parts: [] });
+    expect(review.agenda.next.at(-1)).toEqual({ key: 'workspace.review.agenda.measure_first' });
+  });
+});
+
+describe('the review in words', () => {
+  const t = (locale: 'nb' | 'en', item: AgendaItem) =>
+    catalog.text(locale, item.key, {
+      ...item.vars,
+      ...Object.fromEntries(Object.entries(item.terms ?? {}).map(([k, v]) => [k, catalog.text(locale, v)])),
+    });
+  const alertAt = (at: string) =>
+    buildReview({
+      ...history,
+      now: new Date('2026-12-14T09:00:00.000Z'),
+      alerts: [{ ...history.alerts[0]!, at }],
+    }).agenda.hard[0]!;
+
+  it('says an alert of the last day, one day and several days ago in words, never "0 days ago"', () => {
+    expect(t('nb', alertAt('2026-12-14T08:00:00.000Z'))).toBe(
+      'Varsel (Bekymring i melding) det siste døgnet.',
+    );
+    expect(t('en', alertAt('2026-12-14T08:00:00.000Z'))).toBe(
+      'Alert (Concern in a message) in the last 24 hours.',
+    );
+    expect(t('nb', alertAt('2026-12-13T08:00:00.000Z'))).toBe(
+      'Varsel (Bekymring i melding) for 1 dag siden.',
+    );
+    expect(t('en', alertAt('2026-12-13T08:00:00.000Z'))).toBe('Alert (Concern in a message) 1 day ago.');
+    expect(t('nb', alertAt('2026-12-11T08:00:00.000Z'))).toBe(
+      'Varsel (Bekymring i melding) for 3 dager siden.',
+    );
+  });
+
+  it('names the course once: no "Kurs: …: fortsett"', () => {
+    const next = buildReview(history).agenda.next[0]!;
+    expect(t('nb', next)).toBe('Kurset om angst og bekymring: fortsett med del 3.');
+    expect(t('en', next)).toBe('The anxiety and worry course: carry on with part 3.');
+  });
+
+  it('counts homework in the singular and the plural', () => {
+    const [, two, one] = buildReview(history).agenda.learned;
+    expect(t('nb', two!)).toBe('Bekymringsdagbok: 2 registreringer siden forrige samtale.');
+    expect(t('nb', one!)).toBe('Plan for bekymringstid: 1 registrering siden forrige samtale.');
+    expect(t('en', one!)).toBe('Worry time plan: 1 entry since the last contact.');
   });
 });

@@ -131,6 +131,34 @@ describe('the chat menu: writing to the therapist', () => {
   });
 });
 
+describe('a message to the therapist by SMS (VEILEDER)', () => {
+  it('is kept, and the questionnaire item the client was at is asked again', async () => {
+    const created = await createClient(h.deps, { course: 'depression', locale: 'nb' });
+    if (!created.ok) throw new Error('no client');
+    const sms = async (text: string) => {
+      const outcome = await handleInbound(h.deps, {
+        channel: 'sms',
+        address: '+4791234567',
+        createAddress: true,
+        content: { kind: 'message', text },
+      });
+      if (outcome.kind !== 'handled') throw new Error(outcome.kind);
+      return outcome.replies.map((r) => r.text);
+    };
+    await sms(created.accessCode);
+    const item = (await sms('ja')).at(-1)!;
+    expect(item).toBe('Liten interesse for eller glede av å gjøre ting');
+    const before = await snapshotOf(created.clientId);
+    expect(await sms('VEILEDER jeg synes spørsmålene er vanskelige')).toEqual([
+      'Meldingen er sendt til veilederen din. Den blir lest i åpningstiden.',
+      item,
+    ]);
+    expect(await snapshotOf(created.clientId)).toBe(before);
+    const inbox = await h.deps.db.read((q) => readMessages(q, created.clientId));
+    expect(inbox.map((m) => [m.text, m.channel])).toEqual([['jeg synes spørsmålene er vanskelige', 'sms']]);
+  });
+});
+
 describe('the chat menu: a phone number for reminders', () => {
   it('adds the number only after the code sent to it comes back, with consent recorded', async () => {
     const c = await webClient();

@@ -298,7 +298,7 @@ describe('contact reminders', () => {
 describe('recording contacts', () => {
   const note = { learned: 'Bekymringstid virker', helped: 'Å skrive ned', hard: 'Kveldene', next: 'Del 3' };
 
-  it('records a note, a missed and a cancelled contact; a cancelled one withdraws its questionnaire', async () => {
+  it('records a note, a missed and a cancelled contact; a recorded one withdraws its questionnaire', async () => {
     const clientId = await setUp({ preferredTime: '19:30' });
     const plan = await sign(clientId, 'contract-1', 1, fields());
     const [one, two, three] = plan.contacts.map((c) => c.id) as [string, string, string];
@@ -320,15 +320,19 @@ describe('recording contacts', () => {
       ok: false,
       error: 'not_found',
     });
-    expect((await recordContact(h.deps, therapist, clientId, two, { status: 'missed' })).ok).toBe(true);
     expect((await recordContact(h.deps, therapist, clientId, three, { status: 'cancelled' })).ok).toBe(true);
     expect(await recordContact(h.deps, therapist, clientId, three, { status: 'done', note })).toEqual({
       ok: false,
       error: 'cancelled',
     });
-    const measurements = await measurementsOf(clientId);
+    let measurements = await measurementsOf(clientId);
     expect(measurements.find((m) => m.contactId === three)?.active).toBe(false);
     expect(measurements.find((m) => m.contactId === two)?.active).toBe(true);
+    // The second contact (29 March, 10:00 Oslo = 08:00 UTC) can be missed once it has begun.
+    h.clock.now = new Date('2027-03-29T08:30:00.000Z');
+    expect((await recordContact(h.deps, therapist, clientId, two, { status: 'missed' })).ok).toBe(true);
+    measurements = await measurementsOf(clientId);
+    expect(measurements.find((m) => m.contactId === two)?.active).toBe(false);
     const view = await listContacts(h.deps, therapist, clientId);
     expect(view?.contacts.map((c) => c.status)).toEqual(['done', 'missed', 'cancelled']);
     const audit = await h.deps.db.read(
@@ -336,8 +340,8 @@ describe('recording contacts', () => {
     );
     expect(audit.map((r) => `${r.action} ${r.detail ?? ''}`.trim())).toEqual([
       `contact.note ${one} done`,
-      `contact.note ${two} missed`,
       `contact.note ${three} cancelled`,
+      `contact.note ${two} missed`,
       'client.contacts',
     ]);
   });
@@ -374,6 +378,140 @@ describe('recording contacts', () => {
     // A contact added by hand stays when a contract is signed later.
     await sign(clientId, 'contract-1', 1, fields({ count: 1 }));
     expect((await rows(clientId)).map((c) => c.contractId ?? 'manual')).toEqual(['manual', 'contract-1']);
+  });
+});
+
+describe('a new version of the contract keeps what happened (QA finding 3)', () => {
+  const note = { learned: 'Aktivitetsplan', helped: 'Turene', hard: 'Morgenene', next: 'Del 4' };
+  const reminders = () =>
+    h.deps.db.read(
+      async (q) =>
+        (await q.execute("SELECT count(*) AS n FROM transcript WHERE direction = 'out'")).rows[0]!
+          .n as number,
+    );
+
+  it('leaves done, missed and cancelled contacts as recorded, plans nothing on their days, and keeps the row of a contact whose day stays', async () => {
+    const clientId = await setUp({ preferredTime: '19:30' });
+    // 22 and 29 March, 5 and 12 April, 10:00 Oslo.
+    const first = await sign(clientId, 'contract-1', 1, fields({ count: 4 }));
+    await signedByClient(clientId, 'contract-1');
+    const [one, two, three, four] = first.contacts.map((c) => c.id) as [string, string, string, string];
+    h.clock.now = new Date('2027-03-21T09:00:00.000Z');
+    expect(await sendDueContactReminders(h.deps)).toBe(1);
+    h.clock.now = new Date('2027-03-22T12:00:00.000Z');
+    expect((await recordContact(h.deps, therapist, clientId, one, { status: 'done', note })).ok).toBe(true);
+    // The second is taken early; the third is cancelled.
+    expect((await recordContact(h.deps, therapist, clientId, two, { status: 'done', note })).ok).toBe(true);
+    expect((await recordContact(h.deps, therapist, clientId, three, { status: 'cancelled' })).ok).toBe(true);
+    const recorded = (await rows(clientId)).filter((c) => c.status !== 'planned');
+
+    // A new pace: the same contacts.
+    const second = await sign(clientId, 'contract-2', 2, fields({ count: 4 }, { paceDays: 10 }));
+    expect(second.withdrawn).toBe(0);
+    expect(second.contacts.map((c) => c.id)).toEqual([four]);
+    // A new time on the same days: the days of recorded contacts are not planned again.
+    const third = await sign(clientId, 'contract-3', 3, fields({ count: 4, time: '14:00' }));
+    expect(third.withdrawn).toBe(0);
+    expect(third.contacts.map((c) => [c.id, c.plannedAt])).toEqual([[four, '2027-04-12T12:00:00.000Z']]);
+
+    const stored = await rows(clientId);
+    expect(stored).toHaveLength(4);
+    expect(stored.filter((c) => c.status !== 'planned')).toEqual(recorded);
+    expect(stored.map((c) => [c.id, c.status, c.contractId])).toEqual([
+      [one, 'done', 'contract-1'],
+      [two, 'done', 'contract-1'],
+      [three, 'cancelled', 'contract-1'],
+      [four, 'planned', 'contract-3'],
+    ]);
+    // The kept contact's reminder moved with it; the questionnaires of recorded contacts stay withdrawn.
+    expect(stored[3]).toMatchObject({ reminderAt: '2027-04-11T12:00:00.000Z' });
+    const active = (await measurementsOf(clientId)).filter((m) => m.active);
+    expect(active.map((m) => [m.contactId, m.dueAt])).toEqual([
+      [four, '2027-04-11T17:30:00.000Z'],
+      [undefined, '2027-04-19T17:30:00.000Z'],
+    ]);
+    // Until the end, the one reminder left is the fourth contact's: the done one is not announced again.
+    const before = await reminders();
+    for (const day of ['2027-03-28', '2027-04-04', '2027-04-11', '2027-04-13']) {
+      h.clock.now = new Date(`${day}T15:00:00.000Z`);
+      await sendDueContactReminders(h.deps);
+    }
+    expect((await reminders()) - before).toBe(1);
+  });
+
+  it('never sends a reminder or a questionnaire twice for a contact a new version keeps', async () => {
+    const clientId = await setUp({ preferredTime: '19:30' });
+    const first = await sign(clientId, 'contract-1', 1, fields({ count: 2 }));
+    await signedByClient(clientId, 'contract-1');
+    const [one] = first.contacts.map((c) => c.id) as [string];
+    h.clock.now = new Date('2027-03-21T19:00:00.000Z');
+    expect(await sendDueContactReminders(h.deps)).toBe(1);
+    expect(await fireDueSchedules(h.deps)).toBe(1);
+    const reminded = (await rows(clientId))[0]!;
+
+    // The same days an hour later, after the reminder and the questionnaire went.
+    const second = await sign(clientId, 'contract-2', 2, fields({ count: 2, time: '11:00' }));
+    expect(second.withdrawn).toBe(0);
+    const [kept] = await rows(clientId);
+    expect(kept).toMatchObject({
+      id: one,
+      contractId: 'contract-2',
+      plannedAt: '2027-03-22T10:00:00.000Z',
+      reminderAt: reminded.reminderAt,
+      remindedAt: reminded.remindedAt,
+      reminderOutcome: 'sent',
+    });
+    expect(second.measurements.some((m) => m.contactId === one)).toBe(false);
+    expect(await sendDueContactReminders(h.deps)).toBe(0);
+    expect(await fireDueSchedules(h.deps)).toBe(0);
+    h.clock.now = new Date('2027-03-22T09:00:00.000Z');
+    expect(await sendDueContactReminders(h.deps)).toBe(0);
+    expect(await fireDueSchedules(h.deps)).toBe(0);
+  });
+
+  it('replaces the planned contacts that have not happened and moves weekend slots to Monday', async () => {
+    const clientId = await setUp();
+    await sign(clientId, 'contract-1', 1, fields({ count: 3 }));
+    // Every 10 days from Monday 22 March: 1 April (Thursday), 11 April (a Sunday: Monday 12), 21 April.
+    const second = await sign(
+      clientId,
+      'contract-2',
+      2,
+      fields({ count: 4, everyDays: 10 }, { endDate: '2027-04-26' }),
+    );
+    const view = await listContacts(h.deps, therapist, clientId);
+    expect(view?.contacts.map((c) => [c.localDate, c.localTime, c.contractId])).toEqual([
+      ['2027-03-22', '10:00', 'contract-2'],
+      ['2027-04-01', '10:00', 'contract-2'],
+      ['2027-04-12', '10:00', 'contract-2'],
+      ['2027-04-21', '10:00', 'contract-2'],
+    ]);
+    // The 22 March contact kept its row; 29 March and 5 April went.
+    expect(second.withdrawn).toBe(2);
+  });
+});
+
+describe('recording a contact that has not begun (QA finding 4)', () => {
+  const note = { learned: 'x', helped: 'y', hard: 'z', next: 'w' };
+
+  it('refuses missed; done (an early call) withdraws its reminder and questionnaire', async () => {
+    const clientId = await setUp({ preferredTime: '19:30' });
+    const plan = await sign(clientId, 'contract-1', 1, fields({ count: 1 }));
+    await signedByClient(clientId, 'contract-1');
+    const [one] = plan.contacts.map((c) => c.id) as [string];
+    h.clock.now = new Date('2027-03-19T12:00:00.000Z');
+    expect(await recordContact(h.deps, therapist, clientId, one, { status: 'missed' })).toEqual({
+      ok: false,
+      error: 'not_yet',
+    });
+    const done = await recordContact(h.deps, therapist, clientId, one, { status: 'done', note });
+    expect(done.ok && done.contact).toMatchObject({ status: 'done', begun: false, reminder: {} });
+    expect(done.ok && done.contact.reminder.at).toBeUndefined();
+    expect(done.ok && done.contact.measurement?.active).toBe(false);
+    // The day before: neither the reminder nor the questionnaire goes.
+    h.clock.now = new Date('2027-03-21T19:00:00.000Z');
+    expect(await sendDueContactReminders(h.deps)).toBe(0);
+    expect(await fireDueSchedules(h.deps)).toBe(0);
   });
 });
 

@@ -9,8 +9,10 @@ import {
   signContractAsTherapist,
   waiveContract,
 } from '../../src/service/contracts.ts';
+import { deliverOutbox } from '../../src/service/deliver-outbox.ts';
 import { handleInbound, type InboundContent, startConversation } from '../../src/service/handle-inbound.ts';
 import type { StaffActor } from '../../src/service/staff-actor.ts';
+import { insertAddress, linkAddress } from '../../src/storage/addresses.ts';
 import { listAudit } from '../../src/storage/audit.ts';
 import { listEnrollments } from '../../src/storage/enrollments.ts';
 import { outboxForAddress } from '../../src/storage/outbox.ts';
@@ -20,6 +22,8 @@ import { type Harness, makeHarness } from '../support/harness.ts';
 
 const PHONE = '+4791234567';
 let h: Harness;
+/** Whether the fake Twilio takes messages (else it answers 503, and they are tried again later). */
+let twilioUp = true;
 
 const therapist: StaffActor = {
   staffId: 'ther-a',
@@ -34,8 +38,14 @@ const other: StaffActor = { ...therapist, staffId: 'ther-b', email: 'b@clinic.te
 const goals = { focus: 'Lite energi og tunge morgener', goals: ['Gå tur tre ganger i uka'] };
 
 beforeEach(async () => {
+  twilioUp = true;
   h = await makeHarness({
-    senders: { sms: { mode: 'push', send: async () => ({ ok: true }) } },
+    senders: {
+      sms: {
+        mode: 'push',
+        send: async () => (twilioUp ? { ok: true } : { ok: false, retryable: true, error: 'HTTP 503' }),
+      },
+    },
   });
   await h.deps.db.write(async (tx) => {
     for (const s of [therapist, other]) {
@@ -61,6 +71,8 @@ async function client(options: { therapist?: boolean; channel?: 'web' | 'sms'; c
   if (channel === 'web') address = (await startConversation(h.deps, 'web', 'nb')).address.address;
   let n = 0;
   const send = async (content: InboundContent) => {
+    // By SMS, what the scheduler's pass sent (or gave up) before the client writes.
+    if (channel === 'sms') await deliverOutbox(h.deps);
     const outcome = await handleInbound(h.deps, {
       channel,
       address,
@@ -120,7 +132,9 @@ describe('the guidance contract', () => {
         course: 'depression',
         paceDays: 7,
         startDate: '2026-11-23',
-        endDate: '2027-01-04',
+        // Six weekly parts end on 4 Jan; the sixth contact (30 Nov + 5 × 14 days) on 8 Feb: the period
+        // covers its contacts.
+        endDate: '2027-02-08',
         contacts: { count: 6, minutes: 20, mode: 'phone', everyDays: 14, firstDate: '2026-11-30' },
         quiet: { reminderAfterDays: 7, taskAfterDays: 14 },
       },
@@ -294,20 +308,23 @@ describe('the guidance contract', () => {
     expect((await contractForStaff(h.deps, therapist, c.id))?.status).toBe('sent');
   });
 
-  it('after STOP and START by SMS, asks the contract question again, not the course question', async () => {
+  it('after STOP and START by SMS, shows the waiting contract again, not the course question', async () => {
     const c = await client({ channel: 'sms' });
     await draftAndSign(c.id);
-    await c.press('contract.accept');
+    await c.say('ja');
+    await c.say('ja');
     await draftAndSign(c.id, { paceDays: 14 });
     await c.send({ kind: 'keyword', keyword: 'stop', text: 'STOPP' });
     const started = await c.send({ kind: 'keyword', keyword: 'start', text: 'START' });
-    expect(started.replies.at(-1)?.text).toBe(h.deps.catalog.text('nb', 'contract.sms_question'));
+    // What STOP dropped (the summary held behind the notice) was never read: the whole summary again.
+    expect(started.replies.at(-1)?.text).toMatch(/^Ny versjon av avtalen .* Svar JA for å godta/);
   });
 
   it('moves the expected end with a new pace, unless an end date comes with it', async () => {
     const c = await client();
     const first = await draftAndSign(c.id, { paceDays: 7 });
-    expect(first.fields.endDate).toBe(addDays(first.fields.startDate, 42));
+    // The default period covers its six contacts every 14 days from a week after the start.
+    expect(first.fields.endDate).toBe(addDays(first.fields.startDate, 77));
     await c.press('contract.accept');
     const slower = await draftContract(h.deps, therapist, c.id, { paceDays: 14 });
     if (!slower.ok || !('contract' in slower)) throw new Error('no amendment');
@@ -417,5 +434,174 @@ describe('the guidance contract', () => {
     });
     expect((await enrollment(c.id)).status).toBe('active');
     expect(await waiveContract(h.deps, other, c.id, 'x')).toEqual({ ok: false, error: 'not_found' });
+  });
+});
+
+describe('consent to the contract is explicit, and only to a version the client was shown', () => {
+  const SIGNED = 'Takk! Avtalen er nå signert av deg og veilederen din.';
+  const snapshotOf = async (clientId: string) => JSON.stringify((await enrollment(clientId)).persisted);
+  const statusOf = async (clientId: string) => (await contractForStaff(h.deps, therapist, clientId))?.status;
+
+  /** A web client who signed version 1 and is at PHQ-9's first item when the therapist signs version 2. */
+  async function midQuestionnaire(channel: 'web' | 'sms') {
+    const c = await client({ channel });
+    await draftAndSign(c.id);
+    if (channel === 'sms') await c.say('ja');
+    await c.say('ja');
+    if (channel === 'web') await c.press('start');
+    else await c.say('ja');
+    expect(JSON.stringify((await enrollment(c.id)).persisted)).toContain('item_0');
+    await draftAndSign(c.id, { paceDays: 14 });
+    if (channel === 'sms') await c.say('ja');
+    return c;
+  }
+
+  it('in the web chat, a digit meant for the questionnaire is asked again, and neither signs nor answers', async () => {
+    const c = await midQuestionnaire('web');
+    const before = await snapshotOf(c.id);
+    expect(await c.say('1')).toEqual(['Jeg forstod ikke helt svaret ditt.', 'Godtar du avtalen?']);
+    expect(await c.say('2')).toEqual(['Jeg forstod ikke helt svaret ditt.', 'Godtar du avtalen?']);
+    expect(await statusOf(c.id)).toBe('sent');
+    expect(await snapshotOf(c.id)).toBe(before);
+    // The buttons and the words still answer it.
+    expect((await c.press('contract.accept'))[0]).toBe(SIGNED);
+  });
+
+  it('by SMS, "1" is asked again as well; JA signs', async () => {
+    const c = await midQuestionnaire('sms');
+    expect(await c.say('1')).toEqual([
+      'Jeg forstod ikke helt svaret ditt.',
+      h.deps.catalog.text('nb', 'contract.sms_question'),
+    ]);
+    expect(await statusOf(c.id)).toBe('sent');
+    expect((await c.say('JA'))[0]).toBe(SIGNED);
+  });
+
+  it('a client under STOP signs nothing; after START the contract comes again, and then JA signs it', async () => {
+    const c = await client({ channel: 'sms' });
+    await draftAndSign(c.id);
+    // The summary waits behind the discreet notice; STOP drops it.
+    await c.send({ kind: 'keyword', keyword: 'stop', text: 'STOPP' });
+    await c.say('hei');
+    expect(await c.say('JA')).not.toContain(SIGNED);
+    expect(await c.send({ kind: 'button', value: 'contract.accept' }).then(texts)).not.toContain(SIGNED);
+    expect(await statusOf(c.id)).toBe('sent');
+    expect((await enrollment(c.id)).status).toBe('pending');
+    const started = texts(await c.send({ kind: 'keyword', keyword: 'start', text: 'START' }));
+    expect(started.at(-1)).toMatch(/^Avtale om veiledet selvhjelp: .* Svar JA for å godta/);
+    expect(started.join('\n')).not.toMatch(/Liten interesse/);
+    expect((await c.say('JA'))[0]).toBe(SIGNED);
+    expect(await statusOf(c.id)).toBe('signed');
+  });
+
+  it('a JA that comes before the summary went out (Twilio down) shows it, and signs nothing', async () => {
+    const c = await client({ channel: 'sms' });
+    await draftAndSign(c.id);
+    // The neutral line's JA releases the summary, which Twilio does not take yet.
+    await c.say('ja');
+    twilioUp = false;
+    const again = await c.say('ja');
+    expect(again).toEqual([expect.stringMatching(/^Avtale om veiledet selvhjelp: .* Svar JA for å godta/)]);
+    expect(await statusOf(c.id)).toBe('sent');
+    twilioUp = true;
+    h.clock.advance(60 * 60_000);
+    expect((await c.say('ja'))[0]).toBe(SIGNED);
+  });
+
+  it('a stale or crafted "contract.accept" in a conversation that was not shown the version shows it there', async () => {
+    const c = await client();
+    // The client also has a phone, and left the web chat: the contract goes there, behind a notice.
+    await h.deps.db.write(async (tx) => {
+      const at = h.clock.now.toISOString();
+      await insertAddress(tx, { id: 'sms-1', channel: 'sms', address: PHONE, locale: 'nb', createdAt: at });
+      await linkAddress(tx, 'sms-1', c.id, at);
+    });
+    h.clock.advance(20 * 60_000);
+    await draftAndSign(c.id);
+    const shown = await c.send({ kind: 'button', value: 'contract.accept' });
+    expect(texts(shown)).not.toContain(SIGNED);
+    expect(texts(shown)[0]).toMatch(/^Her er avtalen/);
+    expect(shown.replies.at(-1)?.choices?.map((choice) => choice.value)).toEqual([
+      'contract.accept',
+      'contract.change',
+    ]);
+    expect(await statusOf(c.id)).toBe('sent');
+    expect((await c.press('contract.accept'))[0]).toBe(SIGNED);
+  });
+
+  it('after a waiver, a contract signed later reaches the client who links, and is accepted as any other', async () => {
+    const created = await createClient(h.deps, {
+      course: 'depression',
+      locale: 'nb',
+      therapistId: therapist.staffId,
+    });
+    if (!created.ok) throw new Error('no client');
+    expect(await waiveContract(h.deps, therapist, created.clientId, 'Signert på papir')).toMatchObject({
+      ok: true,
+    });
+    await draftAndSign(created.clientId);
+    const chat = await startConversation(h.deps, 'web', 'nb');
+    const send = async (content: InboundContent) => {
+      const outcome = await handleInbound(h.deps, { channel: 'web', address: chat.address.address, content });
+      if (outcome.kind !== 'handled') throw new Error(outcome.kind);
+      return outcome;
+    };
+    const linked = await send({ kind: 'message', text: created.accessCode });
+    // The course started (the waiver), and the contract comes after it, with its question last.
+    expect(texts(linked).join('\n')).toContain('Velkommen til kurset');
+    expect(texts(linked)).toContain(h.deps.catalog.text('nb', 'contract.full.intro'));
+    expect(linked.replies.at(-1)?.choices?.map((choice) => choice.value)).toEqual([
+      'contract.accept',
+      'contract.change',
+    ]);
+    expect(texts(await send({ kind: 'button', value: 'contract.accept' }))[0]).toBe(SIGNED);
+    expect(await statusOf(created.clientId)).toBe('signed');
+  });
+
+  it('after a waiver, a contract signed while a conversation is linked goes there at once', async () => {
+    const c = await client();
+    await waiveContract(h.deps, therapist, c.id, 'Signert på papir');
+    await draftAndSign(c.id);
+    expect(await c.say('ja')).toContain(SIGNED);
+  });
+});
+
+describe('writing to the therapist while a contract waits', () => {
+  it('the chat menu keeps the message, then asks the contract question again with its buttons', async () => {
+    const c = await client();
+    await draftAndSign(c.id);
+    await c.press('menu.therapist');
+    const sent = await c.send({ kind: 'message', text: 'Kan vi snakke om målene først?' });
+    expect(texts(sent)).toEqual([
+      'Meldingen er sendt til veilederen din. Den blir lest i åpningstiden.',
+      'Godtar du avtalen?',
+    ]);
+    expect(sent.replies.at(-1)?.choices?.map((choice) => choice.value)).toEqual([
+      'contract.accept',
+      'contract.change',
+    ]);
+    // The next answer goes to the contract, not to "I did not quite understand".
+    expect((await c.say('ja'))[0]).toBe('Takk! Avtalen er nå signert av deg og veilederen din.');
+  });
+
+  it('the chat menu asks the contract question, not the course question, when an amendment waits', async () => {
+    const c = await client();
+    await draftAndSign(c.id);
+    await c.press('contract.accept');
+    await draftAndSign(c.id, { paceDays: 14 });
+    await c.press('menu.therapist');
+    const sent = await c.say('Hei');
+    expect(sent.at(-1)).toBe('Godtar du avtalen?');
+  });
+
+  it('by SMS, a VEILEDER message is kept and the contract question is repeated', async () => {
+    const c = await client({ channel: 'sms' });
+    await draftAndSign(c.id);
+    await c.say('ja');
+    expect(await c.say('VEILEDER kan vi ta det på video?')).toEqual([
+      h.deps.catalog.text('nb', 'messages.sent'),
+      h.deps.catalog.text('nb', 'contract.sms_question'),
+    ]);
+    expect(await contractForStaff(h.deps, therapist, c.id)).toMatchObject({ status: 'sent' });
   });
 });

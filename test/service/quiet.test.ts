@@ -20,13 +20,14 @@ describe('quietAction (the contract\'s "goes quiet" rule)', () => {
   const last = new Date('2026-11-01T10:00:00.000Z');
   const at = (days: number) => new Date(last.getTime() + days * DAY);
 
-  it('reminds once after the reminder days, then gives a task once after the task days more', () => {
+  it('reminds once after the reminder days, then gives a task once after the task days (both counted from the last word)', () => {
     expect(quietAction({ now: at(6.9), lastActivity: last, rule })).toBeUndefined();
     expect(quietAction({ now: at(7), lastActivity: last, rule })).toBe('remind');
     expect(quietAction({ now: at(8), lastActivity: last, remindedAt: at(7), rule })).toBeUndefined();
-    expect(quietAction({ now: at(21), lastActivity: last, remindedAt: at(7), rule })).toBe('task');
+    expect(quietAction({ now: at(13.9), lastActivity: last, remindedAt: at(7), rule })).toBeUndefined();
+    expect(quietAction({ now: at(14), lastActivity: last, remindedAt: at(7), rule })).toBe('task');
     expect(
-      quietAction({ now: at(40), lastActivity: last, remindedAt: at(7), taskAt: at(21), rule }),
+      quietAction({ now: at(40), lastActivity: last, remindedAt: at(7), taskAt: at(14), rule }),
     ).toBeUndefined();
   });
 
@@ -95,7 +96,10 @@ describe('applyQuietRule', () => {
     expect((await outboundTexts(clientId)).filter((t) => t === reminder)).toHaveLength(1);
     expect(await applyQuietRule(h.deps)).toEqual({ reminded: 0, tasks: 0 });
 
-    h.clock.advance(14 * DAY);
+    // Day 14 without a word, as the contract tells the client: the therapist's task.
+    h.clock.advance(6 * DAY);
+    expect(await applyQuietRule(h.deps)).toEqual({ reminded: 0, tasks: 0 });
+    h.clock.advance(DAY);
     expect(await applyQuietRule(h.deps)).toEqual({ reminded: 0, tasks: 1 });
     const created = await createStaff(h.deps, { email: 'a@x.no', name: 'A', role: 'admin' });
     if (!created.ok) throw new Error();

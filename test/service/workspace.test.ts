@@ -450,6 +450,34 @@ describe('client view', () => {
     await addClient('c', 'ther-a', 'Kari <b>&</b>');
   });
 
+  it('says what a pending course waits for: the code, the guidance contract, or only its start', async () => {
+    const course = (id: string, clientId: string) =>
+      write((tx) =>
+        insertEnrollment(tx, { id, clientId, flowId: 'anxiety', flowVersion: 1, now: daysAgo(1) }),
+      );
+    // Linked (the harness client has an address) with a responsible therapist: held for the contract.
+    await course('e-c', 'c');
+    // Not linked yet: the code comes first.
+    await write((tx) =>
+      tx.execute({
+        sql: `INSERT INTO clients (id, access_code, locale, time_zone, created_at, therapist_id)
+              VALUES ('nolink', 'CODE-nolink', 'nb', 'Europe/Oslo', ?, 'ther-a')`,
+        args: [daysAgo(2)],
+      }),
+    );
+    await course('e-nolink', 'nolink');
+    // Linked, nobody responsible: no contract holds it.
+    await addClient('free', undefined);
+    await course('e-free', 'free');
+    const waits = async (clientId: string) =>
+      (await clientView(h.deps, ADMIN, clientId))!.enrollments.map((e) => [e.status, e.waitsFor]);
+    expect(await waits('c')).toEqual([['pending', 'contract']]);
+    expect(await waits('nolink')).toEqual([['pending', 'code']]);
+    expect(await waits('free')).toEqual([['pending', 'start']]);
+    await write((tx) => tx.execute("UPDATE enrollments SET status = 'active' WHERE id = 'e-c'"));
+    expect(await waits('c')).toEqual([['active', undefined]]);
+  });
+
   it('lists every questionnaire with its items and marks PHQ-9 item 9', async () => {
     await addScore('c', 'phq9', phq(12, 2), daysAgo(3));
     await addScore('c', 'gad7', gad(6), daysAgo(3));

@@ -174,6 +174,8 @@ describe('GET/POST /clients/{id}/contacts', () => {
 
     const cases: [unknown, number, string][] = [
       [{ action: 'record', contactId: contact.id, status: 'done' }, 400, 'note_required'],
+      // 3 December has not come: a contact can be taken early (done), not missed.
+      [{ action: 'record', contactId: contact.id, status: 'missed' }, 409, 'not_yet'],
       [{ action: 'add', date: '2026-11-20', time: '10:00', minutes: 20, mode: 'phone' }, 400, 'in_the_past'],
       [{ action: 'add', date: '2026-02-30', time: '10:00', minutes: 20, mode: 'phone' }, 400, 'invalid_date'],
       [
@@ -183,6 +185,8 @@ describe('GET/POST /clients/{id}/contacts', () => {
       ],
       [{ action: 'move', contactId: contact.id }, 400, 'invalid_request'],
       [{ action: 'record', contactId: 'no-such-contact', status: 'missed' }, 404, 'not_found'],
+      // An unknown contact is not found before anything else is checked (here: the missing note).
+      [{ action: 'record', contactId: 'no-such-contact', status: 'done' }, 404, 'not_found'],
     ];
     for (const [body, status, code] of cases) {
       const res = await api('A', `/clients/${clientId}/contacts`, body);
@@ -284,16 +288,33 @@ describe('the review before a contact', () => {
     await b.signIn('tina@clinic.no');
     const list = ContactList.parse((await api('A', `/clients/${clientId}/contacts`)).body);
     const next = list.contacts.find((c) => c.status === 'planned')!;
-    const res = await b.request(`/staff/clients/${clientId}/contacts`, {
+    // An unknown contact answers 404 as the API does, not 400 with the note message.
+    const unknown = await b.request(`/staff/clients/${clientId}/contacts`, {
       form: {
         action: 'record',
-        contactId: next.id,
-        status: 'missed',
+        contactId: 'no-such-contact',
+        status: 'done',
         learned: '',
         helped: '',
         hard: '',
         next: '',
       },
+    });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).not.toContain('notat');
+    // The next contact has not begun: the form offers no "missed", and a posted one is refused.
+    const page = await (await b.request(`/staff/clients/${clientId}`)).text();
+    const select = page.slice(page.indexOf(`id="status-${next.id}"`)).split('</select>')[0]!;
+    expect(select).toContain('value="done"');
+    expect(select).not.toContain('value="missed"');
+    const early = { action: 'record', contactId: next.id, learned: '', helped: '', hard: '', next: '' };
+    const missed = await b.request(`/staff/clients/${clientId}/contacts`, {
+      form: { ...early, status: 'missed' },
+    });
+    expect(missed.status).toBe(409);
+    expect(await missed.text()).toContain('Samtalen har ikke begynt ennå.');
+    const res = await b.request(`/staff/clients/${clientId}/contacts`, {
+      form: { ...early, status: 'cancelled' },
     });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe(`/staff/clients/${clientId}#contacts`);
@@ -310,7 +331,7 @@ describe('the review before a contact', () => {
     });
     expect(bad.status).toBe(400);
     const after = ContactList.parse((await api('A', `/clients/${clientId}/contacts`)).body);
-    expect(after.contacts.find((c) => c.id === next.id)?.status).toBe('missed');
+    expect(after.contacts.find((c) => c.id === next.id)?.status).toBe('cancelled');
   });
 
   it('is described in the OpenAPI document', async () => {

@@ -107,7 +107,11 @@ describe('POST /clients/{id}/messages', () => {
 describe('GET /clients/{id}/messages', () => {
   it("shows the client's message unread once, newest first, and marks it read", async () => {
     clock.advance(60_000);
-    expect(await chat.say('THERAPIST Can we talk on Friday?')).toEqual([text('messages.sent')]);
+    // Kept for the therapist, and the question the chat waits at asked again.
+    expect(await chat.say('THERAPIST Can we talk on Friday?')).toEqual([
+      text('messages.sent'),
+      text('intro.ask_ready'),
+    ]);
     const before = await lastAuditSeq(server);
     const res = await api('A', `/clients/${clientId}/messages`);
     expect(res.status).toBe(200);

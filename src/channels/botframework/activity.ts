@@ -2,31 +2,50 @@ import { z } from 'zod';
 import type { Locale } from '../../engine/types.ts';
 
 /**
+ * An optional field read leniently: null, a wrong type or a value out of bounds counts as absent. A
+ * channel that sends `"locale": null` or a string where an object belongs must not lose the message
+ * the activity carries (a crisis text among them).
+ */
+const lenient = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
+
+/** Teams allows messages of about 28 KB; a longer text is refused whole rather than cut. */
+export const MAX_TEXT_LENGTH = 28_000;
+
+/**
  * The fields of a Bot Framework Activity this channel reads. Activities carry many more; they are
  * ignored, not refused, because channels add their own (Teams' channelData, entities, attachments).
+ * What the channel needs (type, id of a message, serviceUrl, channelId, from.id, recipient.id,
+ * conversation.id) is required and its absence is a 400; everything else is lenient.
  */
-const account = z.object({ id: z.string().min(1).max(512), name: z.string().max(512).optional() });
+const account = z.object({ id: z.string().min(1).max(512), name: lenient(z.string().max(512)) });
 
 export const activitySchema = z.object({
   type: z.string().min(1).max(64),
-  id: z.string().min(1).max(512).optional(),
-  serviceUrl: z.url({ protocol: /^https?$/ }),
+  // Required of a message only (parseActivity says so with a 400); other activities may lack it.
+  id: lenient(z.string().min(1).max(512)),
+  // Kept exactly as sent (z.url would trim it): the route compares this very string with the token's
+  // claim, and it is what replies go to.
+  serviceUrl: z
+    .string()
+    .max(2048)
+    .refine((url) => /^https?:$/.test(URL.parse(url)?.protocol ?? ''), 'must be an http(s) URL'),
   channelId: z.string().min(1).max(64),
   from: account,
   recipient: account,
   conversation: z.object({
     id: z.string().min(1).max(1024),
-    tenantId: z.string().max(128).optional(),
-    conversationType: z.string().max(64).optional(),
+    tenantId: lenient(z.string().min(1).max(128)),
+    conversationType: lenient(z.string().max(64)),
   }),
-  text: z.string().max(4000).optional(),
+  text: z.string().max(MAX_TEXT_LENGTH).nullish(),
   value: z.unknown().optional(),
-  locale: z.string().max(32).optional(),
-  membersAdded: z.array(account).max(100).optional(),
-  channelData: z
-    .object({ tenant: z.object({ id: z.string().max(128) }).optional() })
-    .loose()
-    .optional(),
+  // Only whether there are any: a picture or file alone gets a reply that only text is read here.
+  attachments: lenient(z.array(z.unknown()).max(100)),
+  locale: lenient(z.string().max(32)),
+  membersAdded: lenient(z.array(z.object({ id: z.string() }).loose()).max(100)),
+  channelData: lenient(
+    z.object({ tenant: lenient(z.object({ id: z.string().min(1).max(128) }).loose()) }).loose(),
+  ),
 });
 
 export type Activity = z.infer<typeof activitySchema>;
@@ -53,12 +72,18 @@ export type ParsedActivity =
       activityId: string;
       reference: ConversationReference;
       locale?: Locale;
-      content: { kind: 'message'; text: string } | { kind: 'button'; value: string; text?: string };
+      content:
+        | { kind: 'message'; text: string }
+        | { kind: 'button'; value: string; text?: string }
+        | { kind: 'unreadable' };
     }
   | { kind: 'bot_added'; address: string; reference: ConversationReference; locale?: Locale };
 
 /** The key the value of a button carries in a card's data or a suggested action's value. */
 export const CHOICE_KEY = 'choice';
+
+/** The channel id of Microsoft Teams. */
+export const TEAMS_CHANNEL = 'msteams';
 
 /**
  * The address of a Bot Framework conversation: its channel and id. Conversation ids are unique within a
@@ -84,6 +109,50 @@ function buttonValue(value: unknown): string | undefined {
     if (typeof choice === 'string' && choice.trim() !== '') return choice.trim().slice(0, 200);
   }
   return undefined;
+}
+
+/** The named entities Teams puts in a message's HTML text; `&nbsp;` is read as a plain space. */
+const NAMED_ENTITIES: Record<string, string> = {
+  nbsp: ' ',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+};
+
+/** Tags after which Teams' HTML starts a new line: a line break, and the end of a paragraph or block. */
+const LINE_TAG = /<(?:br\b[^>]*|\/(?:p|div|li|h[1-6]|blockquote|pre|tr))>/gi;
+const TAG = /<\/?[a-z][^>]*>/gi;
+const ENTITY = /&(?:#(\d{1,7})|#x([0-9a-f]{1,6})|([a-z]+));/gi;
+
+/**
+ * The plain text of a Teams message's `text`, which is HTML: tags are dropped and their inner text kept
+ * (a mention `<at>selvhjelp</at>` reads as "selvhjelp"; a line break or a paragraph's end as a line break),
+ * then `&nbsp;` (as a space), `&amp; &lt; &gt; &quot; &apos;` and numeric entities are decoded, so the
+ * safety detector and the flows read what the client saw. Tags are dropped before entities are decoded,
+ * so an escaped `&lt;b&gt;` the client typed stays text. An entity naming no character (`&#0;`, a
+ * surrogate, beyond U+10FFFF) becomes U+FFFD; unknown names stay as written.
+ */
+export function teamsPlainText(html: string): string {
+  return html
+    .replace(LINE_TAG, '\n')
+    .replace(TAG, '')
+    .replace(
+      ENTITY,
+      (entity, decimal: string | undefined, hex: string | undefined, name: string | undefined) => {
+        if (name !== undefined) return NAMED_ENTITIES[name.toLowerCase()] ?? entity;
+        const code = decimal !== undefined ? Number.parseInt(decimal, 10) : Number.parseInt(hex!, 16);
+        const valid = code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff);
+        return valid ? String.fromCodePoint(code) : '\uFFFD';
+      },
+    );
+}
+
+/** An activity's text as the client wrote it: Teams sends HTML, the other channels plain text. */
+function plainText(activity: Activity): string {
+  const text = activity.text ?? '';
+  return (activity.channelId === TEAMS_CHANNEL ? teamsPlainText(text) : text).trim();
 }
 
 function referenceOf(activity: Activity): ConversationReference {
@@ -127,13 +196,15 @@ export function parseActivity(body: unknown): ParsedActivity {
   }
   if (!activity.id) return { kind: 'invalid', detail: 'id: a message activity needs an id' };
 
-  const text = activity.text?.trim() ?? '';
+  const text = plainText(activity);
   const value = buttonValue(activity.value);
   const content = value
     ? { kind: 'button' as const, value, ...(text ? { text } : {}) }
     : text
       ? { kind: 'message' as const, text }
-      : undefined;
+      : activity.attachments?.length
+        ? { kind: 'unreadable' as const }
+        : undefined;
   if (!content) {
     return {
       kind: 'ignored',

@@ -30,17 +30,45 @@ export const emulatorAuthenticator: ActivityAuthenticator = {
   verify: async () => ({ ok: true }),
 };
 
-/** Whether a token's `serviceurl` claim names the activity's serviceUrl (case-insensitive, trailing slash ignored). */
+/**
+ * An activity's serviceUrl as it may be stored and used for replies: a plain http(s) URL already in its
+ * WHATWG normal form (its `href` is the string itself, or the string with the slash an empty path gets),
+ * with no userinfo, query or fragment, and no trailing dot in the host. Anything a parser would rewrite
+ * (`/a/../`, `http://2130706433/`, a backslash, a tab, an empty userinfo) is refused, so the string we
+ * store is the URL the token was checked against.
+ */
+export function plainServiceUrl(raw: string): URL | undefined {
+  const url = URL.parse(raw);
+  if (!url) return undefined;
+  const normal = url.href === raw || url.href === `${raw}/`;
+  const plain =
+    (url.protocol === 'https:' || url.protocol === 'http:') &&
+    url.username === '' &&
+    url.password === '' &&
+    !/[?#]/.test(url.href) &&
+    !url.hostname.endsWith('.');
+  return normal && plain ? url : undefined;
+}
+
+/**
+ * Whether a token's `serviceurl` claim names the activity's serviceUrl. The activity's must be a plain URL
+ * in normal form (see `plainServiceUrl`); the claim, signed by the channel service, must name the same
+ * URL: scheme and host without case, the path exactly (case included), a trailing slash ignored, and no
+ * userinfo, query or fragment.
+ */
 export function sameServiceUrl(claim: string | undefined, serviceUrl: string): boolean {
-  if (claim === undefined) return false;
-  const normal = (url: string) => {
-    try {
-      const parsed = new URL(url);
-      return `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`.toLowerCase();
-    } catch {
-      return undefined;
-    }
-  };
-  const a = normal(claim);
-  return a !== undefined && a === normal(serviceUrl);
+  if (claim === undefined || !URL.canParse(claim)) return false;
+  const activity = plainServiceUrl(serviceUrl);
+  if (!activity) return false;
+  // WHATWG parsing lower-cases the scheme and host of an http(s) URL and leaves the path's case alone.
+  const claimed = new URL(claim);
+  if (claimed.username !== '' || claimed.password !== '' || /[?#]/.test(claimed.href)) {
+    return false;
+  }
+  const path = (url: URL) => url.pathname.replace(/\/$/, '');
+  return (
+    claimed.protocol === activity.protocol &&
+    claimed.host === activity.host &&
+    path(claimed) === path(activity)
+  );
 }

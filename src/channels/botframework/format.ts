@@ -1,6 +1,6 @@
 import type { OutboundMessage } from '../../service/deps.ts';
 import type { RenderedReply } from '../../service/render.ts';
-import { CHOICE_KEY, type ConversationReference } from './activity.ts';
+import { CHOICE_KEY, type ConversationReference, TEAMS_CHANNEL as TEAMS } from './activity.ts';
 
 /**
  * A reply as the outbox stores it for Bot Framework: channel-neutral (text, choices, illustration, the
@@ -21,7 +21,18 @@ export function formatBotFramework(reply: RenderedReply, context: { inReplyTo?: 
 
 /** Channels whose clients show suggested actions as buttons; elsewhere the numbered list is in the text. */
 const SUGGESTED_ACTION_CHANNELS = new Set(['emulator', 'webchat', 'directline', 'directlinespeech', 'test']);
-const TEAMS = 'msteams';
+
+/**
+ * The text's own line breaks kept under `textFormat: 'markdown'`, where a lone `\n` is a soft break that
+ * renders as a space. A line break becomes a markdown hard break, two spaces before the newline: it is
+ * CommonMark's, which Web Chat's markdown follows (microsoft/BotFramework-WebChat#1429 made its soft breaks
+ * CommonMark's), and it is the Bot Framework team's answer for a line break in Teams
+ * (microsoft/botframework-sdk#5575). `<br>` would depend on each client letting HTML through its markdown.
+ * A blank line (`\n\n`) already starts a new paragraph in both and stays as it is.
+ */
+export function markdownLineBreaks(text: string): string {
+  return text.replace(/(?<![\r\n]) *\r?\n(?![\r\n])/g, '  \n');
+}
 
 export interface ActivityOptions {
   /** PUBLIC_BASE_URL: illustrations are attached by their public address; without it they are left out. */
@@ -62,7 +73,7 @@ export function messageActivity(
       ...(reference.tenantId ? { tenantId: reference.tenantId } : {}),
     },
     ...(message.replyTo ? { replyToId: message.replyTo } : {}),
-    text,
+    text: markdownLineBreaks(text),
     textFormat: 'markdown',
     ...(attachments.length ? { attachmentLayout: 'list', attachments } : {}),
     ...(choices.length && reference.channelId !== TEAMS

@@ -7,16 +7,21 @@ import type { ServiceDeps } from '../../service/deps.ts';
 import { handleInbound, welcomeAddress } from '../../service/handle-inbound.ts';
 import { limitBody } from '../body-limit.ts';
 import { apiError } from '../http-errors.ts';
+import { isMediaType } from '../media-type.ts';
 import { parseActivity } from './activity.ts';
-import { type ActivityAuthenticator, sameServiceUrl } from './auth.ts';
+import { type ActivityAuthenticator, plainServiceUrl, sameServiceUrl } from './auth.ts';
 import { BOTFRAMEWORK_CHANNEL, providerIdOf } from './sender.ts';
 
 export interface BotFrameworkRouteSettings {
   auth: ActivityAuthenticator;
 }
 
-/** Activities are larger than a web chat message: Teams adds channel data, entities and the tenant. */
-const MAX_ACTIVITY_BYTES = 64 * 1024;
+/**
+ * Activities are larger than a web chat message: a text of up to MAX_TEXT_LENGTH (28 000) UTF-16 units is
+ * at most 84 000 bytes of UTF-8 (3 bytes a unit at most), and Teams adds channel data, entities and the
+ * tenant around it.
+ */
+const MAX_ACTIVITY_BYTES = 128 * 1024;
 
 /** The stored reference of an address, for the sender: read through the service like every other row. */
 export function storedReference(deps: ServiceDeps) {
@@ -25,7 +30,8 @@ export function storedReference(deps: ServiceDeps) {
 
 /**
  * `POST /api/messages`, the Bot Framework messaging endpoint. The token is checked before the body is
- * read (with an app id; the Emulator sends none), then the activity is parsed, and its serviceUrl must be
+ * read (with an app id; the Emulator sends none), anything but `application/json` is a 415, then the
+ * activity is parsed, and its serviceUrl must be
  * the one the token was issued for. A message or a pressed button goes through the one door
  * (`handleInbound`); the bot being added to a conversation gets the welcome. Replies are not in the
  * response: they go out through the outbox to the conversation's Bot Connector, like proactive messages.
@@ -39,6 +45,12 @@ export function botFrameworkRoutes(
     if (!settings) throw apiError('not_found', 'The Bot Framework channel is not configured.');
     const auth = await settings.auth.verify(c.req.header('Authorization'));
     if (!auth.ok) throw apiError('unauthorized', 'Missing or invalid Bot Framework token.');
+    if (!isMediaType(c.req.header('content-type'), 'application/json')) {
+      throw apiError(
+        'unsupported_media_type',
+        'Send the activity as JSON with Content-Type: application/json.',
+      );
+    }
     let body: unknown;
     try {
       body = await c.req.json();
@@ -52,6 +64,13 @@ export function botFrameworkRoutes(
     const serviceUrl = activity.kind === 'ignored' ? activity.serviceUrl : activity.reference.serviceUrl;
     if (settings.auth.required && !sameServiceUrl(auth.serviceUrlClaim, serviceUrl)) {
       throw apiError('unauthorized', 'The token was not issued for the activity’s serviceUrl.');
+    }
+    // Without a token (the Emulator) the serviceUrl is still stored and replied to only in its plain form.
+    if (!plainServiceUrl(serviceUrl)) {
+      throw apiError(
+        'invalid_request',
+        'Not a Bot Framework activity: serviceUrl is not a plain http(s) URL.',
+      );
     }
     if (activity.kind === 'ignored') return c.body(null, 200);
 

@@ -19,7 +19,7 @@ import { Notice } from '../layout.tsx';
 import { AssignForm } from './admin.tsx';
 import { AckForm, SafetyAnswers } from './alerts.tsx';
 import { ContactsPart } from './contacts.tsx';
-import { ContractSection } from './contract.tsx';
+import { type ContractFormState, ContractSection } from './contract.tsx';
 import { snake } from './dashboard.tsx';
 import { MessagesPart } from './messages.tsx';
 
@@ -88,6 +88,15 @@ function AlertsPart({
   );
 }
 
+/** A pending course says what it waits for: the code, the guidance contract, or its first turn. */
+const WAIT_LABEL = {
+  code: 'enrollment.pending',
+  contract: 'enrollment.waits_contract',
+  start: 'enrollment.not_started',
+};
+const enrollmentLabel = (e: EnrollmentView) =>
+  e.waitsFor ? WAIT_LABEL[e.waitsFor] : `enrollment.${e.status}`;
+
 function ProgressPart({ t, locale, timeZone, enrollments }: Common & { enrollments: EnrollmentView[] }) {
   if (enrollments.length === 0) return <p>{t('client.no_enrollments')}</p>;
   return (
@@ -95,7 +104,7 @@ function ProgressPart({ t, locale, timeZone, enrollments }: Common & { enrollmen
       {enrollments.map((e) => (
         <div class="card">
           <h3>
-            {t(`course.${e.flowId}`)} <span class="muted">({t(`enrollment.${e.status}`)})</span>
+            {t(`course.${e.flowId}`)} <span class="muted">({t(enrollmentLabel(e))})</span>
           </h3>
           <p class="muted">
             {t('client.started')} {formatDate(e.createdAt, locale, timeZone)}
@@ -555,6 +564,8 @@ export interface ClientPageProps extends Common {
   codes: ClientAccessCode[];
   chart: Child;
   notice?: Child;
+  /** The contract form as it came back refused (its values and the fields to mark). */
+  contractForm?: ContractFormState;
 }
 
 /** Everything about one client a therapist needs before a contact, in the order they read it. */
@@ -569,10 +580,12 @@ export function ClientPage({
   codes,
   chart,
   notice,
+  contractForm,
 }: ClientPageProps) {
   const c = { t, locale, timeZone };
   const openAlerts = view.alerts.filter((a) => a.status === 'open');
   const active = view.enrollments.find((e) => e.status === 'active' && e.kind === 'course');
+  const waiting = view.enrollments.find((e) => e.status === 'pending' && e.kind === 'course');
   return (
     <>
       {notice}
@@ -594,7 +607,15 @@ export function ClientPage({
           )}
         </dd>
         <dt>{t('client.course_now')}</dt>
-        <dd>{active ? t(`course.${active.flowId}`) : '–'}</dd>
+        <dd>
+          {active ? t(`course.${active.flowId}`) : null}
+          {!active && waiting ? (
+            <>
+              {t(`course.${waiting.flowId}`)} <span class="muted">({t(enrollmentLabel(waiting))})</span>
+            </>
+          ) : null}
+          {active || waiting ? null : '–'}
+        </dd>
         <dt>{t('client.language')}</dt>
         <dd>{view.client.locale === 'nb' ? 'Norsk bokmål' : 'English'}</dd>
         <dt>{t('client.created')}</dt>
@@ -625,7 +646,7 @@ export function ClientPage({
         <h3>{t('client.questionnaires')}</h3>
         <ScoresPart {...c} scores={view.scores} />
       </Section>
-      <ContractSection {...c} clientId={view.client.id} contract={view.contract} />
+      <ContractSection {...c} clientId={view.client.id} contract={view.contract} form={contractForm} />
       <Section id="messages" title={t('messages.title')}>
         <MessagesPart {...c} clientId={view.client.id} messages={view.messages} />
       </Section>

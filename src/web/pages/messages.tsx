@@ -18,7 +18,8 @@ export interface MessagesPartProps {
 /**
  * Messages between the therapist and the client on the client's page: a form to write to the client
  * (it goes to the channel they used last), then the messages in both directions, newest first, with
- * the unread ones from the client marked.
+ * the unread ones from the client marked, and the therapist's that never went out (the client had no
+ * channel yet) marked as not delivered.
  */
 export function MessagesPart({ t, locale, timeZone, clientId, messages }: MessagesPartProps) {
   const action = `/staff/clients/${encodeURIComponent(clientId)}/messages`;
@@ -50,10 +51,12 @@ export function MessagesPart({ t, locale, timeZone, clientId, messages }: Messag
               </strong>{' '}
               –{' '}
               <time datetime={message.createdAt}>{formatDateTime(message.createdAt, locale, timeZone)}</time>{' '}
-              {message.channel ? t('messages.via', { channel: message.channel }) : t('messages.no_channel')}
+              {message.channel ? t('messages.via', { channel: message.channel }) : null}
               {unread ? <span class="tag high"> {t('messages.unread')}</span> : null}
+              {message.channel ? null : <span class="tag high"> {t('messages.no_channel')}</span>}
             </p>
             <p class="client-text">{message.text}</p>
+            {message.channel ? null : <p class="notice info">{t('messages.no_channel_note')}</p>}
           </article>
         );
       })}

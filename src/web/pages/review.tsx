@@ -32,6 +32,10 @@ function Section({ id, title, children }: { id: string; title: string; children?
 }
 
 const AGENDA = ['learned', 'helped', 'hard', 'next'] as const;
+
+/** A part has opened: one is open now, or one is finished (all count as finished before a first contact). */
+const courseBegun = (review: ClientReview) =>
+  review.parts.current !== undefined || review.parts.completed.length > 0 || review.parts.stalled.length > 0;
 const INSTRUMENT = { phq9: 'PHQ-9', gad7: 'GAD-7' } as const;
 const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
 
@@ -47,7 +51,7 @@ export function ReviewPage({ t, locale, timeZone, review }: ReviewPageProps) {
       <p>
         {review.since
           ? t('review.period_since', { since: formatDate(review.since, locale, timeZone) })
-          : t('review.period_start')}
+          : t(courseBegun(review) ? 'review.period_start' : 'review.period_not_begun')}
         {review.nextContact ? (
           <>
             {' – '}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localeOf, parseActivity } from '../../../src/channels/botframework/activity.ts';
+import { localeOf, parseActivity, teamsPlainText } from '../../../src/channels/botframework/activity.ts';
 
 const base = {
   type: 'message',
@@ -50,6 +50,9 @@ describe('parseActivity', () => {
       kind: 'bot_added',
       address: 'msteams:a:conv',
     });
+    expect(parseActivity({ ...update, id: null, membersAdded: [{ id: '28:bot' }] })).toMatchObject({
+      kind: 'bot_added',
+    });
     expect(parseActivity({ ...update, membersAdded: [{ id: '29:user' }] })).toMatchObject({
       kind: 'ignored',
     });
@@ -72,7 +75,100 @@ describe('parseActivity', () => {
       kind: 'invalid',
       detail: expect.stringContaining('id'),
     });
-    expect(parseActivity({ ...base, text: 'x'.repeat(4001) })).toMatchObject({ kind: 'invalid' });
+    expect(parseActivity({ ...base, text: 'x'.repeat(28_001) })).toMatchObject({
+      kind: 'invalid',
+      detail: expect.stringContaining('text'),
+    });
+    for (const field of ['type', 'serviceUrl', 'channelId'] as const) {
+      expect(parseActivity({ ...base, [field]: null, text: 'hei' }), field).toMatchObject({
+        kind: 'invalid',
+        detail: expect.stringContaining(field),
+      });
+    }
+    expect(parseActivity({ ...base, from: { name: 'Kari' }, text: 'hei' })).toMatchObject({
+      kind: 'invalid',
+      detail: expect.stringContaining('from.id'),
+    });
+    expect(parseActivity({ ...base, conversation: { id: null }, text: 'hei' })).toMatchObject({
+      kind: 'invalid',
+      detail: expect.stringContaining('conversation.id'),
+    });
+    expect(parseActivity({ ...base, id: null, text: 'hei' })).toMatchObject({ kind: 'invalid' });
+  });
+
+  it('reads a text of up to 28 000 characters whole', () => {
+    const text = `${'a'.repeat(27_990)} slutten`;
+    expect(parseActivity({ ...base, channelId: 'webchat', text })).toMatchObject({
+      kind: 'message',
+      content: { kind: 'message', text },
+    });
+  });
+
+  it('takes null or odd optional fields as absent, and keeps the message', () => {
+    const odd: [string, Record<string, unknown>][] = [
+      ['a null locale', { locale: null }],
+      ['a locale over 32 characters', { locale: `nb-${'x'.repeat(40)}` }],
+      ['a locale that is not a string', { locale: 47 }],
+      ['a null from.name', { from: { id: '29:user', name: null } }],
+      ['a null conversation.tenantId', { conversation: { id: 'a:conv', tenantId: null } }],
+      ['a null conversationType', { conversation: { id: 'a:conv', conversationType: null } }],
+      ['channelData.tenant as a string', { conversation: { id: 'a:conv' }, channelData: { tenant: 't' } }],
+      ['channelData as a string', { conversation: { id: 'a:conv' }, channelData: 'x' }],
+      ['membersAdded as an object', { membersAdded: { id: 'x' } }],
+      ['a null recipient.name', { recipient: { id: '28:bot', name: null } }],
+      ['a null text beside a button', { text: null, value: { choice: 'yes' } }],
+    ];
+    for (const [what, fields] of odd) {
+      const parsed = parseActivity({ ...base, text: 'hei', ...fields });
+      expect(parsed, what).toMatchObject({ kind: 'message', address: 'msteams:a:conv' });
+    }
+    const nullLocale = parseActivity({ ...base, text: 'hei', locale: null });
+    expect(nullLocale).not.toHaveProperty('locale');
+    const stringTenant = parseActivity({
+      ...base,
+      text: 'hei',
+      conversation: { id: 'a:conv' },
+      channelData: { tenant: 'tenant-1' },
+    });
+    expect(stringTenant).toMatchObject({ kind: 'message' });
+    expect(stringTenant.kind === 'message' && stringTenant.reference).not.toHaveProperty('tenantId');
+    expect(
+      parseActivity({
+        ...base,
+        text: 'hei',
+        conversation: { id: 'a:conv' },
+        channelData: { tenant: { id: 't2' } },
+      }),
+    ).toMatchObject({ reference: { tenantId: 't2' } });
+  });
+
+  it('reads a Teams message’s HTML as plain text: tags dropped, entities decoded', () => {
+    expect(parseActivity({ ...base, text: 'Fish &amp; chips' })).toMatchObject({
+      content: { kind: 'message', text: 'Fish & chips' },
+    });
+    expect(
+      parseActivity({ ...base, text: 'jeg&nbsp;vil&nbsp;ta&nbsp;livet&nbsp;mitt&nbsp;i&nbsp;kveld' }),
+    ).toMatchObject({ content: { kind: 'message', text: 'jeg vil ta livet mitt i kveld' } });
+    expect(parseActivity({ ...base, text: '<at>selvhjelp</at> 3' })).toMatchObject({
+      content: { kind: 'message', text: 'selvhjelp 3' },
+    });
+    // Only Teams sends HTML: elsewhere the text is what the client typed.
+    expect(parseActivity({ ...base, channelId: 'webchat', text: 'Fish &amp; <b>chips</b>' })).toMatchObject({
+      content: { kind: 'message', text: 'Fish &amp; <b>chips</b>' },
+    });
+  });
+
+  it('decodes the entities Teams uses, and numeric ones, after dropping tags', () => {
+    expect(teamsPlainText('<p>Hei</p><p>du</p>')).toBe('Hei\ndu\n');
+    expect(teamsPlainText('a<br>b<br/>c<BR />d')).toBe('a\nb\nc\nd');
+    expect(teamsPlainText('<div><span style="x">søvn</span></div>')).toBe('søvn\n');
+    expect(teamsPlainText('&lt;b&gt; &quot;x&quot; &#39;y&#39; &apos;z&apos; &AMP;')).toBe(
+      `<b> "x" 'y' 'z' &`,
+    );
+    expect(teamsPlainText('&#229;&#xE6;&#xf8; &#128512; &#x1F600;')).toBe('åæø 😀 😀');
+    expect(teamsPlainText('&#0; &#xD800; &#x110000; &copy; & ;')).toBe('\uFFFD \uFFFD \uFFFD &copy; & ;');
+    expect(teamsPlainText('&amp;lt;')).toBe('&lt;');
+    expect(teamsPlainText('a < b > c')).toBe('a < b > c');
   });
 
   it('takes nb, nn and no as Bokmål and en as English; other languages give none', () => {

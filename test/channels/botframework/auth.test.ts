@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sameServiceUrl } from '../../../src/channels/botframework/auth.ts';
 import { FakeBotFramework } from '../../fakes/botframework.ts';
 import { FakeClock, startTestServer } from '../../support/harness.ts';
 
@@ -156,6 +157,57 @@ describe('POST /api/messages with MICROSOFT_APP_ID (single-tenant)', () => {
     });
   }
 
+  // The token's claim is the fake connector's `http://127.0.0.1:{port}/`; each serviceUrl below differs
+  // from it in a way a lenient comparison would let through, and would then be stored and used for replies.
+  const serviceUrls: [string, () => string, (() => Record<string, unknown>)?][] = [
+    ['a query', () => `${bf.baseUrl}/?x=1`],
+    ['an empty query', () => `${bf.baseUrl}/?`],
+    ['a fragment', () => `${bf.baseUrl}/#x`],
+    ['userinfo', () => bf.baseUrl.replace('http://', 'http://user:pw@')],
+    ['an empty userinfo', () => bf.baseUrl.replace('http://', 'http://@')],
+    ['a /a/../ path', () => `${bf.baseUrl}/a/../`],
+    ['a decimal IP', () => bf.baseUrl.replace('127.0.0.1', '2130706433')],
+    ['a trailing dot in the host', () => bf.baseUrl.replace('127.0.0.1', '127.0.0.1.')],
+    ['a trailing backslash', () => `${bf.baseUrl}/\\`],
+    ['a trailing tab', () => `${bf.baseUrl}/\t`],
+    ['a path in another case', () => `${bf.baseUrl}/EMEA/`, () => ({ serviceurl: `${bf.baseUrl}/emea/` })],
+  ];
+  for (const [what, serviceUrl, claims] of serviceUrls) {
+    it(`refuses a serviceUrl with ${what} against the token's claim: 401, nothing stored or sent`, async () => {
+      const before = await footprint(server);
+      const sentBefore = bf.activities.length;
+      const token = await bf.token({ tenant: TENANT, now: NOW, ...(claims ? { claims: claims() } : {}) });
+      const response = await post(
+        server,
+        message('I want to end my life tonight', {
+          serviceUrl: serviceUrl(),
+          conversation: { id: 'a:serviceurl' },
+        }),
+        token,
+      );
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ error: { code: 'unauthorized' } });
+      expect(await footprint(server)).toEqual(before);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(bf.activities.length).toBe(sentBefore);
+    });
+  }
+
+  it('accepts the serviceUrl its claim names, with or without the trailing slash', async () => {
+    for (const [conversation, serviceUrl, claim] of [
+      ['a:slash-1', bf.baseUrl, bf.serviceUrl],
+      ['a:slash-2', bf.serviceUrl, bf.baseUrl],
+      ['a:slash-3', bf.serviceUrl, bf.serviceUrl.toUpperCase()],
+    ] as const) {
+      const sentBefore = bf.activities.length;
+      const token = await bf.token({ tenant: TENANT, now: NOW, claims: { serviceurl: claim } });
+      const activity = message('hei', { serviceUrl, conversation: { id: conversation } });
+      expect((await post(server, activity, token)).status, conversation).toBe(200);
+      const sent = await bf.waitFor(sentBefore + 1);
+      expect(sent.at(-1)).toMatchObject({ conversationId: conversation, replyToId: activity.id });
+    }
+  });
+
   it('answers a signed request whose body is not an activity with 400, and changes nothing', async () => {
     const before = await footprint(server);
     const token = await bf.token({ tenant: TENANT, now: NOW });
@@ -189,5 +241,45 @@ describe('POST /api/messages with MICROSOFT_APP_ID (multi-tenant)', () => {
       401,
     );
     expect(await footprint(multiTenant)).toEqual(before);
+  });
+});
+
+describe('sameServiceUrl', () => {
+  const emea = 'https://smba.trafficmanager.net/emea/';
+
+  it('takes the scheme and host without case and the trailing slash as optional', () => {
+    expect(sameServiceUrl(emea, emea)).toBe(true);
+    expect(sameServiceUrl('HTTPS://SMBA.TrafficManager.NET/emea', emea)).toBe(true);
+    expect(sameServiceUrl(emea, 'https://smba.trafficmanager.net/emea')).toBe(true);
+    expect(sameServiceUrl('https://smba.trafficmanager.net', 'https://smba.trafficmanager.net/')).toBe(true);
+    expect(sameServiceUrl('https://smba.trafficmanager.net/', 'https://smba.trafficmanager.net')).toBe(true);
+  });
+
+  it('refuses an activity serviceUrl that is not a plain URL in normal form, and a claim that names another', () => {
+    for (const serviceUrl of [
+      'https://smba.trafficmanager.net/emea/?a=1',
+      'https://smba.trafficmanager.net/emea/#top',
+      'https://evil@smba.trafficmanager.net/emea/',
+      'https://smba.trafficmanager.net/a/../emea/',
+      'https://smba.trafficmanager.net./emea/',
+      'https://smba.trafficmanager.net/emea\\',
+      'https://smba.trafficmanager.net/emea/\t',
+      ' https://smba.trafficmanager.net/emea/',
+      'https://SMBA.trafficmanager.net/emea/',
+      'https://smba.trafficmanager.net:443/emea/',
+      'https://smba.trafficmanager.net/EMEA/',
+      'https://smba.trafficmanager.net/emea//',
+      'http://smba.trafficmanager.net/emea/',
+      'https://smba.trafficmanager.net/amer/',
+      'ftp://smba.trafficmanager.net/emea/',
+      'not a url',
+    ]) {
+      expect(sameServiceUrl(emea, serviceUrl), serviceUrl).toBe(false);
+    }
+    expect(sameServiceUrl('http://127.0.0.1:3978/', 'http://2130706433:3978/')).toBe(false);
+    expect(sameServiceUrl(undefined, emea)).toBe(false);
+    expect(sameServiceUrl('not a url', emea)).toBe(false);
+    expect(sameServiceUrl(`${emea}?x`, emea)).toBe(false);
+    expect(sameServiceUrl('https://u@smba.trafficmanager.net/emea/', emea)).toBe(false);
   });
 });

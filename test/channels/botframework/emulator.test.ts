@@ -170,6 +170,21 @@ describe('the Emulator (no app id)', () => {
     expect(bf.activities.length).toBe(count);
   });
 
+  it('answers a picture alone that only text is read here, once, threaded under it', async () => {
+    const picture = {
+      attachments: [{ contentType: 'image/png', contentUrl: 'https://example.invalid/p.png' }],
+    };
+    const first = await send('conv-photo', picture, 1);
+    expect(texts(first.sent)).toEqual([en('service.text_only')]);
+    expect(first.sent[0]!.replyToId).toBe(first.id);
+    const repeated = activity('conv-photo', { type: 'message', ...picture });
+    const again = { ...repeated, id: first.id };
+    const count = bf.activities.length;
+    expect((await post(again)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(bf.activities.length).toBe(count);
+  });
+
   it('sends a reminder proactively, again after a 429 when Retry-After says', async () => {
     clock.advance(24 * 3600_000 + 60_000);
     const before = bf.activities.length;
@@ -236,8 +251,13 @@ describe('the Emulator (no app id)', () => {
     expect(
       (await post(activity('conv-x', { type: 'message', text: 'hei', serviceUrl: 'file:///etc' }))).status,
     ).toBe(400);
+    // Without a token the serviceUrl must still be a plain URL in its normal form (replies go there).
+    for (const serviceUrl of [`${bf.serviceUrl}?x=1`, `${bf.serviceUrl}a/../`, `${bf.serviceUrl}\t`]) {
+      const response = await post(activity('conv-x', { type: 'message', text: 'hei', serviceUrl }));
+      expect(response.status, serviceUrl).toBe(400);
+    }
     const huge = await post(
-      activity('conv-x', { type: 'message', text: 'hei', padding: 'x'.repeat(70_000) }),
+      activity('conv-x', { type: 'message', text: 'hei', padding: 'x'.repeat(135_000) }),
     );
     expect(huge.status).toBe(413);
     const garbled = await fetch(`${server.url}/api/messages`, {
@@ -276,5 +296,118 @@ describe('the Emulator (no app id)', () => {
     expect(replies.length).toBeGreaterThanOrEqual(1);
     expect(replies.every((s) => s.replyToId === crisis.id)).toBe(true);
     expect(replies.map((s) => s.activity.text).join('\n')).toContain('113');
+  });
+});
+
+/** Rows an inbound activity could add: none may appear for a refused request. */
+async function footprint(): Promise<number> {
+  return server.deps.db.read(async (q) =>
+    Number(
+      (
+        await q.execute(
+          'SELECT (SELECT count(*) FROM transcript) + (SELECT count(*) FROM channel_addresses) + (SELECT count(*) FROM conversation_references) + (SELECT count(*) FROM outbox) + (SELECT count(*) FROM processed_inbound) AS n',
+        )
+      ).rows[0]!.n,
+    ),
+  );
+}
+
+/** Sends a message activity and returns the text of every reply it got in the same turn. */
+async function replyTexts(conversation: string, fields: Record<string, unknown>): Promise<string> {
+  const { id, sent } = await send(conversation, fields, 1);
+  expect(sent.every((s) => s.conversationId === conversation && s.replyToId === id)).toBe(true);
+  return texts(sent).join('\n');
+}
+
+describe('what a channel may send that must not lose a message', () => {
+  it('reads a long message whole: a crisis at the end of 5 000 characters gets the crisis replies', async () => {
+    const text = `${'Jeg har hatt en lang uke og vil fortelle om den. '.repeat(110)}I want to end my life tonight`;
+    expect(text.length).toBeGreaterThan(5_000);
+    expect(await replyTexts('conv-long', { text })).toContain('113');
+    const stored = await server.deps.db.read((q) =>
+      q.execute({
+        sql: `SELECT t.text FROM transcript t JOIN channel_addresses a ON a.id = t.address_id
+               WHERE a.address = ? AND t.direction = 'in'`,
+        args: ['emulator:conv-long'],
+      }),
+    );
+    expect(stored.rows.map((row) => row.text)).toEqual([text]);
+  });
+
+  it('accepts a 28 000-character Teams message of three-byte characters (about 84 kB)', async () => {
+    const text = `${'語'.repeat(27_990)} slutt`;
+    expect(text.length).toBeLessThanOrEqual(28_000);
+    await replyTexts('conv-cjk', { text, channelId: 'msteams' });
+  });
+
+  const odd: [string, Record<string, unknown>][] = [
+    ['a null locale', { locale: null }],
+    ['a null from.name', { from: { id: 'user-odd', name: null } }],
+    ['a null conversation.tenantId', { conversation: { id: 'conv-odd-3', tenantId: null } }],
+    ['a locale over 32 characters', { locale: `en-US-${'x'.repeat(40)}` }],
+    ['channelData.tenant as a string', { channelId: 'msteams', channelData: { tenant: 'tenant-1' } }],
+    // A picture with a text: the text is the message.
+    [
+      'a picture attached',
+      { attachments: [{ contentType: 'image/png', contentUrl: 'https://example.invalid/p.png' }] },
+    ],
+  ];
+  odd.forEach(([what, fields], index) => {
+    it(`answers a crisis text in an activity with ${what}`, async () => {
+      const conversation = `conv-odd-${index + 1}`;
+      const crisis = await replyTexts(conversation, {
+        conversation: { id: conversation },
+        ...fields,
+        text: 'I want to end my life tonight',
+      });
+      expect(crisis).toContain('113');
+    });
+  });
+
+  it('reads a Teams message’s HTML: a crisis written with &nbsp; gets the crisis replies', async () => {
+    const crisis = await replyTexts('conv-nbsp', {
+      channelId: 'msteams',
+      locale: 'nb-NO',
+      text: 'jeg&nbsp;vil&nbsp;ta&nbsp;livet&nbsp;mitt&nbsp;i&nbsp;kveld',
+    });
+    expect(crisis).toContain('113');
+    const stored = await server.deps.db.read((q) =>
+      q.execute({
+        sql: `SELECT t.text FROM transcript t JOIN channel_addresses a ON a.id = t.address_id
+               WHERE a.address = ? AND t.direction = 'in'`,
+        args: ['msteams:conv-nbsp'],
+      }),
+    );
+    expect(stored.rows.map((row) => row.text)).toEqual(['jeg vil ta livet mitt i kveld']);
+  });
+
+  it('answers 415 to anything but JSON, before reading the activity, and changes nothing', async () => {
+    const before = await footprint();
+    const sent = bf.activities.length;
+    const body = JSON.stringify(
+      activity('conv-type', { type: 'message', text: 'I want to end my life tonight' }),
+    );
+    const cases: [string, Record<string, string>, BodyInit][] = [
+      ['text/plain', { 'Content-Type': 'text/plain;charset=UTF-8' }, body],
+      ['a form', { 'Content-Type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ body })],
+      ['no content type', {}, new Blob([body])],
+      ['application/jsonx', { 'Content-Type': 'application/jsonx' }, body],
+      ['JSON named after text/plain', { 'Content-Type': 'text/plain; application/json' }, body],
+    ];
+    for (const [what, headers, payload] of cases) {
+      const response = await fetch(`${server.url}/api/messages`, { method: 'POST', headers, body: payload });
+      expect(response.status, what).toBe(415);
+      expect(await response.json(), what).toMatchObject({ error: { code: 'unsupported_media_type' } });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await footprint()).toBe(before);
+    expect(bf.activities.length).toBe(sent);
+
+    const withCharset = await fetch(`${server.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'Application/JSON; charset=utf-8' },
+      body: JSON.stringify(activity('conv-type', { type: 'message', text: 'hei' })),
+    });
+    expect(withCharset.status).toBe(200);
   });
 });

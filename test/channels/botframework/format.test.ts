@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationReference } from '../../../src/channels/botframework/activity.ts';
 import { activitiesUrl, retryAfterMs } from '../../../src/channels/botframework/connector.ts';
-import { formatBotFramework, messageActivity } from '../../../src/channels/botframework/format.ts';
+import {
+  formatBotFramework,
+  markdownLineBreaks,
+  messageActivity,
+} from '../../../src/channels/botframework/format.ts';
 
 const reference = (channelId: string): ConversationReference => ({
   serviceUrl: 'https://smba.trafficmanager.net/emea/',
@@ -69,7 +73,7 @@ describe('Bot Framework formatting', () => {
 
   it('lists the numbers in the text where a channel may not show buttons; by value for questionnaires', () => {
     expect(messageActivity(question, reference('slack')).text).toBe(
-      'Hvordan har du det?\n\n1. Bra\n2. Dårlig',
+      'Hvordan har du det?\n\n1. Bra  \n2. Dårlig',
     );
     const phq = {
       text: 'Lite interesse?',
@@ -80,8 +84,19 @@ describe('Bot Framework formatting', () => {
       ],
     };
     expect(messageActivity(phq, reference('telegram')).text).toBe(
-      'Lite interesse?\n\n0. Ikke i det hele tatt\n1. Noen dager',
+      'Lite interesse?\n\n0. Ikke i det hele tatt  \n1. Noen dager',
     );
+  });
+
+  it('keeps the text’s line breaks as markdown hard breaks, and blank lines as paragraphs', () => {
+    for (const channel of ['webchat', 'msteams', 'emulator']) {
+      expect(messageActivity({ text: 'Melding fra Tove:\nHei' }, reference(channel)).text).toBe(
+        'Melding fra Tove:  \nHei',
+      );
+    }
+    expect(markdownLineBreaks('a\nb\n\nc\r\nd \ne')).toBe('a  \nb\n\nc  \nd  \ne');
+    expect(markdownLineBreaks('one line')).toBe('one line');
+    expect(markdownLineBreaks('a\n\n\nb')).toBe('a\n\n\nb');
   });
 
   it('attaches an illustration by its public address, and leaves it out without one and in Teams', () => {
