@@ -2,7 +2,10 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { apiError } from './http-errors.ts';
 
-/** What a web chat message or a Twilio webhook may weigh at most. */
+/**
+ * What a Twilio webhook may weigh at most (an SMS body has at most 1 600 characters). The web chat and the
+ * Bot Framework channel read longer texts and pass their own limit.
+ */
 export const MAX_BODY_BYTES = 16 * 1024;
 
 /**

@@ -125,55 +125,99 @@ const RULES = {
   no_channel: 'at least one channel must reach the client: web, or SMS with consent',
 } satisfies Partial<Record<ContractIssueReason, string>>;
 
-/** The checks between fields that hold whenever: they need no date of today. */
-function consistent(f: Record<string, unknown>, ctx: z.RefinementCtx) {
-  const rule = (reason: keyof typeof RULES, path: string[]) =>
-    ctx.addIssue({ code: 'custom', path, message: RULES[reason], params: { reason } });
-  const { startDate, endDate } = f;
-  const contacts = f.contacts as { firstDate?: unknown } | undefined;
-  const channels = f.channels as { web?: unknown; sms?: { consent?: unknown; phone?: unknown } } | undefined;
-  const quiet = f.quiet as { reminderAfterDays?: unknown; taskAfterDays?: unknown } | undefined;
-  const isDate = (d: unknown): d is string => localDate.safeParse(d).success;
-  // ISO dates order as text.
-  if (isDate(startDate) && isDate(endDate) && endDate <= startDate) rule('end_not_after_start', ['endDate']);
-  if (isDate(startDate) && isDate(contacts?.firstDate) && contacts.firstDate < startDate)
-    rule('first_before_start', ['contacts', 'firstDate']);
-  if (channels?.sms?.consent === true && !channels.sms.phone)
-    rule('phone_missing', ['channels', 'sms', 'phone']);
-  if (channels && channels.web === false && channels.sms?.consent === false) rule('no_channel', ['channels']);
-  const { reminderAfterDays: reminder, taskAfterDays: task } = quiet ?? {};
-  if (typeof reminder === 'number' && typeof task === 'number' && task <= reminder)
-    rule('quiet_order', ['quiet', 'taskAfterDays']);
+/** A rule between fields that failed: where, and why. */
+interface RuleIssue {
+  path: string[];
+  reason: keyof typeof RULES;
+  message: string;
 }
 
-// The cross-field checks run even when a field failed, so a form shows every problem at once.
+/** A field's value when it reads as its own schema does, else undefined (the field's own issue says why). */
+const valid = <T>(schema: z.ZodType<T>, value: unknown): T | undefined => {
+  const read = schema.safeParse(value);
+  return read.success ? read.data : undefined;
+};
+
+/**
+ * The rules between fields, over whatever fields read on their own: a field that did not (a date that
+ * does not exist, a number out of its bounds) has its own issue and takes part in no rule, so no field
+ * is refused twice for one mistake. Run beside the fields' checks rather than after them: zod skips the
+ * checks of an object once one of its fields aborts (an array over its size, a number that is not whole),
+ * and the form would show the rules only after a second post. With `today`, also that the start and the
+ * first contact are not in the past (unless kept from the version in force).
+ */
+function ruleIssues(input: unknown, context?: ContractCheckContext): RuleIssue[] {
+  const issues: RuleIssue[] = [];
+  const rule = (reason: keyof typeof RULES, path: string[], detail = '') =>
+    issues.push({ path, reason, message: `${RULES[reason]}${detail}` });
+  const f = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  const group = (value: unknown) =>
+    (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const contacts = group(f.contacts);
+  const channels = group(f.channels);
+  const sms = group(channels.sms);
+  const quiet = group(f.quiet);
+  const startDate = valid(localDate, f.startDate);
+  const endDate = valid(localDate, f.endDate);
+  const firstDate = valid(localDate, contacts.firstDate);
+  const web = valid(z.boolean(), channels.web);
+  const consent = valid(z.boolean(), sms.consent);
+  const reminder = valid(whole(CONTRACT_LIMITS.quietDays), quiet.reminderAfterDays);
+  const task = valid(whole(CONTRACT_LIMITS.quietDays), quiet.taskAfterDays);
+  // ISO dates order as text.
+  if (startDate && endDate && endDate <= startDate) rule('end_not_after_start', ['endDate']);
+  if (startDate && firstDate && firstDate < startDate) rule('first_before_start', ['contacts', 'firstDate']);
+  if (consent === true && !sms.phone) rule('phone_missing', ['channels', 'sms', 'phone']);
+  if (web === false && consent === false) rule('no_channel', ['channels']);
+  if (reminder !== undefined && task !== undefined && task <= reminder)
+    rule('quiet_order', ['quiet', 'taskAfterDays']);
+  if (context) {
+    const past = (date: string | undefined, kept: string | undefined) =>
+      date !== undefined && date < context.today && date !== kept;
+    if (past(startDate, context.inForce?.startDate))
+      rule('start_in_past', ['startDate'], ` (${context.today})`);
+    if (past(firstDate, context.inForce?.firstDate))
+      rule('first_in_past', ['contacts', 'firstDate'], ` (${context.today})`);
+  }
+  return issues;
+}
+
+/** The rules that need no date of today, as a check of the schemas below (for readers of stored fields). */
+function consistent(f: Record<string, unknown>, ctx: z.RefinementCtx) {
+  for (const { path, reason, message } of ruleIssues(f))
+    ctx.addIssue({ code: 'custom', path, message, params: { reason } });
+}
+
+// The rules run even when a field failed, as far as zod lets them (see ruleIssues).
 const always = { when: () => true };
 
-/** A contract ready to sign: the focus and one to three goals of the client's, in their words. */
-export const contractFieldsSchema = z
-  .object({
-    /** The problem focus and the course chosen for it (a course flow id). */
-    focus: z.string().trim().min(1).max(CONTRACT_LIMITS.focusLength),
-    ...planShape,
-    /** The client's own goals, in their words: one to three. */
-    goals: z
-      .array(z.string().trim().min(1).max(CONTRACT_LIMITS.goalLength))
-      .min(CONTRACT_LIMITS.goals.min)
-      .max(CONTRACT_LIMITS.goals.max),
-  })
-  .check(z.superRefine(consistent, always));
+/** The fields alone, without the rules between them (checkContract runs those itself). */
+const fieldsObject = z.object({
+  /** The problem focus and the course chosen for it (a course flow id). */
+  focus: z.string().trim().min(1).max(CONTRACT_LIMITS.focusLength),
+  ...planShape,
+  /** The client's own goals, in their words: one to three. */
+  goals: z
+    .array(z.string().trim().min(1).max(CONTRACT_LIMITS.goalLength))
+    .min(CONTRACT_LIMITS.goals.min)
+    .max(CONTRACT_LIMITS.goals.max),
+});
 
 /**
  * A draft may lack the focus and the goals (they are often written with the client in the first talk);
  * everything else is checked as for signing. Signing checks the whole contract.
  */
-export const contractDraftSchema = z
-  .object({
-    focus: z.string().trim().max(CONTRACT_LIMITS.focusLength),
-    ...planShape,
-    goals: z.array(z.string().trim().min(1).max(CONTRACT_LIMITS.goalLength)).max(CONTRACT_LIMITS.goals.max),
-  })
-  .check(z.superRefine(consistent, always));
+const draftObject = z.object({
+  focus: z.string().trim().max(CONTRACT_LIMITS.focusLength),
+  ...planShape,
+  goals: z.array(z.string().trim().min(1).max(CONTRACT_LIMITS.goalLength)).max(CONTRACT_LIMITS.goals.max),
+});
+
+/** A contract ready to sign: the focus and one to three goals of the client's, in their words. */
+export const contractFieldsSchema = fieldsObject.check(z.superRefine(consistent, always));
+
+/** A draft: the focus and the goals may still be empty. */
+export const contractDraftSchema = draftObject.check(z.superRefine(consistent, always));
 
 export type ContractFields = z.infer<typeof contractFieldsSchema>;
 export type ContractDraft = z.infer<typeof contractDraftSchema>;
@@ -212,33 +256,15 @@ export function checkContract(
   purpose: 'draft' | 'sign',
   context: ContractCheckContext,
 ): ContractCheck {
-  const schema = (purpose === 'sign' ? contractFieldsSchema : contractDraftSchema).check(
-    z.superRefine((f: Record<string, unknown>, ctx) => {
-      const past = (date: unknown, kept: string | undefined) =>
-        typeof date === 'string' &&
-        localDate.safeParse(date).success &&
-        date < context.today &&
-        date !== kept;
-      const contacts = f.contacts as { firstDate?: unknown } | undefined;
-      if (past(f.startDate, context.inForce?.startDate))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['startDate'],
-          message: `${RULES.start_in_past} (${context.today})`,
-          params: { reason: 'start_in_past' },
-        });
-      if (past(contacts?.firstDate, context.inForce?.firstDate))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['contacts', 'firstDate'],
-          message: `${RULES.first_in_past} (${context.today})`,
-          params: { reason: 'first_in_past' },
-        });
-    }, always),
-  );
-  const parsed = schema.safeParse(input, { reportInput: true });
-  if (parsed.success) return { ok: true, fields: parsed.data };
-  return { ok: false, issues: parsed.error.issues.map(issueOf) };
+  const parsed = (purpose === 'sign' ? fieldsObject : draftObject).safeParse(input, { reportInput: true });
+  const issues = parsed.success ? [] : parsed.error.issues.map(issueOf);
+  for (const rule of ruleIssues(input, context)) {
+    const field = rule.path.join('.');
+    if (issues.some((i) => i.field === field && i.reason === rule.reason)) continue;
+    issues.push({ field, reason: rule.reason, message: `fields.${field}: ${rule.message}` });
+  }
+  if (parsed.success && issues.length === 0) return { ok: true, fields: parsed.data };
+  return { ok: false, issues };
 }
 
 /** The bounds of a number field, by its path. */
@@ -326,17 +352,6 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
-/**
- * The expected end when the pace changes and no end date comes with it: six parts at the new pace from
- * the start, and never sooner than one pace from today (a course already under way).
- */
-export function endDateForPace(startDate: string, paceDays: number, today: string): string {
-  const byStart = addDays(startDate, paceDays * COURSE_PARTS);
-  const soonest = addDays(today, paceDays);
-  // ISO dates order as text.
-  return [byStart, soonest].sort()[1]!;
-}
-
 /** A Saturday or Sunday (YYYY-MM-DD) moves to the next Monday; a weekday stays. */
 export function onWeekday(date: string): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
@@ -364,13 +379,89 @@ export function localDateOf(instant: Date, timeZone: string): string {
   return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
+/** What the period of a contract depends on: the start, the pace and the contact plan. */
+export interface ContractPlan {
+  startDate: string;
+  paceDays: number;
+  contacts: { count: number; everyDays: number; firstDate: string };
+}
+
+/** The first contact as the clinic plans it: one pace after the start, on a weekday. */
+export const defaultFirstContact = (startDate: string, paceDays: number): string =>
+  onWeekday(addDays(startDate, paceDays));
+
+/**
+ * The expected end of a plan: the later of the sixth part and the last contact. The clinic's contact plan
+ * (6 contacts every 14 days by default, CLINICAL.md §5) outlasts six weekly parts, and the period ends with
+ * the last contact and the final measurement (the default `ending`), never before them. Never sooner than
+ * one pace from `today` either: a course under way whose plan changes late still has a part ahead.
+ */
+export function expectedEndDate(plan: ContractPlan, today: string): string {
+  const lastPart = addDays(plan.startDate, plan.paceDays * COURSE_PARTS);
+  const lastContact = contactDates(plan.contacts).at(-1) ?? lastPart;
+  const soonest = addDays(today, plan.paceDays);
+  // ISO dates order as text.
+  return [lastPart, lastContact, soonest].sort()[2]!;
+}
+
+/** The part of a contract its period follows, when each field reads as the contract's check reads it. */
+const planSchema = z.object({
+  startDate: localDate,
+  paceDays: whole(CONTRACT_LIMITS.paceDays),
+  contacts: z.object({
+    count: whole(CONTRACT_LIMITS.contactCount),
+    everyDays: whole(CONTRACT_LIMITS.contactEveryDays),
+    firstDate: localDate,
+  }),
+});
+
+/**
+ * The dates of a draft after an edit (`edited`: the fields of `base` with the therapist's input over
+ * them, not checked yet), so that the period follows the plan:
+ * - a start that moves takes along a first contact that was the clinic's default for the old start
+ *   (one pace on) and that the edit leaves as it was: it becomes the default for the new start;
+ * - when the start, the pace or the contacts (count, interval, first date) change and the edit leaves
+ *   the end date as it was, the end becomes `expectedEndDate` of the new plan, as for a new draft. An
+ *   end date the edit changes wins (and is checked as any other).
+ * A value the edit leaves equal to the base's counts as not given: the workspace form sends every field.
+ * When the plan does not read (a date that does not exist, a number out of bounds), nothing moves: the
+ * check names the field.
+ */
+export function followPlan(
+  base: ContractDraft,
+  edited: Record<string, unknown>,
+  today: string,
+): Record<string, unknown> {
+  const read = planSchema.safeParse(edited);
+  if (!read.success) return edited;
+  const plan = read.data;
+  const startMoved = plan.startDate !== base.startDate;
+  const firstWasDefault =
+    plan.contacts.firstDate === base.contacts.firstDate &&
+    base.contacts.firstDate === defaultFirstContact(base.startDate, base.paceDays);
+  if (startMoved && firstWasDefault)
+    plan.contacts.firstDate = defaultFirstContact(plan.startDate, plan.paceDays);
+  const planChanged =
+    startMoved ||
+    plan.paceDays !== base.paceDays ||
+    plan.contacts.count !== base.contacts.count ||
+    plan.contacts.everyDays !== base.contacts.everyDays ||
+    plan.contacts.firstDate !== base.contacts.firstDate;
+  const contacts = { ...(edited.contacts as object), firstDate: plan.contacts.firstDate };
+  const endGiven = edited.endDate !== base.endDate;
+  return {
+    ...edited,
+    contacts,
+    ...(planChanged && !endGiven ? { endDate: expectedEndDate(plan, today) } : {}),
+  };
+}
+
 /**
  * A new draft from the clinic's defaults: the course starts today, six parts `paceDays` apart; the
  * first contact one pace after the start (a weekday), at 10:00; PHQ-9 and GAD-7 before each contact and
- * at the end. The expected end is the later of the sixth part and the last contact: the clinic's contact
- * plan (6 contacts every 14 days by default, CLINICAL.md §5) outlasts six weekly parts, and the period
- * ends with the last contact and the final measurement (the default `ending`), never before them. The
- * clinic's count and interval are its own settings, so they are kept rather than squeezed into the parts.
+ * at the end. The expected end is `expectedEndDate` of that plan (the later of the sixth part and the
+ * last contact); a draft that changes the plan later gets the same (`followPlan`). The clinic's count
+ * and interval are its own settings, so they are kept rather than squeezed into the parts.
  * The focus and the goals are left for the therapist and the client.
  */
 export function defaultContract(
@@ -387,19 +478,16 @@ export function defaultContract(
     minutes: defaults.contactMinutes,
     mode: defaults.contactMode,
     everyDays: defaults.contactEveryDays,
-    firstDate: onWeekday(addDays(at.today, defaults.paceDays)),
+    firstDate: defaultFirstContact(at.today, defaults.paceDays),
     time: '10:00',
   };
-  const lastParts = addDays(at.today, defaults.paceDays * COURSE_PARTS);
-  const lastContact = contactDates(contacts).at(-1) ?? lastParts;
   return {
     focus: '',
     course: at.course,
     goals: [],
     paceDays: defaults.paceDays,
     startDate: at.today,
-    // ISO dates order as text.
-    endDate: [lastParts, lastContact].sort()[1]!,
+    endDate: expectedEndDate({ startDate: at.today, paceDays: defaults.paceDays, contacts }, at.today),
     contacts,
     measurement: { instruments: ['phq9', 'gad7'], beforeEachContact: true, atEnd: true },
     channels: {
@@ -514,31 +602,46 @@ const listOf = (items: readonly string[], and: string) =>
   items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} ${and} ${items.at(-1)}`;
 
 /**
+ * A counted text in the client's language (the content catalog's, `key_one`/`key_other`, picked by
+ * `vars.count` or `vars.days`): the phrases with a number that the contract's sentences take as variables.
+ */
+export type CountedText = (key: string, vars: { count: number } | { days: number }) => string;
+
+/**
  * The contract as the client reads it, as replies (text keys and variables). SMS (`sms`): one short
  * message with the essentials and the reply words, free of the course and the client's goals (phones are
  * shared, CLINICAL.md §7). The web chat (`full`): every field, then the question with two buttons.
- * `version` > 1 says it is a change to the agreement they signed.
+ * `version` > 1 says it is a change to the agreement they signed. Every number with a word ("1 samtale",
+ * "hver 14. dag", "every day") is a phrase of its own (`contract.phrase.*`, by `counted`) put into the
+ * sentence as a variable, so a sentence has one wording and reads right for 1 and for many.
  */
 export function contractMessage(
   fields: ContractFields,
   form: ContractForm,
-  options: { version: number; locale: 'nb' | 'en' },
+  options: { version: number; locale: 'nb' | 'en'; counted: CountedText },
 ): ContractReply[] {
+  const { counted } = options;
   const date = (d: string) => formatLocalDate(d, options.locale);
+  const everyDays = (days: number) => counted('contract.phrase.every_days', { days });
+  const days = (n: number) => counted('contract.phrase.days', { days: n });
   const amended = options.version > 1;
-  const plan = {
-    paceDays: fields.paceDays,
+  const period = {
+    pace: everyDays(fields.paceDays),
     startDate: date(fields.startDate),
     endDate: date(fields.endDate),
-    count: fields.contacts.count,
+  };
+  const count = fields.contacts.count;
+  const contacts = (key: string) => ({
+    contacts: counted(key, { count }),
     minutes: fields.contacts.minutes,
-    everyDays: fields.contacts.everyDays,
+    every: everyDays(fields.contacts.everyDays),
     firstDate: date(fields.contacts.firstDate),
     time: fields.contacts.time,
-  };
+  });
   if (form === 'sms') {
-    const key = `${amended ? 'contract.sms_amended' : 'contract.sms'}${fields.contacts.count === 0 ? '_no_contacts' : ''}`;
-    return [{ key, vars: { ...plan } }];
+    const key = amended ? 'contract.sms_amended' : 'contract.sms';
+    if (count === 0) return [{ key: `${key}_no_contacts`, vars: period }];
+    return [{ key, vars: { ...period, ...contacts('contract.phrase.contacts') } }];
   }
   const and = options.locale === 'nb' ? 'og' : 'and';
   const instruments = fields.measurement.instruments.map((i) => (i === 'phq9' ? 'PHQ-9' : 'GAD-7'));
@@ -546,14 +649,13 @@ export function contractMessage(
     { key: amended ? 'contract.full.amended' : 'contract.full.intro' },
     { key: `contract.full.focus.${fields.course}`, vars: { focus: fields.focus } },
     { key: 'contract.full.goals', vars: { goals: fields.goals.map((g) => `- ${g}`).join('\n') } },
-    { key: 'contract.full.pace', vars: plan },
-    {
-      key:
-        fields.contacts.count === 0
-          ? 'contract.full.no_contacts'
-          : `contract.full.contacts.${fields.contacts.mode}`,
-      vars: plan,
-    },
+    { key: 'contract.full.pace', vars: period },
+    count === 0
+      ? { key: 'contract.full.no_contacts' }
+      : {
+          key: 'contract.full.contacts',
+          vars: contacts(`contract.phrase.contacts.${fields.contacts.mode}`),
+        },
     ...measurementReplies(fields, listOf(instruments, and)),
     {
       key: fields.channels.sms.consent ? 'contract.full.channels_sms' : 'contract.full.channels_web',
@@ -561,7 +663,7 @@ export function contractMessage(
     },
     {
       key: 'contract.full.quiet',
-      vars: { reminder: fields.quiet.reminderAfterDays, task: fields.quiet.taskAfterDays },
+      vars: { reminder: days(fields.quiet.reminderAfterDays), task: days(fields.quiet.taskAfterDays) },
     },
     { key: 'contract.full.emergency' },
   ];

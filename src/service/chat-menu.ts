@@ -19,7 +19,6 @@ import {
 } from '../storage/addresses.ts';
 import { attachAlertsToClient } from '../storage/alerts.ts';
 import type { ClientRecord } from '../storage/clients.ts';
-import { signedSmsConsent } from '../storage/contracts.ts';
 import type { Queryable } from '../storage/db.ts';
 import { sha256Hex } from './code-attempts.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -199,15 +198,8 @@ async function codeTyped(
       await linkAddress(tx, number.id, turn.client.id, at);
       await attachAlertsToClient(tx, number.id, turn.client.id);
     }
-    // Used as the contract says: a signed contract without SMS keeps the number until it changes.
-    const inContract = (await signedSmsConsent(tx, turn.client.id)) !== false;
     return write(deps, tx, turn, {
-      replies: [
-        {
-          key: inContract ? 'menu.phone_added' : 'menu.phone_added_not_in_contract',
-          vars: { phone: maskPhone(prompt.phone) },
-        },
-      ],
+      replies: [{ key: 'menu.phone_added', vars: { phone: maskPhone(prompt.phone) } }],
       events: [{ type: 'consent.sms_granted', data: { addressId: number.id, via: turn.address.channel } }],
     });
   });

@@ -514,16 +514,11 @@ function reminderText(
   }).format(planned);
   const wall = wallClockOf(planned, timeZone);
   const time = `${pad(wall.hours)}:${pad(wall.minutes)}`;
-  if (contact.discreet) return { key: 'contacts.reminder.discreet', vars: { date, time } };
-  return {
-    key: 'contacts.reminder.full',
-    vars: {
-      date,
-      time,
-      minutes: contact.minutes,
-      mode: deps.catalog.text(locale, `contacts.mode.${contact.mode}`),
-    },
-  };
+  // Both say how the contact is held (a call to expect, a video link, a place to be); only the full one
+  // says what it is about and how long it takes.
+  const mode = deps.catalog.text(locale, `contacts.mode.${contact.mode}`);
+  if (contact.discreet) return { key: 'contacts.reminder.discreet', vars: { date, time, mode } };
+  return { key: 'contacts.reminder.full', vars: { date, time, minutes: contact.minutes, mode } };
 }
 
 /**

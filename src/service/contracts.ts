@@ -6,11 +6,10 @@ import {
   type ContractIssue,
   type ContractStatus,
   checkContract,
-  contactDates,
   contractQuestion,
   contractWaitsFor,
   defaultContract,
-  endDateForPace,
+  followPlan,
   isContractCourse,
   localDateOf,
   readContractAnswer,
@@ -267,27 +266,10 @@ async function draftFor(
         merged.course !== enrollment.flowId
       )
         return { ok: false, error: 'course_started' };
-      // A new pace without a new end date moves the expected end with it, never before the last contact
-      // of the plan (the period ends with the last contact, as the defaults do).
-      if (
-        typeof input.paceDays === 'number' &&
-        input.paceDays !== base.paceDays &&
-        input.endDate === undefined &&
-        typeof merged.startDate === 'string'
-      ) {
-        const byPace = endDateForPace(merged.startDate, input.paceDays, localDateOf(now, client.timeZone));
-        // Not checked yet (checkContract below): only a plan that reads as one counts.
-        const plan = merged.contacts as Partial<ContractDraft['contacts']> | undefined;
-        const readable =
-          Number.isInteger(plan?.count) &&
-          (plan?.count ?? 0) <= 100 &&
-          Number.isInteger(plan?.everyDays) &&
-          /^\d{4}-\d{2}-\d{2}$/.test(String(plan?.firstDate));
-        const lastContact = (readable && contactDates(plan as ContractDraft['contacts']).at(-1)) || byPace;
-        // ISO dates order as text.
-        merged.endDate = [byPace, lastContact].sort()[1];
-      }
-      const checked = checkContract(merged, purpose, checkContext(all, now, client));
+      // The period follows the plan: a new start, pace or contact plan moves the expected end (and a
+      // default first contact moves with the start), unless the input gives its own end date.
+      const planned = followPlan(base, merged, localDateOf(now, client.timeZone));
+      const checked = checkContract(planned, purpose, checkContext(all, now, client));
       if (!checked.ok) return refused(checked.issues);
       if (editable) {
         if (!(await updateDraft(tx, latest.id, checked.fields, now.toISOString()))) throw new WriteConflict();
@@ -470,7 +452,10 @@ export async function answerContract(deps: ServiceDeps, turn: ContractAnswerTurn
 
   const fields = contract.fields as ContractFields;
   if (answer.kind === 'accept' && !(await shownHere(deps, contract.id, address))) {
-    const replies = contractReplies(fields, address.channel, { version: contract.version, locale });
+    const replies = contractReplies(deps.catalog, fields, address.channel, {
+      version: contract.version,
+      locale,
+    });
     return deps.db.write((tx) =>
       writeTurn(deps, tx, {
         now,
@@ -596,6 +581,9 @@ export async function waitingContractReplies(
   const [latest] = await deps.db.read((q) => listContracts(q, clientId));
   const waits = latest && contractWaitsFor(latest);
   if (waits === 'answer')
-    return contractReplies(latest!.fields as ContractFields, channel, { version: latest!.version, locale });
+    return contractReplies(deps.catalog, latest!.fields as ContractFields, channel, {
+      version: latest!.version,
+      locale,
+    });
   return waits === 'change_words' ? [{ key: 'contract.ask_change' }] : undefined;
 }

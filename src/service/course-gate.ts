@@ -1,6 +1,8 @@
+import type { Catalog } from '../content/catalog.ts';
 import {
   type ContractFields,
   type ContractForm,
+  type CountedText,
   contractMessage,
   contractQuestion,
   contractWaitsFor,
@@ -72,13 +74,15 @@ const startsOn = (startDate: string, locale: Locale): CourseGate => ({
   replies: [{ key: 'contract.starts_on', vars: { date: formatLocalDate(startDate, locale) } }],
 });
 
-/** The contract as the client reads it in `channel`. */
+/** The contract as the client reads it in `channel`, its counted phrases in the client's language. */
 export function contractReplies(
+  catalog: Catalog,
   fields: ContractFields,
   channel: string,
   options: { version: number; locale: Locale },
 ): Reply[] {
-  return contractMessage(fields, contractFormOf(channel), options);
+  const counted: CountedText = (key, vars) => catalog.text(options.locale, key, vars);
+  return contractMessage(fields, contractFormOf(channel), { ...options, counted });
 }
 
 /**
@@ -129,7 +133,7 @@ export async function courseGate(
   if (latest && waits === 'answer') {
     return {
       open: false,
-      replies: contractReplies(latest.fields as ContractFields, target.address.channel, {
+      replies: contractReplies(deps.catalog, latest.fields as ContractFields, target.address.channel, {
         version: latest.version,
         locale: target.locale,
       }),

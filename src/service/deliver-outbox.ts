@@ -43,7 +43,8 @@ export function retryDelayMs(attempt: number, baseDelayMs: number): number {
 
 /** Why a row must not be sent at all: the number opted out (STOP) or cannot receive. */
 function heldBack(row: OutboxRow): string | undefined {
-  if (row.undeliverableAt) return 'address is undeliverable';
+  // A safety message is tried even then: the mark may be stale (the client wrote since) or wrong.
+  if (row.undeliverableAt && row.kind !== 'safety') return 'address is undeliverable';
   // After STOP only the safety layer and the STOP confirmation itself may reach the number.
   if (row.optedOutAt && row.kind === 'normal') return 'address opted out (STOP)';
   return undefined;
@@ -110,10 +111,14 @@ export async function deliverOutbox(
     return [...lanes.values()];
   };
   const outcomes: Outcome[] = [];
+  // A lane is one conversation's messages in order: it stops at a message that did not go out (to be
+  // tried again, or claimed by another pass), so nothing after it overtakes it.
   const deliver = async (lane: OutboxRow[]) => {
     for (const row of lane) {
       if (!heldBack(row)) deps.sendRates?.[row.channel]?.count();
-      outcomes.push(await deliverRow(deps, row));
+      const outcome = await deliverRow(deps, row);
+      outcomes.push(outcome);
+      if (outcome === 'retry' || outcome === 'taken') return;
     }
   };
   // A rate-limited channel's rows each wait for a slot of its sender's pace, taken in the order the
@@ -131,7 +136,9 @@ export async function deliverOutbox(
         if (wait === undefined) return;
         if (wait > 0) await rate.time.sleep(wait);
       }
-      outcomes.push(await deliverRow(deps, row));
+      const outcome = await deliverRow(deps, row);
+      outcomes.push(outcome);
+      if (outcome === 'retry' || outcome === 'taken') return;
     }
   };
   // The safety lanes are started first, so their claims are the first writes of the pass. They never
@@ -240,7 +247,10 @@ async function deliverRow(deps: ServiceDeps, row: OutboxRow): Promise<Outcome> {
   // An unknown outcome is settled by a lookup where the channel has one, even after the last attempt,
   // rather than given up blind (the message may well have arrived).
   const settleLater = sendingSince !== undefined && sender?.mode === 'push' && sender.lookup !== undefined;
-  const giveUp = !result.retryable || (attempt >= deps.retry.maxAttempts && !settleLater);
+  // A conversation the channel refused (Bot Framework 403/404) may take the next try: a safety message
+  // is tried again, as after any failure, while the mark holds back everything else.
+  const retryable = result.retryable || (safety && result.address === 'undeliverable');
+  const giveUp = !retryable || (attempt >= deps.retry.maxAttempts && !settleLater);
   if (giveUp) {
     deps.log.warn('outbox message failed', {
       outboxId: row.id,

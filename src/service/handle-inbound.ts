@@ -44,7 +44,7 @@ import { LIMIT_NOTICE_RULE, messageAllowance, messageCounters } from './message-
 import { storeClientMessage } from './messages.ts';
 import type { RenderedReply } from './render.ts';
 import { runTurn, type Trigger } from './run-turn.ts';
-import { checkSafetyButton, checkText } from './safety.ts';
+import { checkSafetyButton, checkText, type PressedCheck } from './safety.ts';
 import { openSafetyTurn, safetyAnswerTurn, textSignal } from './safety-mode.ts';
 import { type CallerStatement, type TurnWrite, writeTurn } from './write-turn.ts';
 
@@ -412,7 +412,7 @@ async function linkedTurn(
   base: TurnBase,
   client: ClientRecord,
   inbound: Inbound,
-  checked: { signal: RiskDetection; pressed: RiskDetection },
+  checked: { signal: RiskDetection; pressed: PressedCheck },
   prefetched?: { context: ClientTurnContext; readAt: number },
 ): Promise<InboundOutcome> {
   const { signal, pressed } = checked;

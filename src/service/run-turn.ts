@@ -121,7 +121,7 @@ function engineStep(
     return { kind: 'replies', replies: [{ key: 'messages.from_therapist', vars }] };
   }
   if (trigger.kind === 'contract_sent') {
-    const replies = contractReplies(trigger.fields, target.address.channel, {
+    const replies = contractReplies(deps.catalog, trigger.fields, target.address.channel, {
       version: trigger.version,
       locale,
     });

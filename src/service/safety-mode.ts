@@ -11,7 +11,7 @@ import type { ServiceDeps } from './deps.ts';
 import { notifyDutyPhone } from './duty-alert.ts';
 import { waitingQuestion } from './enrollment-state.ts';
 import type { InboundOutcome } from './handle-inbound.ts';
-import { alertedTo } from './safety.ts';
+import { alertedTo, type PressedCheck } from './safety.ts';
 import { alertKindOf, askReplies, endReplies, openingReplies, type Signal } from './safety-protocol.ts';
 import { type TurnWrite, writeTurn } from './write-turn.ts';
 
@@ -38,14 +38,23 @@ export interface SafetyAudience {
   client?: ClientRecord;
 }
 
-export function textSignal(detection: Exclude<RiskDetection, { tier: 'none' }>): Signal {
-  return { source: 'text', tier: detection.tier, rule: detection.rule };
+/**
+ * A signal in the client's own input: words the detector read, or a stale button of the protocol's
+ * questions (checkSafetyButton), which carries the answer it gives.
+ */
+export function textSignal(
+  detection: Exclude<RiskDetection, { tier: 'none' }> | Exclude<PressedCheck, { tier: 'none' }>,
+): Signal {
+  const signal: Signal = { source: 'text', tier: detection.tier, rule: detection.rule };
+  return 'answered' in detection ? { ...signal, answered: detection.answered } : signal;
 }
 
 /**
  * Opens safety mode (CLINICAL.md §3): an alert with the trigger, what was shown and, as the client
  * answers, every answer; high priority for a crisis (the client's reminders and check-ins pause until a
- * therapist acknowledges), normal for a concern. A newer signal replaces an open question.
+ * therapist acknowledges), normal for a concern. A newer signal replaces an open question. A stale
+ * button's answer is recorded on the new alert as the protocol records answers (`answered`, its event),
+ * and safety mode waits at the question that answer leads to.
  */
 export async function raiseSignal(
   deps: ServiceDeps,
@@ -55,7 +64,7 @@ export async function raiseSignal(
   signal: Signal,
   held: readonly Reply[],
   enrollmentId?: string,
-): Promise<{ replies: Reply[]; event: DomainEvent }> {
+): Promise<{ replies: Reply[]; event: DomainEvent; answered?: DomainEvent }> {
   const replies = openingReplies(deps, signal, {
     now: base.now,
     locale: audience.locale,
@@ -64,7 +73,8 @@ export async function raiseSignal(
   });
   await closeSafetyMode(tx, base.address.id);
   const alertId = deps.ids.id();
-  const mode: SafetyMode = openSafetyMode(signal.tier);
+  const stale = signal.answered;
+  const mode: SafetyMode = stale ? stale.decision.next : openSafetyMode(signal.tier);
   const duty = await notifyDutyPhone(deps, tx, base.now);
   await insertAlert(tx, {
     id: alertId,
@@ -88,7 +98,18 @@ export async function raiseSignal(
     type: 'safety.signal_raised',
     data: { alertId, source: signal.source, tier: signal.tier, rule: signal.rule },
   };
-  return { replies, event };
+  if (!stale) return { replies, event };
+  const { asked, decision } = stale;
+  await recordSafetyAnswer(tx, alertId, {
+    entry: { step: asked.step, answer: decision.answer, at: base.now.toISOString() },
+    step: decision.next.step,
+    escalate: decision.escalate,
+  });
+  const answered: DomainEvent = {
+    type: 'safety.answered',
+    data: { alertId, step: asked.step, answer: decision.answer },
+  };
+  return { replies, event, answered };
 }
 
 export function logSignal(deps: ServiceDeps, base: { address: AddressRecord }, signal: Signal): void {
@@ -111,7 +132,8 @@ export async function openSafetyTurn(
     if (base.isNewAddress) await insertAddress(tx, base.address);
     await base.alongside?.(tx);
     const opened = await raiseSignal(deps, tx, base, audience, signal, held);
-    return writeSafetyTurn(deps, tx, base, audience, [opened.event], opened.replies);
+    const events = opened.answered ? [opened.event, opened.answered] : [opened.event];
+    return writeSafetyTurn(deps, tx, base, audience, events, opened.replies);
   });
   logSignal(deps, base, signal);
   return { kind: 'handled', addressId: base.address.id, ...written };

@@ -1,7 +1,7 @@
 import { staffingAt } from '../domain/clinic-hours.ts';
 import { wallClockOf } from '../domain/local-time.ts';
 import type { RiskTier } from '../domain/safety/detect.ts';
-import type { SafetyDecision, SafetyStep } from '../domain/safety/protocol.ts';
+import type { SafetyAsk, SafetyStep, StaleAnswer } from '../domain/safety/protocol.ts';
 import { DANGER_CHOICES, THOUGHTS_CHOICES } from '../domain/safety/safe-answer.ts';
 import type { DomainEvent, Locale, Reply } from '../engine/types.ts';
 import type { AlertKind } from '../storage/alerts.ts';
@@ -21,6 +21,8 @@ export interface Signal {
   tier: RiskTier;
   /** The rule or event that fired, for the therapist. */
   rule: string;
+  /** A stale button of the protocol's questions: the protocol opens as if it had just been answered. */
+  answered?: StaleAnswer;
 }
 
 export const alertKindOf = (signal: Signal): AlertKind =>
@@ -111,19 +113,21 @@ const OPENING_ACK: Readonly<Record<SignalSource, Record<RiskTier, string>>> = {
 
 /**
  * What opens safety mode. Crisis: acknowledge (automatic, when read, who sees), the numbers, the first
- * direct question. Concern: acknowledge and ask; the numbers follow if the answer escalates it.
+ * direct question. Concern: acknowledge and ask; the numbers follow if the answer escalates it. A stale
+ * button's answer: the crisis opening, then what follows that answer ("Er du i fare akkurat nå?" after a
+ * "Ja" or "Vet ikke" to the thoughts question; "Ring 113 nå" and the question again after a "Ja" to it).
  */
 export function openingReplies(deps: ServiceDeps, signal: Signal, a: Audience): Reply[] {
   return [
     { key: OPENING_ACK[signal.source][signal.tier] },
     automatic(deps, a),
     ...(signal.tier === 'crisis' ? [{ key: 'safety.crisis_info' }] : []),
-    question('ask_thoughts'),
+    ...(signal.answered ? askReplies(signal.answered.decision) : [question('ask_thoughts')]),
   ];
 }
 
 /** What follows a message in safety mode that did not end it. */
-export function askReplies(decision: Extract<SafetyDecision, { kind: 'ask' }>): Reply[] {
+export function askReplies(decision: SafetyAsk): Reply[] {
   const urge =
     decision.urge === 'in_danger'
       ? [{ key: 'safety.in_danger' }]

@@ -1,6 +1,6 @@
 import { safetyRules } from '../content/safety-phrases.ts';
 import { detectRisk, type RiskDetection } from '../domain/safety/detect.ts';
-import type { RiskTier } from '../domain/safety/rules.ts';
+import { openOnStaleAnswer, type StaleAnswer } from '../domain/safety/protocol.ts';
 import type { Locale } from '../engine/types.ts';
 
 /** The safety layer's check: every inbound text passes here before any keyword, code or flow sees it. */
@@ -8,23 +8,24 @@ export function checkText(text: string | undefined): RiskDetection {
   return text ? detectRisk(text, safetyRules) : { tier: 'none' };
 }
 
-/** The protocol's own answers that are a signal by themselves: "yes" and "I don't know" to its questions. */
-const ANSWERS_AS_SIGNALS: Record<string, RiskTier> = {
-  thoughts_yes: 'crisis',
-  danger_yes: 'crisis',
-  thoughts_unsure: 'concern',
-};
+/** A pressed button of the protocol read as a signal: the detection, and the answer the button gives. */
+export type PressedCheck =
+  | { readonly tier: 'none' }
+  | (Extract<RiskDetection, { readonly rule: string }> & { readonly answered: StaleAnswer });
 
 /**
  * A button of the safety protocol's questions pressed when none of them waits for an answer: a card of an
  * earlier crisis (a Teams card stays clickable; a web chat page left open). "Yes, I am thinking of taking
  * my life" is a signal whenever it comes (CLINICAL.md §3: a "yes" to any screening question about it), so
- * it opens the protocol again instead of falling to the course as an unclear answer. The caller asks this
- * only when no question is open: then the button is an answer.
+ * it opens the protocol again instead of falling to the course as an unclear answer, at the step that
+ * answer leads to (`openOnStaleAnswer`). The caller asks this only when no question is open: then the
+ * button is an answer.
  */
-export function checkSafetyButton(value: string | undefined, locale: Locale): RiskDetection {
-  const tier = value === undefined ? undefined : ANSWERS_AS_SIGNALS[value];
-  return tier ? { tier, rule: `button:${value}`, locale, evidence: value! } : { tier: 'none' };
+export function checkSafetyButton(value: string | undefined, locale: Locale): PressedCheck {
+  const answered = openOnStaleAnswer(value);
+  return answered && value !== undefined
+    ? { tier: answered.asked.tier, rule: `button:${value}`, locale, evidence: value, answered }
+    : { tier: 'none' };
 }
 
 /** Who an alert reaches: the clinic's alert queue (`selvhjelp alerts`) until therapists are assigned. */

@@ -110,36 +110,21 @@ export async function preferredAddress(
 ): Promise<AddressRecord | undefined> {
   const rows = (
     await q.execute({
-      sql: `SELECT *, ${CONTRACT_SMS} FROM channel_addresses WHERE client_id = ? ${PREFERRED_ORDER}`,
+      sql: `SELECT * FROM channel_addresses WHERE client_id = ? ${PREFERRED_ORDER}`,
       args: [clientId],
     })
-  ).rows;
-  return choosePreferred(rows.map(toAddress), now, smsAllowed(rows[0]));
+  ).rows.map(toAddress);
+  return choosePreferred(rows, now);
 }
-
-/**
- * Whether the client's signed guidance contract says SMS may reach them (`channels.sms.consent`), read
- * with each address row: 0 when it says no, NULL without a signed contract.
- */
-const CONTRACT_SMS = `(SELECT json_extract(c.fields, '$.channels.sms.consent') FROM contracts c
-    WHERE c.client_id = channel_addresses.client_id AND c.status = 'signed'
-    ORDER BY c.version DESC LIMIT 1) AS contract_sms`;
-
-/** A number is used as the contract says (issue #13): not when a signed contract says no SMS. */
-const smsAllowed = (row: Record<string, unknown> | undefined) => row?.contract_sms !== 0;
 
 /** The order `choosePreferred` expects a client's addresses in: the one they last wrote from first. */
 const PREFERRED_ORDER =
   'ORDER BY last_inbound_at IS NULL, COALESCE(last_inbound_at, linked_at, created_at) DESC, rowid DESC';
 
-/**
- * The rule of `preferredAddress` over one client's addresses, in `PREFERRED_ORDER`. A number added in the
- * chat menu takes over from a web chat the client left only where SMS may reach them (`sms`: their signed
- * contract does not say no); a number they write from themselves is where they are, either way.
- */
-export function choosePreferred(rows: AddressRecord[], now: Date, sms = true): AddressRecord | undefined {
+/** The rule of `preferredAddress` over one client's addresses, in `PREFERRED_ORDER`. */
+export function choosePreferred(rows: AddressRecord[], now: Date): AddressRecord | undefined {
   const [last] = rows;
-  if (last?.channel !== 'web' || !sms) return last;
+  if (last?.channel !== 'web') return last;
   const seen = Date.parse(last.lastInboundAt ?? last.createdAt);
   if (now.getTime() - seen < WEB_CHAT_PRESENCE_MS) return last;
   return rows.find((a) => a.channel === 'sms' && !a.optedOutAt && !a.undeliverableAt) ?? last;
@@ -150,22 +135,21 @@ export function choosePreferred(rows: AddressRecord[], now: Date, sms = true): A
  * (the ids as one JSON array), for a read batch; `preferredAddresses` applies the rule to its rows.
  */
 export const clientsAddressesStatement = (clientIds: string[]): InStatement => ({
-  sql: `SELECT *, ${CONTRACT_SMS} FROM channel_addresses WHERE client_id IN (SELECT value FROM json_each(?))
+  sql: `SELECT * FROM channel_addresses WHERE client_id IN (SELECT value FROM json_each(?))
         ORDER BY client_id, ${PREFERRED_ORDER.slice('ORDER BY '.length)}`,
   args: [JSON.stringify(clientIds)],
 });
 
 export function preferredAddresses(rows: Record<string, unknown>[], now: Date): Map<string, AddressRecord> {
-  const byClient = new Map<string, { list: AddressRecord[]; sms: boolean }>();
-  for (const row of rows) {
-    const address = toAddress(row);
-    const entry = byClient.get(address.clientId!);
-    if (entry) entry.list.push(address);
-    else byClient.set(address.clientId!, { list: [address], sms: smsAllowed(row) });
+  const byClient = new Map<string, AddressRecord[]>();
+  for (const address of rows.map(toAddress)) {
+    const list = byClient.get(address.clientId!);
+    if (list) list.push(address);
+    else byClient.set(address.clientId!, [address]);
   }
   const preferred = new Map<string, AddressRecord>();
-  for (const [clientId, { list, sms }] of byClient) {
-    const chosen = choosePreferred(list, now, sms);
+  for (const [clientId, list] of byClient) {
+    const chosen = choosePreferred(list, now);
     if (chosen) preferred.set(clientId, chosen);
   }
   return preferred;

@@ -221,15 +221,3 @@ export async function courseGateState(
   const waivedReason = await contractWaiver(q, enrollmentId);
   return { latest: all[0], signed: all.find((c) => c.status === 'signed'), waivedReason };
 }
-
-/** What the client's signed contract says of SMS (`channels.sms.consent`); undefined without one. */
-export async function signedSmsConsent(q: Queryable, clientId: string): Promise<boolean | undefined> {
-  const row = (
-    await q.execute({
-      sql: `SELECT json_extract(fields, '$.channels.sms.consent') AS sms FROM contracts
-            WHERE client_id = ? AND status = 'signed' ORDER BY version DESC LIMIT 1`,
-      args: [clientId],
-    })
-  ).rows[0];
-  return row === undefined || row.sms === null ? undefined : row.sms === 1;
-}

@@ -108,11 +108,17 @@ export async function dueOutbox(
   limit: number,
   only?: OutboxKind,
 ): Promise<OutboxRow[]> {
+  // In order per conversation and lane (safety replies; everything else): a row waits while an earlier
+  // one of its lane to the same address is not due (waiting for a retry, or claimed by a pass: in
+  // flight). Due rows come in order, and a pass sends each lane in order, stopping where one fails.
   const rows = (
     await q.execute({
       sql: `${SELECT} WHERE o.status = 'pending' AND o.next_attempt_at <= ?${only ? ' AND o.kind = ?' : ''}
+              AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.address_id = o.address_id AND e.id < o.id
+                                AND e.status = 'pending' AND e.next_attempt_at > ?
+                                AND (e.kind = 'safety') = (o.kind = 'safety'))
             ORDER BY o.kind = 'safety' DESC, o.id LIMIT ?`,
-      args: only ? [now, only, limit] : [now, limit],
+      args: only ? [now, only, now, limit] : [now, now, limit],
     })
   ).rows;
   return rows.map(toRow);

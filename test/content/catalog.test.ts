@@ -76,6 +76,18 @@ describe('content', () => {
     expect(catalog.keys('nb').filter((key) => /terapeut/i.test(catalog.text('nb', key)))).toEqual([]);
   });
 
+  it('answers a picture or file in plain words: only text is read here, with the crisis numbers', () => {
+    const nb = catalog.text('nb', 'service.text_only');
+    expect(
+      nb.startsWith('Takk! Her kan jeg bare lese tekst, så bilder og filer når ikke fram til meg.'),
+    ).toBe(true);
+    const en = catalog.text('en', 'service.text_only');
+    expect(en.startsWith('Thanks! I can only read text here, so pictures and files do not reach me.')).toBe(
+      true,
+    );
+    for (const text of [nb, en]) expect(text).toContain('113');
+  });
+
   it('picks the form of a counted text by its count, with the CLDR rules of each language', () => {
     const files = {
       nb: {

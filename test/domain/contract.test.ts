@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { catalog } from '../../src/content/default.ts';
 import {
   CLINIC_CONTRACT_DEFAULTS,
+  CONTACT_MODES,
   type ContractDraft,
+  type ContractFields,
   checkContract,
   contractMessage,
   defaultContract,
 } from '../../src/domain/contract.ts';
+import type { Locale } from '../../src/engine/types.ts';
+
+/** The contract's counted phrases from the real content, in `locale`. */
+const counted = (locale: Locale) => (key: string, vars: { count: number } | { days: number }) =>
+  catalog.text(locale, key, vars);
 
 /*
  * The contract's fields as the domain checks them (QA finding 7): real dates, the order of the dates,
@@ -141,17 +149,116 @@ describe('checkContract', () => {
   });
 });
 
+describe('checkContract shows every problem in one round', () => {
+  it('checks the rules between fields even when a field failed, and names each problem once', () => {
+    // Too many goals and a pace that is not whole make zod skip the checks of the whole object.
+    const input = with_({
+      goals: ['a', 'b', 'c', 'd'],
+      paceDays: 2.5,
+      startDate: '2026-11-20',
+      endDate: '2026-11-19',
+      contacts: { firstDate: '2026-11-19' },
+      channels: { web: false, sms: { consent: false } },
+    });
+    for (const purpose of ['draft', 'sign'] as const) {
+      expect(refused(input, purpose)).toEqual([
+        'paceDays: number',
+        'goals: too_many',
+        'endDate: end_not_after_start',
+        'contacts.firstDate: first_before_start',
+        'channels: no_channel',
+        'startDate: start_in_past',
+        'contacts.firstDate: first_in_past',
+      ]);
+    }
+  });
+
+  it('leaves out of the rules a field that did not read: its own problem is the one named', () => {
+    expect(
+      refused(with_({ goals: ['a', 'b', 'c', 'd'], quiet: { reminderAfterDays: 7, taskAfterDays: 0 } })),
+    ).toEqual(['quiet.taskAfterDays: range', 'goals: too_many']);
+    expect(refused(with_({ goals: ['a', 'b', 'c', 'd'], startDate: '2026-02-30' }))).toEqual([
+      'startDate: date',
+      'goals: too_many',
+    ]);
+  });
+});
+
 describe('contractMessage', () => {
   it('says nothing of measuring before each contact when there are no contacts', () => {
     const fields = { ...complete(), contacts: { ...complete().contacts, count: 0 } };
     const keys = (form: 'full' | 'sms') =>
-      contractMessage(fields, form, { version: 1, locale: 'nb' }).map((r) => r.key);
+      contractMessage(fields, form, { version: 1, locale: 'nb', counted: counted('nb') }).map((r) => r.key);
     expect(keys('full')).toContain('contract.full.no_contacts');
     expect(keys('full')).toContain('contract.full.measure_end');
     expect(keys('full')).not.toContain('contract.full.measure_contacts_end');
     expect(keys('sms')).toEqual(['contract.sms_no_contacts']);
     const none = { ...fields, measurement: { ...fields.measurement, atEnd: false } };
-    const measured = contractMessage(none, 'full', { version: 2, locale: 'en' }).map((r) => r.key);
+    const measured = contractMessage(none, 'full', { version: 2, locale: 'en', counted: counted('en') }).map(
+      (r) => r.key,
+    );
     expect(measured.filter((k) => k.startsWith('contract.full.measure'))).toEqual([]);
+  });
+
+  /** The contract's texts as the client reads them. */
+  const texts = (fields: ContractDraft, form: 'full' | 'sms', locale: Locale) =>
+    contractMessage(fields as ContractFields, form, { version: 1, locale, counted: counted(locale) }).map(
+      (r) => catalog.text(locale, r.key, r.vars),
+    );
+  const ones = (mode: ContractDraft['contacts']['mode']) => ({
+    ...complete(),
+    paceDays: 1,
+    contacts: { ...complete().contacts, count: 1, everyDays: 1, mode },
+    quiet: { reminderAfterDays: 1, taskAfterDays: 2 },
+  });
+
+  it('reads right for one: one talk, every day, one day', () => {
+    const nb = texts(ones('phone'), 'full', 'nb').join('\n');
+    expect(nb).toContain('Tempo: en ny del hver dag, fra 23.11.2026');
+    expect(nb).toContain('Oppfølging: 1 samtale på telefon à 20 minutter, omtrent hver dag.');
+    expect(nb).toContain('Hører vi ikke fra deg på 1 dag, får du en påminnelse. Etter 2 dager tar');
+    const en = texts(ones('phone'), 'full', 'en').join('\n');
+    expect(en).toContain('Pace: a new part every day, from 23 Nov 2026');
+    expect(en).toContain('Follow-up: 1 phone call of 20 minutes, about every day.');
+    expect(en).toContain('If we do not hear from you for 1 day, you get a reminder. After 2 days your');
+    for (const mode of CONTACT_MODES) {
+      for (const locale of ['nb', 'en'] as const) {
+        const text = texts(ones(mode), 'full', locale).join('\n');
+        expect(text).not.toMatch(
+          /\b1 (samtaler|dager|days|[a-z ]*(calls|sessions|meetings))\b|hver 1\. dag|every 1 days/,
+        );
+      }
+    }
+    expect(texts(ones('video'), 'sms', 'nb')).toEqual([
+      expect.stringContaining(
+        'en ny del hver dag fra 23.11.2026 til ca. 8.2.2027. 1 samtale på 20 min, hver dag, den første',
+      ),
+    ]);
+    expect(texts(ones('video'), 'sms', 'en')).toEqual([
+      expect.stringContaining(
+        'a new part every day from 23 Nov 2026 to about 8 Feb 2027. 1 talk of 20 min, every day, the first',
+      ),
+    ]);
+  });
+
+  it('reads right for many, and the SMS stays GSM-7 in two messages at most', () => {
+    const many = {
+      ...complete(),
+      paceDays: 10,
+      contacts: { ...complete().contacts, count: 12, everyDays: 14, mode: 'in_person' as const },
+    };
+    expect(texts(many, 'full', 'nb').join('\n')).toContain(
+      'Oppfølging: 12 samtaler ansikt til ansikt à 20 minutter, omtrent hver 14. dag.',
+    );
+    expect(texts(many, 'full', 'en').join('\n')).toContain(
+      'Follow-up: 12 meetings in person of 20 minutes, about every 14 days.',
+    );
+    for (const locale of ['nb', 'en'] as const) {
+      for (const fields of [many, ones('chat')]) {
+        const [sms] = texts(fields, 'sms', locale);
+        expect(sms).toMatch(/^[\x20-\x7EæøåÆØÅ\n]*$/);
+        expect(sms!.length).toBeLessThanOrEqual(306);
+      }
+    }
   });
 });

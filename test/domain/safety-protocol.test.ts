@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { answerSafetyQuestion, openSafetyMode, type SafetyMode } from '../../src/domain/safety/protocol.ts';
+import {
+  answerSafetyQuestion,
+  openOnStaleAnswer,
+  openSafetyMode,
+  type SafetyMode,
+} from '../../src/domain/safety/protocol.ts';
 import {
   isSafeNowStatement,
   parseDangerAnswer,
@@ -87,5 +92,30 @@ describe('answerSafetyQuestion', () => {
     }
     expect(answer(concern, 'vil bare sove for alltid', 'concern')).toMatchObject({ escalate: true });
     expect(answer(crisis, 'ja')).toMatchObject({ escalate: false });
+  });
+});
+
+describe('openOnStaleAnswer', () => {
+  it('opens at the crisis tier as if the button had just answered its question', () => {
+    expect(openOnStaleAnswer('thoughts_yes')).toEqual({
+      asked: { step: 'ask_thoughts', tier: 'crisis' },
+      decision: { kind: 'ask', answer: 'has_thoughts', next: danger, escalate: false, urge: undefined },
+    });
+    // "Vet ikke" was an answer to the thoughts question: it is not asked again, and it is not a concern.
+    expect(openOnStaleAnswer('thoughts_unsure')).toEqual({
+      asked: { step: 'ask_thoughts', tier: 'crisis' },
+      decision: { kind: 'ask', answer: 'unsure', next: danger, escalate: false, urge: undefined },
+    });
+    // "Ja" to being in danger: urge 113 now and ask the danger question again.
+    expect(openOnStaleAnswer('danger_yes')).toEqual({
+      asked: danger,
+      decision: { kind: 'ask', answer: 'in_danger', next: danger, escalate: false, urge: 'in_danger' },
+    });
+  });
+
+  it('opens nothing on a "no" or on anything that is not a button of the protocol', () => {
+    for (const value of ['thoughts_no', 'danger_no', 'danger_unsure', 'ja', '1', '', undefined]) {
+      expect(openOnStaleAnswer(value)).toBeUndefined();
+    }
   });
 });

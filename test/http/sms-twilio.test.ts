@@ -79,9 +79,24 @@ async function settle(number: string): Promise<void> {
 }
 
 /** Sends an SMS from `from` and returns the texts Twilio was asked to send back. */
-async function text(from: string, body: string, messageSid?: string): Promise<string[]> {
+function text(from: string, body: string, messageSid?: string): Promise<string[]> {
+  return deliver(inbound(from, body, messageSid));
+}
+
+/** An MMS: `body` (often empty) with one picture, as Twilio posts it. */
+function mms(from: string, body: string, messageSid?: string): Promise<string[]> {
+  return deliver({
+    ...inbound(from, body, messageSid),
+    NumMedia: '1',
+    MediaContentType0: 'image/jpeg',
+    MediaUrl0: `https://api.twilio.com/2010-04-01/Accounts/${ACCOUNT}/Messages/MM1/Media/ME1`,
+  });
+}
+
+async function deliver(params: Record<string, string>): Promise<string[]> {
+  const from = params.From!;
   const before = twilio.messages.length;
-  const response = await post('/channels/sms/twilio', inbound(from, body, messageSid));
+  const response = await post('/channels/sms/twilio', params);
   expect(response.status).toBe(200);
   expect(await response.text()).toContain('<Response></Response>');
   await settle(from);
@@ -263,6 +278,31 @@ describe('SMS conversations', () => {
       clientId: created.clientId,
       safetyAnswer: 'no_thoughts',
     });
+  });
+});
+
+describe('pictures by MMS', () => {
+  it('answers a picture alone once, with the one polite reply, to a known and an unknown number', async () => {
+    const textOnly = normaliseForGsm7(t('service.text_only'));
+    expect(await mms('+4791000013', '', `MM${'1'.repeat(32)}`)).toEqual([textOnly]);
+    // The same MessageSid again (Twilio retries): nothing more.
+    expect(await mms('+4791000013', '', `MM${'1'.repeat(32)}`)).toEqual([]);
+    await linkedNumber('+4791000014');
+    expect(await mms('+4791000014', '')).toEqual([textOnly]);
+    const address = await server.deps.db.read((q) => findAddress(q, 'sms', '+4791000013'));
+    expect(address).toBeDefined();
+  });
+
+  it('reads an MMS with text as its text: a crisis with a picture gets the crisis protocol', async () => {
+    const replies = await mms('+4791000015', 'jeg vil ta livet mitt i kveld');
+    expect(replies[0]).toBe(normaliseForGsm7(t('safety.crisis_ack')));
+    expect(replies).not.toContain(normaliseForGsm7(t('service.text_only')));
+  });
+
+  it('sends nothing for a picture from a number that sent STOP', async () => {
+    await linkedNumber('+4791000016');
+    expect(await text('+4791000016', 'STOPP')).toEqual([normaliseForGsm7(t('sms.stopped'))]);
+    expect(await mms('+4791000016', '')).toEqual([]);
   });
 });
 

@@ -69,8 +69,8 @@ describe('POST /channels/web/messages', () => {
   it.each([
     ['not JSON', '{"text": "hei"', 'application/json', 400, 'invalid_json'],
     [
-      'over 16 KiB',
-      JSON.stringify({ text: 'x'.repeat(17 * 1024) }),
+      'over 192 KiB',
+      JSON.stringify({ text: 'x'.repeat(193 * 1024) }),
       'application/json',
       413,
       'payload_too_large',
@@ -125,7 +125,7 @@ describe('POST /channels/web/messages', () => {
         duplex: 'half',
       } as RequestInit);
     const before = await rowCounts();
-    const big = await chunked(JSON.stringify({ text: 'x'.repeat(17 * 1024) }));
+    const big = await chunked(JSON.stringify({ text: 'x'.repeat(193 * 1024) }));
     expect(big.status).toBe(413);
     expect(((await big.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
     expect(await rowCounts()).toEqual(before);
@@ -262,6 +262,74 @@ describe('safety mode in the web chat', () => {
     // Safety mode has ended: the next message is an access code attempt again.
     const code = await send({ conversationId, text: 'ZZZZZZZ', messageId: 's4' });
     expect(code.replies.map((r) => r.text)).toEqual([en('service.code_unknown')]);
+  });
+});
+
+describe('a long message in the web chat', () => {
+  type Reply = { text: string; choices?: { label: string; value: string }[] };
+  const crisis = 'jeg vil ta livet mitt i kveld';
+  /** `length` characters of an ordinary long story, ending in the crisis phrase. */
+  const story = (length: number) => {
+    const filler = 'Jeg har hatt en lang uke og vil fortelle om den. '.repeat(Math.ceil(length / 40));
+    return `${filler.slice(0, length - crisis.length - 1)} ${crisis}`;
+  };
+  const started = async () =>
+    ((await (await post(JSON.stringify({ locale: 'nb' }))).json()) as { conversationId: string })
+      .conversationId;
+  const storedText = (conversationId: string) =>
+    server.deps.db.read(async (q) =>
+      (
+        await q.execute({
+          sql: `SELECT t.text FROM transcript t JOIN channel_addresses a ON a.id = t.address_id
+                 WHERE a.address = ? AND t.direction = 'in'`,
+          args: [conversationId],
+        })
+      ).rows.map((row) => row.text),
+    );
+
+  it.each([5_000, 27_000, 28_000])(
+    'reads %i characters whole: the crisis phrase at the end gets the protocol in the same response',
+    async (length) => {
+      const conversationId = await started();
+      const text = story(length);
+      expect(text).toHaveLength(length);
+      const response = await post(JSON.stringify({ conversationId, text, messageId: `long-${length}` }));
+      expect(response.status).toBe(200);
+      const { replies } = (await response.json()) as { replies: Reply[] };
+      expect(replies[0]?.text).toBe(server.deps.catalog.text('nb', 'safety.crisis_ack'));
+      expect(replies.at(-1)?.text).toBe(server.deps.catalog.text('nb', 'safety.ask_thoughts'));
+      expect(await storedText(conversationId)).toEqual([text]);
+    },
+  );
+
+  it('takes the longest text at its worst in JSON (6 bytes a character) as a message, not a 413', async () => {
+    const conversationId = await started();
+    const text = `${'\u0001'.repeat(28_000 - crisis.length - 1)} ${crisis}`;
+    const body = JSON.stringify({ conversationId, text, messageId: 'escaped' });
+    expect(body.length).toBeGreaterThan(165_000);
+    const response = await post(body);
+    expect(response.status).toBe(200);
+    const { replies } = (await response.json()) as { replies: Reply[] };
+    expect(replies[0]?.text).toBe(server.deps.catalog.text('nb', 'safety.crisis_ack'));
+  });
+
+  it('refuses 28 001 characters with a 400 that names the limit, and changes nothing', async () => {
+    const conversationId = await started();
+    const before = await rowCounts();
+    const response = await post(JSON.stringify({ conversationId, text: story(28_001), messageId: 'over' }));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: {
+        code: 'invalid_request',
+        message: 'text: must be at most 28000 characters; send a longer text in parts',
+      },
+      maxLength: 28_000,
+    });
+    expect(await rowCounts()).toEqual(before);
+    // Another refusal names no limit: the page tells the two apart.
+    const other = await post(JSON.stringify({ conversationId, text: 7 }));
+    expect(other.status).toBe(400);
+    expect(await other.json()).not.toHaveProperty('maxLength');
   });
 });
 

@@ -217,37 +217,6 @@ describe('the chat menu: a phone number for reminders', () => {
     expect((await smsTo('+4791234567')).at(-1)).toContain('Hvordan går det?');
   });
 
-  it('keeps a number the signed contract has no SMS for, and sends it nothing until the contract says so', async () => {
-    const c = await webClient();
-    // The signed contract: the web chat only (its other fields do not matter here).
-    const signed = (sms: boolean, version: number) =>
-      h.deps.db.write((tx) =>
-        tx.execute({
-          sql: `INSERT INTO contracts (id, client_id, version, status, fields, created_at, updated_at)
-                VALUES (?, ?, ?, 'signed', ?, ?, ?)`,
-          args: [
-            `k${version}`,
-            c.id,
-            version,
-            JSON.stringify({ channels: { web: true, sms: { consent: sms } } }),
-            h.clock.now.toISOString(),
-            h.clock.now.toISOString(),
-          ],
-        }),
-      );
-    await signed(false, 1);
-    const { code } = await addPhone(c, '912 34 567', '+4791234567');
-    expect((await c.say(code))[0]).toBe(
-      'Takk, nummeret +47******67 er lagret. Avtalen med veilederen din sier at vi ikke sender SMS, så vi bruker det først når dere har endret avtalen. Si gjerne fra til veilederen din hvis du vil ha SMS.',
-    );
-    h.clock.advance(20 * MINUTE);
-    expect((await h.deps.db.read((q) => preferredAddress(q, c.id, h.clock.now)))?.channel).toBe('web');
-    // A new version with SMS, signed by both: the number is used.
-    await h.deps.db.write((tx) => tx.execute("UPDATE contracts SET status = 'superseded' WHERE id = 'k1'"));
-    await signed(true, 2);
-    expect((await h.deps.db.read((q) => preferredAddress(q, c.id, h.clock.now)))?.channel).toBe('sms');
-  });
-
   it('does not reveal or take a number another client uses, and sends it nothing', async () => {
     const other = await webClient();
     const { code } = await addPhone(other, '91234567', '+4791234567');

@@ -257,7 +257,7 @@ describe('contact reminders', () => {
     expect(String(outbox[0]!.text)).toBe('Du har en ny melding fra klinikken. Svar JA for å se den.');
     const [held] = await h.deps.db.read((q) => heldMessages(q, 'addr-sms'));
     expect((held!.payload as { text: string }).text).toBe(
-      'Hei! En påminnelse: du har en avtale mandag 22. mars kl. 10:00. Passer det ikke, gi beskjed til den du har avtalen med.',
+      'Hei! En påminnelse: du har en avtale mandag 22. mars kl. 10:00 på telefon. Passer det ikke, gi beskjed til veilederen din.',
     );
     const [contact] = (await listContacts(h.deps, therapist, clientId))!.contacts;
     expect(contact?.reminder).toEqual({

@@ -4,6 +4,7 @@ import {
   type ContractFields,
   contactDates,
   defaultContract,
+  localDateOf,
 } from '../../src/domain/contract.ts';
 import { createClient } from '../../src/service/clients.ts';
 import { listContacts } from '../../src/service/contacts.ts';
@@ -12,6 +13,7 @@ import { COURSE_START_TIMER } from '../../src/service/course-gate.ts';
 import { fireDueTimers } from '../../src/service/fire-timers.ts';
 import { handleInbound, type InboundContent, startConversation } from '../../src/service/handle-inbound.ts';
 import type { StaffActor } from '../../src/service/staff-actor.ts';
+import { plannedMeasurements } from '../../src/storage/contacts.ts';
 import { listEnrollments } from '../../src/storage/enrollments.ts';
 import { listTimers } from '../../src/storage/timers.ts';
 import { type Harness, makeHarness } from '../support/harness.ts';
@@ -228,5 +230,67 @@ describe("the clinic's default plan", () => {
       expect([0, 6]).not.toContain(weekday);
       expect(contact.localDate <= fields.endDate).toBe(true);
     }
+  });
+});
+
+describe('the expected end follows the plan', () => {
+  // The clinic's draft on Monday 23 November 2026: six weekly parts, six contacts every 14 days from
+  // Monday 30 November, so the end is the sixth contact, 8 February 2027.
+  async function drafted(clientId: string, fields: Record<string, unknown>) {
+    const outcome = await draftContract(h.deps, therapist, clientId, fields);
+    if (!outcome.ok || !('contract' in outcome)) throw new Error(JSON.stringify(outcome));
+    return outcome.contract.fields;
+  }
+
+  it('more contacts: the end is the last of them, not the sixth part', async () => {
+    const c = await client();
+    expect((await drafted(c.id, goals)).endDate).toBe('2027-02-08');
+    const fields = await drafted(c.id, { contacts: { count: 10 } });
+    const last = contactDates(fields.contacts).at(-1)!;
+    expect(last).toBe('2027-04-05');
+    expect(fields.endDate).toBe(last);
+  });
+
+  it('no contacts: six parts at the pace', async () => {
+    const c = await client();
+    const fields = await drafted(c.id, { ...goals, contacts: { count: 0 }, paceDays: 10 });
+    expect(fields.endDate).toBe('2027-01-22');
+  });
+
+  it('only the start moved: the default first contact and the end move with it', async () => {
+    const c = await client();
+    await drafted(c.id, goals);
+    // Two weeks later, Monday 7 December: the first contact a week on, the sixth ten weeks after it.
+    const fields = await drafted(c.id, { startDate: '2026-12-07' });
+    expect(fields.contacts.firstDate).toBe('2026-12-14');
+    expect(fields.endDate).toBe('2027-02-22');
+    // A first contact the therapist chose stays where it is; the end still follows the plan.
+    await drafted(c.id, { contacts: { firstDate: '2026-12-16' } });
+    const moved = await drafted(c.id, { startDate: '2026-12-09' });
+    expect(moved.contacts.firstDate).toBe('2026-12-16');
+    expect(moved.endDate).toBe('2027-02-24');
+  });
+
+  it('an end date given with the change wins, and is checked as always', async () => {
+    const c = await client();
+    const fields = await drafted(c.id, { ...goals, startDate: '2026-12-07', endDate: '2027-06-01' });
+    expect([fields.contacts.firstDate, fields.endDate]).toEqual(['2026-12-14', '2027-06-01']);
+    expect(
+      await draftContract(h.deps, therapist, c.id, { paceDays: 14, endDate: '2026-12-01' }),
+    ).toMatchObject({
+      ok: false,
+      error: 'invalid',
+      issues: [{ field: 'endDate', reason: 'end_not_after_start' }],
+    });
+  });
+
+  it('the end-of-course questionnaire is planned on the moved end', async () => {
+    const c = await client();
+    await draftAndSign(c.id, { startDate: '2026-12-07' });
+    await c.press('contract.accept');
+    const atEnd = (await h.deps.db.read((q) => plannedMeasurements(q, c.id))).filter(
+      (m) => m.contactId === undefined,
+    );
+    expect(atEnd.map((m) => localDateOf(new Date(m.dueAt!), 'Europe/Oslo'))).toEqual(['2027-02-22']);
   });
 });

@@ -209,16 +209,23 @@ describe('safety mode', () => {
     expect(texts(again)[0]).toBe(t('safety.crisis_ack'));
     expect(texts(again).join(' ')).toContain('113');
     expect(texts(again)).not.toContain(t('phq9.item1'));
+    // It answered the thoughts question: the next question is the danger one, never the same one again.
+    expect(texts(again)).not.toContain(t('safety.ask_thoughts'));
+    expect(texts(again).at(-1)).toBe(t('safety.ask_danger'));
     const alerts = await alertsOf(client.clientId);
     expect(alerts).toHaveLength(2);
     expect(alerts.find((a) => a.safetyStep !== undefined)).toMatchObject({
       kind: 'crisis_text',
       tier: 'crisis',
       priority: 'high',
+      safetyStep: 'ask_danger',
+      safetyAnswer: 'has_thoughts',
     });
-    // "Ja" to being in danger, pressed late, is a crisis; "vet ikke" a concern; "nei" nothing.
+    // "Ja" to being in danger, pressed late, is urged to call 113 at once; "nei" is nothing.
     await client.send('jeg er trygg nå');
-    expect(texts(await client.send({ value: 'danger_yes' }))[0]).toBe(t('safety.crisis_ack'));
+    const danger = texts(await client.send({ value: 'danger_yes' }));
+    expect(danger[0]).toBe(t('safety.crisis_ack'));
+    expect(danger.slice(-2)).toEqual([t('safety.in_danger'), t('safety.ask_danger')]);
     await client.send('jeg er trygg nå');
     expect(texts(await client.send({ value: 'thoughts_no' }))).not.toContain(t('safety.crisis_ack'));
 
@@ -227,7 +234,104 @@ describe('safety mode', () => {
     await stranger('hei');
     const unsure = await stranger({ value: 'thoughts_unsure' });
     expect(texts(unsure)).not.toContain(t('service.code_unknown'));
-    expect(texts(unsure).at(-1)).toBe(t('safety.ask_thoughts'));
+    expect(texts(unsure)).toContain(t('safety.crisis_info'));
+    expect(texts(unsure).at(-1)).toBe(t('safety.ask_danger'));
+  });
+
+  describe('a protocol button pressed when no question is open opens the protocol at the answer it gives', () => {
+    const CASES = [
+      { value: 'thoughts_yes', asked: 'ask_thoughts', answer: 'has_thoughts', after: ['safety.ask_danger'] },
+      { value: 'thoughts_unsure', asked: 'ask_thoughts', answer: 'unsure', after: ['safety.ask_danger'] },
+      {
+        value: 'danger_yes',
+        asked: 'ask_danger',
+        answer: 'in_danger',
+        after: ['safety.in_danger', 'safety.ask_danger'],
+      },
+    ] as const;
+
+    /** The crisis opening, then what follows the button's answer, with the danger question's choices. */
+    function expectOpening(outcome: Awaited<ReturnType<typeof handleInbound>>, after: readonly string[]) {
+      const shown = texts(outcome);
+      expect(shown[0]).toBe(t('safety.crisis_ack'));
+      expect(shown[1]).toContain('Dette er et automatisk svar.');
+      expect(shown.slice(2)).toEqual([t('safety.crisis_info'), ...after.map((key) => t(key))]);
+      expect(outcome.kind === 'handled' && outcome.replies.at(-1)?.choices).toEqual([
+        { label: 'Ja', value: 'danger_yes' },
+        { label: 'Nei', value: 'danger_no' },
+      ]);
+    }
+
+    it.each(CASES)(
+      '$value, linked: one high-priority alert with the answer, the course untouched',
+      async (c) => {
+        const client = await linkedClient('phq9');
+        await client.send(CRISIS);
+        await client.send({ value: 'thoughts_no' }); // the earlier protocol ended; PHQ-9 item 1 waits again
+        const before = await h.deps.db.read((q) => currentEnrollment(q, client.clientId));
+        const outcome = await client.send({ value: c.value });
+        expectOpening(outcome, c.after);
+        const after = await h.deps.db.read((q) => currentEnrollment(q, client.clientId));
+        expect(after?.persisted).toEqual(before?.persisted);
+
+        const open = (await alertsOf(client.clientId)).filter((a) => a.safetyStep !== undefined);
+        expect(open).toHaveLength(1);
+        expect(open[0]).toMatchObject({
+          kind: 'crisis_text',
+          tier: 'crisis',
+          priority: 'high',
+          safetyStep: 'ask_danger',
+          safetyAnswer: c.answer,
+          shown: ['safety.crisis_ack', 'safety.automatic', 'safety.crisis_info', ...c.after],
+        });
+        expect(open[0]?.safetyAnswers).toEqual([
+          { step: c.asked, answer: c.answer, at: h.clock.now.toISOString() },
+        ]);
+        const events = await h.deps.db.read((q) => clientEvents(q, client.clientId));
+        expect(events.slice(-2).map((e) => [e.type, e.data])).toEqual([
+          [
+            'safety.signal_raised',
+            { alertId: open[0]?.id, source: 'text', tier: 'crisis', rule: `button:${c.value}` },
+          ],
+          ['safety.answered', { alertId: open[0]?.id, step: c.asked, answer: c.answer }],
+        ]);
+        // A crisis alert pauses reminders and check-ins until a therapist acknowledges it.
+        h.clock.advance(30 * HOUR);
+        expect(await fireDueTimers(h.deps)).toBe(0);
+
+        // A clear "Nei" to the danger question ends it, and the questionnaire's waiting item comes back.
+        const no = await client.send({ value: 'danger_no' });
+        expect(texts(no)).toEqual([t('safety.ended_continue'), t('phq9.item1')]);
+        const [ended] = (await alertsOf(client.clientId)).filter((a) => a.id === open[0]?.id);
+        expect(ended?.safetyAnswers.map((a) => [a.step, a.answer])).toEqual([
+          [c.asked, c.answer],
+          ['ask_danger', 'not_in_danger'],
+        ]);
+      },
+    );
+
+    it.each(CASES)('$value, not linked: the same opening and alert, never a wrong code', async (c) => {
+      const send = sender(`stranger-${c.value}`);
+      await send('hei'); // a wrong code: the conversation exists, nothing is open
+      const outcome = await send({ value: c.value });
+      expectOpening(outcome, c.after);
+      expect(texts(outcome)).not.toContain(t('service.code_unknown'));
+      const alerts = await listOpenAlerts(h.deps);
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0]).toMatchObject({
+        clientId: undefined,
+        kind: 'crisis_text',
+        tier: 'crisis',
+        priority: 'high',
+        safetyStep: 'ask_danger',
+        safetyAnswer: c.answer,
+        safetyAnswers: [{ step: c.asked, answer: c.answer, at: h.clock.now.toISOString() }],
+      });
+      expect(texts(outcome)[1]).toContain(t('safety.seen_by_clinic'));
+      // An unclear answer is not safe: 113 and the danger question again, still no code check.
+      const unclear = await send('hmm');
+      expect(texts(unclear)).toEqual([t('safety.unclear'), t('safety.ask_danger')]);
+    });
   });
 
   it('tells when a person reads, from CLINIC_HOURS', async () => {

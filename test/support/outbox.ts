@@ -1,7 +1,7 @@
 import { deliverOutbox } from '../../src/service/deliver-outbox.ts';
 import type { OutboundMessage, SendResult, ServiceDeps } from '../../src/service/deps.ts';
 import { findAddress, insertAddress } from '../../src/storage/addresses.ts';
-import { enqueueOutbox, type OutboxKind } from '../../src/storage/outbox.ts';
+import { dueOutbox, enqueueOutbox, type OutboxKind } from '../../src/storage/outbox.ts';
 import { appendTranscript } from '../../src/storage/transcript.ts';
 
 export const PUSH = 'push';
@@ -136,18 +136,15 @@ export function gatedChannel() {
 export async function settleOutbox(deps: ServiceDeps, now: Date = deps.clock()): Promise<void> {
   for (let i = 0; i < 200; i++) {
     await deliverOutbox(deps);
-    const waiting = await deps.db.read(async (q) =>
-      Number(
-        (
-          await q.execute({
-            // Due and untried, or in flight (claimed by a pass, not yet recorded).
-            sql: `SELECT count(*) AS n FROM outbox WHERE status = 'pending'
-                    AND ((attempts = 0 AND next_attempt_at <= ?) OR sending_since IS NOT NULL)`,
-            args: [now.toISOString()],
-          })
-        ).rows[0]!.n,
-      ),
-    );
+    const waiting = await deps.db.read(async (q) => {
+      // Due and untried (as a pass would read them: behind a row that waits for a retry, a row waits too)…
+      const due = (await dueOutbox(q, now.toISOString(), 1000)).filter((row) => row.attempts === 0);
+      // …or in flight (claimed by a pass, not yet recorded).
+      const inFlight = await q.execute(
+        "SELECT count(*) AS n FROM outbox WHERE status = 'pending' AND sending_since IS NOT NULL",
+      );
+      return due.length + Number(inFlight.rows[0]!.n);
+    });
     if (waiting === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

@@ -310,6 +310,43 @@ describe.skipIf(!runBrowser)('web chat page in a browser', () => {
   );
 
   it(
+    'sends a long pasted message whole, and keeps one over the limit with a message saying so',
+    async () => {
+      const { page, problems } = await openChat('nb');
+      const input = page.getByLabel(t('nb', 'ui.input_label'), { exact: true });
+      const crisis = 'jeg vil ta livet mitt i kveld';
+      const story = (length: number) =>
+        `${'Jeg har hatt en lang uke og vil fortelle om den. '.repeat(600).slice(0, length - crisis.length - 1)} ${crisis}`;
+      const paste = async (text: string) => {
+        await input.click();
+        // As a paste: inserted at once, and cut by the browser if the box had a maxlength.
+        await page.keyboard.insertText(text);
+        expect((await input.inputValue()).length).toBe(text.length);
+        await input.press('Enter');
+      };
+
+      const long = story(5_000);
+      await paste(long);
+      await page.locator('#log .from-service', { hasText: t('nb', 'safety.crisis_ack') }).waitFor();
+      expect(await lastClientText(page)).toContain(long);
+      expect(await page.locator('#status').textContent()).toBe('');
+      const sent = await page.locator('#log .from-client').count();
+
+      const tooLong = story(28_001);
+      await paste(tooLong);
+      const refusal = catalog.text('nb', 'ui.too_long', { max: (28_000).toLocaleString('nb-NO') });
+      await page.getByText(refusal).waitFor();
+      expect(await page.locator('#status').getAttribute('class')).toBe('error');
+      // Not taken: not shown as sent, and back in the box to be shortened or split.
+      expect(await page.locator('#log .from-client').count()).toBe(sent);
+      expect(await input.inputValue()).toBe(tooLong);
+      // The browser reports the refused request; nothing else went wrong.
+      expect(problems.filter((p) => !p.includes('status of 400'))).toEqual([]);
+    },
+    SLOW,
+  );
+
+  it(
     'shows a reminder that arrives later in the open page, without taking the focus',
     async () => {
       const { page, problems } = await openChat('en');

@@ -391,6 +391,45 @@ describe('the contract form on the client page', () => {
     });
   });
 
+  it('shows the field errors and the errors between fields together, after one post', async () => {
+    const c = await newClient();
+    await api(tina, 'POST', `/clients/${c.id}/contract`, { action: 'draft' });
+    const { post } = await signedIn();
+    const res = await post(
+      c.id,
+      contractForm({
+        goals: 'Gå tur\r\nRinge en venn\r\nLese\r\nSove',
+        paceDays: '2.5',
+        startDate: '2026-11-20',
+        endDate: '2026-11-19',
+        contactsFirstDate: '2026-11-19',
+        channelWeb: undefined,
+      }),
+    );
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(errorOf(html, 'goals')).toBe('Høyst 3 mål.');
+    expect(errorOf(html, 'paceDays')).toBe('Skriv et helt tall fra 1 til 28.');
+    expect(errorOf(html, 'startDate')).toBe('Starten kan ikke være før i dag.');
+    expect(errorOf(html, 'endDate')).toBe('Slutten må være etter starten.');
+    expect(errorOf(html, 'contactsFirstDate')).toBe('Den første samtalen kan ikke være før starten.');
+    expect(errorOf(html, 'channels')).toBe(
+      'Velg minst én kanal som når klienten: nettchatten, eller SMS med samtykke.',
+    );
+  });
+
+  it('moves the end and a default first contact with a start moved in the form', async () => {
+    const c = await newClient();
+    await api(tina, 'POST', `/clients/${c.id}/contract`, { action: 'draft' });
+    const { post } = await signedIn();
+    // The form sends every field as shown (the clinic's draft): only the start is new.
+    const res = await post(c.id, contractForm({ startDate: '2026-12-07' }));
+    expect(res.status).toBe(303);
+    expect((await api(tina, 'GET', `/clients/${c.id}/contract`)).body).toMatchObject({
+      fields: { startDate: '2026-12-07', endDate: '2027-02-22', contacts: { firstDate: '2026-12-14' } },
+    });
+  });
+
   it('marks the missing focus and goals when an incomplete draft is signed', async () => {
     const c = await newClient();
     await api(tina, 'POST', `/clients/${c.id}/contract`, { action: 'draft' });

@@ -4,6 +4,7 @@ import { buildReview } from '../../src/domain/review.ts';
 import type { ServiceDeps } from '../../src/service/deps.ts';
 import type { CaseloadEntry, DashboardView } from '../../src/service/workspace.ts';
 import { translator } from '../../src/web/context.ts';
+import { channelLabel } from '../../src/web/format.ts';
 import { Page } from '../../src/web/layout.tsx';
 import { Dashboard } from '../../src/web/pages/dashboard.tsx';
 import { MessagesPart } from '../../src/web/pages/messages.tsx';
@@ -114,5 +115,46 @@ describe('a therapist message that never went out', () => {
     );
     expect(page).toContain('Ikke levert');
     expect(page).toContain('Klienten hadde ingen kanal da meldingen ble skrevet');
+  });
+});
+
+describe('the channels a client writes from', () => {
+  const messageFrom = (channel: string) => ({
+    id: `m-${channel}`,
+    direction: 'in' as const,
+    text: 'Hei',
+    channel,
+    createdAt: now.toISOString(),
+    readAt: now.toISOString(),
+  });
+  const messages = (locale: 'nb' | 'en') =>
+    html(
+      <MessagesPart
+        t={tr(locale)}
+        locale={locale}
+        timeZone={TZ}
+        clientId="c"
+        messages={['botframework', 'web', 'sms'].map(messageFrom)}
+      />,
+    );
+
+  it('are named in words, Teams and the other Bot Framework channels as such, never by their code', () => {
+    const nb = messages('nb');
+    for (const text of [
+      'via Teams / Bot Framework',
+      'via Nettprat',
+      'via SMS',
+      '(nettprat, Teams eller SMS)',
+    ])
+      expect(nb).toContain(text);
+    const en = messages('en');
+    for (const text of ['via Teams / Bot Framework', 'via Web chat', 'via SMS', '(web chat, Teams or SMS)'])
+      expect(en).toContain(text);
+    for (const page of [nb, en]) expect(page).not.toMatch(/via (botframework|web)\b/);
+  });
+
+  it('shows a channel the texts do not know by its code', () => {
+    expect(channelLabel(tr('nb'), 'whatsapp')).toBe('whatsapp');
+    expect(channelLabel(tr('en'), 'botframework')).toBe('Teams / Bot Framework');
   });
 });

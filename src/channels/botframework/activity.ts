@@ -8,8 +8,14 @@ import type { Locale } from '../../engine/types.ts';
  */
 const lenient = <T extends z.ZodType>(schema: T) => schema.optional().catch(undefined);
 
-/** Teams allows messages of about 28 KB; a longer text is refused whole rather than cut. */
-export const MAX_TEXT_LENGTH = 28_000;
+/**
+ * The longest `text` read, in UTF-16 units. Teams allows messages of about 28 KB, but counts its HTML, so
+ * the `text` of a message the client could send runs past 28 000 characters; one refused would be a 400 no
+ * one sees, its crisis phrase unread. So the limit is what the body limit (MAX_ACTIVITY_BYTES in routes.ts)
+ * holds of three-byte characters with room for the rest of the activity, well past anything Teams sends;
+ * a longer text is refused whole, never cut.
+ */
+export const MAX_TEXT_LENGTH = 60_000;
 
 /**
  * The fields of a Bot Framework Activity this channel reads. Activities carry many more; they are

@@ -17,11 +17,10 @@ export interface BotFrameworkRouteSettings {
 }
 
 /**
- * Activities are larger than a web chat message: a text of up to MAX_TEXT_LENGTH (28 000) UTF-16 units is
- * at most 84 000 bytes of UTF-8 (3 bytes a unit at most), and Teams adds channel data, entities and the
- * tenant around it.
+ * What an activity may weigh: a text of up to MAX_TEXT_LENGTH (60 000) UTF-16 units is at most 180 000
+ * bytes of UTF-8 (3 bytes a unit at most), and Teams adds channel data, entities and the tenant around it.
  */
-const MAX_ACTIVITY_BYTES = 128 * 1024;
+const MAX_ACTIVITY_BYTES = 256 * 1024;
 
 /** The stored reference of an address, for the sender: read through the service like every other row. */
 export function storedReference(deps: ServiceDeps) {

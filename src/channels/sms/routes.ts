@@ -8,7 +8,12 @@ import { limitBody } from '../body-limit.ts';
 import { apiError } from '../http-errors.ts';
 import { classifyTwilioErrorCode } from './twilio-rest.ts';
 import { type TwilioParams, verifyTwilioSignature } from './twilio-signature.ts';
-import { parseTwilioInbound, parseTwilioStatusCallback } from './twilio-webhook.ts';
+import {
+  parseTwilioInbound,
+  parseTwilioStatusCallback,
+  type TwilioInboundMedia,
+  type TwilioInboundText,
+} from './twilio-webhook.ts';
 
 export const SMS_CHANNEL = 'sms';
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
@@ -32,8 +37,13 @@ function formParams(body: string): TwilioParams {
   return params;
 }
 
-/** An SMS is words, or one of the keywords alone (STOP, START, HELP and their Norwegian forms). */
-function smsContent(body: string): InboundContent {
+/**
+ * An SMS is words, or one of the keywords alone (STOP, START, HELP and their Norwegian forms). An MMS
+ * with text is its text; pictures or files alone are unreadable here, which the client is told.
+ */
+function smsContent(message: TwilioInboundText | TwilioInboundMedia): InboundContent {
+  if (message.kind === 'media') return { kind: 'unreadable' };
+  const body = message.body;
   const keyword = parseKeyword(body);
   return keyword ? { kind: 'keyword', keyword, text: body } : { kind: 'message', text: body };
 }
@@ -72,14 +82,14 @@ export function smsTwilioRoutes(
           `Not a Twilio message webhook: ${message.detail ?? 'missing fields'}.`,
         );
       }
-      const from =
-        message.kind === 'text' ? normalisePhone(message.from, settings!.defaultRegion as never) : undefined;
-      if (message.kind === 'text' && from) {
+      const sent = message.kind === 'text' || message.kind === 'media' ? message : undefined;
+      const from = sent && normalisePhone(sent.from, settings!.defaultRegion as never);
+      if (sent && from) {
         await handleInbound(deps, {
           channel: SMS_CHANNEL,
           address: from,
-          providerId: message.messageSid,
-          content: smsContent(message.body),
+          providerId: sent.messageSid,
+          content: smsContent(sent),
           createAddress: true,
         });
         onActivity();

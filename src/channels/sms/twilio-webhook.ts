@@ -1,10 +1,10 @@
 import { z } from 'zod';
 
 /**
- * Twilio's form-encoded webhooks, parsed into a tagged union: an inbound text, a delivery status,
- * or something this service does not handle. Parsing never throws; verify the signature first
- * (twilio-signature.ts), then parse. Twilio adds parameters without notice, so unknown ones are
- * ignored.
+ * Twilio's form-encoded webhooks, parsed into a tagged union: an inbound text, an inbound picture or
+ * file without text, a delivery status, or something this service does not handle. Parsing never
+ * throws; verify the signature first (twilio-signature.ts), then parse. Twilio adds parameters without
+ * notice, so unknown ones are ignored.
  */
 
 const messageSid = z.string().regex(/^(SM|MM)[0-9a-f]{32}$/, 'not a message SID');
@@ -85,12 +85,28 @@ export interface TwilioInboundText {
   from: string;
   /** Our number (or short code) the message was sent to. */
   to: string;
-  /** The text exactly as received; may be empty when the message only carried media. */
+  /** The text exactly as received, never blank (media without text is a TwilioInboundMedia). */
   body: string;
   /** Pictures and other media sent along with the text; this service reads text only. */
   numMedia: number;
   numSegments?: number;
   optOutType?: 'STOP' | 'START' | 'HELP';
+}
+
+/**
+ * An MMS with pictures or files and no text. This service reads text only; the client still gets an
+ * answer saying so, so the message is a value of its own rather than unsupported.
+ */
+export interface TwilioInboundMedia {
+  kind: 'media';
+  messageSid: string;
+  accountSid: string;
+  messagingServiceSid?: string;
+  /** The sender, in E.164. */
+  from: string;
+  /** Our number (or short code) the message was sent to. */
+  to: string;
+  numMedia: number;
 }
 
 export interface TwilioStatusUpdate {
@@ -110,8 +126,6 @@ export type UnsupportedReason =
   | 'other-account'
   /** WhatsApp, RCS, Messenger and other channel addresses ("whatsapp:+47..."). */
   | 'not-sms'
-  /** Media without any text. */
-  | 'media-only'
   /** An empty message. */
   | 'empty'
   /** A MessageStatus this code does not know. */
@@ -125,7 +139,7 @@ export interface TwilioUnsupported {
   detail?: string;
 }
 
-export type TwilioWebhook = TwilioInboundText | TwilioStatusUpdate | TwilioUnsupported;
+export type TwilioWebhook = TwilioInboundText | TwilioInboundMedia | TwilioStatusUpdate | TwilioUnsupported;
 
 /** Form fields as a plain object (e.g. Hono's `parseBody()`) or as `URLSearchParams`. */
 export type TwilioForm = Readonly<Record<string, unknown>> | URLSearchParams;
@@ -172,18 +186,21 @@ export function parseTwilioInbound(form: TwilioForm, opts: ParseOptions = {}): T
         }
       : { kind: 'unsupported', reason: 'invalid', detail: 'From' };
   }
-  if (message.Body.trim() === '') {
-    return (message.NumMedia ?? 0) > 0
-      ? { kind: 'unsupported', reason: 'media-only' }
-      : { kind: 'unsupported', reason: 'empty' };
-  }
-  return {
-    kind: 'text',
+  const sender = {
     messageSid: message.MessageSid,
     accountSid: message.AccountSid,
     ...(message.MessagingServiceSid !== undefined && { messagingServiceSid: message.MessagingServiceSid }),
     from: message.From,
     to: message.To,
+  };
+  if (message.Body.trim() === '') {
+    return (message.NumMedia ?? 0) > 0
+      ? { kind: 'media', ...sender, numMedia: message.NumMedia! }
+      : { kind: 'unsupported', reason: 'empty' };
+  }
+  return {
+    kind: 'text',
+    ...sender,
     body: message.Body,
     numMedia: message.NumMedia ?? 0,
     ...(message.NumSegments !== undefined && { numSegments: message.NumSegments }),

@@ -122,6 +122,15 @@ export const chatScript = `(() => {
       error.slow = true;
       throw error;
     }
+    if (response.status === 400 || response.status === 413) {
+      // A text over the server's limit (a 400 naming it, or a body too large to read): not taken, kept.
+      const refused = await response.json().catch(() => ({}));
+      if (response.status === 413 || typeof refused.maxLength === 'number') {
+        const error = new Error('HTTP ' + response.status);
+        error.tooLong = true;
+        throw error;
+      }
+    }
     if (!response.ok) throw new Error('HTTP ' + response.status);
     return response.json();
   }
@@ -181,7 +190,10 @@ export const chatScript = `(() => {
         reopen.querySelectorAll('button.chosen').forEach((button) => button.classList.remove('chosen'));
       }
       if (message.value === undefined && !input.value) input.value = message.text;
-      setStatus(error && error.slow ? root.dataset.slow : root.dataset.error, true);
+      setStatus(
+        error && error.slow ? root.dataset.slow : error && error.tooLong ? root.dataset.tooLong : root.dataset.error,
+        true,
+      );
     } finally {
       busy = false;
     }

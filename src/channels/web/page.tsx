@@ -1,6 +1,7 @@
 import { raw } from 'hono/html';
 import type { Catalog } from '../../content/catalog.ts';
 import type { Locale } from '../../engine/types.ts';
+import { MAX_TEXT_LENGTH } from './schema.ts';
 
 const styles = `
 :root { color-scheme: light; --accent: #1f5f8b; --accent-soft: #e8f1f8; --bg: #f6f7f9; --me: #dcebf7; --bot: #fff;
@@ -49,7 +50,7 @@ header :focus-visible { outline-color: #ffd166; }
 
 /** The web chat page: server-rendered, no framework; the script in chat-script.ts does the talking. */
 export function ChatPage({ catalog, locale }: { catalog: Catalog; locale: Locale }) {
-  const t = (key: string) => catalog.text(locale, key);
+  const t = (key: string, vars?: Record<string, string | number>) => catalog.text(locale, key, vars);
   const other: Locale = locale === 'nb' ? 'en' : 'nb';
   return (
     <html lang={locale}>
@@ -79,6 +80,9 @@ export function ChatPage({ catalog, locale }: { catalog: Catalog; locale: Locale
           data-locale={locale}
           data-error={t('ui.error')}
           data-slow={t('ui.slow_down')}
+          data-too-long={t('ui.too_long', {
+            max: MAX_TEXT_LENGTH.toLocaleString(locale === 'nb' ? 'nb-NO' : 'en-GB'),
+          })}
           data-sending={t('ui.sending')}
           data-choices-label={t('ui.choices_label')}
           data-you={t('ui.you')}
@@ -103,12 +107,14 @@ export function ChatPage({ catalog, locale }: { catalog: Catalog; locale: Locale
               <label for="message" class="visually-hidden">
                 {t('ui.input_label')}
               </label>
+              {/* No maxlength: the browser would cut a pasted text silently, and the end of a long message (a
+                  crisis phrase among them) would never be read. The server refuses one over MAX_TEXT_LENGTH
+                  with a 400 that the script shows, keeping the text. */}
               <input
                 id="message"
                 name="message"
                 type="text"
                 placeholder={t('ui.placeholder')}
-                maxlength={4000}
                 enterkeyhint="send"
               />
               <button type="submit">{t('ui.send')}</button>

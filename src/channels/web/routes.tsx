@@ -12,7 +12,7 @@ import { isMediaType } from '../media-type.ts';
 import { networkAddressOf } from '../network-address.ts';
 import { chatScript } from './chat-script.ts';
 import { ChatPage } from './page.tsx';
-import { type WebReply, webMessageSchema, webPollSchema } from './schema.ts';
+import { MAX_BODY_BYTES, MAX_TEXT_LENGTH, type WebReply, webMessageSchema, webPollSchema } from './schema.ts';
 
 export const WEB_CHANNEL = 'web';
 
@@ -54,7 +54,7 @@ export function webChatRoutes(deps: ServiceDeps, options: { embedOrigins?: reado
       c.header('Cache-Control', 'no-cache');
       return c.body(chatScript);
     })
-    .post('/channels/web/messages', limitBody(), async (c) => {
+    .post('/channels/web/messages', limitBody(MAX_BODY_BYTES), async (c) => {
       if (!isMediaType(c.req.header('content-type'), 'application/json')) {
         throw apiError('unsupported_media_type', 'Send JSON with Content-Type: application/json.');
       }
@@ -62,7 +62,18 @@ export function webChatRoutes(deps: ServiceDeps, options: { embedOrigins?: reado
         throw apiError('invalid_json', 'The body is not valid JSON.');
       });
       const parsed = webMessageSchema.safeParse(raw);
-      if (!parsed.success) throw apiError('invalid_request', firstIssue(parsed.error));
+      if (!parsed.success) {
+        // A text over the limit names the limit, so the page can say so and keep the text to split.
+        const tooLong = parsed.error.issues.some(
+          (issue) => issue.code === 'too_big' && issue.path.length === 1 && issue.path[0] === 'text',
+        );
+        throw apiError(
+          'invalid_request',
+          firstIssue(parsed.error),
+          undefined,
+          tooLong ? { maxLength: MAX_TEXT_LENGTH } : undefined,
+        );
+      }
       const message = parsed.data;
 
       let conversationId = message.conversationId;

@@ -1,5 +1,11 @@
 import type { RiskTier } from './detect.ts';
-import { isSafeNowStatement, parseDangerAnswer, parseThoughtsAnswer } from './safe-answer.ts';
+import {
+  DANGER_CHOICES,
+  isSafeNowStatement,
+  parseDangerAnswer,
+  parseThoughtsAnswer,
+  THOUGHTS_CHOICES,
+} from './safe-answer.ts';
 
 /**
  * The safety protocol of CLINICAL.md §3 as a pure state machine over one conversation's safety mode.
@@ -14,6 +20,9 @@ import { isSafeNowStatement, parseDangerAnswer, parseThoughtsAnswer } from './sa
  * danger" ends safety mode, or a statement such as "jeg er trygg nå" at any point, or a therapist's
  * acknowledgement. Anything else is treated as not safe: urge 113, repeat the numbers, ask again; the
  * message never reaches the course.
+ *
+ * A button of the direct questions pressed when neither waits (a stale card) opens safety mode as if the
+ * client had just given that answer to that question (`openOnStaleAnswer`).
  */
 
 export type SafetyStep = 'ask_thoughts' | 'ask_danger';
@@ -35,25 +44,54 @@ export type SafetyAnswer =
   | 'crisis_talk'
   | 'unclear';
 
-export type SafetyDecision =
-  | {
-      /** Safety mode ends: the conversation goes back to where it was. */
-      readonly kind: 'end';
-      readonly answer: SafetyAnswer;
-    }
-  | {
-      readonly kind: 'ask';
-      readonly answer: SafetyAnswer;
-      readonly next: SafetyMode;
-      /** A concern became a crisis: give the numbers and raise the alert to high priority. */
-      readonly escalate: boolean;
-      /** Not safe or unclear: urge 113 now and repeat the numbers before asking. */
-      readonly urge: 'in_danger' | 'unclear' | undefined;
-    };
+export type SafetyDecision = SafetyEnd | SafetyAsk;
+
+export interface SafetyEnd {
+  /** Safety mode ends: the conversation goes back to where it was. */
+  readonly kind: 'end';
+  readonly answer: SafetyAnswer;
+}
+
+export interface SafetyAsk {
+  readonly kind: 'ask';
+  readonly answer: SafetyAnswer;
+  readonly next: SafetyMode;
+  /** A concern became a crisis: give the numbers and raise the alert to high priority. */
+  readonly escalate: boolean;
+  /** Not safe or unclear: urge 113 now and repeat the numbers before asking. */
+  readonly urge: 'in_danger' | 'unclear' | undefined;
+}
+
+/** A stale button's answer: the question it answers, and what the protocol does with that answer. */
+export interface StaleAnswer {
+  readonly asked: SafetyMode;
+  readonly decision: SafetyAsk;
+}
 
 /** Safety mode as a signal of `tier` opens it: the first direct question. */
 export function openSafetyMode(tier: RiskTier): SafetyMode {
   return { step: 'ask_thoughts', tier };
+}
+
+/**
+ * A button of the direct questions pressed when neither question waits: a card of an earlier crisis (a
+ * Teams card stays clickable, a web chat page left open). An answer that would keep safety mode open ("Ja"
+ * or "Vet ikke" to the thoughts question, "Ja" to the danger question) is a signal by itself (CLINICAL.md
+ * §3: a "yes" to any question about thoughts of taking one's life), and the protocol opens at the crisis
+ * tier as if the client had just given that answer to that question: the thoughts question is not asked
+ * again, and "Ja" to danger is urged to call 113 at once. A "Nei" to either question opens nothing.
+ */
+export function openOnStaleAnswer(value: string | undefined): StaleAnswer | undefined {
+  const among = (choices: readonly string[]) => value !== undefined && choices.includes(value);
+  const step: SafetyStep | undefined = among(THOUGHTS_CHOICES)
+    ? 'ask_thoughts'
+    : among(DANGER_CHOICES)
+      ? 'ask_danger'
+      : undefined;
+  if (step === undefined) return undefined;
+  const asked: SafetyMode = { step, tier: 'crisis' };
+  const decision = answerSafetyQuestion(asked, { value }, undefined);
+  return decision.kind === 'ask' ? { asked, decision } : undefined;
 }
 
 /**
@@ -91,7 +129,7 @@ function ask(
   answer: SafetyAnswer,
   step: SafetyStep,
   urge: 'in_danger' | 'unclear' | undefined,
-): SafetyDecision {
+): SafetyAsk {
   // Every answer that keeps safety mode open is a reason to escalate a concern (CLINICAL.md §3, step 4).
   const escalate = mode.tier === 'concern';
   return {

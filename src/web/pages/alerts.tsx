@@ -1,6 +1,6 @@
 import type { StaffAlertRow } from '../../service/alerts.ts';
 import type { Translate } from '../context.ts';
-import { formatDateTime } from '../format.ts';
+import { channelLabel, formatDateTime } from '../format.ts';
 
 /** One alert as a card: what the client wrote, what they were shown, where safety mode stands, ack form. */
 export function AlertCard({
@@ -45,7 +45,7 @@ export function AlertCard({
         <dt>{t('alert.when')}</dt>
         <dd>
           <time datetime={alert.createdAt}>{formatDateTime(alert.createdAt, locale, timeZone)}</time> (
-          {alert.channel})
+          {channelLabel(t, alert.channel)})
         </dd>
         <dt>{t('alert.text')}</dt>
         <dd>

@@ -14,7 +14,7 @@ import type {
   TranscriptPage,
 } from '../../service/workspace.ts';
 import type { Translate } from '../context.ts';
-import { formatDate, formatDateTime } from '../format.ts';
+import { channelLabel, formatDate, formatDateTime } from '../format.ts';
 import { Notice } from '../layout.tsx';
 import { AssignForm } from './admin.tsx';
 import { AckForm, SafetyAnswers } from './alerts.tsx';
@@ -60,7 +60,7 @@ function AlertsPart({
               {t(`alert.kind.${alert.kind}`)}{' '}
               <span class="muted">
                 – <time datetime={alert.createdAt}>{formatDateTime(alert.createdAt, locale, timeZone)}</time>{' '}
-                ({alert.channel})
+                ({channelLabel(t, alert.channel)})
               </span>
             </h3>
             <blockquote class="client-text">{alert.triggerText}</blockquote>
@@ -181,7 +181,7 @@ function ScoresPart({ t, locale, timeZone, scores }: Common & { scores: ScoreVie
               </tbody>
             </table>
           </div>
-          <p class="muted">{t('client.via', { channel: s.channel })}</p>
+          <p class="muted">{t('client.via', { channel: channelLabel(t, s.channel) })}</p>
         </details>
       ))}
     </div>
@@ -474,7 +474,7 @@ function TranscriptPart({
         {transcript.entries.map((e) => (
           <li class={e.direction}>
             <span class="meta">
-              {t(`transcript.${e.direction}`)} · {e.channel} ·{' '}
+              {t(`transcript.${e.direction}`)} · {channelLabel(t, e.channel)} ·{' '}
               <time datetime={e.createdAt}>{formatDateTime(e.createdAt, locale, timeZone)}</time>
             </span>
             <span class="client-text">{e.text}</span>
@@ -511,7 +511,7 @@ function DevicesPart({
         <ul>
           {addresses.map((a) => (
             <li>
-              {t(`devices.channel.${a.channel === 'sms' ? 'sms' : 'web'}`)}
+              {channelLabel(t, a.channel)}
               {a.ending ? ` …${a.ending}` : ''}
               {a.linkedAt ? ` · ${t('devices.linked')} ${formatDate(a.linkedAt, locale, timeZone)}` : ''}
               {a.optedOut ? ` · ${t('devices.opted_out')}` : ''}{' '}

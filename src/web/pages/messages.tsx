@@ -1,6 +1,6 @@
 import { MAX_MESSAGE_LENGTH, type StaffMessageView } from '../../service/messages.ts';
 import type { Translate } from '../context.ts';
-import { formatDateTime } from '../format.ts';
+import { channelLabel, formatDateTime } from '../format.ts';
 
 export interface MessagesPartProps {
   t: Translate;
@@ -51,7 +51,7 @@ export function MessagesPart({ t, locale, timeZone, clientId, messages }: Messag
               </strong>{' '}
               –{' '}
               <time datetime={message.createdAt}>{formatDateTime(message.createdAt, locale, timeZone)}</time>{' '}
-              {message.channel ? t('messages.via', { channel: message.channel }) : null}
+              {message.channel ? t('messages.via', { channel: channelLabel(t, message.channel) }) : null}
               {unread ? <span class="tag high"> {t('messages.unread')}</span> : null}
               {message.channel ? null : <span class="tag high"> {t('messages.no_channel')}</span>}
             </p>

@@ -75,7 +75,12 @@ describe('parseActivity', () => {
       kind: 'invalid',
       detail: expect.stringContaining('id'),
     });
+    // Teams' limit of about 28 KB counts its HTML, so a text past 28 000 characters is read; past 60 000 not.
     expect(parseActivity({ ...base, text: 'x'.repeat(28_001) })).toMatchObject({
+      kind: 'message',
+      content: { kind: 'message', text: 'x'.repeat(28_001) },
+    });
+    expect(parseActivity({ ...base, text: 'x'.repeat(60_001) })).toMatchObject({
       kind: 'invalid',
       detail: expect.stringContaining('text'),
     });

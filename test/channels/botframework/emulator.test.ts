@@ -7,6 +7,7 @@ import { tick } from '../../../src/service/scheduler.ts';
 import type { StaffActor } from '../../../src/service/staff-actor.ts';
 import { type ConnectorActivity, FakeBotFramework } from '../../fakes/botframework.ts';
 import { FakeClock, startTestServer } from '../../support/harness.ts';
+import { settleOutbox } from '../../support/outbox.ts';
 
 /**
  * The Bot Framework Emulator's way of talking to a bot with no app id: activities in to POST /api/messages
@@ -75,7 +76,8 @@ async function send(conversation: string, fields: Record<string, unknown>, expec
   const response = await post(body);
   expect(response.status).toBe(200);
   await bf.waitFor(before + expected);
-  await new Promise((resolve) => setTimeout(resolve, 30));
+  // Everything the turn queued, sent in order (the server's own pass may still be sending it).
+  await settleOutbox(server.deps, clock.now);
   return { id: body.id, sent: bf.activities.slice(before) };
 }
 
@@ -191,8 +193,9 @@ describe('the Emulator (no app id)', () => {
     bf.failNext(1, 429, '30');
     const first = await tick(server.deps);
     expect(first.fired).toBeGreaterThanOrEqual(1);
-    // The reminder met the 429; what came after it in the pass (the question again) went out.
-    expect(texts(bf.activities.slice(before))).not.toContain(en('intro.reminder'));
+    // The reminder met the 429, and what came after it (the question again) waits behind it: the
+    // conversation's messages go out in their order.
+    expect(bf.activities.slice(before)).toEqual([]);
     const afterFirst = bf.activities.length;
     const row = await server.deps.db.read((q) =>
       q.execute(
@@ -208,14 +211,31 @@ describe('the Emulator (no app id)', () => {
     expect(bf.activities.length).toBe(afterFirst);
     clock.advance(1_000);
     await deliverOutbox(server.deps);
-    expect(bf.activities.slice(afterFirst)).toEqual([
+    expect(bf.activities.slice(afterFirst)[0]).toEqual(
       expect.objectContaining({
         conversationId: 'conv-a',
         activity: expect.objectContaining({ text: en('intro.reminder') }),
       }),
-    ]);
+    );
+    expect(bf.activities.length).toBeGreaterThan(afterFirst + 1);
     const sent = bf.activities.slice(before);
     expect(sent.every((s) => s.replyToId === undefined && s.activity.replyToId === undefined)).toBe(true);
+  });
+
+  it('tries a crisis reply the connector refused once (403) again, and sends the rest after it, in order', async () => {
+    bf.failNext(1, 403);
+    const before = bf.activities.length;
+    const body = activity('conv-403', { type: 'message', text: 'I want to kill myself tonight' });
+    expect((await post(body)).status).toBe(200);
+    await settleOutbox(server.deps, clock.now);
+    // The first was refused; the others wait behind it rather than overtake it.
+    expect(bf.activities.slice(before)).toEqual([]);
+    clock.advance(60_000);
+    await settleOutbox(server.deps, clock.now);
+    const sent = texts(bf.activities.slice(before));
+    expect(sent[0]).toBe(en('safety.crisis_ack'));
+    expect(sent.join('\n')).toContain('113');
+    expect(sent.at(-1)).toBe(en('safety.ask_thoughts'));
   });
 
   it('delivers a therapist message proactively, again after a 429 when Retry-After says', async () => {
@@ -257,7 +277,7 @@ describe('the Emulator (no app id)', () => {
       expect(response.status, serviceUrl).toBe(400);
     }
     const huge = await post(
-      activity('conv-x', { type: 'message', text: 'hei', padding: 'x'.repeat(135_000) }),
+      activity('conv-x', { type: 'message', text: 'hei', padding: 'x'.repeat(263_000) }),
     );
     expect(huge.status).toBe(413);
     const garbled = await fetch(`${server.url}/api/messages`, {
@@ -338,6 +358,35 @@ describe('what a channel may send that must not lose a message', () => {
     const text = `${'語'.repeat(27_990)} slutt`;
     expect(text.length).toBeLessThanOrEqual(28_000);
     await replyTexts('conv-cjk', { text, channelId: 'msteams' });
+  });
+
+  it('reads a Teams text past 28 000 characters (its HTML counted) whole, up to 60 000', async () => {
+    const crisis = 'jeg&nbsp;vil ta livet mitt i kveld';
+    for (const [conversation, length] of [
+      ['conv-html-1', 28_001],
+      ['conv-html-2', 60_000],
+    ] as const) {
+      const paragraph = '<p>Jeg har hatt en lang uke og vil fortelle om den.</p>';
+      const text = `${paragraph.repeat(Math.ceil(length / paragraph.length)).slice(0, length - crisis.length - 1)} ${crisis}`;
+      expect(text).toHaveLength(length);
+      const replies = await replyTexts(conversation, { text, channelId: 'msteams', locale: 'nb-NO' });
+      expect(replies).toContain(catalog.text('nb', 'safety.crisis_ack'));
+    }
+  });
+
+  it('accepts 60 000 three-byte characters (180 kB), and refuses 60 001 with a 400, changing nothing', async () => {
+    const text = `${'語'.repeat(59_990)} slutt`;
+    expect(text.length).toBeLessThanOrEqual(60_000);
+    await replyTexts('conv-cjk-long', { text, channelId: 'msteams' });
+    const before = await footprint();
+    const sent = bf.activities.length;
+    const over = await post(activity('conv-too-long', { type: 'message', text: 'x'.repeat(60_001) }));
+    expect(over.status).toBe(400);
+    expect(await over.json()).toMatchObject({
+      error: { code: 'invalid_request', message: expect.stringContaining('text') },
+    });
+    expect(await footprint()).toBe(before);
+    expect(bf.activities.length).toBe(sent);
   });
 
   const odd: [string, Record<string, unknown>][] = [

@@ -90,16 +90,20 @@ describe('parseTwilioInbound', () => {
     expect(parseTwilioInbound({ ...inbound, OptOutType: 'SOMETHING_NEW' })).not.toHaveProperty('optOutType');
   });
 
-  it('reports text with media, and media alone as unsupported', () => {
+  it('reads text with media as the text, and media alone as media from the sender', () => {
     expect(
       parseTwilioInbound({ ...inbound, NumMedia: '1', MediaUrl0: 'https://api.twilio.com/x' }),
     ).toMatchObject({
       kind: 'text',
       numMedia: 1,
     });
-    expect(parseTwilioInbound({ ...inbound, Body: '', NumMedia: '2' })).toEqual({
-      kind: 'unsupported',
-      reason: 'media-only',
+    expect(parseTwilioInbound({ ...inbound, Body: ' ', NumMedia: '2' })).toEqual({
+      kind: 'media',
+      messageSid: inbound.MessageSid,
+      accountSid: inbound.AccountSid,
+      from: inbound.From,
+      to: inbound.To,
+      numMedia: 2,
     });
   });
 
