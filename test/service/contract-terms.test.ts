@@ -8,7 +8,7 @@ import {
 } from '../../src/domain/contract.ts';
 import { createClient } from '../../src/service/clients.ts';
 import { listContacts } from '../../src/service/contacts.ts';
-import { contractForStaff, draftContract, signContractAsTherapist } from '../../src/service/contracts.ts';
+import { type ContractFieldsInput, contractForStaff, draftContract } from '../../src/service/contracts.ts';
 import { COURSE_START_TIMER } from '../../src/service/course-gate.ts';
 import { fireDueTimers } from '../../src/service/fire-timers.ts';
 import { handleInbound, type InboundContent, startConversation } from '../../src/service/handle-inbound.ts';
@@ -16,6 +16,7 @@ import type { StaffActor } from '../../src/service/staff-actor.ts';
 import { plannedMeasurements } from '../../src/storage/contacts.ts';
 import { listEnrollments } from '../../src/storage/enrollments.ts';
 import { listTimers } from '../../src/storage/timers.ts';
+import { draftAndSign as signedContract } from '../support/contracts.ts';
 import { type Harness, makeHarness } from '../support/harness.ts';
 
 /*
@@ -87,13 +88,8 @@ const transcriptTexts = (clientId: string) =>
     ).rows.map((r) => String(r.text)),
   );
 
-async function draftAndSign(clientId: string, fields: Record<string, unknown> = {}) {
-  const drafted = await draftContract(h.deps, therapist, clientId, { ...goals, ...fields });
-  if (!drafted.ok) throw new Error(JSON.stringify(drafted));
-  const signed = await signContractAsTherapist(h.deps, therapist, clientId);
-  if (!signed.ok || !('contract' in signed)) throw new Error(JSON.stringify(signed));
-  return signed.contract;
-}
+const draftAndSign = (clientId: string, fields: ContractFieldsInput = {}) =>
+  signedContract(h.deps, therapist, clientId, { ...goals, ...fields });
 
 describe('the signed start date holds', () => {
   it('accepted before the start date: part 1 waits, the reply says when, and a timer opens it that day', async () => {

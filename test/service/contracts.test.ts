@@ -4,6 +4,7 @@ import { addDays, type ContractFields } from '../../src/domain/contract.ts';
 import { createClient } from '../../src/service/clients.ts';
 import { listContacts } from '../../src/service/contacts.ts';
 import {
+  type ContractFieldsInput,
   contractForStaff,
   draftContract,
   signContractAsTherapist,
@@ -18,6 +19,7 @@ import { listEnrollments } from '../../src/storage/enrollments.ts';
 import { outboxForAddress } from '../../src/storage/outbox.ts';
 import { listTimers } from '../../src/storage/timers.ts';
 import { parseChat } from '../conversations/player.ts';
+import { draftAndSign as signedContract } from '../support/contracts.ts';
 import { type Harness, makeHarness } from '../support/harness.ts';
 
 const PHONE = '+4791234567';
@@ -95,13 +97,8 @@ const texts = (o: { replies: { text: string; choices?: { value: string }[] }[] }
 const enrollment = async (clientId: string) =>
   (await h.deps.db.read((q) => listEnrollments(q, clientId)))[0]!;
 
-async function draftAndSign(clientId: string, fields = {}) {
-  const drafted = await draftContract(h.deps, therapist, clientId, { ...goals, ...fields });
-  expect(drafted.ok).toBe(true);
-  const signed = await signContractAsTherapist(h.deps, therapist, clientId);
-  if (!signed.ok || !('contract' in signed)) throw new Error(JSON.stringify(signed));
-  return signed.contract;
-}
+const draftAndSign = (clientId: string, fields: ContractFieldsInput = {}) =>
+  signedContract(h.deps, therapist, clientId, { ...goals, ...fields });
 
 describe('the guidance contract', () => {
   it('holds a course with a therapist until the contract is signed, and tells the client why', async () => {

@@ -1,0 +1,22 @@
+import {
+  type ContractFieldsInput,
+  type ContractView,
+  draftContract,
+  signContractAsTherapist,
+} from '../../src/service/contracts.ts';
+import type { ServiceDeps } from '../../src/service/deps.ts';
+import type { StaffActor } from '../../src/service/staff-actor.ts';
+
+/** The therapist drafts `fields` and signs: the contract that now waits for the client. Throws if refused. */
+export async function draftAndSign(
+  deps: ServiceDeps,
+  therapist: StaffActor,
+  clientId: string,
+  fields: ContractFieldsInput,
+): Promise<ContractView> {
+  const drafted = await draftContract(deps, therapist, clientId, fields);
+  if (!drafted.ok) throw new Error(`draft refused: ${JSON.stringify(drafted)}`);
+  const signed = await signContractAsTherapist(deps, therapist, clientId);
+  if (!signed.ok || !('contract' in signed)) throw new Error(`signature refused: ${JSON.stringify(signed)}`);
+  return signed.contract;
+}
