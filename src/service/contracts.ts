@@ -566,24 +566,3 @@ async function shownHere(deps: ServiceDeps, contractId: string, address: Address
   const push = deps.senders[address.channel]?.mode === 'push';
   return deps.db.read((q) => contractShown(q, contractId, address.id, push));
 }
-
-/**
- * A contract that waits for the client, as this conversation shows it again (after START, or when a
- * conversation links while the course does not wait for it, e.g. after a waiver): the whole text and
- * its question, or the question for the words of the change they asked for. Undefined when none waits.
- */
-export async function waitingContractReplies(
-  deps: ServiceDeps,
-  clientId: string,
-  channel: string,
-  locale: Locale,
-): Promise<Reply[] | undefined> {
-  const [latest] = await deps.db.read((q) => listContracts(q, clientId));
-  const waits = latest && contractWaitsFor(latest);
-  if (waits === 'answer')
-    return contractReplies(deps.catalog, latest!.fields as ContractFields, channel, {
-      version: latest!.version,
-      locale,
-    });
-  return waits === 'change_words' ? [{ key: 'contract.ask_change' }] : undefined;
-}

@@ -85,6 +85,13 @@ export function contractReplies(
   return contractMessage(fields, contractFormOf(channel), { ...options, counted });
 }
 
+/** The contract that waits for the client, and what for (its answer, or the words of a change). */
+async function waitingContract(deps: ServiceDeps, clientId: string) {
+  const [latest] = await deps.db.read((q) => listContracts(q, clientId));
+  const waits = latest && contractWaitsFor(latest);
+  return waits && { contract: latest!, waits };
+}
+
 /**
  * The question of a contract that waits for the client: its answer, or the words of the change they
  * asked for. The client's next message goes to the contract (handle-inbound.ts), so whatever brings the
@@ -96,11 +103,34 @@ export async function waitingContractPrompt(
   clientId: string,
   address: { channel: string },
 ): Promise<Reply | undefined> {
-  const [latest] = await deps.db.read((q) => listContracts(q, clientId));
-  const waits = latest && contractWaitsFor(latest);
-  if (waits === 'answer') return contractQuestion(contractFormOf(address.channel));
-  return waits === 'change_words' ? { key: 'contract.ask_change' } : undefined;
+  const waiting = await waitingContract(deps, clientId);
+  if (!waiting) return undefined;
+  return waiting.waits === 'answer' ? contractQuestion(contractFormOf(address.channel)) : ASK_CHANGE;
 }
+
+/**
+ * A contract that waits for the client, as this conversation shows it again (after START, or when a
+ * conversation links while the course does not wait for it, e.g. after a waiver): the whole text and
+ * its question, or the question for the words of the change they asked for. Undefined when none waits.
+ */
+export async function waitingContractReplies(
+  deps: ServiceDeps,
+  clientId: string,
+  channel: string,
+  locale: Locale,
+): Promise<Reply[] | undefined> {
+  const waiting = await waitingContract(deps, clientId);
+  if (!waiting) return undefined;
+  const { contract } = waiting;
+  return waiting.waits === 'answer'
+    ? contractReplies(deps.catalog, contract.fields as ContractFields, channel, {
+        version: contract.version,
+        locale,
+      })
+    : [ASK_CHANGE];
+}
+
+const ASK_CHANGE: Reply = { key: 'contract.ask_change' };
 
 /**
  * Reads the gate only when a course with a responsible therapist is about to start: every other turn

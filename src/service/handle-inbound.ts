@@ -34,8 +34,8 @@ import {
 import { takeRateLimitStatement } from '../storage/rate-limits.ts';
 import { leaveMenu, menuAnswerTurn, menuChoiceTurn, waitingMenuPrompt } from './chat-menu.ts';
 import { codeAttemptKeys, codeAttemptLock, countWrongCode, readCodeAttempts } from './code-attempts.ts';
-import { answerContract, waitingContractReplies } from './contracts.ts';
-import { courseGate, waitingContractPrompt } from './course-gate.ts';
+import { answerContract } from './contracts.ts';
+import { courseGate, waitingContractPrompt, waitingContractReplies } from './course-gate.ts';
 import type { ServiceDeps } from './deps.ts';
 import { waitingQuestion } from './enrollment-state.ts';
 import { DuplicateInbound, WriteConflict } from './errors.ts';
@@ -230,24 +230,17 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
     return limitedTurn(deps, { now, address, locale: inbound.locale }, allowance.retryAfterSeconds);
   }
   const payload = { text: typed, value };
-  // A picture or file alone: one reply that only text is read here. While the safety protocol's question
-  // waits it goes on below as no answer, which the protocol treats as not safe.
-  if (inbound.content.kind === 'unreadable' && context.pendingSafetyAlert === undefined) {
-    return unreadableTurn(deps, {
-      now,
-      address: target,
-      isNewAddress: !address,
-      clientId: linked?.id,
-      locale: inbound.locale ?? linked?.locale ?? target.locale,
-      inbound: { providerId: inbound.providerId, text, payload, counted: allowance?.take },
-    });
-  }
   const base: TurnBase = {
     now,
     address: target,
     isNewAddress: !address,
     inbound: { providerId: inbound.providerId, text, payload, counted: allowance?.take },
   };
+  // A picture or file alone: one reply that only text is read here. While the safety protocol's question
+  // waits it goes on below as no answer, which the protocol treats as not safe.
+  if (inbound.content.kind === 'unreadable' && context.pendingSafetyAlert === undefined) {
+    return unreadableTurn(deps, base, linked?.id, inbound.locale ?? linked?.locale ?? target.locale);
+  }
 
   if (linked) {
     const prefetched = context.turn && { context: context.turn, readAt };
@@ -605,28 +598,23 @@ async function clientTurn(
 /** The reply to a message its channel could not turn into text (unreadable content). */
 async function unreadableTurn(
   deps: ServiceDeps,
-  turn: {
-    now: Date;
-    address: AddressRecord;
-    isNewAddress: boolean;
-    clientId: string | undefined;
-    locale: Locale;
-    inbound: TurnBase['inbound'];
-  },
+  base: TurnBase,
+  clientId: string | undefined,
+  locale: Locale,
 ): Promise<InboundOutcome> {
-  const written = await deps.db.write(async (tx) => {
-    if (turn.isNewAddress) await insertAddress(tx, turn.address);
-    return writeTurn(deps, tx, {
-      now: turn.now,
-      address: turn.address,
-      clientId: turn.clientId,
-      locale: turn.locale,
-      inbound: turn.inbound,
+  const written = await deps.db.write((tx) =>
+    writeTurn(deps, tx, {
+      now: base.now,
+      address: base.address,
+      clientId,
+      locale,
+      inbound: base.inbound,
       events: [],
       replies: [{ key: 'service.text_only' }],
-    });
-  });
-  return { kind: 'handled', addressId: turn.address.id, ...written };
+      statements: base.isNewAddress ? [insertAddressStatement(base.address)] : [],
+    }),
+  );
+  return { kind: 'handled', addressId: base.address.id, ...written };
 }
 
 async function keywordTurn(

@@ -12,11 +12,10 @@ import { type ContractFieldsInput, contractForStaff, draftContract } from '../..
 import { COURSE_START_TIMER } from '../../src/service/course-gate.ts';
 import { fireDueTimers } from '../../src/service/fire-timers.ts';
 import { handleInbound, type InboundContent, startConversation } from '../../src/service/handle-inbound.ts';
-import type { StaffActor } from '../../src/service/staff-actor.ts';
 import { plannedMeasurements } from '../../src/storage/contacts.ts';
 import { listEnrollments } from '../../src/storage/enrollments.ts';
 import { listTimers } from '../../src/storage/timers.ts';
-import { draftAndSign as signedContract } from '../support/contracts.ts';
+import { draftAndSign as signedContract, therapistA as therapist } from '../support/contracts.ts';
 import { type Harness, makeHarness } from '../support/harness.ts';
 
 /*
@@ -27,14 +26,6 @@ import { type Harness, makeHarness } from '../support/harness.ts';
  */
 
 let h: Harness;
-const therapist: StaffActor = {
-  staffId: 'ther-a',
-  email: 'a@clinic.test',
-  name: 'Tina Terapeut',
-  role: 'therapist',
-  locale: 'nb',
-  via: 'api',
-};
 const goals = { focus: 'Lite energi', goals: ['Gå tur tre ganger i uka'] };
 const ACCEPTED = 'Takk! Avtalen er nå signert av deg og veilederen din.';
 const DAY = 24 * 60 * 60 * 1000;

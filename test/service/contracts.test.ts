@@ -19,7 +19,7 @@ import { listEnrollments } from '../../src/storage/enrollments.ts';
 import { outboxForAddress } from '../../src/storage/outbox.ts';
 import { listTimers } from '../../src/storage/timers.ts';
 import { parseChat } from '../conversations/player.ts';
-import { draftAndSign as signedContract } from '../support/contracts.ts';
+import { draftAndSign as signedContract, therapistA as therapist } from '../support/contracts.ts';
 import { type Harness, makeHarness } from '../support/harness.ts';
 
 const PHONE = '+4791234567';
@@ -27,14 +27,6 @@ let h: Harness;
 /** Whether the fake Twilio takes messages (else it answers 503, and they are tried again later). */
 let twilioUp = true;
 
-const therapist: StaffActor = {
-  staffId: 'ther-a',
-  email: 'a@clinic.test',
-  name: 'Tina Terapeut',
-  role: 'therapist',
-  locale: 'nb',
-  via: 'api',
-};
 const other: StaffActor = { ...therapist, staffId: 'ther-b', email: 'b@clinic.test' };
 
 const goals = { focus: 'Lite energi og tunge morgener', goals: ['Gå tur tre ganger i uka'] };

@@ -7,6 +7,16 @@ import {
 import type { ServiceDeps } from '../../src/service/deps.ts';
 import type { StaffActor } from '../../src/service/staff-actor.ts';
 
+/** A therapist who drafts and signs through the API (the staff row is created by the test that needs it). */
+export const therapistA: StaffActor = {
+  staffId: 'ther-a',
+  email: 'a@clinic.test',
+  name: 'Tina Terapeut',
+  role: 'therapist',
+  locale: 'nb',
+  via: 'api',
+};
+
 /** The therapist drafts `fields` and signs: the contract that now waits for the client. Throws if refused. */
 export async function draftAndSign(
   deps: ServiceDeps,
