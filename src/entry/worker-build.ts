@@ -1,4 +1,6 @@
-import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import phoneMetadata from 'libphonenumber-js/min/metadata';
 import en from '../../content/safety-phrases/en.json' with { type: 'json' };
 import nb from '../../content/safety-phrases/nb.json' with { type: 'json' };
@@ -24,6 +26,11 @@ import { loadSafetyRules, withoutDocumentation } from '../domain/safety/rules.ts
  * - `phone-metadata.json`: libphonenumber-js's "min" metadata (every country) without the numbers'
  *   formats, which only formatting reads (`withoutFormats` in src/domain/phone.ts): it stands in for
  *   `libphonenumber-js/min/metadata`, 9 KiB gzip smaller, and parses and validates the same.
+ *
+ * Several builds may run at once (each Worker test file starts its own wrangler) while an earlier
+ * Worker serves the assets: a file is written only when its content changes, through a temporary file
+ * renamed over it, and nothing is removed but what the sources no longer have. A reader sees the old
+ * file or the new one, never a missing or half-written one.
  */
 const files = { nb, nn, en, rules };
 const checked = loadSafetyRules(files);
@@ -31,30 +38,53 @@ if (!checked.ok) {
   const issue = checked.error[0]!;
   throw new ContentError(`content/safety-phrases/${issue.file}.json: ${issue.path} ${issue.message}`);
 }
-const out = new URL('../../dist/worker/', import.meta.url);
-mkdirSync(out, { recursive: true });
-writeFileSync(new URL('safety-phrases.json', out), JSON.stringify(withoutDocumentation(files)));
+const out = fileURLToPath(new URL('../../dist/worker/', import.meta.url));
+
+/** Writes `content` to `path` unless it is there already, atomically (a rename in the same folder). */
+function writeIfChanged(path: string, content: string | Buffer): void {
+  const wanted = typeof content === 'string' ? Buffer.from(content) : content;
+  try {
+    if (readFileSync(path).equals(wanted)) return;
+  } catch {
+    // Not there yet.
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, wanted);
+  renameSync(temporary, path);
+}
+
+/** The files under `dir`, relative to it, with `/` between folders. */
+function filesUnder(dir: string): string[] {
+  try {
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(dir, join(entry.parentPath, entry.name)).split('\\').join('/'));
+  } catch {
+    return [];
+  }
+}
+
+writeIfChanged(join(out, 'safety-phrases.json'), JSON.stringify(withoutDocumentation(files)));
 
 // The illustrations as static assets (wrangler.toml `[assets]`): served by Cloudflare before the Worker
-// runs, with the headers of `_headers`, and outside the script's size limit. Written afresh, so an SVG
-// removed from content/illustrations is gone from the assets too.
-const illustrations = new URL('../../content/illustrations/', import.meta.url);
-const assets = new URL('assets/', out);
-rmSync(assets, { recursive: true, force: true });
+// runs, with the headers of `_headers`, and outside the script's size limit. An SVG removed from
+// content/illustrations is removed from the assets too.
+const illustrations = fileURLToPath(new URL('../../content/illustrations/', import.meta.url));
+const assets = join(out, 'assets');
+const wanted = new Map<string, string | Buffer>();
 for (const course of readdirSync(illustrations, { withFileTypes: true })) {
   if (!course.isDirectory()) continue;
-  for (const file of readdirSync(new URL(`${course.name}/`, illustrations)).sort()) {
+  for (const file of readdirSync(join(illustrations, course.name)).sort()) {
     if (!file.endsWith('.svg')) continue;
     const name = `${course.name}/${file.slice(0, -'.svg'.length)}`;
     if (!ILLUSTRATION_NAME.test(name)) throw new Error(`content/illustrations/${name}.svg: not a valid name`);
-    const target = new URL(`illustrations/${course.name}/`, assets);
-    mkdirSync(target, { recursive: true });
-    copyFileSync(new URL(`${course.name}/${file}`, illustrations), new URL(file, target));
+    wanted.set(`illustrations/${name}.svg`, readFileSync(join(illustrations, course.name, file)));
   }
 }
 // The headers the Node route sends with an illustration (src/http/app.ts).
-writeFileSync(
-  new URL('_headers', assets),
+wanted.set(
+  '_headers',
   [
     '/illustrations/*',
     "  Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'",
@@ -63,5 +93,10 @@ writeFileSync(
     '',
   ].join('\n'),
 );
+for (const [path, content] of wanted) writeIfChanged(join(assets, path), content);
+for (const path of filesUnder(assets)) {
+  // A `.tmp` file is another build's write in progress.
+  if (!wanted.has(path) && !path.endsWith('.tmp')) rmSync(join(assets, path), { force: true });
+}
 
-writeFileSync(new URL('phone-metadata.json', out), JSON.stringify(withoutFormats(phoneMetadata)));
+writeIfChanged(join(out, 'phone-metadata.json'), JSON.stringify(withoutFormats(phoneMetadata)));

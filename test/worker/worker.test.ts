@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient as createLibsqlClient } from '@libsql/client';
@@ -128,6 +129,17 @@ describe.runIf(available)('the Worker in workerd', { timeout: 60_000 }, () => {
     );
     expect(await response.text()).toBe(file);
     expect((await worker.fetch('/illustrations/sleep/nope.svg')).status).toBe(404);
+  });
+
+  it('keeps serving the illustrations while another Worker test runs the build step', async () => {
+    // Each Worker test file's wrangler runs worker-build.ts; workerd keeps the assets folder it opened
+    // at start, so a build that removed and wrote the folder afresh made every illustration a 500.
+    execFileSync(process.execPath, ['./bin/run-ts.js', 'src/entry/worker-build.ts'], {
+      cwd: new URL('../../', import.meta.url),
+    });
+    const response = await worker.fetch('/illustrations/sleep/bedroom.svg');
+    expect(response.status).toBe(200);
+    expect(await response.text()).toMatch(/^<svg/);
   });
 
   it('plays the intro in the web chat after an access code', async () => {
