@@ -37,8 +37,10 @@ export function observe(deps: ServiceDeps, metrics: Metrics): MiddlewareHandler 
     const started = performance.now();
     const given = c.req.header('x-request-id');
     const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
-    await next();
+    // Before the handler, as in app.ts; after it only on a Response the handler built itself.
     c.header('X-Request-Id', requestId);
+    await next();
+    if (c.res.headers.get('X-Request-Id') !== requestId) c.header('X-Request-Id', requestId);
     const seconds = (performance.now() - started) / 1000;
     const matched = routePath(c);
     const route = matched === '' || matched === '*' || matched === '/*' ? 'unmatched' : matched;

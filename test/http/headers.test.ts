@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMediaType } from '../../src/channels/media-type.ts';
-import { startTestServer } from '../support/harness.ts';
+import { createApp } from '../../src/http/app.ts';
+import { makeHarness, startTestServer } from '../support/harness.ts';
 
 /**
  * Headers on every answer (issue 16): nothing is sniffed; the chat page cannot be framed except by the
@@ -68,6 +69,37 @@ describe('response headers', () => {
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     }
     expect((await post({}, 'text/plain')).headers.get('cache-control')).toBe('no-store');
+  });
+
+  it("a Response a route built itself, and a route's own Cache-Control, keep the same rules", async () => {
+    // The app sets these headers before the handler runs (see app.ts): this pins the cases where the
+    // handler's answer does not take them from the context.
+    const harness = await makeHarness();
+    try {
+      const app = createApp(harness.deps);
+      app.get(
+        '/channels/own-response',
+        () => new Response('{}', { headers: { 'content-type': 'application/json' } }),
+      );
+      app.get('/channels/own-cache', (c) => {
+        c.header('Cache-Control', 'private, max-age=5');
+        return c.json({});
+      });
+      app.get('/public/own-response', () => new Response('x'));
+      const own = await app.request('/channels/own-response', { headers: { 'x-request-id': 'req-1' } });
+      expect(own.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(own.headers.get('cache-control')).toBe('no-store');
+      expect(own.headers.get('x-request-id')).toBe('req-1');
+      expect((await app.request('/channels/own-cache')).headers.get('cache-control')).toBe(
+        'private, max-age=5',
+      );
+      const open = await app.request('/public/own-response');
+      expect(open.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(open.headers.get('cache-control')).toBeNull();
+      expect(open.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      harness.close();
+    }
   });
 
   it('takes exactly application/json, with any parameters and in any case', async () => {
