@@ -28,7 +28,43 @@ export interface WallClock {
 }
 
 const MS_PER_MINUTE = 60_000;
-const MS_PER_DAY = 24 * 60 * MS_PER_MINUTE;
+const MS_PER_HOUR = 60 * MS_PER_MINUTE;
+const MS_PER_DAY = 24 * MS_PER_HOUR;
+
+/** Offsets by zone and UTC hour (see offsetAt); emptied when it holds more than this many hours. */
+const offsetCache = new Map<string, Map<number, number>>();
+const OFFSET_CACHE_HOURS = 50_000;
+let offsetCacheSize = 0;
+
+/**
+ * `tzOffset(timeZone, instant)` (minutes east of UTC), remembered per hour: every turn reads the zone's
+ * offset several times (each `Intl` lookup costs microseconds), nearly always in an hour read before.
+ * An hour is remembered only when its first and last millisecond have the same offset, so an hour with a
+ * change in it (at any minute or second) is always looked up; no zone changes its offset twice in an hour.
+ */
+export function offsetAt(timeZone: string, instant: Date): number {
+  const time = instant.getTime();
+  const hour = Math.floor(time / MS_PER_HOUR);
+  let hours = offsetCache.get(timeZone);
+  const known = hours?.get(hour);
+  if (known !== undefined) return known;
+  const start = tzOffset(timeZone, new Date(hour * MS_PER_HOUR));
+  if (start !== tzOffset(timeZone, new Date((hour + 1) * MS_PER_HOUR - 1))) {
+    return tzOffset(timeZone, instant);
+  }
+  if (offsetCacheSize >= OFFSET_CACHE_HOURS) {
+    offsetCache.clear();
+    offsetCacheSize = 0;
+    hours = undefined;
+  }
+  if (!hours) {
+    hours = new Map();
+    offsetCache.set(timeZone, hours);
+  }
+  hours.set(hour, start);
+  offsetCacheSize++;
+  return start;
+}
 
 /**
  * The instant at which the wall clock in `timeZone` shows `wall`.
@@ -48,13 +84,13 @@ const MS_PER_DAY = 24 * 60 * MS_PER_MINUTE;
  */
 export function instantAt(wall: WallClock, timeZone: string): Date {
   const asIfUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hours, wall.minutes);
-  const offsetBefore = tzOffset(timeZone, new Date(asIfUtc - MS_PER_DAY));
-  const offsetAfter = tzOffset(timeZone, new Date(asIfUtc + MS_PER_DAY));
+  const offsetBefore = offsetAt(timeZone, new Date(asIfUtc - MS_PER_DAY));
+  const offsetAfter = offsetAt(timeZone, new Date(asIfUtc + MS_PER_DAY));
   const at = (offset: number) => new Date(asIfUtc - offset * MS_PER_MINUTE);
   // Read with the offset after the change: right for every time after it, and the second occurrence
   // of a repeated time. It is right exactly when the zone has that offset at the resulting instant.
   const after = at(offsetAfter);
-  if (tzOffset(timeZone, after) === offsetAfter) return after;
+  if (offsetAt(timeZone, after) === offsetAfter) return after;
   // Otherwise the time is before the change, or in the gap: read with the offset before the change,
   // a time in the gap lands after the change, as far on as the gap is long.
   return at(offsetBefore);
@@ -67,7 +103,7 @@ export function instantAt(wall: WallClock, timeZone: string): Date {
  * runs for every reminder a turn schedules. An unknown zone gives NaN fields, as `TZDate` does.
  */
 export function wallClockOf(instant: Date, timeZone: string): WallClock {
-  const local = new Date(instant.getTime() - Math.round(-tzOffset(timeZone, instant) * 60) * 1000);
+  const local = new Date(instant.getTime() - Math.round(-offsetAt(timeZone, instant) * 60) * 1000);
   return {
     year: local.getUTCFullYear(),
     month: local.getUTCMonth() + 1,

@@ -1,10 +1,11 @@
-import { TZDate } from '@date-fns/tz';
+import { TZDate, tzOffset } from '@date-fns/tz';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/domain/duration.ts';
 import {
   instantAt,
   localTimeAtOrAfter,
   nextLocalTime,
+  offsetAt,
   parseClockTime,
   wallClockOf,
 } from '../../src/domain/local-time.ts';
@@ -60,6 +61,43 @@ describe('instantAt', () => {
   it('round-trips through wallClockOf outside the changed hours', () => {
     const wall = { year: 2026, month: 6, day: 30, hours: 23, minutes: 45 };
     expect(wallClockOf(instantAt(wall, 'Pacific/Auckland'), 'Pacific/Auckland')).toEqual(wall);
+  });
+});
+
+describe('offsetAt', () => {
+  it('gives what tzOffset gives, minute by minute around changes, in zones with odd offsets and changes', () => {
+    const zones = [
+      'Europe/Oslo',
+      'America/New_York',
+      'Australia/Lord_Howe', // a change of 30 minutes at 02:00
+      'Pacific/Chatham', // +12:45 / +13:45
+      'Asia/Kathmandu', // +05:45 since 1986, +05:30 before
+      'America/St_Johns', // -03:30 / -02:30
+      'Africa/Casablanca', // summer time stopped during Ramadan
+      'Nope/Nowhere', // unknown: NaN, as tzOffset
+    ];
+    const around = [
+      '2026-03-29T00:00:00Z',
+      '2026-10-25T00:00:00Z',
+      '2026-03-08T06:00:00Z',
+      '2026-04-04T14:00:00Z',
+      '2026-09-26T14:00:00Z',
+      '1985-12-31T18:00:00Z',
+      '2026-02-14T00:00:00Z',
+    ];
+    for (const zone of zones) {
+      for (const start of around) {
+        // Every 7 minutes over 4 hours, twice: the second pass reads what the first remembered.
+        for (let pass = 0; pass < 2; pass++) {
+          for (let minute = 0; minute < 240; minute += 7) {
+            const instant = new Date(Date.parse(start) + minute * 60_000 + pass * 1234);
+            expect(offsetAt(zone, instant), `${zone} ${instant.toISOString()}`).toEqual(
+              tzOffset(zone, instant),
+            );
+          }
+        }
+      }
+    }
   });
 });
 

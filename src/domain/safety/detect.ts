@@ -83,9 +83,10 @@ export function detectRisk(text: string, rules: SafetyRules): RiskDetection {
   if (analysis === undefined) return NONE;
   let concern: { rule: Rule; match: Match; suffix: string } | undefined;
   const memo = new Map<number, Match | null>();
+  const candidates = candidateRules(rules, analysis.present);
   for (const [index, rule] of rules.rules.entries()) {
     if (rule.tier === 'part') break;
-    if (!possible(rule, rules, analysis)) continue;
+    if (!candidates[index] || !possible(rule, rules, analysis)) continue;
     const match = matchRule(index, rules, analysis, memo);
     if (!match) continue;
     let tier: RiskTier = rule.tier;
@@ -306,6 +307,70 @@ function requirementsMet(pattern: Pattern, analysis: Analysis): boolean {
     if (!found) return false;
   }
   return true;
+}
+
+/**
+ * For each rule, keys of which at least one must be in a text for the rule to be `possible`: one
+ * requirement group of each of its patterns (the smallest), or of the parts of its first piece of
+ * evidence. A rule with a pattern that requires nothing is listed under `always`.
+ */
+interface RuleAnchors {
+  readonly byKey: ReadonlyMap<number, readonly number[]>;
+  readonly always: readonly number[];
+}
+
+const anchorsByRules = new WeakMap<SafetyRules, RuleAnchors>();
+
+function ruleAnchors(rules: SafetyRules): RuleAnchors {
+  const known = anchorsByRules.get(rules);
+  if (known) return known;
+  const ALWAYS = null;
+  const ofPatterns = (patterns: readonly Pattern[], into: Set<number>): boolean => {
+    for (const pattern of patterns) {
+      if (pattern.requires.length === 0) return false;
+      let smallest = pattern.requires[0]!;
+      for (const group of pattern.requires) if (group.length < smallest.length) smallest = group;
+      for (const key of smallest) into.add(key);
+    }
+    return true;
+  };
+  const ofRule = (index: number, depth: number): Set<number> | typeof ALWAYS => {
+    const rule = rules.rules[index]!;
+    const keys = new Set<number>();
+    if (rule.match) return ofPatterns(rule.match, keys) ? keys : ALWAYS;
+    // Every part must be found: any one part's anchors will do, so take the first.
+    const part = rule.all![0]!;
+    if (!ofPatterns(part.patterns, keys) || depth > rules.rules.length) return ALWAYS;
+    for (const target of part.rules) {
+      const inner = ofRule(target, depth + 1);
+      if (inner === ALWAYS) return ALWAYS;
+      for (const key of inner) keys.add(key);
+    }
+    return keys;
+  };
+  const byKey = new Map<number, number[]>();
+  const always: number[] = [];
+  for (const [index, rule] of rules.rules.entries()) {
+    if (rule.tier === 'part') break;
+    const keys = ofRule(index, 0);
+    if (keys === ALWAYS) always.push(index);
+    else for (const key of keys) byKey.set(key, [...(byKey.get(key) ?? []), index]);
+  }
+  const anchors = { byKey, always };
+  anchorsByRules.set(rules, anchors);
+  return anchors;
+}
+
+/** A flag per rule: whether it may be possible in a text with the keys `present` (see RuleAnchors). */
+function candidateRules(rules: SafetyRules, present: ReadonlySet<number>): Uint8Array {
+  const anchors = ruleAnchors(rules);
+  const flags = new Uint8Array(rules.rules.length);
+  for (const index of anchors.always) flags[index] = 1;
+  for (const key of present) {
+    const listed = anchors.byKey.get(key);
+    if (listed) for (const index of listed) flags[index] = 1;
+  }
+  return flags;
 }
 
 function possible(rule: Rule, rules: SafetyRules, analysis: Analysis): boolean {
