@@ -14,6 +14,7 @@ export function enrollmentWrite(enrollment: EnrollmentRecord, result: TurnResult
   return {
     id: enrollment.id,
     expectedRowVersion: enrollment.rowVersion,
+    statusAsRead: enrollment.status,
     persisted: result.persisted,
     done: result.done,
     timers: result.timers,

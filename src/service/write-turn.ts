@@ -4,7 +4,11 @@ import type { DomainEvent, Locale, PersistedFlow, Reply, TimerSpec } from '../en
 import type { AddressRecord } from '../storage/addresses.ts';
 import { touchAddressStatement } from '../storage/addresses.ts';
 import { collectWrites, type InStatement, type Queryable } from '../storage/db.ts';
-import { insertStartedEnrollmentStatement, saveSnapshotStatement } from '../storage/enrollments.ts';
+import {
+  type EnrollmentStatus,
+  insertStartedEnrollmentStatement,
+  saveSnapshotStatement,
+} from '../storage/enrollments.ts';
 import { appendEventStatement } from '../storage/events.ts';
 import {
   type DiscreetSmsState,
@@ -43,6 +47,8 @@ export interface TurnWrite {
   enrollment?: {
     id: string;
     expectedRowVersion: number;
+    /** The status read with `expectedRowVersion` (saveSnapshotStatement writes it only when it changes). */
+    statusAsRead?: EnrollmentStatus;
     persisted: PersistedFlow;
     done: boolean;
     timers: TimerSpec[];
@@ -229,6 +235,7 @@ export async function turnStatements(
     const save = {
       id: e.id,
       expectedRowVersion: e.expectedRowVersion,
+      statusAsRead: e.statusAsRead,
       persisted: e.persisted,
       done: e.done,
       now,

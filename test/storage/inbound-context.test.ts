@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { findAddress, insertAddress } from '../../src/storage/addresses.ts';
 import { insertAlert, pendingSafetyQuestionRef, recordSafetyAnswer } from '../../src/storage/alerts.ts';
 import { findClient, insertClient } from '../../src/storage/clients.ts';
+import type { Queryable } from '../../src/storage/db.ts';
 import { currentEnrollment, insertEnrollment, saveSnapshot } from '../../src/storage/enrollments.ts';
 import { markProcessed, wasProcessed } from '../../src/storage/inbound.ts';
 import { loadClientTurnContext, loadInboundContext } from '../../src/storage/inbound-context.ts';
@@ -175,6 +176,40 @@ describe('the one-statement turn reads', () => {
       expect(linked.turn?.enrollment?.id).toBe('e2');
       expect((await db.read((q) => loadClientTurnContext(q, 'a1', 'c1'))).pending).toEqual({ id: 'al1' });
       expect((await db.read((q) => loadClientTurnContext(q, 'a1', 'c1'))).enrollment?.id).toBe('e2');
+    } finally {
+      db.close();
+      dir.remove();
+    }
+  });
+});
+
+describe('the turn reads on a migrated database', () => {
+  it('find the newest enrollment and safety question by index, without sorting (migration 0020)', async () => {
+    const dir = tempDir();
+    const db = await openTestDatabase(`file:${join(dir.path, 'plan.db')}`);
+    try {
+      await migrate(db, nodeMigrations(), new Date(at(0)));
+      // Each read's statement, as it sends it, explained instead of run.
+      const plans: string[] = [];
+      const explaining = (q: Queryable): Queryable => ({
+        execute: async (stmt) => {
+          const { sql, args } = typeof stmt === 'string' ? { sql: stmt, args: [] } : stmt;
+          const rows = (await q.execute({ sql: `EXPLAIN QUERY PLAN ${sql}`, args })).rows;
+          plans.push(rows.map((row) => String(row.detail)).join('\n'));
+          throw new Error('explained');
+        },
+        batch: q.batch,
+      });
+      await db
+        .read((q) => loadInboundContext(explaining(q), 'web', 'conv-1', 'm1', COUNTERS))
+        .catch(() => {});
+      await db.read((q) => loadClientTurnContext(explaining(q), 'a1', 'c1')).catch(() => {});
+      expect(plans).toHaveLength(2);
+      for (const plan of plans) {
+        expect(plan).toContain('USING INDEX enrollments_current');
+        expect(plan).toContain('USING INDEX alerts_address_pending');
+        expect(plan).not.toContain('TEMP B-TREE');
+      }
     } finally {
       db.close();
       dir.remove();
