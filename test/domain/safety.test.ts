@@ -296,6 +296,35 @@ describe('normaliseForMatching', () => {
     expect(normaliseForMatching('ta.livet,mitt')).toBe('ta livet mit');
     expect(normaliseForMatching('22:30')).toBe('22 30');
   });
+
+  it('deletes invisible format characters inside words, as the text shows them', () => {
+    for (const invisible of [
+      '\u00AD',
+      '\u200B',
+      '\u200C',
+      '\u200D',
+      '\u2060',
+      '\uFEFF',
+      '\u200E',
+      '\u202E',
+    ]) {
+      expect(normaliseForMatching(`selv${invisible}mord`)).toBe('selvmord');
+    }
+  });
+});
+
+describe('a crisis message with invisible characters inside its words', () => {
+  it('is still a crisis: a soft hyphen, zero-width spaces and joiners, a byte order mark', () => {
+    for (const [text, invisible] of [
+      ['jeg vil ta li{}vet mitt i natt', '\u00AD'],
+      ['jeg vil ta li{}vet mitt i natt', '\u200B'],
+      ['jeg vil ta liv{}et mitt i natt', '\u2060'],
+      ['I want to k{}ill myself tonight', '\u200D'],
+      ['I want to kill my{}self tonight', '\uFEFF'],
+    ] as const) {
+      expect(tierOf(text.replace('{}', invisible)), JSON.stringify(text)).toBe('crisis');
+    }
+  });
 });
 
 describe('tokenise', () => {

@@ -117,7 +117,11 @@ function buttonValue(value: unknown): string | undefined {
   return undefined;
 }
 
-/** The named entities Teams puts in a message's HTML text; `&nbsp;` is read as a plain space. */
+/**
+ * The named entities Teams puts in a message's HTML text (`&nbsp;` is read as a plain space), and the
+ * invisible ones a text can carry inside a word (a soft hyphen, zero-width characters): decoded, the
+ * safety detector deletes them (normaliseForMatching), so "selv&shy;mord" reads as "selvmord".
+ */
 const NAMED_ENTITIES: Record<string, string> = {
   nbsp: ' ',
   amp: '&',
@@ -125,23 +129,35 @@ const NAMED_ENTITIES: Record<string, string> = {
   gt: '>',
   quot: '"',
   apos: "'",
+  shy: '\u00AD',
+  zwsp: '\u200B',
+  zerowidthspace: '\u200B',
+  zwnj: '\u200C',
+  zwj: '\u200D',
+  nobreak: '\u2060',
+  lrm: '\u200E',
+  rlm: '\u200F',
 };
 
 /** Tags after which Teams' HTML starts a new line: a line break, and the end of a paragraph or block. */
 const LINE_TAG = /<(?:br\b[^>]*|\/(?:p|div|li|h[1-6]|blockquote|pre|tr))>/gi;
 const TAG = /<\/?[a-z][^>]*>/gi;
+/** An HTML comment, dropped whole: "selv<!-- -->mord" shows as one word. */
+const COMMENT = /<!--[\s\S]*?-->/g;
 const ENTITY = /&(?:#(\d{1,7})|#x([0-9a-f]{1,6})|([a-z]+));/gi;
 
 /**
- * The plain text of a Teams message's `text`, which is HTML: tags are dropped and their inner text kept
- * (a mention `<at>selvhjelp</at>` reads as "selvhjelp"; a line break or a paragraph's end as a line break),
- * then `&nbsp;` (as a space), `&amp; &lt; &gt; &quot; &apos;` and numeric entities are decoded, so the
+ * The plain text of a Teams message's `text`, which is HTML: comments are dropped, and tags with their
+ * inner text kept (a mention `<at>selvhjelp</at>` reads as "selvhjelp"; a line break or a paragraph's
+ * end as a line break), then `&nbsp;` (as a space), `&amp; &lt; &gt; &quot; &apos;`, the invisible
+ * `&shy;` and zero-width entities, and numeric entities are decoded, so the
  * safety detector and the flows read what the client saw. Tags are dropped before entities are decoded,
  * so an escaped `&lt;b&gt;` the client typed stays text. An entity naming no character (`&#0;`, a
  * surrogate, beyond U+10FFFF) becomes U+FFFD; unknown names stay as written.
  */
 export function teamsPlainText(html: string): string {
   return html
+    .replace(COMMENT, '')
     .replace(LINE_TAG, '\n')
     .replace(TAG, '')
     .replace(

@@ -3,6 +3,8 @@
  * inbound text MUST go through this same function; matching then happens on the folded forms.
  *
  * Steps, in order:
+ * 0. invisible format characters are deleted (a soft hyphen, zero-width spaces and joiners, the byte
+ *    order mark, direction marks: Unicode category Cf), so that "selv\u00ADmord" reads as it shows;
  * 1. lower case;
  * 2. Norwegian letters to ASCII: ø → o, æ → e, å (and any other accented letter) → its base letter;
  * 3. apostrophes are deleted ("don't" → "dont"), every other non-alphanumeric becomes a space;
@@ -17,6 +19,7 @@
  */
 export function normaliseForMatching(text: string): string {
   const folded = text
+    .replace(/\p{Cf}/gu, '')
     .toLowerCase()
     .replace(/ø/g, 'o')
     .replace(/æ/g, 'e')

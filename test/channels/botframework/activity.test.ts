@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { localeOf, parseActivity, teamsPlainText } from '../../../src/channels/botframework/activity.ts';
+import { safetyRules } from '../../../src/content/safety-phrases.ts';
+import { detectRisk } from '../../../src/domain/safety/detect.ts';
 
 const base = {
   type: 'message',
@@ -174,6 +176,26 @@ describe('parseActivity', () => {
     expect(teamsPlainText('&#0; &#xD800; &#x110000; &copy; & ;')).toBe('\uFFFD \uFFFD \uFFFD &copy; & ;');
     expect(teamsPlainText('&amp;lt;')).toBe('&lt;');
     expect(teamsPlainText('a < b > c')).toBe('a < b > c');
+  });
+
+  it('drops comments and decodes the invisible entities, so a word split by them is one word again', () => {
+    expect(teamsPlainText('selv<!-- x -->mord')).toBe('selvmord');
+    expect(teamsPlainText('a<!---->b <!-- <b>c</b> -->d')).toBe('ab d');
+    expect(teamsPlainText('li&shy;vet&ZeroWidthSpace;x&zwj;y&zwnj;z')).toBe(
+      'li\u00ADvet\u200Bx\u200Dy\u200Cz',
+    );
+  });
+
+  it('reads a crisis message that hides its words behind comments or soft hyphens as a crisis', () => {
+    for (const html of [
+      '<p>I want to kill my&shy;self tonight</p>',
+      '<p>I want to kill my<!-- -->self tonight</p>',
+      '<p>jeg vil ta li<!---->vet mitt i natt</p>',
+    ]) {
+      const parsed = parseActivity({ ...base, channelId: 'msteams', text: html });
+      if (!('content' in parsed) || parsed.content.kind !== 'message') throw new Error(html);
+      expect(detectRisk(parsed.content.text, safetyRules).tier, html).toBe('crisis');
+    }
   });
 
   it('takes nb, nn and no as Bokmål and en as English; other languages give none', () => {
