@@ -44,7 +44,7 @@ import { LIMIT_NOTICE_RULE, messageAllowance, messageCounters } from './message-
 import { storeClientMessage } from './messages.ts';
 import type { RenderedReply } from './render.ts';
 import { runTurn, type Trigger } from './run-turn.ts';
-import { checkSafetyButton, checkText, type PressedCheck } from './safety.ts';
+import { checkInbound, checkSafetyButton, checkText, type PressedCheck } from './safety.ts';
 import { openSafetyTurn, safetyAnswerTurn, textSignal } from './safety-mode.ts';
 import { type CallerStatement, type TurnWrite, writeTurn } from './write-turn.ts';
 
@@ -193,7 +193,6 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
   const now = deps.clock();
   const typed = inbound.content.text;
   const value = buttonOf(inbound.content);
-  const text = typed ?? value ?? '';
   // One statement: the address, the dedupe check, the linked client and its turn context (read before
   // the client's lock; linkedTurn uses the turn context only if nothing ran under that lock since).
   const counters = await messageCounters(deps, inbound.origin?.networkAddress);
@@ -214,9 +213,20 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
   };
   if (context.linkedClientMissing) throw new Error(`Address ${target.id} links to a missing client`);
   const linked = target.clientId ? context.client : undefined;
-  // Safety first, on every channel and in every state: every text is read by the detector before a
-  // keyword, an access code, a flow or the message limits see it.
-  const signal = checkText(typed);
+  // Safety first, on every channel and in every state: every text (and a button's value: a client can
+  // put words there) is read by the detector before a keyword, an access code, a flow or the message
+  // limits see it.
+  const signal = checkInbound(typed, value);
+  // What the transcript and an alert show: the text, or the value without one; both when the words that
+  // raised a signal came in the value.
+  const text =
+    typed !== undefined &&
+    value !== undefined &&
+    value !== typed &&
+    signal.tier !== 'none' &&
+    checkText(typed).tier !== signal.tier
+      ? `${typed}\n${value}`
+      : (typed ?? value ?? '');
   // A pressed "yes" of the protocol's questions is a signal of its own when none of them is open.
   const pressed = checkSafetyButton(value, inbound.locale ?? target.locale);
   // A crisis message, STOP and an answer to the safety protocol's question are never refused.

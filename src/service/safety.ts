@@ -8,6 +8,21 @@ export function checkText(text: string | undefined): RiskDetection {
   return text ? detectRisk(text, safetyRules) : { tier: 'none' };
 }
 
+const SEVERITY = { none: 0, concern: 1, crisis: 2 } as const;
+
+/**
+ * `checkText` over all the words a message carries: its text, and a button's value where that differs.
+ * Our buttons' values are identifiers that read as nothing (test/service/safety.test.ts checks every one
+ * the flows offer), but Direct Line and Bot Framework Web Chat let a client send any string as `value`,
+ * with or without a text. The more serious finding counts; on a tie, the text's.
+ */
+export function checkInbound(text: string | undefined, value: string | undefined): RiskDetection {
+  const ofText = checkText(text);
+  if (value === undefined || value === text || ofText.tier === 'crisis') return ofText;
+  const ofValue = checkText(value);
+  return SEVERITY[ofValue.tier] > SEVERITY[ofText.tier] ? ofValue : ofText;
+}
+
 /** A pressed button of the protocol read as a signal: the detection, and the answer the button gives. */
 export type PressedCheck =
   | { readonly tier: 'none' }

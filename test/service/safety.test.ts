@@ -1,9 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AnyStateNode } from 'xstate';
+import { defaultRegistry } from '../../flows/registry.ts';
+import { MENU_CHOICES } from '../../src/domain/chat-menu.ts';
 import { parseClinicHours } from '../../src/domain/clinic-hours.ts';
+import { DANGER_CHOICES, THOUGHTS_CHOICES } from '../../src/domain/safety/safe-answer.ts';
+import { isPromptMeta } from '../../src/engine/prompt.ts';
 import { acknowledge, listOpenAlerts } from '../../src/service/alerts.ts';
 import { createClient } from '../../src/service/clients.ts';
 import { fireDueTimers } from '../../src/service/fire-timers.ts';
 import { handleInbound } from '../../src/service/handle-inbound.ts';
+import { checkText } from '../../src/service/safety.ts';
 import { clientAlerts } from '../../src/storage/alerts.ts';
 import { currentEnrollment } from '../../src/storage/enrollments.ts';
 import { clientEvents } from '../../src/storage/events.ts';
@@ -197,6 +203,35 @@ describe('safety mode', () => {
     await send(created.accessCode);
     const [linked] = await alertsOf(created.clientId);
     expect(linked?.id).toBe(unlinked?.id);
+  });
+
+  it('reads the words a client put in a button value (Direct Line lets any string through)', async () => {
+    const client = await linkedClient('phq9');
+    const outcome = await client.send({ value: CRISIS });
+    expect(texts(outcome)[0]).toBe(t('safety.crisis_ack'));
+    expect(texts(outcome).at(-1)).toBe(t('safety.ask_thoughts'));
+    // With a text beside it, the alert shows both.
+    const other = await linkedClient('phq9', 'b');
+    const both = await handleInbound(h.deps, {
+      channel: 'terminal',
+      address: 'b',
+      content: { kind: 'button', value: CRISIS, text: 'ok' },
+    });
+    expect(texts(both)[0]).toBe(t('safety.crisis_ack'));
+    const [alert] = await alertsOf(other.clientId);
+    expect(alert).toMatchObject({ tier: 'crisis', triggerText: `ok\n${CRISIS}` });
+  });
+
+  it("reads no button value the service offers as a risk: the flows' choices and the protocol's", () => {
+    const values = new Set<string>([...THOUGHTS_CHOICES, ...DANGER_CHOICES, ...Object.values(MENU_CHOICES)]);
+    const walk = (node: AnyStateNode) => {
+      const meta = node.meta as unknown;
+      if (isPromptMeta(meta)) for (const choice of meta.prompt.choices ?? []) values.add(choice.value);
+      for (const child of Object.values(node.states)) walk(child as AnyStateNode);
+    };
+    for (const flow of defaultRegistry.all()) walk(flow.machine.root);
+    expect(values.size).toBeGreaterThan(60);
+    expect([...values].filter((value) => checkText(value).tier !== 'none')).toEqual([]);
   });
 
   it('takes a "yes" pressed on an earlier question as a signal of its own, linked or not', async () => {
