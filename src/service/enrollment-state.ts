@@ -32,9 +32,19 @@ export function waitingQuestion(
     : undefined;
 }
 
-/** When a check-in finishes in the middle of a course, the course's waiting question comes back. */
-export async function resumeOther(deps: ServiceDeps, clientId: string, finishedId: string): Promise<Reply[]> {
+/**
+ * When a check-in finishes in the middle of a course, the course's waiting question comes back: after
+ * the client's last answer with a "welcome back", and after a check-in that ran out on its own (nobody
+ * came back: the message arrives by itself) with a plain line that the course waits.
+ */
+export async function resumeOther(
+  deps: ServiceDeps,
+  clientId: string,
+  finishedId: string,
+  by: 'client' | 'timer',
+): Promise<Reply[]> {
   const other = await deps.db.read((q) => otherCurrentEnrollment(q, clientId, finishedId));
   const prompt = waitingQuestion(deps, other);
-  return prompt ? [{ key: 'service.resumed' }, prompt] : [];
+  if (!prompt) return [];
+  return [{ key: by === 'client' ? 'service.resumed' : 'service.course_waits' }, prompt];
 }

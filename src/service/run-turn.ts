@@ -259,7 +259,15 @@ async function prepareTurn(
       write = { ...write, cancels: [...write.cancels, COURSE_START_TIMER] };
     // A check-in that finishes in the middle of a course hands the conversation back to the course.
     if (result.done && !step.started)
-      replies = [...replies, ...(await resumeOther(deps, client.id, enrollment.id))];
+      replies = [
+        ...replies,
+        ...(await resumeOther(
+          deps,
+          client.id,
+          enrollment.id,
+          trigger.kind === 'timer_due' ? 'timer' : 'client',
+        )),
+      ];
   }
   // Safety first, on what the flow itself raised: the protocol opens in the same write (commitTurn).
   const signal = flowSignal(events);

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/service/clients.ts';
+import { fireDueTimers } from '../../src/service/fire-timers.ts';
 import { handleInbound } from '../../src/service/handle-inbound.ts';
 import { fireDueSchedules, scheduleMeasurement } from '../../src/service/measurements.ts';
+import { conversationSince } from '../../src/service/transcript.ts';
 import { listEnrollments } from '../../src/storage/enrollments.ts';
 import { clientResponses } from '../../src/storage/responses.ts';
 import { clientSchedules } from '../../src/storage/schedules.ts';
@@ -83,6 +85,36 @@ describe('measurement schedules', () => {
       h.deps.catalog.text('nb', 'service.resumed'),
       h.deps.catalog.text('nb', 'intro.ask_ready'),
     ]);
+  });
+
+  it('hands the conversation back without a "welcome back" when a check-in runs out on its own', async () => {
+    const created = await createClient(h.deps, { course: 'intro' });
+    if (!created.ok) throw new Error();
+    const send = (text: string) =>
+      handleInbound(h.deps, {
+        channel: 'terminal',
+        address: 'y',
+        content: { kind: 'message', text },
+        createAddress: true,
+      });
+    await send(created.accessCode);
+    await scheduleMeasurement(h.deps, { clientId: created.clientId, flowId: 'screen', everyDays: 1 });
+    h.clock.advance(2 * DAY);
+    expect(await fireDueSchedules(h.deps)).toBe(1);
+    const answered = await send('0');
+    const after = answered.kind === 'handled' ? answered.cursor : 0;
+    // Nobody answers the rest: the check-in expires a day later, by its timer.
+    h.clock.advance(2 * DAY);
+    await fireDueTimers(h.deps);
+    const said = ((await conversationSince(h.deps, 'terminal', 'y', after)) ?? [])
+      .filter((entry) => entry.direction === 'out')
+      .map((entry) => (entry.payload as { rendered?: { text: string } }).rendered?.text);
+    const text = (key: string) => h.deps.catalog.text('nb', key);
+    expect(said).toContain(text('questionnaire.expired'));
+    expect(said).not.toContain(text('service.resumed'));
+    const waits = said.indexOf(text('service.course_waits'));
+    expect(waits).toBeGreaterThan(said.indexOf(text('questionnaire.expired')));
+    expect(said[waits + 1]).toBe(text('intro.ask_ready'));
   });
 
   it('schedules one measurement at a given time, e.g. before a follow-up contact, and refuses the past', async () => {
