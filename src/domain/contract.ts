@@ -641,7 +641,9 @@ export function contractMessage(
   if (form === 'sms') {
     const key = amended ? 'contract.sms_amended' : 'contract.sms';
     if (count === 0) return [{ key: `${key}_no_contacts`, vars: period }];
-    return [{ key, vars: { ...period, ...contacts('contract.phrase.contacts') } }];
+    // One contact has a date, not a rhythm.
+    const sms = count === 1 ? `${key}_one_contact` : key;
+    return [{ key: sms, vars: { ...period, ...contacts('contract.phrase.contacts') } }];
   }
   const and = options.locale === 'nb' ? 'og' : 'and';
   const instruments = fields.measurement.instruments.map((i) => (i === 'phq9' ? 'PHQ-9' : 'GAD-7'));
@@ -653,7 +655,7 @@ export function contractMessage(
     count === 0
       ? { key: 'contract.full.no_contacts' }
       : {
-          key: 'contract.full.contacts',
+          key: count === 1 ? 'contract.full.one_contact' : 'contract.full.contacts',
           vars: contacts(`contract.phrase.contacts.${fields.contacts.mode}`),
         },
     ...measurementReplies(fields, listOf(instruments, and)),

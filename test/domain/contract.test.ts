@@ -212,14 +212,16 @@ describe('contractMessage', () => {
     quiet: { reminderAfterDays: 1, taskAfterDays: 2 },
   });
 
-  it('reads right for one: one talk, every day, one day', () => {
+  it('reads right for one: one talk (on its date, with no rhythm), every day, one day', () => {
     const nb = texts(ones('phone'), 'full', 'nb').join('\n');
     expect(nb).toContain('Tempo: en ny del hver dag, fra 23.11.2026');
-    expect(nb).toContain('Oppfølging: 1 samtale på telefon à 20 minutter, omtrent hver dag.');
+    expect(nb).toMatch(/Oppfølging: 1 samtale på telefon à 20 minutter, \d+\.\d+\.\d{4} kl\. \d\d:\d\d\./);
+    expect(nb).not.toContain('omtrent hver');
     expect(nb).toContain('Hører vi ikke fra deg på 1 dag, får du en påminnelse. Etter 2 dager tar');
     const en = texts(ones('phone'), 'full', 'en').join('\n');
     expect(en).toContain('Pace: a new part every day, from 23 Nov 2026');
-    expect(en).toContain('Follow-up: 1 phone call of 20 minutes, about every day.');
+    expect(en).toMatch(/Follow-up: 1 phone call of 20 minutes, on \d+ [A-Z][a-z]{2} \d{4} at \d\d:\d\d\./);
+    expect(en).not.toContain('about every');
     expect(en).toContain('If we do not hear from you for 1 day, you get a reminder. After 2 days your');
     for (const mode of CONTACT_MODES) {
       for (const locale of ['nb', 'en'] as const) {
@@ -231,12 +233,12 @@ describe('contractMessage', () => {
     }
     expect(texts(ones('video'), 'sms', 'nb')).toEqual([
       expect.stringContaining(
-        'en ny del hver dag fra 23.11.2026 til ca. 8.2.2027. 1 samtale på 20 min, hver dag, den første',
+        'en ny del hver dag fra 23.11.2026 til ca. 8.2.2027. 1 samtale på 20 min, 30.11.2026 kl. 10:00.',
       ),
     ]);
     expect(texts(ones('video'), 'sms', 'en')).toEqual([
       expect.stringContaining(
-        'a new part every day from 23 Nov 2026 to about 8 Feb 2027. 1 talk of 20 min, every day, the first',
+        'a new part every day from 23 Nov 2026 to about 8 Feb 2027. 1 talk of 20 min on 30 Nov 2026 at 10:00.',
       ),
     ]);
   });
