@@ -454,14 +454,18 @@ export interface ContactOutcomeInput {
 
 export type RecordContactOutcome =
   | { ok: true; contact: ContactView }
-  /** `not_yet`: a contact cannot be missed before it begins. */
-  | { ok: false; error: 'not_found' | 'cancelled' | 'note_required' | 'not_yet' };
+  /**
+   * `not_yet`: a contact cannot be missed before it begins. `already_done`: a contact recorded done keeps
+   * its note; it can be corrected (recorded done again), not turned into missed or cancelled.
+   */
+  | { ok: false; error: 'not_found' | 'cancelled' | 'note_required' | 'not_yet' | 'already_done' };
 
 /**
  * Records how a contact went: done (with the note), missed, or cancelled. A contact recorded needs no
  * questionnaire or reminder before it: the ones not sent yet are withdrawn (a call taken early, before
  * its planned time, is done and not announced any more). Missed only once it has begun: before that it
- * can be cancelled or taken early, not missed. A note can be corrected by recording it again. One
+ * can be cancelled or taken early, not missed. A note can be corrected by recording it again; a contact
+ * recorded done stays done (its note is the clinical record). One
  * `contact.note` audit row in the same transaction.
  */
 export async function recordContact(
@@ -481,6 +485,8 @@ export async function recordContact(
     if (input.status === 'done' && !input.note) return { ok: false, error: 'note_required' };
     if (input.status === 'missed' && contact.plannedAt > now.toISOString())
       return { ok: false, error: 'not_yet' };
+    // The note is the clinical record of the contact: recording it missed or cancelled would erase it.
+    if (contact.status === 'done' && input.status !== 'done') return { ok: false, error: 'already_done' };
     const changed = await recordContactOutcome(tx, {
       id: contactId,
       status: input.status,

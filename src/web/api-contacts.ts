@@ -58,7 +58,10 @@ export function contactRoutes(api: OpenAPIHono<WorkspaceEnv>, deps: ServiceDeps)
         400: badRequest,
         401: unauthorized,
         404: notFound,
-        409: json('The contact was cancelled, or (missed) it has not begun yet.', ApiError),
+        409: json(
+          'The contact was cancelled, is recorded done (its note can be corrected, its status not), or (missed) it has not begun yet.',
+          ApiError,
+        ),
       },
     }),
     async (c) => {
@@ -89,6 +92,14 @@ export function contactRoutes(api: OpenAPIHono<WorkspaceEnv>, deps: ServiceDeps)
           return c.json(problem('note_required', 'A contact that took place needs its note.'), 400);
         case 'cancelled':
           return c.json(problem('cancelled', 'The contact was cancelled.'), 409);
+        case 'already_done':
+          return c.json(
+            problem(
+              'already_done',
+              'The contact is recorded done: its note can be corrected, its status not.',
+            ),
+            409,
+          );
         case 'not_yet':
           return c.json(
             problem(

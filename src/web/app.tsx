@@ -642,6 +642,7 @@ export function workspaceRoutes(deps: ServiceDeps, options: WorkspaceOptions = {
         note,
       });
       if (!outcome.ok && outcome.error === 'not_yet') return invalid(t('contacts.not_yet'), 409);
+      if (!outcome.ok && outcome.error === 'already_done') return invalid(t('contacts.already_done'), 409);
       if (!outcome.ok) return outcome.error === 'not_found' ? notFound(c) : invalid();
     }
     return c.redirect(`${back}#contacts`, 303);

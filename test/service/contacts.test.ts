@@ -316,6 +316,16 @@ describe('recording contacts', () => {
       noteBy: therapist.staffId,
       noteAt: '2027-03-22T09:30:00.000Z',
     });
+    // Done keeps its note: it can be corrected, not recorded missed or cancelled (the note would go).
+    for (const status of ['missed', 'cancelled'] as const) {
+      expect(await recordContact(h.deps, therapist, clientId, one, { status })).toEqual({
+        ok: false,
+        error: 'already_done',
+      });
+    }
+    const corrected = { ...note, next: 'Keep the diary one more week.' };
+    const again = await recordContact(h.deps, therapist, clientId, one, { status: 'done', note: corrected });
+    expect(again.ok && again.contact).toMatchObject({ status: 'done', note: corrected });
     expect(await recordContact(h.deps, other, clientId, two, { status: 'missed' })).toEqual({
       ok: false,
       error: 'not_found',
@@ -339,6 +349,7 @@ describe('recording contacts', () => {
       async (q) => (await q.execute('SELECT action, detail FROM audit_log ORDER BY seq')).rows,
     );
     expect(audit.map((r) => `${r.action} ${r.detail ?? ''}`.trim())).toEqual([
+      `contact.note ${one} done`,
       `contact.note ${one} done`,
       `contact.note ${three} cancelled`,
       `contact.note ${two} missed`,

@@ -158,10 +158,22 @@ describe('GET/POST /clients/{id}/contacts', () => {
       status: 'planned',
     });
 
+    // A later one, taken early: recorded done, it keeps its note (correctable, never cancelled after).
+    const early = ContactChanged.parse(
+      (
+        await api('A', `/clients/${clientId}/contacts`, {
+          action: 'add',
+          date: '2026-12-20',
+          time: '10:00',
+          minutes: 20,
+          mode: 'phone',
+        })
+      ).body,
+    ).contact;
     const note = { learned: 'Bekymringstid', helped: 'Skrive ned', hard: 'Kveldene', next: 'Del 3' };
     const recorded = await api('A', `/clients/${clientId}/contacts`, {
       action: 'record',
-      contactId: contact.id,
+      contactId: early.id,
       status: 'done',
       note,
     });
@@ -176,6 +188,7 @@ describe('GET/POST /clients/{id}/contacts', () => {
       [{ action: 'record', contactId: contact.id, status: 'done' }, 400, 'note_required'],
       // 3 December has not come: a contact can be taken early (done), not missed.
       [{ action: 'record', contactId: contact.id, status: 'missed' }, 409, 'not_yet'],
+      [{ action: 'record', contactId: early.id, status: 'cancelled' }, 409, 'already_done'],
       [{ action: 'add', date: '2026-11-20', time: '10:00', minutes: 20, mode: 'phone' }, 400, 'in_the_past'],
       [{ action: 'add', date: '2026-02-30', time: '10:00', minutes: 20, mode: 'phone' }, 400, 'invalid_date'],
       [

@@ -86,10 +86,13 @@ export function ContactsPart({ t, locale, timeZone, clientId, contacts }: Contac
                   <input type="hidden" name="contactId" value={contact.id} />
                   <label for={`status-${contact.id}`}>{t('contacts.outcome')}</label>
                   <select id={`status-${contact.id}`} name="status">
-                    {/* A contact that has not begun can be taken early or cancelled, never missed. */}
-                    {(contact.begun
-                      ? (['done', 'missed', 'cancelled'] as const)
-                      : (['done', 'cancelled'] as const)
+                    {/* A contact that has not begun can be taken early or cancelled, never missed; one
+                        recorded done keeps its note, which can be corrected. */}
+                    {(contact.status === 'done'
+                      ? (['done'] as const)
+                      : contact.begun
+                        ? (['done', 'missed', 'cancelled'] as const)
+                        : (['done', 'cancelled'] as const)
                     ).map((status) => (
                       <option
                         value={status}
