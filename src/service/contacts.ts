@@ -271,7 +271,8 @@ export interface ContactView {
   noteBy?: string;
   noteAt?: string;
   reminder: { at?: string; sentAt?: string; outcome?: ReminderOutcome };
-  measurement?: { scheduleId: string; flowId: string; dueAt?: string; active: boolean };
+  /** The questionnaire before it: when it is due, or when it went (`startedAt`). */
+  measurement?: { scheduleId: string; flowId: string; dueAt?: string; active: boolean; startedAt?: string };
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -325,6 +326,7 @@ export async function readContacts(
         flowId: measurement.flowId,
         dueAt: measurement.dueAt,
         active: measurement.active,
+        ...(measurement.startedAt ? { startedAt: measurement.startedAt } : {}),
       },
     };
   });

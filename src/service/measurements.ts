@@ -173,7 +173,7 @@ async function startCheckins(deps: ServiceDeps, schedules: ScheduleRecord[]): Pr
         scheduledFor: { timeZone: client.timeZone },
         // Another pass that took this schedule first (its due time moved) turns this check-in down: its
         // enrollment is not created, and the rest of the batch is written without it.
-        statements: [{ mustChange: advanceScheduleStatement(schedule.id, dueAt, next) }],
+        statements: [{ mustChange: advanceScheduleStatement(schedule.id, dueAt, next, now.toISOString()) }],
         // The turn inserts the enrollment with the started questionnaire in it.
         newEnrollment: true,
       },

@@ -192,11 +192,19 @@ export async function plannedMeasurements(
   q: Queryable,
   clientId: string,
 ): Promise<
-  { id: string; flowId: string; dueAt?: string; active: boolean; contactId?: string; contractId?: string }[]
+  {
+    id: string;
+    flowId: string;
+    dueAt?: string;
+    active: boolean;
+    startedAt?: string;
+    contactId?: string;
+    contractId?: string;
+  }[]
 > {
   const rows = (
     await q.execute({
-      sql: `SELECT id, flow_id, next_due_at, active, contact_id, contract_id FROM measurement_schedules
+      sql: `SELECT id, flow_id, next_due_at, active, last_started_at, contact_id, contract_id FROM measurement_schedules
             WHERE client_id = ? AND (contact_id IS NOT NULL OR contract_id IS NOT NULL) ORDER BY next_due_at, rowid`,
       args: [clientId],
     })
@@ -206,6 +214,7 @@ export async function plannedMeasurements(
     flowId: str(row, 'flow_id'),
     dueAt: optStr(row, 'next_due_at'),
     active: num(row, 'active') === 1,
+    startedAt: optStr(row, 'last_started_at'),
     contactId: optStr(row, 'contact_id'),
     contractId: optStr(row, 'contract_id'),
   }));

@@ -123,10 +123,13 @@ export const advanceScheduleStatement = (
   id: string,
   expectedDueAt: string,
   nextDueAt: string | null,
+  /** When the questionnaire started, if it did (a schedule can also move on without starting one). */
+  startedAt?: string,
 ): InStatement => ({
-  sql: `UPDATE measurement_schedules SET next_due_at = ?, active = CASE WHEN ? IS NULL THEN 0 ELSE active END
+  sql: `UPDATE measurement_schedules SET next_due_at = ?, active = CASE WHEN ? IS NULL THEN 0 ELSE active END,
+          last_started_at = COALESCE(?, last_started_at)
         WHERE id = ? AND next_due_at = ?`,
-  args: [nextDueAt, nextDueAt, id, expectedDueAt],
+  args: [nextDueAt, nextDueAt, startedAt ?? null, id, expectedDueAt],
 });
 
 /** Moves a schedule on (compare-and-set on its due time, so two schedulers never start it twice). */

@@ -85,6 +85,9 @@ export const Contact = z
         flowId: z.string(),
         dueAt: timestamp.optional(),
         active: z.boolean(),
+        startedAt: timestamp
+          .optional()
+          .openapi({ description: 'When the questionnaire went to the client.' }),
       })
       .optional(),
   })

@@ -459,6 +459,13 @@ describe('a new version of the contract keeps what happened (QA finding 3)', () 
     expect(await sendDueContactReminders(h.deps)).toBe(1);
     expect(await fireDueSchedules(h.deps)).toBe(1);
     const reminded = (await rows(clientId))[0]!;
+    // The contact list says when the questionnaire went, after its schedule ended.
+    const listed = await listContacts(h.deps, therapist, clientId);
+    expect(listed?.contacts[0]?.measurement).toMatchObject({
+      active: false,
+      startedAt: '2027-03-21T19:00:00.000Z',
+    });
+    expect(listed?.contacts[1]?.measurement?.startedAt).toBeUndefined();
 
     // The same days an hour later, after the reminder and the questionnaire went.
     const second = await sign(clientId, 'contract-2', 2, fields({ count: 2, time: '11:00' }));

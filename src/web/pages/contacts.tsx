@@ -74,6 +74,12 @@ export function ContactsPart({ t, locale, timeZone, clientId, contacts }: Contac
                       at: formatDateTime(contact.measurement.dueAt, locale, timeZone),
                     })}
                   </li>
+                ) : contact.measurement?.startedAt ? (
+                  <li>
+                    {t('contacts.measurement_sent', {
+                      at: formatDateTime(contact.measurement.startedAt, locale, timeZone),
+                    })}
+                  </li>
                 ) : null}
               </ul>
             ) : null}
