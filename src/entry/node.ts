@@ -3,6 +3,7 @@ import type { FlowRegistry } from '../../flows/registry.ts';
 import { sdkAuthenticator } from '../channels/botframework/sdk-auth.ts';
 import { networkAddressOf } from '../channels/network-address.ts';
 import type { Config } from '../config/config.ts';
+import { catalog } from '../content/default.ts';
 import { nodeIllustrations } from '../content/illustrations-node.ts';
 import { createApp } from '../http/app.ts';
 import type { Logger, ServiceDeps } from '../service/deps.ts';
@@ -35,6 +36,7 @@ export async function buildNodeDeps(
   await migrate(db, nodeMigrations(), clock());
   return serviceDeps(config, {
     db,
+    catalog,
     clock,
     log: overrides.log ?? log,
     flows: overrides.flows,

@@ -1,7 +1,7 @@
 import { defaultRegistry, type FlowRegistry } from '../../flows/registry.ts';
 import { BOTFRAMEWORK_CHANNEL } from '../channels/botframework/sender.ts';
 import type { Config } from '../config/config.ts';
-import { catalog } from '../content/default.ts';
+import type { Catalog } from '../content/catalog.ts';
 import { conversationReference } from '../service/conversation-references.ts';
 import { type Logger, randomIds, type ServiceDeps } from '../service/deps.ts';
 import { KeyedLock } from '../service/keyed-lock.ts';
@@ -12,6 +12,8 @@ import { channelsFromConfig } from './channels.ts';
 
 export interface DepsParts {
   db: Database;
+  /** The content catalogue: Node imports it (src/content/default.ts), the Worker reads it from its assets. */
+  catalog: Catalog;
   log: Logger;
   clock?: () => Date;
   flows?: FlowRegistry;
@@ -23,7 +25,7 @@ export function serviceDeps(config: Config, parts: DepsParts): ServiceDeps {
   const deps: ServiceDeps = {
     db: parts.db,
     flows: parts.flows ?? defaultRegistry,
-    catalog,
+    catalog: parts.catalog,
     clock: parts.clock ?? (() => new Date()),
     ids: randomIds,
     defaults: {

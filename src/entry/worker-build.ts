@@ -2,14 +2,16 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import phoneMetadata from 'libphonenumber-js/min/metadata';
+import { contentFiles } from '../../content/index.ts';
 import en from '../../content/safety-phrases/en.json' with { type: 'json' };
 import nb from '../../content/safety-phrases/nb.json' with { type: 'json' };
 import nn from '../../content/safety-phrases/nn.json' with { type: 'json' };
 import rules from '../../content/safety-phrases/rules.json' with { type: 'json' };
-import { ContentError } from '../content/catalog.ts';
+import { buildCatalog, ContentError } from '../content/catalog.ts';
 import { ILLUSTRATION_NAME } from '../content/illustrations.ts';
 import { withoutFormats } from '../domain/phone.ts';
 import { loadSafetyRules, withoutDocumentation } from '../domain/safety/rules.ts';
+import { CATALOG_ASSET } from './worker-assets.ts';
 
 /**
  * The custom build step of the Workers bundle (wrangler.toml `[build]`, run by `wrangler deploy`,
@@ -23,6 +25,9 @@ import { loadSafetyRules, withoutDocumentation } from '../domain/safety/rules.ts
  * - `assets/illustrations/<course>/<name>.svg` and `assets/_headers`: every SVG under
  *   content/illustrations as a static asset (wrangler.toml `[assets]`), served before the Worker runs
  *   and not part of the script: 8.8 KiB gzip less in the bundle.
+ * - `assets/content/catalog.json`: the content catalogue (every text of both languages), once it has
+ *   passed `buildCatalog`: the Worker reads it from its assets at start (worker.ts), so the texts are not
+ *   part of the script, whose size is limited.
  * - `phone-metadata.json`: libphonenumber-js's "min" metadata (every country) without the numbers'
  *   formats, which only formatting reads (`withoutFormats` in src/domain/phone.ts): it stands in for
  *   `libphonenumber-js/min/metadata`, 9 KiB gzip smaller, and parses and validates the same.
@@ -82,13 +87,19 @@ for (const course of readdirSync(illustrations, { withFileTypes: true })) {
     wanted.set(`illustrations/${name}.svg`, readFileSync(join(illustrations, course.name, file)));
   }
 }
-// The headers the Node route sends with an illustration (src/http/app.ts).
+// The content catalogue, checked as Node checks it at import (a bad file fails the build, not a request).
+buildCatalog(contentFiles);
+wanted.set(CATALOG_ASSET.slice(1), JSON.stringify(contentFiles));
+// The headers the Node route sends with an illustration (src/http/app.ts), and the catalogue's.
 wanted.set(
   '_headers',
   [
     '/illustrations/*',
     "  Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'",
     '  Cache-Control: public, max-age=3600',
+    '  X-Content-Type-Options: nosniff',
+    CATALOG_ASSET,
+    '  Cache-Control: no-cache',
     '  X-Content-Type-Options: nosniff',
     '',
   ].join('\n'),

@@ -3,12 +3,14 @@ import { createClient } from '@libsql/client/http';
 import { joseAuthenticator } from '../channels/botframework/jose-auth.ts';
 import { networkAddressOf } from '../channels/network-address.ts';
 import { type Config, loadConfig } from '../config/config.ts';
+import { buildCatalog, type Catalog, type ContentFiles } from '../content/catalog.ts';
 import { createApp } from '../http/app.ts';
 import type { Logger, ServiceDeps } from '../service/deps.ts';
 import { type Database, wrapClient } from '../storage/db.ts';
 import { channelsFromConfig } from './channels.ts';
 import { SCHEMA_VERSION } from './schema-version.ts';
 import { serviceDeps } from './service-deps.ts';
+import { CATALOG_ASSET } from './worker-assets.ts';
 import { cronPass, deliverAfterInbound, describe, guardSenders, SubrequestBudget } from './worker-cron.ts';
 
 /** The bits of the Workers runtime this entry uses (kept local so Node's typecheck needs no Workers types). */
@@ -35,11 +37,47 @@ interface Services {
   app: ReturnType<typeof createApp>;
 }
 
-/** Why the Worker cannot serve yet: its configuration (for the isolate's life), the database, or its schema. */
+/**
+ * Why the Worker cannot serve yet: its configuration (for the isolate's life), its content (the texts,
+ * read from its static assets), the database, or its schema.
+ */
 interface StartFailure {
-  status: 'config' | 'database' | 'schema';
+  status: 'config' | 'content' | 'database' | 'schema';
   message: string;
 }
+
+/** The static assets' binding (wrangler.toml `[assets] binding`). */
+interface AssetsBinding {
+  fetch(request: Request): Promise<Response>;
+}
+
+let catalog: Catalog | undefined;
+let catalogLoading: Promise<Catalog | StartFailure> | undefined;
+
+/**
+ * The content catalogue, read once per isolate from the static assets and validated as Node validates
+ * it at import (`buildCatalog`): the texts of both languages are a fifth of the script's size, and a
+ * Worker's script has a size limit where its assets do not. A failure is tried again on the next request.
+ */
+function catalogFor(env: Record<string, unknown>): Catalog | Promise<Catalog | StartFailure> {
+  if (catalog) return catalog;
+  catalogLoading ??= (async (): Promise<Catalog | StartFailure> => {
+    try {
+      const assets = env.ASSETS as AssetsBinding | undefined;
+      if (!assets) throw new Error('no ASSETS binding (wrangler.toml [assets])');
+      const response = await assets.fetch(new Request(`https://assets.invalid${CATALOG_ASSET}`));
+      if (!response.ok) throw new Error(`${CATALOG_ASSET} answered ${response.status}`);
+      catalog = buildCatalog((await response.json()) as ContentFiles);
+      return catalog;
+    } catch (error) {
+      catalogLoading = undefined;
+      return { status: 'content', message: describe(error) };
+    }
+  })();
+  return catalogLoading;
+}
+
+const isFailure = (value: object): value is StartFailure => 'status' in value && 'message' in value;
 
 let services: Services | undefined;
 let configFailure: StartFailure | undefined;
@@ -67,7 +105,7 @@ function stringEnv(env: Record<string, unknown>): Record<string, string> {
  * The composition root for Workers, built once per isolate: remote libSQL over HTTP (no database call
  * yet: the client connects lazily), every fetch of it counted against the current invocation's budget.
  */
-function build(env: Record<string, unknown>): Services {
+function build(env: Record<string, unknown>, catalog: Catalog): Services {
   const config = loadConfig(stringEnv(env));
   if (config.DATABASE_URL.startsWith('file:') || config.DATABASE_URL === ':memory:') {
     throw new Error('Invalid configuration: DATABASE_URL must be a remote libSQL URL on Workers');
@@ -81,7 +119,7 @@ function build(env: Record<string, unknown>): Services {
     },
   });
   const db = wrapClient(client);
-  const base = serviceDeps(config, { db, log: consoleLogger });
+  const base = serviceDeps(config, { db, catalog, log: consoleLogger });
   const deps: ServiceDeps = {
     ...base,
     senders: guardSenders(base.senders, () => invocation.getStore()?.budget),
@@ -116,11 +154,11 @@ function build(env: Record<string, unknown>): Services {
 }
 
 /** The services, or why there are none: a configuration error stays for the isolate's life. */
-function servicesFor(env: Record<string, unknown>): Services | StartFailure {
+function servicesFor(env: Record<string, unknown>, catalog: Catalog): Services | StartFailure {
   if (services) return services;
   if (configFailure) return configFailure;
   try {
-    services = build(env);
+    services = build(env, catalog);
     return services;
   } catch (error) {
     configFailure = { status: 'config', message: describe(error) };
@@ -172,11 +210,11 @@ let fallback: ReturnType<typeof createApp> | undefined;
  * the service is unavailable when it posts; the illustrations are static assets, served without the
  * Worker). Everything else answers 503.
  */
-function fallbackApp(env: Record<string, unknown>): ReturnType<typeof createApp> {
+function fallbackApp(env: Record<string, unknown>, catalog: Catalog): ReturnType<typeof createApp> {
   if (fallback) return fallback;
   const locale = env.DEFAULT_LOCALE === 'en' ? 'en' : 'nb';
   const config = loadConfig({ DEFAULT_LOCALE: locale, DATABASE_URL: 'http://unavailable.invalid' });
-  const deps = serviceDeps(config, { db: noDatabase, log: consoleLogger });
+  const deps = serviceDeps(config, { db: noDatabase, catalog, log: consoleLogger });
   fallback = createApp(deps, {});
   return fallback;
 }
@@ -193,7 +231,8 @@ function unavailable(
   failure: StartFailure,
 ): Response | Promise<Response> {
   logStartFailure(failure);
-  if (servedWithoutDatabase(request)) return fallbackApp(env).fetch(request);
+  // Without its texts the chat page cannot be drawn either.
+  if (catalog && servedWithoutDatabase(request)) return fallbackApp(env, catalog).fetch(request);
   const headers = {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
@@ -218,7 +257,9 @@ const budgetOf = (s: Services | StartFailure) =>
 
 export default {
   async fetch(request: Request, env: Record<string, unknown>, ctx: ExecutionContext): Promise<Response> {
-    const s = servicesFor(env);
+    const content = await catalogFor(env);
+    if (isFailure(content)) return unavailable(request, env, content);
+    const s = servicesFor(env, content);
     if (!('deps' in s)) return unavailable(request, env, s);
     return invocation.run({ ctx, budget: budgetOf(s) }, async () => {
       const failure = await checkSchema(s.deps.db);
@@ -229,7 +270,9 @@ export default {
   },
 
   async scheduled(_controller: unknown, env: Record<string, unknown>, ctx: ExecutionContext): Promise<void> {
-    const s = servicesFor(env);
+    const content = await catalogFor(env);
+    if (isFailure(content)) return logStartFailure(content);
+    const s = servicesFor(env, content);
     if (!('deps' in s)) return logStartFailure(s);
     const budget = budgetOf(s);
     await invocation.run({ ctx, budget }, async () => {

@@ -2,8 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contentFiles } from '../../content/index.ts';
 import { defaultRegistry } from '../../flows/registry.ts';
+import { buildCatalog } from '../../src/content/catalog.ts';
+import { catalog } from '../../src/content/default.ts';
 import { SCHEMA_VERSION } from '../../src/entry/schema-version.ts';
+import { CATALOG_ASSET } from '../../src/entry/worker-assets.ts';
 import { nodeMigrations } from '../../src/storage/migrations-node.ts';
 import { tempDir } from '../support/harness.ts';
 
@@ -18,7 +22,9 @@ import { tempDir } from '../support/harness.ts';
  * module substitutions that wrangler.toml describes, 399.7 after them, 388.9 with libphonenumber's
  * metadata without formats and its ES2015 build, 396.9 with the Bot Framework token check in jose, and
  * 397.4 with the contract's checks and the illustrations moved out of the script into static assets,
- * 398.6 with the fixes after them (docs/architecture.md, "The Workers bundle").
+ * 398.6 with the fixes after them, 399.7 with the next fixes, and 313.1 once the content catalogue (both
+ * languages' texts) became a static asset that the Worker reads at start (docs/architecture.md, "The
+ * Workers bundle").
  */
 const MAX_GZIP_KIB = 400;
 
@@ -95,6 +101,21 @@ describe('the Workers bundle', () => {
     }
     expect(readFileSync(new URL('dist/worker/assets/_headers', root), 'utf8')).toContain(
       "Content-Security-Policy: default-src 'none'",
+    );
+  });
+
+  it('ships the content catalogue as an asset the Worker reads at start, not in the script', () => {
+    expect(bundled(/^content\/(nb|en)\/|^content\/index\.ts$/)).toEqual([]);
+    const shipped = JSON.parse(readFileSync(new URL(`dist/worker/assets${CATALOG_ASSET}`, root), 'utf8'));
+    expect(shipped).toEqual(contentFiles);
+    // A text from a course and one from the workspace, in both languages, are in it.
+    const built = buildCatalog(shipped);
+    for (const locale of ['nb', 'en'] as const) {
+      expect(built.text(locale, 'intro.done')).toBe(catalog.text(locale, 'intro.done'));
+      expect(built.has(locale, 'workspace.contacts.already_done')).toBe(true);
+    }
+    expect(readFileSync(new URL('dist/worker/assets/_headers', root), 'utf8')).toContain(
+      `${CATALOG_ASSET}\n  Cache-Control: no-cache\n  X-Content-Type-Options: nosniff`,
     );
   });
 

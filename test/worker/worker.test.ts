@@ -131,6 +131,17 @@ describe.runIf(available)('the Worker in workerd', { timeout: 60_000 }, () => {
     expect((await worker.fetch('/illustrations/sleep/nope.svg')).status).toBe(404);
   });
 
+  it('reads its texts from the content catalogue among its assets, as the chat page shows', async () => {
+    const asset = await worker.fetch('/content/catalog.json');
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('x-content-type-options')).toBe('nosniff');
+    const files = (await asset.json()) as { nb: Record<string, Record<string, string>> };
+    const page = await (await worker.fetch('/chat')).text();
+    const title = Object.values(files.nb).find((entries) => 'ui.title' in entries)?.['ui.title'];
+    expect(title).toBeTruthy();
+    expect(page).toContain(title!);
+  });
+
   it('keeps serving the illustrations while another Worker test runs the build step', async () => {
     // Each Worker test file's wrangler runs worker-build.ts; workerd keeps the assets folder it opened
     // at start, so a build that removed and wrote the folder afresh made every illustration a 500.
