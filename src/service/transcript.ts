@@ -1,5 +1,5 @@
 import { findAddress } from '../storage/addresses.ts';
-import { addressTranscript, outboundAfter, type TranscriptEntry } from '../storage/transcript.ts';
+import { conversationTranscript, type TranscriptEntry } from '../storage/transcript.ts';
 import type { ServiceDeps } from './deps.ts';
 
 /**
@@ -15,6 +15,7 @@ export function conversationSince(
   return deps.db.read(async (q) => {
     const found = await findAddress(q, channel, address);
     if (!found) return undefined;
-    return after === 0 ? addressTranscript(q, found.id) : outboundAfter(q, found.id, after);
+    // Never what was said while the device belonged to another client (conversationTranscript).
+    return conversationTranscript(q, found.id, found.clientId, after);
   });
 }

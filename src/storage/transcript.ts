@@ -75,6 +75,30 @@ export async function outboundAfter(
   return rows.map(toEntry);
 }
 
+/**
+ * What a conversation shows its own device after `afterSeq` (0: everything; otherwise only what was said
+ * to it): never what was said while the address belonged to another client. Once a device is unlinked,
+ * and perhaps linked to someone else (a shared family computer), its history starts after the last row
+ * of any client but `clientId` (the address's client now; undefined when it has none).
+ */
+export async function conversationTranscript(
+  q: Queryable,
+  addressId: string,
+  clientId: string | undefined,
+  afterSeq: number,
+): Promise<TranscriptEntry[]> {
+  const rows = (
+    await q.execute({
+      sql: `SELECT * FROM transcript WHERE address_id = ?1 AND seq > ?2 AND (?2 = 0 OR direction = 'out')
+              AND seq > COALESCE((SELECT MAX(seq) FROM transcript WHERE address_id = ?1
+                                  AND client_id IS NOT NULL AND client_id IS NOT ?3), 0)
+            ORDER BY seq ${afterSeq === 0 ? '' : 'LIMIT 200'}`,
+      args: [addressId, afterSeq, clientId ?? null],
+    })
+  ).rows;
+  return rows.map(toEntry);
+}
+
 export async function clientTranscript(q: Queryable, clientId: string): Promise<TranscriptEntry[]> {
   const rows = (
     await q.execute({ sql: 'SELECT * FROM transcript WHERE client_id = ? ORDER BY seq', args: [clientId] })

@@ -16,6 +16,7 @@ import type { OutboundMessage } from '../../src/service/deps.ts';
 import { fireDueTimers } from '../../src/service/fire-timers.ts';
 import { handleInbound, type Inbound, type InboundOutcome } from '../../src/service/handle-inbound.ts';
 import { KeyedLock } from '../../src/service/keyed-lock.ts';
+import { conversationSince } from '../../src/service/transcript.ts';
 import { findAccessCode, markAccessCodeUsed } from '../../src/storage/access-codes.ts';
 import { findAddress } from '../../src/storage/addresses.ts';
 import { findClient } from '../../src/storage/clients.ts';
@@ -303,6 +304,34 @@ describe('unlinking a device', () => {
     expect(texts(await sms('hei'))).toEqual([t('service.code_unknown')]);
     expect(texts(await sms(second.code))).toEqual([t('service.code_spent')]);
     expect(await linkedClientOf('sms', PHONE)).toBeUndefined();
+  });
+
+  it('never shows a device the conversation of the client it belonged to before (a shared computer)', async () => {
+    const first = await newClient();
+    const browser = from('family-pc');
+    await browser(first.accessCode);
+    await browser('ja, jeg er klar');
+    const before = (await conversationSince(h.deps, 'terminal', 'family-pc', 0)) ?? [];
+    expect(before.some((entry) => entry.text === 'ja, jeg er klar')).toBe(true);
+    const addressId = (await h.deps.db.read((q) => findAddress(q, 'terminal', 'family-pc')))!.id;
+    expect((await unlinkAddress(h.deps, first.clientId, addressId)).ok).toBe(true);
+
+    // Unlinked, and then linked to someone else with their own code: the first client's words are gone
+    // from what the device reads, from the start and after any cursor.
+    const unlinked = (await conversationSince(h.deps, 'terminal', 'family-pc', 0)) ?? [];
+    expect(unlinked.map((entry) => entry.text)).not.toContain('ja, jeg er klar');
+    const second = await newClient();
+    h.clock.advance(MINUTE);
+    await browser(second.accessCode);
+    const shown = (await conversationSince(h.deps, 'terminal', 'family-pc', 0)) ?? [];
+    expect(shown.map((entry) => entry.text)).not.toContain('ja, jeg er klar');
+    expect(shown.some((entry) => entry.clientId === first.clientId)).toBe(false);
+    expect(shown.some((entry) => entry.clientId === second.clientId)).toBe(true);
+    const afterCursor = (await conversationSince(h.deps, 'terminal', 'family-pc', 1)) ?? [];
+    expect(afterCursor.some((entry) => entry.clientId === first.clientId)).toBe(false);
+    // The therapist still has the first client's whole transcript.
+    const kept = await h.deps.db.read((q) => addressTranscript(q, addressId));
+    expect(kept.some((entry) => entry.text === 'ja, jeg er klar')).toBe(true);
   });
 
   it('answers not_found for an address that is not linked to this client', async () => {
