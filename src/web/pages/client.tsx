@@ -651,7 +651,12 @@ export function ClientPage({
         <MessagesPart {...c} clientId={view.client.id} messages={view.messages} />
       </Section>
       <Section id="contacts" title={t('client.contacts')}>
-        <ContactsPart {...c} clientId={view.client.id} contacts={view.contacts} />
+        <ContactsPart
+          {...c}
+          clientId={view.client.id}
+          clientTimeZone={view.client.timeZone}
+          contacts={view.contacts}
+        />
       </Section>
       <Section id="homework" title={t('client.homework')}>
         <HomeworkPart {...c} homework={view.homework} />

@@ -6,8 +6,13 @@ import { formatDateTime } from '../format.ts';
 export interface ContactsPartProps {
   t: Translate;
   locale: 'nb' | 'en';
-  /** The time zone dates are shown in (the clinic's, as on the rest of the client page). */
+  /** The clinic's time zone (the rest of the client page's dates). */
   timeZone: string;
+  /**
+   * The client's time zone: a contact is held at the client's local time, the time the add form takes,
+   * so contact times are shown in it, with the zone named when it is not the clinic's.
+   */
+  clientTimeZone: string;
   clientId: string;
   /** The client's contacts, oldest first (`listContacts` or `readContacts` in src/service/contacts.ts). */
   contacts: ContactView[];
@@ -32,8 +37,13 @@ function NoteFacts({ t, note }: { t: Translate; note: NonNullable<ContactView['n
  * when only its time says so), the reminder and questionnaire before it, the note after it, a form to
  * record how it went, a form to add one, and the link to the review before the next contact.
  */
-export function ContactsPart({ t, locale, timeZone, clientId, contacts }: ContactsPartProps) {
+export function ContactsPart({ t, locale, timeZone, clientTimeZone, clientId, contacts }: ContactsPartProps) {
   const base = `/staff/clients/${encodeURIComponent(clientId)}`;
+  const elsewhere = clientTimeZone !== timeZone;
+  const at = (iso: string) => formatDateTime(iso, locale, clientTimeZone);
+  const zoneNote = elsewhere ? (
+    <span class="muted"> ({t('contacts.client_time', { zone: clientTimeZone })})</span>
+  ) : null;
   return (
     <div class="contacts">
       <p>
@@ -45,7 +55,8 @@ export function ContactsPart({ t, locale, timeZone, clientId, contacts }: Contac
         return (
           <article class="card" aria-labelledby={heading}>
             <h3 id={heading}>
-              <time datetime={contact.plannedAt}>{formatDateTime(contact.plannedAt, locale, timeZone)}</time>{' '}
+              <time datetime={contact.plannedAt}>{at(contact.plannedAt)}</time>
+              {zoneNote}{' '}
               <span class={`tag${contact.status === 'missed' ? ' high' : ''}`}>
                 {t(`contacts.status.${contact.status}`)}
               </span>
@@ -61,23 +72,23 @@ export function ContactsPart({ t, locale, timeZone, clientId, contacts }: Contac
                   <li>
                     {contact.reminder.sentAt
                       ? t('contacts.reminder_sent', {
-                          at: formatDateTime(contact.reminder.sentAt, locale, timeZone),
+                          at: at(contact.reminder.sentAt),
                         })
                       : t('contacts.reminder_at', {
-                          at: formatDateTime(contact.reminder.at, locale, timeZone),
+                          at: at(contact.reminder.at),
                         })}
                   </li>
                 ) : null}
                 {contact.measurement?.active && contact.measurement.dueAt ? (
                   <li>
                     {t('contacts.measurement_at', {
-                      at: formatDateTime(contact.measurement.dueAt, locale, timeZone),
+                      at: at(contact.measurement.dueAt),
                     })}
                   </li>
                 ) : contact.measurement?.startedAt ? (
                   <li>
                     {t('contacts.measurement_sent', {
-                      at: formatDateTime(contact.measurement.startedAt, locale, timeZone),
+                      at: at(contact.measurement.startedAt),
                     })}
                   </li>
                 ) : null}
@@ -127,6 +138,7 @@ export function ContactsPart({ t, locale, timeZone, clientId, contacts }: Contac
         <summary>{t('contacts.add')}</summary>
         <form method="post" action={`${base}/contacts`} class="stack">
           <input type="hidden" name="action" value="add" />
+          {elsewhere ? <p class="muted">{t('contacts.client_time_form', { zone: clientTimeZone })}</p> : null}
           <label for="contact-date">{t('contacts.date')}</label>
           <input id="contact-date" type="date" name="date" required />
           <label for="contact-time">{t('contacts.time')}</label>

@@ -55,7 +55,12 @@ export function ReviewPage({ t, locale, timeZone, review }: ReviewPageProps) {
         {review.nextContact ? (
           <>
             {' – '}
-            {t('review.next_contact', { at: when(review.nextContact.plannedAt) })}
+            {t('review.next_contact', {
+              at: formatDateTime(review.nextContact.plannedAt, locale, review.client.timeZone),
+            })}
+            {review.client.timeZone === timeZone ? null : (
+              <span class="muted"> ({t('contacts.client_time', { zone: review.client.timeZone })})</span>
+            )}
           </>
         ) : null}
       </p>
