@@ -465,14 +465,17 @@ async function linkedTurn(
     return keywordTurn(deps, base, client, locale, inbound.content.keyword);
   }
   // JA / YES to a discreet notice only asks to see what it held: released by the turn's write, and the
-  // word goes no further (it would answer the flow's or the contract's question).
+  // word goes no further (it would answer the flow's or the contract's question). Any other message
+  // while something is held opens it too, and is not taken as an answer: the client has not seen the
+  // question it would answer (a bare "3" to a notice went to a mood question held behind it). A message
+  // to the therapist goes on as usual.
   if (
     inbound.content.kind === 'message' &&
+    !toTherapist &&
     releasesHeld({ channel: base.address.channel, kind: 'normal' }) &&
-    isOpenWord(inbound.content.text) &&
     (await deps.db.read((q) => hasHeldMessages(q, base.address.id)))
   ) {
-    return openHeldTurn(deps, base, client, locale);
+    return openHeldTurn(deps, base, client, locale, isOpenWord(inbound.content.text));
   }
   // What the conversation waits for, asked again after a message that no flow takes.
   const waiting = () => waitingPrompt(deps, client, base.address, context);
@@ -696,15 +699,18 @@ const therapistMessageTurn = (
   ]);
 
 /**
- * JA / YES to a discreet notice: the client's message is kept and what the notice held is released by
- * the write (write-turn.ts), in its order; nothing else answers, and no flow sees the word.
+ * A message to a discreet notice: the client's message is kept and what the notice held is released by
+ * the write (write-turn.ts), in its order; no flow sees the message. After JA / YES nothing else is
+ * said; after anything else, that it was not taken as an answer and should be sent again.
  */
 const openHeldTurn = (
   deps: ServiceDeps,
   base: TurnBase,
   client: ClientRecord,
   locale: Locale,
-): Promise<InboundOutcome> => outsideFlowTurn(deps, base, client, locale, []);
+  asked: boolean,
+): Promise<InboundOutcome> =>
+  outsideFlowTurn(deps, base, client, locale, asked ? [] : [{ key: 'sms.held_answer_again' }]);
 
 /** A client's message that no flow sees: kept in the transcript (with the caller's writes) and answered. */
 async function outsideFlowTurn(

@@ -6,7 +6,7 @@ import { insertAlert, openFlowErrorAlert } from '../storage/alerts.ts';
 import type { ClientRecord } from '../storage/clients.ts';
 import type { InStatement, Queryable } from '../storage/db.ts';
 import { type EnrollmentRecord, insertEnrollmentStatement } from '../storage/enrollments.ts';
-import { discreetSmsStates } from '../storage/held-messages.ts';
+import { discreetSmsStates, dropHeldOfEnrollmentStatement } from '../storage/held-messages.ts';
 import { deleteTimer } from '../storage/timers.ts';
 import { COURSE_START_TIMER, type CourseGate, contractReplies, courseGate } from './course-gate.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -269,10 +269,19 @@ async function prepareTurn(
         )),
       ];
   }
+  // A questionnaire that ran out: what of it is still held behind a discreet notice (its questions, its
+  // reminder) is void and is never shown; the notice that it expired takes its place.
+  const expired =
+    enrollment && events.some((e) => e.type === 'questionnaire.expired')
+      ? [dropHeldOfEnrollmentStatement(target.address.id, enrollment.id)]
+      : [];
   // Safety first, on what the flow itself raised: the protocol opens in the same write (commitTurn).
   const signal = flowSignal(events);
   const inserts = pending !== undefined && write !== undefined && !signal;
-  const own = inserts ? options : withPending;
+  const chosen = inserts ? options : withPending;
+  const own: TurnOptions = expired.length
+    ? { ...chosen, statements: [...expired, ...(chosen.statements ?? [])] }
+    : chosen;
   return {
     kind: 'ready',
     target,

@@ -82,6 +82,17 @@ export function releaseHeldStatements(addressId: string, now: string): InStateme
   ];
 }
 
+/**
+ * Drops what is held for the address from one enrollment: a questionnaire that ran out before the client
+ * opened its notice (its questions and reminder are void; the notice that it expired is held anew after
+ * this statement, in the same batch). The transcript keeps the content.
+ */
+export const dropHeldOfEnrollmentStatement = (addressId: string, enrollmentId: string): InStatement => ({
+  sql: `DELETE FROM held_messages WHERE address_id = ?
+          AND transcript_seq IN (SELECT seq FROM transcript WHERE address_id = ? AND enrollment_id = ?)`,
+  args: [addressId, addressId, enrollmentId],
+});
+
 /** Drops what is held for the address (STOP, an unlinked device): the transcript keeps the content. */
 export function dropHeldStatement(addressId: string): InStatement {
   return { sql: 'DELETE FROM held_messages WHERE address_id = ?', args: [addressId] };

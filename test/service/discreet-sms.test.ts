@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ContractFields } from '../../src/domain/contract.ts';
 import { parseKeyword } from '../../src/domain/keywords.ts';
 import { createClient } from '../../src/service/clients.ts';
+import { fireDueTimers } from '../../src/service/fire-timers.ts';
 import { handleInbound, type InboundContent } from '../../src/service/handle-inbound.ts';
 import { fireDueSchedules } from '../../src/service/measurements.ts';
 import { sendTherapistMessage } from '../../src/service/messages.ts';
@@ -9,11 +10,13 @@ import type { StaffActor } from '../../src/service/staff-actor.ts';
 import { insertContract, markSent, markSigned } from '../../src/storage/contracts.ts';
 import { heldMessages } from '../../src/storage/held-messages.ts';
 import { type OutboxRow, outboxForAddress } from '../../src/storage/outbox.ts';
+import { clientResponses } from '../../src/storage/responses.ts';
 import { type Harness, makeHarness } from '../support/harness.ts';
 
 /*
  * Discreet SMS (CLINICAL.md §7), on the real libSQL engine: what the client did not just ask for goes out
- * as one neutral line and its content is held; JA / YES or any message releases it first, in order.
+ * as one neutral line and its content is held; JA / YES or any message releases it first, in order (and
+ * a message other than JA is not taken as an answer to what it had not seen).
  * Times: Europe/Oslo is UTC+1 in November; the SMS check-ins start at the default preferred time, 18:00.
  */
 
@@ -177,17 +180,43 @@ describe('discreet SMS', () => {
     expect(fresh.map((r) => r.id)).toEqual([...fresh.map((r) => r.id)].sort((a, b) => a - b));
   });
 
-  it('any other message releases the held content first, then is handled as usual', async () => {
+  it('any other message releases the held content first and is not taken as an answer to it', async () => {
     const client = await smsClient('nb');
     await fireWeeklyScreen();
     await client.fresh();
     const held = await client.held();
+    // A bare number to the notice: the client has not seen the question it would answer.
     const replies = await client.send('2');
-    expect(replies.length).toBeGreaterThan(0);
+    expect(replies).toEqual([h.deps.catalog.text('nb', 'sms.held_answer_again')]);
     const fresh = await client.fresh();
     expect(fresh.slice(0, held.length)).toEqual(held.map((text) => `normal ${text}`));
     expect(fresh.slice(held.length)).toEqual(replies.map((text) => `normal ${text}`));
     expect(await client.held()).toEqual([]);
+    expect(await h.deps.db.read((q) => clientResponses(q, client.clientId))).toEqual([]);
+    // Now that it has been seen, the same answer is taken.
+    const answered = await client.send('2');
+    expect(answered).not.toContain(h.deps.catalog.text('nb', 'sms.held_answer_again'));
+    // It moved the check-in on: the next question, which was never among what was held.
+    expect(answered.length).toBeGreaterThan(0);
+    expect(answered.some((text) => !held.includes(text))).toBe(true);
+  });
+
+  it('never shows the questions of a check-in that ran out behind its notice; only that it ran out', async () => {
+    const client = await smsClient('nb');
+    await fireWeeklyScreen();
+    await client.fresh();
+    const questions = await client.held();
+    expect(questions.length).toBeGreaterThan(0);
+    // Nobody opens the notice; two days later the check-in has expired.
+    h.clock.now = new Date('2026-12-02T17:00:00.000Z');
+    await fireDueTimers(h.deps);
+    const stillHeld = await client.held();
+    for (const question of questions) expect(stillHeld).not.toContain(question);
+    expect(stillHeld).toContain(h.deps.catalog.text('nb', 'questionnaire.expired'));
+    await client.send('JA');
+    const shown = (await client.fresh()).join('\n');
+    for (const question of questions) expect(shown).not.toContain(question);
+    expect(shown).toContain(h.deps.catalog.text('nb', 'questionnaire.expired'));
   });
 
   it('shows the content itself to a client who chose full SMS in the contract', async () => {
