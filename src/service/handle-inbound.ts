@@ -464,6 +464,10 @@ async function linkedTurn(
   if (inbound.content.kind === 'keyword') {
     return keywordTurn(deps, base, client, locale, inbound.content.keyword);
   }
+  // A number that sent STOP gets nothing until START (the carrier blocks it too): what it writes is kept
+  // and reaches no flow, which would move on where the client never sees it; after START the waiting
+  // question comes again. A message to the therapist is still kept for them.
+  if (base.address.optedOutAt && !toTherapist) return outsideFlowTurn(deps, base, client, locale, []);
   // JA / YES to a discreet notice only asks to see what it held: released by the turn's write, and the
   // word goes no further (it would answer the flow's or the contract's question). Any other message
   // while something is held opens it too, and is not taken as an answer: the client has not seen the
@@ -640,7 +644,13 @@ async function keywordTurn(
   const at = base.now.toISOString();
   let replies: Reply[];
   if (keyword === 'help') {
-    const clinic = deps.defaults.clinicContact ?? deps.catalog.text(locale, 'sms.clinic_default');
+    // How to reach the clinic (CLINIC_CONTACT), else the therapist at the clinic named in CLINIC_NAME.
+    const name = deps.defaults.clinicName;
+    const clinic =
+      deps.defaults.clinicContact ??
+      (name
+        ? deps.catalog.text(locale, 'sms.clinic_named', { name })
+        : deps.catalog.text(locale, 'sms.clinic_default'));
     replies = [{ key: 'sms.help', vars: { clinic } }];
   } else if (keyword === 'stop') {
     replies = [{ key: 'sms.stopped' }];

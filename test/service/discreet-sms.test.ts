@@ -317,4 +317,33 @@ describe('discreet SMS', () => {
     expect(await client.fresh()).toEqual([`consent ${h.deps.catalog.text('nb', 'sms.stopped')}`]);
     expect(await client.held()).toEqual([]);
   });
+
+  it('takes nothing a stopped number writes as an answer, and asks the waiting question again after START', async () => {
+    const client = await smsClient('nb');
+    await fireWeeklyScreen();
+    await client.send('JA');
+    const shown = await client.fresh();
+    const question = shown.at(-1)!;
+    await client.send('STOPP');
+    await client.fresh();
+    // Nothing can reach the number now: an answer would move the check-in on where the client never sees it.
+    expect(await client.send('2')).toEqual([]);
+    expect(await client.fresh()).toEqual([]);
+    await client.send('START');
+    const again = await client.fresh();
+    expect(again[0]).toBe(`normal ${h.deps.catalog.text('nb', 'sms.started')}`);
+    // The same question as before STOP: the "2" answered nothing.
+    expect(again.at(-1)).toBe(question);
+  });
+
+  it('names the clinic of CLINIC_NAME in the HELP answer when CLINIC_CONTACT is not set', async () => {
+    h.deps.defaults.clinicName = 'Helsestasjonen';
+    const client = await smsClient('nb');
+    await client.send('HJELP');
+    const [help] = await client.fresh();
+    expect(help).toContain('kontakt veilederen din hos Helsestasjonen i åpningstiden');
+    h.deps.defaults.clinicContact = 'ring 22 00 00 00';
+    await client.send('HJELP');
+    expect((await client.fresh())[0]).toContain('Spørsmål om tjenesten: ring 22 00 00 00.');
+  });
 });
