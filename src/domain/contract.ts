@@ -565,6 +565,13 @@ const normalise = (text: string) =>
     .trim();
 
 /**
+ * Whether a message asks for a change to the contract in words ("ENDRE jeg vil ha video"): only a wish,
+ * recorded for the therapist, so it is taken even while the contract itself waits behind a discreet
+ * notice (consent is not: JA opens the notice first).
+ */
+export const asksChangeInWords = (text: string): boolean => CHANGE_WITH_WORDS.test(text.trim());
+
+/**
  * Reads the client's answer to a contract they were sent: a button, a reply word (JA/ENDRE, YES/CHANGE,
  * in either language), or — when the contract waits for the words of a change — whatever they write.
  * Consent is an explicit choice: a typed digit ("1", meant for a questionnaire's "Noen dager") is no

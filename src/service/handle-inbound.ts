@@ -1,5 +1,6 @@
 import { accessCodeState, parseAccessCode } from '../domain/access-code.ts';
 import { menuChoiceOf } from '../domain/chat-menu.ts';
+import { asksChangeInWords } from '../domain/contract.ts';
 import { isOpenWord, releasesHeld } from '../domain/discreet-sms.ts';
 import { type Keyword, parseTherapistMessage } from '../domain/keywords.ts';
 import type { RiskDetection } from '../domain/safety/detect.ts';
@@ -472,10 +473,11 @@ async function linkedTurn(
   // word goes no further (it would answer the flow's or the contract's question). Any other message
   // while something is held opens it too, and is not taken as an answer: the client has not seen the
   // question it would answer (a bare "3" to a notice went to a mood question held behind it). A message
-  // to the therapist goes on as usual.
+  // to the therapist, and a change to the contract asked in words, go on as usual: each is only a wish.
   if (
     inbound.content.kind === 'message' &&
     !toTherapist &&
+    !asksChangeInWords(inbound.content.text) &&
     releasesHeld({ channel: base.address.channel, kind: 'normal' }) &&
     (await deps.db.read((q) => hasHeldMessages(q, base.address.id)))
   ) {
