@@ -5,4 +5,4 @@
  * It does not apply migrations: `selvhjelp migrate` against the database is a deploy step (README), so
  * the Worker needs only this number, not the migrations' SQL, in its bundle.
  */
-export const SCHEMA_VERSION = 21;
+export const SCHEMA_VERSION = 22;

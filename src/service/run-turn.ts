@@ -86,6 +86,11 @@ export interface TurnOptions {
    * linking, a changed locale. They run after `alongside`.
    */
   statements?: CallerStatement[];
+  /**
+   * The caller's own writes that refer to the turn's rows: last in the turn's batch (TurnWrite.closing).
+   * A turn whose flow failed writes none of them (it writes none of the turn's rows either).
+   */
+  closing?: InStatement[];
   /** For messages nobody is waiting for (reminders, check-ins): hold them for the send window. */
   scheduledFor?: { timeZone: string };
   /**
@@ -305,6 +310,7 @@ async function prepareTurn(
       replies: [...(options.lead ?? []), ...replies],
       scheduledFor: options.scheduledFor,
       statements: own.statements,
+      closing: options.closing,
     },
   };
 }

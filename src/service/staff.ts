@@ -1,4 +1,10 @@
-import { clearRateLimit, hitRateLimit, isRateLimited, type RateLimitRule } from '../storage/rate-limits.ts';
+import {
+  clearRateLimit,
+  hitRateLimit,
+  isRateLimited,
+  type RateLimitRule,
+  restartRateLimitWindow,
+} from '../storage/rate-limits.ts';
 import {
   disableStaffRow,
   endCredential,
@@ -10,7 +16,6 @@ import {
   listStaff,
   type StaffRecord,
   type StaffRole,
-  setLoginFailures,
   setStaffLocale,
   setStaffPassword,
   touchCredential,
@@ -30,9 +35,16 @@ export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_ABSOLUTE_MS = 10 * 60 * 60_000;
 /** A set-password link is valid for 72 hours and once. */
 export const SET_PASSWORD_TTL_MS = 72 * 60 * 60_000;
-/** Five failed sign-ins in a row lock the account for 15 minutes. */
-export const LOCKOUT_FAILURES = 5;
-export const LOCKOUT_MS = 15 * 60_000;
+/**
+ * Five failed sign-ins lock the email address for 15 minutes. They are counted by the normalised email,
+ * whether or not an account has it, so the lockout cannot tell which addresses have accounts. The fifth
+ * failure restarts the window, so the lock lasts 15 minutes from it.
+ */
+export const LOGIN_EMAIL_RULE: RateLimitRule = {
+  bucket: 'login_email',
+  limit: 5,
+  windowMs: 15 * 60_000,
+};
 /** Failed sign-ins from one network address, whichever accounts they name. */
 export const LOGIN_ADDRESS_RULE: RateLimitRule = {
   bucket: 'login_address',
@@ -102,7 +114,6 @@ export async function createStaff(
       role: input.role,
       locale: input.locale ?? deps.defaults.locale,
       passwordHash,
-      failedLogins: 0,
       createdAt: now.toISOString(),
     };
     await insertStaff(tx, staff);
@@ -210,6 +221,8 @@ export async function setPasswordWithLink(
       return { ok: false, error: 'invalid_link' } as const;
     await endCredential(tx, hash, now.toISOString());
     await setStaffPassword(tx, found.staff.id, passwordHash);
+    // A new password from a valid link lifts a lockout of the account's email.
+    await clearRateLimit(tx, LOGIN_EMAIL_RULE.bucket, await emailKey(found.staff.email));
     await endCredentialsOf(tx, found.staff.id, ['session'], now.toISOString());
     return { ok: true, staff: found.staff } as const;
   });
@@ -229,53 +242,53 @@ export type SignInOutcome =
   | { ok: false; error: 'invalid' }
   | { ok: false; error: 'locked' | 'rate_limited'; retryAfterSeconds: number };
 
+/** The rate-limit keys of sign-in failures: hashed, so no typed email or address is stored as typed. */
+const emailKey = (email: string) => secretHash(`email:${normaliseEmail(email)}`);
+const addressKeyOf = (address: string) => secretHash(`ip:${address}`);
+
 /**
- * Checks an email and password. Five failures in a row lock the account for 15 minutes; failures from
- * one network address are limited too. Unknown, disabled and password-less accounts answer exactly like
- * a wrong password (and take as long). Success starts a session and returns its secret for the cookie.
+ * Checks an email and password. Five failures for one email lock it for 15 minutes (the right password
+ * included); failures from one network address are limited too. Unknown, disabled and password-less
+ * accounts answer exactly like a wrong password: the same counting and lockout (by the normalised email,
+ * in `rate_limits`), the same writes, and as long (a dummy hash with the same parameters is checked).
+ * Success starts a session and returns its secret for the cookie.
  */
 export async function signIn(
   deps: ServiceDeps,
   input: { email: string; password: string; networkAddress?: string },
 ): Promise<SignInOutcome> {
   const email = normaliseEmail(input.email);
-  const addressKey = input.networkAddress ? await secretHash(`ip:${input.networkAddress}`) : undefined;
+  const emailCounter = await emailKey(email);
+  const addressKey = input.networkAddress ? await addressKeyOf(input.networkAddress) : undefined;
   const now = deps.clock();
   const before = await deps.db.read(async (q) => ({
     staff: await findStaffByEmail(q, email),
+    email: await isRateLimited(q, LOGIN_EMAIL_RULE, emailCounter, now),
     address: addressKey ? await isRateLimited(q, LOGIN_ADDRESS_RULE, addressKey, now) : undefined,
   }));
   if (before.address && !before.address.allowed) {
     return { ok: false, error: 'rate_limited', retryAfterSeconds: before.address.retryAfterSeconds };
   }
-  const staff = before.staff;
-  if (staff?.lockedUntil && now.getTime() < Date.parse(staff.lockedUntil)) {
-    return {
-      ok: false,
-      error: 'locked',
-      retryAfterSeconds: Math.ceil((Date.parse(staff.lockedUntil) - now.getTime()) / 1000),
-    };
+  if (!before.email.allowed) {
+    return { ok: false, error: 'locked', retryAfterSeconds: before.email.retryAfterSeconds };
   }
+  const staff = before.staff;
   const password = input.password.length > MAX_PASSWORD_LENGTH ? '' : input.password;
   const matches = await verifyPassword(password, staff?.passwordHash ?? UNUSABLE_HASH);
   const ok = matches && staff !== undefined && !staff.disabledAt && password !== '';
   if (!ok) {
     await deps.db.write(async (tx) => {
       if (addressKey) await hitRateLimit(tx, LOGIN_ADDRESS_RULE, addressKey, now);
-      if (!staff) return;
-      const current = await findStaffByEmail(tx, email);
-      const failures = (current?.failedLogins ?? 0) + 1;
-      if (failures >= LOCKOUT_FAILURES) {
-        await setLoginFailures(tx, staff.id, 0, new Date(now.getTime() + LOCKOUT_MS).toISOString());
-      } else {
-        await setLoginFailures(tx, staff.id, failures, undefined);
+      const failures = await hitRateLimit(tx, LOGIN_EMAIL_RULE, emailCounter, now);
+      if (!failures.allowed || failures.count >= LOGIN_EMAIL_RULE.limit) {
+        await restartRateLimitWindow(tx, LOGIN_EMAIL_RULE.bucket, emailCounter, now);
       }
     });
     return { ok: false, error: 'invalid' };
   }
   const session = await newSecret(deps);
   await deps.db.write(async (tx) => {
-    await setLoginFailures(tx, staff.id, 0, undefined);
+    await clearRateLimit(tx, LOGIN_EMAIL_RULE.bucket, emailCounter);
     if (addressKey) await clearRateLimit(tx, LOGIN_ADDRESS_RULE.bucket, addressKey);
     await insertCredential(tx, {
       tokenHash: session.hash,
@@ -288,10 +301,16 @@ export async function signIn(
   return { ok: true, token: session.token, actor: actorOf(staff, 'page') };
 }
 
-/** The staff member of a live session: not ended, not idle 30 minutes, not older than 10 hours. */
+/**
+ * The staff member of a live session: not ended, not idle 30 minutes, not older than 10 hours. A request
+ * that is `activity` (a person opened a page, sent a form, called the API) keeps the session alive; a
+ * background one (the page script's polling) is let through without moving the idle clock, so an
+ * unattended workspace still signs out after 30 minutes.
+ */
 export async function authenticateSession(
   deps: ServiceDeps,
   token: string,
+  options: { activity: boolean } = { activity: true },
 ): Promise<StaffRecord | undefined> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return undefined;
   const hash = await secretHash(token);
@@ -300,7 +319,7 @@ export async function authenticateSession(
   if (!found || !usable(found.credential, found.staff, now)) return undefined;
   const lastUsed = Date.parse(found.credential.lastUsedAt ?? found.credential.createdAt);
   if (now.getTime() - lastUsed >= SESSION_IDLE_MS) return undefined;
-  if (now.getTime() - lastUsed >= TOUCH_EVERY_MS) {
+  if (options.activity && now.getTime() - lastUsed >= TOUCH_EVERY_MS) {
     await deps.db.write((tx) => touchCredential(tx, hash, now.toISOString()));
   }
   return found.staff;

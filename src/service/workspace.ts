@@ -17,7 +17,7 @@ import type { AlertKind, AlertTier, SafetyAnswerEntry } from '../storage/alerts.
 import { courseGateState } from '../storage/contracts.ts';
 import type { EnrollmentStatus } from '../storage/enrollments.ts';
 import { clientHomework, type HomeworkEntry } from '../storage/homework.ts';
-import { unreadMessageCounts } from '../storage/messages.ts';
+import { newestTherapistMessages, unreadMessageCounts } from '../storage/messages.ts';
 import { clientsWithQuietTask } from '../storage/quiet.ts';
 import { clientResponses, type QuestionnaireResponse } from '../storage/responses.ts';
 import {
@@ -46,7 +46,7 @@ import { audit } from './audit.ts';
 import { type ContactView, readContacts } from './contacts.ts';
 import { type ContractView, contractViewOf } from './contracts.ts';
 import type { ServiceDeps } from './deps.ts';
-import { readMessages, type StaffMessageView } from './messages.ts';
+import { deliveryOf, readAndMarkMessages, type StaffMessageView } from './messages.ts';
 import { mayReadAlertOf, mayReadClient, type StaffActor } from './staff-actor.ts';
 
 /*
@@ -129,6 +129,8 @@ export interface ClientFlags {
   contractChangeRequested: boolean;
   /** The contract's "goes quiet" rule gave the therapist a task: no word from the client for too long. */
   goneQuiet: boolean;
+  /** The therapist's newest message to the client failed to reach them (messages.ts, `delivery`). */
+  messageFailed: boolean;
 }
 
 export interface CourseProgress {
@@ -179,18 +181,26 @@ export async function dashboardView(
   options: { sort?: DashboardSort } = {},
 ): Promise<DashboardView> {
   const now = deps.clock();
-  const { rows, alertRows, safety, sleep, contractChange, quiet, unread } = await deps.db.read(async (q) => ({
-    rows: await caseloadRows(q, {
-      therapistId: actor.role === 'admin' ? undefined : actor.staffId,
-      courseFlowIds: COURSE_FLOW_IDS,
+  const { rows, alertRows, safety, sleep, contractChange, quiet, unread, lastSent } = await deps.db.read(
+    async (q) => ({
+      rows: await caseloadRows(q, {
+        therapistId: actor.role === 'admin' ? undefined : actor.staffId,
+        courseFlowIds: COURSE_FLOW_IDS,
+      }),
+      alertRows: await openAlertRows(q),
+      safety: await clientsInSafetyMode(q),
+      sleep: await clientsAwaitingSleepWindow(q),
+      contractChange: await clientsAskingContractChange(q),
+      quiet: await clientsWithQuietTask(q),
+      unread: await unreadMessageCounts(q),
+      lastSent: await newestTherapistMessages(q),
     }),
-    alertRows: await openAlertRows(q),
-    safety: await clientsInSafetyMode(q),
-    sleep: await clientsAwaitingSleepWindow(q),
-    contractChange: await clientsAskingContractChange(q),
-    quiet: await clientsWithQuietTask(q),
-    unread: await unreadMessageCounts(q),
-  }));
+  );
+  const messageFailed = new Set(
+    lastSent
+      .filter((m) => deliveryOf(m, m.channel ? deps.senders[m.channel]?.mode : undefined) === 'failed')
+      .map((m) => m.clientId),
+  );
   const alerts = alertRows
     .filter((row) =>
       mayReadAlertOf(actor, row.clientId === undefined ? undefined : { therapistId: row.therapistId }),
@@ -209,6 +219,7 @@ export async function dashboardView(
         sleepWindowAwaiting: sleep.has(row.clientId),
         contractChangeRequested: contractChange.has(row.clientId),
         goneQuiet: quiet.has(row.clientId),
+        messageFailed: messageFailed.has(row.clientId),
         unreadMessages: unread.get(row.clientId) ?? 0,
         openAlerts: alertsPerClient.get(row.clientId) ?? 0,
       }),
@@ -292,6 +303,7 @@ function caseloadEntry(
     sleepWindowAwaiting: boolean;
     contractChangeRequested: boolean;
     goneQuiet: boolean;
+    messageFailed: boolean;
     unreadMessages: number;
     openAlerts: number;
   },
@@ -308,6 +320,7 @@ function caseloadEntry(
     sleepWindowAwaiting: facts.sleepWindowAwaiting,
     contractChangeRequested: facts.contractChangeRequested,
     goneQuiet: facts.goneQuiet,
+    messageFailed: facts.messageFailed,
   };
   return {
     clientId: row.clientId,
@@ -333,6 +346,7 @@ const FLAG_WEIGHT: Readonly<Record<keyof ClientFlags, number>> = {
   sleepWindowAwaiting: 2,
   contractChangeRequested: 2,
   goneQuiet: 2,
+  messageFailed: 2,
   inactive: 1,
 };
 
@@ -640,7 +654,10 @@ export interface ClientView {
   contacts: ContactView[];
   /** The guidance contract in force or waiting, with its history (contracts.ts); none before a draft. */
   contract?: ContractView;
-  /** Messages between therapist and client, newest first (messages.ts); reading them here marks none read. */
+  /**
+   * Messages between therapist and client, newest first (messages.ts), as they were before this read:
+   * the responsible therapist's read marks the client's messages read (readsForClinic).
+   */
   messages: StaffMessageView[];
 }
 
@@ -652,8 +669,9 @@ export interface TranscriptPageRequest {
 
 /**
  * Everything the workspace shows about one client, or undefined when the client does not exist or
- * `actor` may not see them (answer 404 for both). Reads and writes one `client.view` audit row in the
- * same write transaction.
+ * `actor` may not see them (answer 404 for both). Reads, marks the client's messages read when `actor`
+ * is the therapist responsible for them (readsForClinic), and writes one `client.view` audit row, in
+ * the same write transaction.
  */
 export async function clientView(
   deps: ServiceDeps,
@@ -675,7 +693,7 @@ export async function clientView(
     const transcript = await transcriptPageRows(tx, clientId, page);
     const contacts = await readContacts(tx, clientId, client.timeZone, now);
     const contract = await contractViewOf(tx, client);
-    const messages = await readMessages(tx, clientId);
+    const { messages } = await readAndMarkMessages(deps, tx, actor, client, now);
     const linked = (await linkedAddresses(tx, clientId)).length > 0;
     const views: EnrollmentView[] = [];
     for (const enrollment of enrollments) {

@@ -72,6 +72,11 @@ export interface TurnWrite {
   /** The caller's own writes, first in the same batch (a new address, linking). */
   statements?: CallerStatement[];
   /**
+   * The caller's own writes that refer to the turn's rows (a therapist's message names its transcript
+   * row), last in the same batch, after every transcript, outbox and held row of the turn.
+   */
+  closing?: InStatement[];
+  /**
    * The address's discreet SMS state, when the caller read it already inside this same transaction (a
    * batch of check-ins reads all of theirs in one statement); otherwise `writeTurn` reads it.
    */
@@ -277,6 +282,7 @@ export async function turnStatements(
 
   if (out.transcript.length > 0)
     out.lastTranscript = statements.push(appendTranscriptRowsStatement(out.transcript)) - 1;
+  if (w.closing) statements.push(...w.closing);
   return {
     statements,
     guards,

@@ -129,6 +129,23 @@ export function countersOf(rows: readonly Record<string, unknown>[]): Map<string
   return counters;
 }
 
+/**
+ * Starts `key`'s current window again at `now`, keeping its count: a counter that has just reached its
+ * limit then refuses for a whole window from this event (a sign-in lockout of 15 minutes from the fifth
+ * failure, not from the first).
+ */
+export async function restartRateLimitWindow(
+  q: Queryable,
+  bucket: string,
+  key: string,
+  now: Date,
+): Promise<void> {
+  await q.execute({
+    sql: 'UPDATE rate_limits SET window_start = ? WHERE bucket = ? AND key = ?',
+    args: [now.toISOString(), bucket, key],
+  });
+}
+
 /** Forgets the counter of `key` (after a successful sign-in, say). */
 export async function clearRateLimit(q: Queryable, bucket: string, key: string): Promise<void> {
   await q.execute({ sql: 'DELETE FROM rate_limits WHERE bucket = ? AND key = ?', args: [bucket, key] });

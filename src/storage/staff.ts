@@ -1,9 +1,13 @@
 import type { Queryable } from './db.ts';
-import { num, optStr, str } from './rows.ts';
+import { optStr, str } from './rows.ts';
 
 export type StaffRole = 'admin' | 'therapist';
 export type CredentialKind = 'session' | 'api_token' | 'set_password';
 
+/**
+ * A staff member. The table's `failed_logins` and `locked_until` columns (migration 0008) are no longer
+ * used: failed sign-ins are counted by email in `rate_limits`, for unknown addresses as for accounts.
+ */
 export interface StaffRecord {
   id: string;
   email: string;
@@ -11,8 +15,6 @@ export interface StaffRecord {
   role: StaffRole;
   locale: 'nb' | 'en';
   passwordHash?: string;
-  failedLogins: number;
-  lockedUntil?: string;
   disabledAt?: string;
   createdAt: string;
 }
@@ -24,8 +26,6 @@ export const toStaff = (row: Record<string, unknown>): StaffRecord => ({
   role: str(row, 'role') as StaffRole,
   locale: str(row, 'locale') as 'nb' | 'en',
   passwordHash: optStr(row, 'password_hash'),
-  failedLogins: num(row, 'failed_logins'),
-  lockedUntil: optStr(row, 'locked_until'),
   disabledAt: optStr(row, 'disabled_at'),
   createdAt: str(row, 'created_at'),
 });
@@ -66,7 +66,7 @@ export async function listStaff(q: Queryable): Promise<StaffRecord[]> {
 
 export async function setStaffPassword(q: Queryable, id: string, passwordHash: string): Promise<void> {
   await q.execute({
-    sql: 'UPDATE staff SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE id = ?',
+    sql: 'UPDATE staff SET password_hash = ? WHERE id = ?',
     args: [passwordHash, id],
   });
 }
@@ -79,19 +79,6 @@ export async function disableStaffRow(q: Queryable, id: string, now: string): Pr
   await q.execute({
     sql: 'UPDATE staff SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?',
     args: [now, id],
-  });
-}
-
-/** Records the outcome of a password check: the failures in a row, and a lock once they reach the limit. */
-export async function setLoginFailures(
-  q: Queryable,
-  id: string,
-  failures: number,
-  lockedUntil: string | undefined,
-): Promise<void> {
-  await q.execute({
-    sql: 'UPDATE staff SET failed_logins = ?, locked_until = ? WHERE id = ?',
-    args: [failures, lockedUntil ?? null, id],
   });
 }
 

@@ -25,7 +25,20 @@ export const Message = z
     staff: z.object({ id: z.string(), name: z.string().optional() }).optional(),
     channel: z.string().optional().openapi({ description: 'Where it came from or went; none if nowhere.' }),
     createdAt: timestamp,
-    readAt: timestamp.optional(),
+    readAt: timestamp.optional().openapi({
+      description: 'When the therapist responsible for the client first read it (`in`).',
+    }),
+    delivery: z
+      .enum(['no_channel', 'waiting', 'sent', 'failed'])
+      .optional()
+      .openapi({
+        description:
+          'Where a message to the client is (`out`): `no_channel`: the client had no channel, it is kept ' +
+          'and never sent; `waiting`: held for the send window, behind a discreet SMS notice, or for a ' +
+          'retry; `sent`: handed to the channel (on the web chat: in the conversation); `failed`: it will ' +
+          'not reach the client this way (number refused, retries spent, STOP, device unlinked). Absent ' +
+          'on messages from the client, and on one written before deliveries were recorded.',
+      }),
   })
   .openapi('Message');
 
@@ -33,7 +46,9 @@ export const MessageSent = z
   .object({
     message: Message,
     delivered: z.boolean().openapi({
-      description: 'False when the client has no channel yet: the message is kept but not sent.',
+      description:
+        'Whether the client had a channel to send it to (false: kept, not sent). Not whether it reached ' +
+        'them: `message.delivery` says where it is, and `GET` on the messages follows it.',
     }),
   })
   .openapi('MessageSent');
@@ -42,7 +57,12 @@ export const MessageList = z
   .object({
     clientId: z.string(),
     unread: z.number().int().nonnegative().openapi({
-      description: "How many of the client's messages were unread before this listing marked them read.",
+      description: "How many of the client's messages were unread before this listing.",
+    }),
+    markedRead: z.boolean().openapi({
+      description:
+        'Whether this listing marked them read: only when the caller is the therapist responsible for ' +
+        'the client (or, for a client nobody is responsible for, a therapist who may see them).',
     }),
     messages: z.array(Message),
   })
@@ -56,8 +76,9 @@ export function messageRoutes(api: OpenAPIHono<WorkspaceEnv>, deps: ServiceDeps)
       operationId: 'listMessages',
       summary: 'Messages between therapist and client',
       description:
-        'Both directions, newest first. Listing marks the messages from the client read; `unread` says ' +
-        'how many were unread before.',
+        'Both directions, newest first, each message to the client with its `delivery`. The listing of ' +
+        'the therapist responsible for the client marks the messages from the client read (`markedRead`); ' +
+        "an admin's or anyone else's leaves them unread. `unread` says how many were unread before.",
       request: { params: ClientIdParam },
       responses: {
         200: json('The messages.', MessageList),
@@ -87,7 +108,10 @@ export function messageRoutes(api: OpenAPIHono<WorkspaceEnv>, deps: ServiceDeps)
         body: jsonBody(MessageRequest),
       },
       responses: {
-        200: json('The message as stored, and whether it went to a channel.', MessageSent),
+        200: json(
+          'The message as stored with its delivery, and whether the client had a channel.',
+          MessageSent,
+        ),
         400: badRequest,
         401: unauthorized,
         404: notFound,

@@ -148,6 +148,9 @@ export const CaseloadEntry = z
       sleepWindowAwaiting: z.boolean(),
       contractChangeRequested: z.boolean(),
       goneQuiet: z.boolean(),
+      messageFailed: z.boolean().openapi({
+        description: "The therapist's newest message to the client failed to reach them.",
+      }),
     }),
     flagCount: count,
     openAlerts: count,

@@ -190,6 +190,13 @@ export function workspaceRoutes(deps: ServiceDeps, options: WorkspaceOptions = {
   signIn.mount(app);
   app.route('/api/staff/v1', staffApi(deps, options, signIn));
 
+  // The live alert count, polled by the page's script every 15 s: it needs a session but is not activity,
+  // so an unattended workspace still signs out after 30 idle minutes. Registered before the pages, whose
+  // guard would count it as activity (this handler answers, so theirs never runs for this path).
+  app.get('/staff/alerts/count', requireStaff(signIn, 'poll'), async (c) =>
+    c.json({ open: await openAlertCount(deps, c.get('actor')) }),
+  );
+
   const pages = new Hono<WorkspaceEnv>();
   pages.use('*', requireStaff(signIn, 'page'));
   pages.use(
@@ -252,13 +259,17 @@ export function workspaceRoutes(deps: ServiceDeps, options: WorkspaceOptions = {
       c,
       t('dashboard.title'),
       'dashboard',
-      <Dashboard t={t} locale={locale} timeZone={timeZone} view={dashboard} />,
+      <Dashboard
+        t={t}
+        locale={locale}
+        timeZone={timeZone}
+        view={dashboard}
+        opensUnassigned={actor.role === 'admin'}
+      />,
       200,
       dashboard.openAlertCount,
     );
   });
-
-  pages.get('/alerts/count', async (c) => c.json({ open: await openAlertCount(deps, c.get('actor')) }));
 
   pages.get('/alerts', async (c) => {
     const { actor, locale, t } = view(c);
@@ -274,6 +285,7 @@ export function workspaceRoutes(deps: ServiceDeps, options: WorkspaceOptions = {
         timeZone={timeZone}
         returnTo="/staff/alerts"
         empty={t('alerts.none')}
+        opensUnassigned={actor.role === 'admin'}
       />,
     );
   });

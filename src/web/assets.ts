@@ -94,8 +94,9 @@ blockquote.client-text { border-left: 3px solid var(--line); padding-left: .6rem
 
 /**
  * Keeps the open-alert count live: asks the server every 15 s and updates the page title and the badge,
- * announcing a change politely to screen readers; shows print buttons (they need script). No framework,
- * no inline code (CSP).
+ * announcing a change politely to screen readers; shows print buttons (they need script). The polling is
+ * not activity: once the session has ended (30 idle minutes) the count answers 401 and the page goes to
+ * sign-in, so an unattended screen stops showing client data. No framework, no inline code (CSP).
  */
 export const WORKSPACE_JS = `
 (() => {
@@ -127,6 +128,10 @@ export const WORKSPACE_JS = `
   const poll = async () => {
     try {
       const res = await fetch('/staff/alerts/count', { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+      if (res.status === 401) {
+        location.assign('/staff/login?next=' + encodeURIComponent(location.pathname + location.search));
+        return;
+      }
       if (res.ok) show((await res.json()).open);
     } catch {}
   };

@@ -27,8 +27,14 @@ export const SESSION_COOKIE = 'selvhjelp_staff';
 export interface StaffAuth {
   /** Mounts the sign-in and sign-out routes (GET/POST /staff/login, POST /staff/logout, …). */
   mount(app: Hono<WorkspaceEnv>): void;
-  /** The signed-in staff member of a request (session cookie or bearer token), or undefined. */
-  identify(c: Context): Promise<{ actor: StaffActor; session?: string } | undefined>;
+  /**
+   * The signed-in staff member of a request (session cookie or bearer token), or undefined. A request
+   * that is not `activity` (background polling by the page's script) must not keep an idle session alive.
+   */
+  identify(
+    c: Context,
+    options?: { activity: boolean },
+  ): Promise<{ actor: StaffActor; session?: string } | undefined>;
 }
 
 const secureRequest = (c: Context) => new URL(c.req.url).protocol === 'https:';
@@ -66,7 +72,7 @@ const setPasswordForm = z.object({
 /** Email and password, checked by the service (scrypt, lockout, per-address limits). */
 export function passwordAuth(deps: ServiceDeps, options: WorkspaceOptions): StaffAuth {
   return {
-    async identify(c) {
+    async identify(c, check = { activity: true }) {
       const authorization = c.req.header('Authorization');
       const api = new URL(c.req.url).pathname.startsWith('/api/');
       if (authorization !== undefined) {
@@ -79,7 +85,7 @@ export function passwordAuth(deps: ServiceDeps, options: WorkspaceOptions): Staf
       }
       const session = getCookie(c, SESSION_COOKIE);
       if (!session) return undefined;
-      const staff = await authenticateSession(deps, session);
+      const staff = await authenticateSession(deps, session, check);
       return staff ? { actor: actorOf(staff, api ? 'api' : 'page'), session } : undefined;
     },
 

@@ -19,10 +19,18 @@ export function sameOrigin(publicBaseUrl: string | undefined): MiddlewareHandler
   };
 }
 
-/** Lets a signed-in staff member through; others go to sign-in (pages) or get 401 (API). */
-export function requireStaff(auth: StaffAuth, kind: 'page' | 'api'): MiddlewareHandler<WorkspaceEnv> {
+/**
+ * Lets a signed-in staff member through; others go to sign-in (pages) or get 401 (API). `poll` is for
+ * what a page's script fetches on a timer: it needs a live session but is not activity (it does not move
+ * the session's idle clock), and without one it answers 401 (JSON), so the script can send the page
+ * to sign-in.
+ */
+export function requireStaff(
+  auth: StaffAuth,
+  kind: 'page' | 'api' | 'poll',
+): MiddlewareHandler<WorkspaceEnv> {
   return async (c, next) => {
-    const who = await auth.identify(c);
+    const who = await auth.identify(c, { activity: kind !== 'poll' });
     if (!who) {
       if (kind === 'api') {
         c.header('WWW-Authenticate', 'Bearer realm="selvhjelp"');
@@ -31,6 +39,8 @@ export function requireStaff(auth: StaffAuth, kind: 'page' | 'api'): MiddlewareH
           401,
         );
       }
+      // A personal token does not open the pages, so a poll's 401 offers no Bearer challenge.
+      if (kind === 'poll') return c.json({ error: { code: 'unauthorized', message: 'Sign in.' } }, 401);
       if (c.req.method === 'GET') {
         const url = new URL(c.req.url);
         return c.redirect(`/staff/login?next=${encodeURIComponent(url.pathname + url.search)}`, 303);

@@ -79,7 +79,7 @@ describe('the chat menu: writing to the therapist', () => {
     const sent = await c.say('Jeg fikk ikke til øvelsen i går');
     expect(sent[0]).toBe('Meldingen er sendt til veilederen din. Den blir lest i åpningstiden.');
     expect(sent.at(-1)).toBe(question);
-    const inbox = await h.deps.db.read((q) => readMessages(q, c.id));
+    const inbox = await h.deps.db.read((q) => readMessages(h.deps, q, c.id));
     expect(inbox.map((m) => [m.direction, m.text, m.channel])).toEqual([
       ['in', 'Jeg fikk ikke til øvelsen i går', 'web'],
     ]);
@@ -92,7 +92,7 @@ describe('the chat menu: writing to the therapist', () => {
     await c.press('menu.therapist');
     await c.press('ready');
     await c.say('Å sove bedre');
-    expect(await h.deps.db.read((q) => readMessages(q, c.id))).toEqual([]);
+    expect(await h.deps.db.read((q) => readMessages(h.deps, q, c.id))).toEqual([]);
   });
 
   it('lets go after half an hour', async () => {
@@ -100,7 +100,7 @@ describe('the chat menu: writing to the therapist', () => {
     await c.press('menu.therapist');
     h.clock.advance(31 * MINUTE);
     await c.say('ja');
-    expect(await h.deps.db.read((q) => readMessages(q, c.id))).toEqual([]);
+    expect(await h.deps.db.read((q) => readMessages(h.deps, q, c.id))).toEqual([]);
   });
 
   it('answers a crisis message with the safety protocol first', async () => {
@@ -115,7 +115,7 @@ describe('the chat menu: writing to the therapist', () => {
     const c = await webClient();
     await c.press('menu.therapist');
     expect((await c.say('Avbryt'))[0]).toBe('Greit, da lar vi det være. Vi fortsetter der vi var.');
-    expect(await h.deps.db.read((q) => readMessages(q, c.id))).toEqual([]);
+    expect(await h.deps.db.read((q) => readMessages(h.deps, q, c.id))).toEqual([]);
   });
 
   it('asks for the access code first in a conversation that is not linked', async () => {
@@ -154,7 +154,7 @@ describe('a message to the therapist by SMS (VEILEDER)', () => {
       item,
     ]);
     expect(await snapshotOf(created.clientId)).toBe(before);
-    const inbox = await h.deps.db.read((q) => readMessages(q, created.clientId));
+    const inbox = await h.deps.db.read((q) => readMessages(h.deps, q, created.clientId));
     expect(inbox.map((m) => [m.text, m.channel])).toEqual([['jeg synes spørsmålene er vanskelige', 'sms']]);
   });
 });

@@ -4,11 +4,13 @@ import { formatSms } from '../../src/channels/sms/twilio-sender.ts';
 import { parseTherapistMessage } from '../../src/domain/keywords.ts';
 import { intoSendWindow } from '../../src/domain/quiet-hours.ts';
 import { createClient } from '../../src/service/clients.ts';
+import { deliverOutbox } from '../../src/service/deliver-outbox.ts';
+import type { SendResult } from '../../src/service/deps.ts';
 import { handleInbound } from '../../src/service/handle-inbound.ts';
 import { fireDueSchedules, scheduleMeasurement } from '../../src/service/measurements.ts';
 import { listMessages, sendTherapistMessage } from '../../src/service/messages.ts';
 import type { StaffActor } from '../../src/service/staff-actor.ts';
-import { dashboardView } from '../../src/service/workspace.ts';
+import { clientView, dashboardView } from '../../src/service/workspace.ts';
 import { openAlerts } from '../../src/storage/alerts.ts';
 import { listEnrollments } from '../../src/storage/enrollments.ts';
 import { unreadMessageCounts } from '../../src/storage/messages.ts';
@@ -24,15 +26,18 @@ import { type Harness, makeHarness } from '../support/harness.ts';
 
 const DAY = 86_400_000;
 let h: Harness;
+/** What the SMS provider answers to every send. */
+let smsAnswer: SendResult;
 beforeEach(async () => {
+  smsAnswer = { ok: true };
   h = await makeHarness({
-    senders: { sms: { mode: 'push', send: async () => ({ ok: true }), format: formatSms } },
+    senders: { sms: { mode: 'push', send: async () => smsAnswer, format: formatSms } },
   });
   await h.deps.db.write(async (tx) => {
-    for (const s of [therapist, other]) {
+    for (const s of [therapist, other, admin]) {
       await tx.execute({
-        sql: `INSERT INTO staff (id, email, name, role, created_at) VALUES (?, ?, ?, 'therapist', ?)`,
-        args: [s.staffId, s.email, s.name, h.clock.now.toISOString()],
+        sql: `INSERT INTO staff (id, email, name, role, created_at) VALUES (?, ?, ?, ?, ?)`,
+        args: [s.staffId, s.email, s.name, s.role, h.clock.now.toISOString()],
       });
     }
   });
@@ -48,6 +53,13 @@ const therapist: StaffActor = {
   via: 'api',
 };
 const other: StaffActor = { ...therapist, staffId: 'ther-b', email: 'b@clinic.test', name: 'Bo' };
+const admin: StaffActor = {
+  ...therapist,
+  staffId: 'adm',
+  email: 'adm@clinic.test',
+  name: 'Ada',
+  role: 'admin',
+};
 
 /** A client of `therapist`, linked on `channel` (the web chat's twin, or SMS). */
 async function linkedClient(channel: 'terminal' | 'sms', address = channel === 'sms' ? '+4791234567' : 'w') {
@@ -221,5 +233,138 @@ describe('a message from the client', () => {
     const alerts = await h.deps.db.read((q) => openAlerts(q));
     expect(alerts.map((a) => [a.clientId, a.tier])).toEqual([[clientId, 'crisis']]);
     expect(await h.deps.db.read((q) => unreadMessageCounts(q))).toEqual(new Map([[clientId, 1]]));
+  });
+});
+
+describe("where a therapist's message is (delivery)", () => {
+  /** The delivery of the client's newest message as the list shows it (an admin's look marks nothing). */
+  const listed = async (clientId: string) =>
+    (await listMessages(h.deps, admin, clientId))?.messages[0]?.delivery;
+  const flagged = async (clientId: string) =>
+    (await dashboardView(h.deps, admin)).caseload.find((e) => e.clientId === clientId)?.flags.messageFailed;
+  const refused: SendResult = {
+    ok: false,
+    retryable: false,
+    error: 'twilio 21211',
+    address: 'undeliverable',
+  };
+
+  it('is sent on the web chat once it is in the transcript, and no_channel without a channel', async () => {
+    const { clientId } = await linkedClient('terminal');
+    const outcome = await sendTherapistMessage(h.deps, therapist, clientId, 'Hei');
+    expect(outcome).toMatchObject({ ok: true, delivered: true, message: { delivery: 'sent' } });
+    expect(await listed(clientId)).toBe('sent');
+    const created = await createClient(h.deps, { course: 'intro', therapistId: therapist.staffId });
+    if (!created.ok) throw new Error();
+    expect(await sendTherapistMessage(h.deps, therapist, created.clientId, 'Hei')).toMatchObject({
+      delivered: false,
+      message: { delivery: 'no_channel' },
+    });
+    expect(await listed(created.clientId)).toBe('no_channel');
+    expect(await flagged(clientId)).toBe(false);
+  });
+
+  it('waits behind the discreet notice, and fails when the provider refuses the number', async () => {
+    const { clientId } = await linkedClient('sms');
+    await deliverOutbox(h.deps);
+    h.clock.now = new Date('2026-11-24T10:00:00.000Z');
+    const outcome = await sendTherapistMessage(h.deps, therapist, clientId, 'Hvordan går det?');
+    // `delivered` keeps its old meaning (a channel existed); `delivery` says the message has not gone.
+    expect(outcome).toMatchObject({ ok: true, delivered: true, message: { delivery: 'waiting' } });
+    expect(await listed(clientId)).toBe('waiting');
+    smsAnswer = refused;
+    await deliverOutbox(h.deps);
+    expect(await listed(clientId)).toBe('failed');
+    expect(await flagged(clientId)).toBe(true);
+    // The number is refused: the next message to it has failed before it could go.
+    smsAnswer = { ok: true };
+    const again = await sendTherapistMessage(h.deps, therapist, clientId, 'Prøver igjen');
+    expect(again).toMatchObject({ delivered: true, message: { delivery: 'failed' } });
+    expect(await flagged(clientId)).toBe(true);
+  });
+
+  it('waits through a passing error, then is sent; refused after release, it fails', async () => {
+    const { clientId, send } = await linkedClient('sms');
+    await deliverOutbox(h.deps);
+    h.clock.now = new Date('2026-11-24T10:00:00.000Z');
+    await sendTherapistMessage(h.deps, therapist, clientId, 'Første');
+    await deliverOutbox(h.deps);
+    // The client answers the notice: the message itself goes to the outbox, and the provider fails once.
+    await send('JA');
+    smsAnswer = { ok: false, retryable: true, error: 'HTTP 500' };
+    await deliverOutbox(h.deps);
+    const row = (await outbox()).find((r) => String(r.payload).includes('Første'));
+    expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(await listed(clientId)).toBe('waiting');
+    smsAnswer = { ok: true };
+    h.clock.advance(3_600_000);
+    await deliverOutbox(h.deps);
+    expect(await listed(clientId)).toBe('sent');
+    expect(await flagged(clientId)).toBe(false);
+
+    // A reply to the client's own message is not held: the next message goes straight to the outbox.
+    await send('VEILEDER takk');
+    await sendTherapistMessage(h.deps, therapist, clientId, 'Andre');
+    smsAnswer = refused;
+    await deliverOutbox(h.deps);
+    const list = (await listMessages(h.deps, admin, clientId))?.messages ?? [];
+    expect(list.filter((m) => m.direction === 'out').map((m) => [m.text, m.delivery])).toEqual([
+      ['Andre', 'failed'],
+      ['Første', 'sent'],
+    ]);
+    expect(await flagged(clientId)).toBe(true);
+  });
+
+  it('fails when the client sends STOP before a held message went', async () => {
+    const { clientId } = await linkedClient('sms');
+    h.clock.now = new Date('2026-11-24T10:00:00.000Z');
+    await sendTherapistMessage(h.deps, therapist, clientId, 'Hei');
+    expect(await listed(clientId)).toBe('waiting');
+    const stop = await handleInbound(h.deps, {
+      channel: 'sms',
+      address: '+4791234567',
+      content: { kind: 'keyword', keyword: 'stop', text: 'STOP' },
+    });
+    expect(stop.kind).toBe('handled');
+    expect(await listed(clientId)).toBe('failed');
+    expect(await flagged(clientId)).toBe(true);
+  });
+});
+
+describe('who reads the inbox', () => {
+  const unread = () => h.deps.db.read((q) => unreadMessageCounts(q));
+  const audits = () =>
+    h.deps.db.read(
+      async (q) => (await q.execute('SELECT action, staff_id FROM audit_log ORDER BY seq')).rows,
+    );
+
+  it("the responsible therapist's client page marks the messages read; an admin's look does not", async () => {
+    const { clientId, send } = await linkedClient('terminal');
+    await send('VEILEDER Kan vi snakke?');
+    const before = (await audits()).length;
+
+    const adminList = await listMessages(h.deps, admin, clientId);
+    expect(adminList).toMatchObject({ unread: 1, markedRead: false });
+    expect((await clientView(h.deps, admin, clientId))?.messages[0]?.readAt).toBeUndefined();
+    expect(await unread()).toEqual(new Map([[clientId, 1]]));
+    expect(await clientView(h.deps, other, clientId)).toBeUndefined();
+    expect(await unread()).toEqual(new Map([[clientId, 1]]));
+
+    // The page shows the message as it was (unread), and from now on it is read.
+    const page = await clientView(h.deps, therapist, clientId);
+    expect(page?.messages[0]).toMatchObject({ direction: 'in', readAt: undefined });
+    expect(await unread()).toEqual(new Map());
+    expect((await clientView(h.deps, therapist, clientId))?.messages[0]?.readAt).toBe(
+      h.clock.now.toISOString(),
+    );
+    expect(await listMessages(h.deps, therapist, clientId)).toMatchObject({ unread: 0, markedRead: true });
+    // One audit row per read, as before.
+    expect((await audits()).slice(before).map((r) => [r.action, r.staff_id])).toEqual([
+      ['message.list', admin.staffId],
+      ['client.view', admin.staffId],
+      ['client.view', therapist.staffId],
+      ['client.view', therapist.staffId],
+      ['message.list', therapist.staffId],
+    ]);
   });
 });

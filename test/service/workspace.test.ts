@@ -299,6 +299,7 @@ describe('dashboard', () => {
       sleepWindowAwaiting: true,
       contractChangeRequested: false,
       goneQuiet: false,
+      messageFailed: false,
     });
     expect(entry('worse').flagCount).toBe(4);
     expect(entry('worse').lastActivityAt).toBe(daysAgo(2));
@@ -317,6 +318,7 @@ describe('dashboard', () => {
       sleepWindowAwaiting: false,
       contractChangeRequested: false,
       goneQuiet: false,
+      messageFailed: false,
     });
     expect(entry('fresh').flags.inactive).toBe(false);
     expect(entry('fresh').lastActivityAt).toBeUndefined();

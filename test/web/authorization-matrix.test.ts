@@ -102,6 +102,8 @@ interface Route {
   shows?: ('name' | 'words' | 'alerts' | 'caseload')[];
   /** No credential needed (no client data in it). */
   public?: true;
+  /** Polled by the page's script: without a live session it answers 401, like the API, not the sign-in page. */
+  poll?: true;
 }
 
 const row = (action: string, client?: AuditRow['client']): AuditRow => ({ action, client });
@@ -113,7 +115,7 @@ const sameTherapist = (d: Data, t: Subject | undefined) => ({
 const routes: Route[] = [
   { method: 'GET', path: '/staff', ok: 200, audit: [row('dashboard.view')], shows: ['alerts', 'caseload'] },
   { method: 'GET', path: '/staff/alerts', ok: 200, audit: [row('alerts.list')], shows: ['alerts'] },
-  { method: 'GET', path: '/staff/alerts/count', ok: 200 },
+  { method: 'GET', path: '/staff/alerts/count', ok: 200, poll: true },
   { method: 'POST', path: '/staff/alerts/:alert/ack', ok: 303, body: () => ({ note: 'Called.' }), audit: [row('alert.ack', 'target')] },
   { method: 'GET', path: '/staff/clients/:client', ok: 200, audit: [row('client.view', 'target')], shows: ['name', 'words'] },
   { method: 'POST', path: '/staff/clients/:client/access-code', ok: 200, body: () => ({ action: 'reissue' }), audit: [row('client.access_code', 'target'), row('client.view', 'target')], shows: ['name'] },
@@ -199,9 +201,10 @@ function permits(who: StaffKey, c: Case): boolean {
 /** What the caller should get: the route's status, 404, 401 (API) or the sign-in page. */
 function expectation(actor: Actor, c: Case): 'ok' | '404' | '401' | 'sign-in' {
   if (c.public) return 'ok';
-  if (actor.as === undefined) return isApi(c) ? '401' : 'sign-in';
+  const refused = isApi(c) || c.poll ? '401' : 'sign-in';
+  if (actor.as === undefined) return refused;
   // A personal API token opens the JSON API, never the pages.
-  if (actor.credential === 'bearer' && !isApi(c)) return 'sign-in';
+  if (actor.credential === 'bearer' && !isApi(c)) return refused;
   return permits(actor.as, c) ? 'ok' : '404';
 }
 
@@ -477,5 +480,23 @@ describe('authorisation matrix', () => {
       })
       .map((r) => `${r.method} ${r.path}`);
     expect(unlisted, 'routes with no line in the matrix').toEqual([]);
+  });
+});
+
+describe('links to a client page', () => {
+  it('are offered only where the caller may open the page: a therapist is sent to the alert of a client nobody is responsible for', async () => {
+    const unassigned = data.subjects.U!;
+    const own = data.subjects.A1!;
+    const page = async (actor: ActorName, path: string) =>
+      (await send(actor, { method: 'GET', path, ok: 200 } as Case, path, undefined)).text;
+    for (const path of ['/staff', '/staff/alerts']) {
+      const seen = await page('therapist A', path);
+      // The alert of nobody's client is there, with the client's name, but never a link to its page.
+      expect(seen, path).toContain(unassigned.name!);
+      expect(seen, path).not.toContain(`href="/staff/clients/${unassigned.clientId}`);
+      expect(seen, path).toContain(`href="/staff/clients/${own.clientId}`);
+      expect(await page('admin', path), path).toContain(`href="/staff/clients/${unassigned.clientId}`);
+    }
+    expect(await page('therapist A', '/staff')).toContain(`href="/staff/alerts#alert-${unassigned.alertId}"`);
   });
 });

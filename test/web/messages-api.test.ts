@@ -23,11 +23,11 @@ import {
 const BASE = '/api/staff/v1';
 let server: Server;
 const clock = new FakeClock(new Date('2026-11-23T09:00:00.000Z'));
-const tokens = {} as Record<'A' | 'B', string>;
+const tokens = {} as Record<'A' | 'B' | 'admin', string>;
 let clientId: string;
 let chat: ReturnType<typeof webChat>;
 
-async function api(who: 'A' | 'B', path: string, json?: unknown) {
+async function api(who: keyof typeof tokens, path: string, json?: unknown) {
   const res = await fetch(`${server.url}${BASE}${path}`, {
     method: json === undefined ? 'GET' : 'POST',
     headers: {
@@ -47,6 +47,8 @@ beforeAll(async () => {
   await addStaff(server, { email: 'bo@clinic.no', name: 'Bo', role: 'therapist' });
   tokens.A = await apiToken(server, 'tina@clinic.no');
   tokens.B = await apiToken(server, 'bo@clinic.no');
+  await addStaff(server, { email: 'ada@clinic.no', name: 'Ada', role: 'admin' });
+  tokens.admin = await apiToken(server, 'ada@clinic.no');
   const created = await createClient(server.deps, {
     course: 'intro',
     locale: 'en',
@@ -128,6 +130,37 @@ describe('GET /clients/{id}/messages', () => {
     expect(again.unread).toBe(0);
     expect(again.messages[0]?.readAt).toBe(clock.now.toISOString());
     expect((await api('B', `/clients/${clientId}/messages`)).status).toBe(404);
+  });
+});
+
+describe('who marks the messages read', () => {
+  it("an admin's listing and page leave them unread; the therapist's client page marks them read", async () => {
+    clock.advance(60_000);
+    await chat.say('THERAPIST Are you there?');
+    const before = await lastAuditSeq(server);
+    const byAdmin = MessageList.parse((await api('admin', `/clients/${clientId}/messages`)).body);
+    expect(byAdmin).toMatchObject({ unread: 1, markedRead: false });
+    const admin = browser(server);
+    await admin.signIn('ada@clinic.no');
+    expect((await admin.request(`/staff/clients/${clientId}`)).status).toBe(200);
+    expect((await api('B', `/clients/${clientId}/messages`)).status).toBe(404);
+
+    const tina = browser(server);
+    await tina.signIn('tina@clinic.no');
+    const page = await (await tina.request(`/staff/clients/${clientId}`)).text();
+    // Shown unread on the page that read it, then read everywhere.
+    expect(
+      page.match(new RegExp(`> ${server.deps.catalog.text('nb', 'workspace.messages.unread')}<`, 'g')),
+    ).toHaveLength(1);
+    const after = MessageList.parse((await api('A', `/clients/${clientId}/messages`)).body);
+    expect(after).toMatchObject({ unread: 0, markedRead: true });
+    expect(after.messages[0]).toMatchObject({ text: 'Are you there?', readAt: clock.now.toISOString() });
+    expect((await auditAfter(server, before)).map((r) => [r.action, r.via])).toEqual([
+      ['message.list', 'api'],
+      ['client.view', 'page'],
+      ['client.view', 'page'],
+      ['message.list', 'api'],
+    ]);
   });
 });
 

@@ -72,6 +72,51 @@ describe('staff sign-in', () => {
     expect(b.cookie).toBeUndefined();
   });
 
+  it('counts failures and locks alike for an existing and an unknown email', async () => {
+    const statuses = async (email: string) => {
+      const b = browser(server);
+      const seen: number[] = [];
+      for (let i = 0; i < 7; i++) seen.push((await b.attemptSignIn(email, `wrong password ${i}`)).status);
+      return seen;
+    };
+    const existing = await statuses('Tina@Clinic.no ');
+    const unknown = await statuses(' Nobody@Clinic.no');
+    expect(existing).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    expect(unknown).toEqual(existing);
+
+    // The lockout page and its Retry-After are the same too, and the right password is refused during it.
+    const b = browser(server);
+    const locked = await b.attemptSignIn('tina@clinic.no');
+    const lockedUnknown = await b.attemptSignIn('nobody@clinic.no', PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(lockedUnknown.status).toBe(429);
+    expect(locked.headers.get('retry-after')).toBe('900');
+    expect(lockedUnknown.headers.get('retry-after')).toBe('900');
+    const page = (res: Response) => res.text().then((text) => text.replace(/value="[^"]*"/g, ''));
+    expect(await page(locked)).toBe(await page(lockedUnknown));
+    expect(b.cookie).toBeUndefined();
+
+    // The lock lasts 15 minutes from the fifth failure, not from the first.
+    clock.advance(15 * 60_000);
+    expect((await b.attemptSignIn('tina@clinic.no')).status).toBe(303);
+    expect((await b.attemptSignIn('nobody@clinic.no', 'wrong password again')).status).toBe(401);
+  }, 120_000); // 16 deliberate scrypt checks
+
+  it('starts the lock at the fifth failure, however the failures were spread', async () => {
+    const b = browser(server);
+    for (let i = 0; i < 4; i++) {
+      expect((await b.attemptSignIn('tina@clinic.no', `wrong password ${i}`)).status).toBe(401);
+      clock.advance(3 * 60_000);
+    }
+    expect((await b.attemptSignIn('tina@clinic.no', 'wrong password 4')).status).toBe(401);
+    clock.advance(14 * 60_000);
+    const locked = await b.attemptSignIn('tina@clinic.no');
+    expect(locked.status).toBe(429);
+    expect(locked.headers.get('retry-after')).toBe('60');
+    clock.advance(60_000);
+    expect((await b.attemptSignIn('tina@clinic.no')).status).toBe(303);
+  }, 60_000);
+
   it('locks the account for 15 minutes after five failed sign-ins, even for the right password', async () => {
     const b = browser(server);
     for (let i = 0; i < 5; i++)
@@ -106,10 +151,61 @@ describe('staff sign-in', () => {
     await b.attemptSignIn('tina@clinic.no');
     for (let minutes = 0; minutes < 10 * 60 - 20; minutes += 20) {
       clock.advance(20 * 60_000);
-      expect((await b.request('/staff/alerts/count')).status).toBe(200);
+      expect((await b.request('/staff/alerts')).status).toBe(200);
     }
     clock.advance(20 * 60_000);
-    expect((await b.request('/staff/alerts/count')).status).toBe(303);
+    expect((await b.request('/staff/alerts')).status).toBe(303);
+  });
+
+  /** Polls the live alert count every 15 s for `minutes`, as the page's script does; the statuses seen. */
+  const poll = async (b: ReturnType<typeof browser>, minutes: number) => {
+    const seen: { at: number; status: number }[] = [];
+    for (let step = 1; step <= minutes * 4; step++) {
+      clock.advance(15_000);
+      seen.push({ at: step * 15, status: (await b.request('/staff/alerts/count')).status });
+    }
+    return seen;
+  };
+
+  it('does not count the alert-count polling as activity: an unattended workspace signs out', async () => {
+    const b = browser(server);
+    await b.signIn('tina@clinic.no');
+    clock.advance(2 * 60_000);
+    expect((await b.request('/staff')).status).toBe(200); // the last thing the person did
+    const seen = await poll(b, 31);
+    // Alive for 30 minutes after the page view, then 401 (the script sends the page to sign-in).
+    expect(seen.filter((s) => s.status === 200).map((s) => s.at)).toEqual(
+      seen.filter((s) => s.at < 30 * 60).map((s) => s.at),
+    );
+    expect(new Set(seen.filter((s) => s.at >= 30 * 60).map((s) => s.status))).toEqual(new Set([401]));
+    const ended = await b.request('/staff/alerts/count');
+    expect(ended.status).toBe(401);
+    expect(await ended.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
+    expect(ended.headers.get('cache-control')).toBe('no-store');
+    const page = await b.request('/staff');
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe('/staff/login?next=%2Fstaff');
+  });
+
+  it('keeps a polled session alive while the person opens pages in between', async () => {
+    const b = browser(server);
+    await b.signIn('tina@clinic.no');
+    const first = await poll(b, 20);
+    expect((await b.request('/staff/alerts')).status).toBe(200); // a page view at minute 20
+    const second = await poll(b, 11);
+    expect([...first, ...second].every((s) => s.status === 200)).toBe(true); // 31 minutes, still in
+    const rest = await poll(b, 20); // minutes 31 to 51
+    // 30 minutes after the page view, at minute 50 (19 minutes into these polls), the session has ended.
+    const ended = rest.filter((s) => s.status !== 200);
+    expect(ended[0]!.at).toBe(19 * 60);
+    expect(new Set(ended.map((s) => s.status))).toEqual(new Set([401]));
+    expect(ended).toHaveLength(rest.length - (19 * 60) / 15 + 1);
+  });
+
+  it('answers a poll without a session with 401, not the sign-in page', async () => {
+    const res = await browser(server).request('/staff/alerts/count');
+    expect(res.status).toBe(401);
+    expect(res.headers.get('location')).toBeNull();
   });
 
   it('signs out for good: the old cookie no longer works', async () => {

@@ -30,6 +30,7 @@ const entry = (clientId: string, openAlerts: number, unreadMessages: number): Ca
     sleepWindowAwaiting: false,
     contractChangeRequested: false,
     goneQuiet: false,
+    messageFailed: false,
   },
   flagCount: 0,
   openAlerts,
@@ -44,7 +45,7 @@ const dashboard = (locale: 'nb' | 'en') => {
     sort: { key: 'name', direction: 'asc' },
     generatedAt: now.toISOString(),
   };
-  return html(<Dashboard t={tr(locale)} locale={locale} timeZone={TZ} view={view} />);
+  return html(<Dashboard t={tr(locale)} locale={locale} timeZone={TZ} view={view} opensUnassigned={false} />);
 };
 
 describe('counted texts in the workspace', () => {
@@ -109,12 +110,42 @@ describe('a therapist message that never went out', () => {
             text: 'Hei',
             staff: { id: 's', name: 'Tina' },
             createdAt: now.toISOString(),
+            delivery: 'no_channel',
           },
         ]}
       />,
     );
     expect(page).toContain('Ikke levert');
     expect(page).toContain('Klienten hadde ingen kanal da meldingen ble skrevet');
+  });
+
+  it('is marked as not through when it failed, waiting or sent otherwise, in nb and en', () => {
+    for (const locale of ['nb', 'en'] as const) {
+      const t = tr(locale);
+      const out = (id: string, delivery: 'waiting' | 'sent' | 'failed') => ({
+        id,
+        direction: 'out' as const,
+        text: id,
+        staff: { id: 's', name: 'Tina' },
+        channel: 'sms',
+        createdAt: now.toISOString(),
+        delivery,
+      });
+      const page = html(
+        <MessagesPart
+          t={t}
+          locale={locale}
+          timeZone={TZ}
+          clientId="c"
+          messages={[out('a', 'failed'), out('b', 'waiting'), out('c', 'sent')]}
+        />,
+      );
+      expect(page).toContain(`data-delivery="failed"> ${t('messages.delivery_failed')}<`);
+      expect(page).toContain(`data-delivery="waiting"> ${t('messages.delivery_waiting')}<`);
+      expect(page).toContain(`data-delivery="sent"> ${t('messages.delivery_sent')}<`);
+      expect(page.split(t('messages.delivery_failed_note'))).toHaveLength(2);
+      expect(page).not.toContain(t('messages.no_channel_note'));
+    }
   });
 });
 

@@ -10,6 +10,7 @@ export function AlertCard({
   timeZone,
   showClient = true,
   returnTo,
+  opensUnassigned = true,
 }: {
   row: StaffAlertRow;
   t: Translate;
@@ -17,6 +18,8 @@ export function AlertCard({
   timeZone: string;
   showClient?: boolean;
   returnTo: string;
+  /** Whether the viewer may open the page of a client nobody is responsible for (an admin). */
+  opensUnassigned?: boolean;
 }) {
   const { alert } = row;
   const headingId = `alert-${alert.id}`;
@@ -31,10 +34,16 @@ export function AlertCard({
         {showClient ? (
           <>
             {' – '}
-            {alert.clientId ? (
+            {alert.clientId && (opensUnassigned || row.therapistId !== undefined) ? (
               <a href={`/staff/clients/${encodeURIComponent(alert.clientId)}`}>
                 {row.clientName ?? t('client.unnamed')}
               </a>
+            ) : alert.clientId ? (
+              // Nobody is responsible: a therapist sees the alert and acts on it here, not on a client page.
+              <>
+                {row.clientName ?? t('client.unnamed')}{' '}
+                <span class="muted">({t('dashboard.unassigned')})</span>
+              </>
             ) : (
               t('alert.unlinked')
             )}
@@ -118,6 +127,7 @@ export function AlertList(props: {
   timeZone: string;
   returnTo: string;
   empty: string;
+  opensUnassigned: boolean;
 }) {
   if (props.rows.length === 0) return <p>{props.empty}</p>;
   return (
@@ -129,6 +139,7 @@ export function AlertList(props: {
           locale={props.locale}
           timeZone={props.timeZone}
           returnTo={props.returnTo}
+          opensUnassigned={props.opensUnassigned}
         />
       ))}
     </div>

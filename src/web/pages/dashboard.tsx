@@ -23,6 +23,7 @@ const FLAG_ORDER: (keyof ClientFlags)[] = [
   'sleepWindowAwaiting',
   'contractChangeRequested',
   'goneQuiet',
+  'messageFailed',
 ];
 /** Content keys are snake_case: `safetyMode` → `safety_mode`. */
 export const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -59,7 +60,13 @@ export function Flags({ t, flags }: { t: Translate; flags: ClientFlags }) {
   );
 }
 
-function AlertRow({ t, locale, timeZone, alert }: Common & { alert: AlertSummary }) {
+function AlertRow({
+  t,
+  locale,
+  timeZone,
+  alert,
+  opensUnassigned,
+}: Common & { alert: AlertSummary; opensUnassigned: boolean }) {
   const excerpt = alert.triggerText.length > 160 ? `${alert.triggerText.slice(0, 157)}…` : alert.triggerText;
   return (
     <tr>
@@ -67,8 +74,13 @@ function AlertRow({ t, locale, timeZone, alert }: Common & { alert: AlertSummary
         <span class={`tag ${alert.priority}`}>{t(`alert.priority.${alert.priority}`)}</span>
       </td>
       <th scope="row">
-        {alert.clientId ? (
+        {alert.clientId && (opensUnassigned || !alert.unassigned) ? (
           <a href={`/staff/clients/${encodeURIComponent(alert.clientId)}#alerts`}>
+            {alert.clientName ?? t('client.unnamed')}
+          </a>
+        ) : alert.clientId ? (
+          // A client nobody is responsible for: a therapist sees the alert, not the client's page.
+          <a href={`/staff/alerts#alert-${encodeURIComponent(alert.id)}`}>
             {alert.clientName ?? t('client.unnamed')}
           </a>
         ) : (
@@ -180,7 +192,17 @@ function CaseloadRow({ t, locale, timeZone, entry }: Common & { entry: CaseloadE
 }
 
 /** Open alerts first, then the caseload, sortable by each column. */
-export function Dashboard({ t, locale, timeZone, view }: Common & { view: DashboardView }) {
+/**
+ * `opensUnassigned`: whether the viewer may open the page of a client nobody is responsible for (an
+ * admin); a therapist sees such a client's alerts, and is sent to them instead.
+ */
+export function Dashboard({
+  t,
+  locale,
+  timeZone,
+  view,
+  opensUnassigned,
+}: Common & { view: DashboardView; opensUnassigned: boolean }) {
   return (
     <>
       <section aria-labelledby="open-alerts">
@@ -201,7 +223,13 @@ export function Dashboard({ t, locale, timeZone, view }: Common & { view: Dashbo
               </thead>
               <tbody>
                 {view.alerts.map((alert) => (
-                  <AlertRow t={t} locale={locale} timeZone={timeZone} alert={alert} />
+                  <AlertRow
+                    t={t}
+                    locale={locale}
+                    timeZone={timeZone}
+                    alert={alert}
+                    opensUnassigned={opensUnassigned}
+                  />
                 ))}
               </tbody>
             </table>

@@ -15,11 +15,25 @@ export interface MessagesPartProps {
   messages: StaffMessageView[];
 }
 
+/** The tag of each delivery of a message to the client, and whether it needs the therapist. */
+const DELIVERY_TAG = {
+  no_channel: { key: 'messages.no_channel', high: true },
+  waiting: { key: 'messages.delivery_waiting', high: false },
+  sent: { key: 'messages.delivery_sent', high: false },
+  failed: { key: 'messages.delivery_failed', high: true },
+} as const;
+
+/** What a therapist does about a message that did not go out. */
+const DELIVERY_NOTE = {
+  no_channel: 'messages.no_channel_note',
+  failed: 'messages.delivery_failed_note',
+} as const;
+
 /**
  * Messages between the therapist and the client on the client's page: a form to write to the client
  * (it goes to the channel they used last), then the messages in both directions, newest first, with
- * the unread ones from the client marked, and the therapist's that never went out (the client had no
- * channel yet) marked as not delivered.
+ * the unread ones from the client marked, and each of the therapist's with where it is (`delivery`):
+ * waiting, sent, or, with what to do about it, never sent (no channel) or failed.
  */
 export function MessagesPart({ t, locale, timeZone, clientId, messages }: MessagesPartProps) {
   const action = `/staff/clients/${encodeURIComponent(clientId)}/messages`;
@@ -41,6 +55,11 @@ export function MessagesPart({ t, locale, timeZone, clientId, messages }: Messag
       {messages.length === 0 ? <p>{t('messages.none')}</p> : null}
       {messages.map((message) => {
         const unread = message.direction === 'in' && !message.readAt;
+        const tag = message.delivery ? DELIVERY_TAG[message.delivery] : undefined;
+        const note =
+          message.delivery === 'no_channel' || message.delivery === 'failed'
+            ? DELIVERY_NOTE[message.delivery]
+            : undefined;
         return (
           <article class={`card message ${message.direction}`}>
             <p class="muted">
@@ -53,10 +72,15 @@ export function MessagesPart({ t, locale, timeZone, clientId, messages }: Messag
               <time datetime={message.createdAt}>{formatDateTime(message.createdAt, locale, timeZone)}</time>{' '}
               {message.channel ? t('messages.via', { channel: channelLabel(t, message.channel) }) : null}
               {unread ? <span class="tag high"> {t('messages.unread')}</span> : null}
-              {message.channel ? null : <span class="tag high"> {t('messages.no_channel')}</span>}
+              {tag ? (
+                <span class={tag.high ? 'tag high' : 'tag'} data-delivery={message.delivery}>
+                  {' '}
+                  {t(tag.key)}
+                </span>
+              ) : null}
             </p>
             <p class="client-text">{message.text}</p>
-            {message.channel ? null : <p class="notice info">{t('messages.no_channel_note')}</p>}
+            {note ? <p class="notice info">{t(note)}</p> : null}
           </article>
         );
       })}
