@@ -189,3 +189,26 @@ describe('the channels a client writes from', () => {
     expect(channelLabel(tr('en'), 'botframework')).toBe('Teams / Bot Framework');
   });
 });
+
+describe('accessibility details an axe scan at 390 px found', () => {
+  it('names the first column of the review’s scores, and lets a keyboard scroll the table', () => {
+    const review = {
+      ...buildReview({
+        now,
+        goals: [],
+        paceDays: 7,
+        homework: [],
+        scores: [
+          { instrument: 'phq9', total: 15, at: '2026-11-22T18:00:00.000Z', riskItemPositive: false },
+          { instrument: 'phq9', total: 8, at: '2026-12-12T18:00:00.000Z', riskItemPositive: false },
+        ],
+        parts: [],
+        alerts: [],
+      }),
+      client: { id: 'c', locale: 'nb' as const, timeZone: TZ },
+    };
+    const page = html(<ReviewPage t={tr('nb')} locale="nb" timeZone={TZ} review={review} />);
+    expect(page).toContain('<th scope="col"><span class="visually-hidden">Skjema</span></th>');
+    expect(page).toContain('<div class="table-wrap" tabindex="0">');
+  });
+});

@@ -38,7 +38,7 @@ export function StaffAdmin({
       {shown ? <ShownOnce t={t} label={shown.label} value={shown.value} /> : null}
       <section aria-labelledby="staff-list">
         <h2 id="staff-list">{t('admin.staff_list')}</h2>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex={0}>
           <table>
             <thead>
               <tr>
@@ -117,7 +117,7 @@ export function Assignments({
   return (
     <>
       {error ? <Notice kind="error">{error}</Notice> : null}
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex={0}>
         <table>
           <thead>
             <tr>
@@ -201,7 +201,7 @@ export function AuditLog({
           {t('audit.filter')}
         </button>
       </form>
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex={0}>
         <table>
           <caption class="visually-hidden">{t('audit.caption')}</caption>
           <thead>

@@ -11,6 +11,7 @@ export function AlertCard({
   showClient = true,
   returnTo,
   opensUnassigned = true,
+  heading = 'h3',
 }: {
   row: StaffAlertRow;
   t: Translate;
@@ -20,7 +21,10 @@ export function AlertCard({
   returnTo: string;
   /** Whether the viewer may open the page of a client nobody is responsible for (an admin). */
   opensUnassigned?: boolean;
+  /** The card's heading level: h3 inside a section of the client page, h2 on the alerts page. */
+  heading?: 'h2' | 'h3';
 }) {
+  const Heading = heading;
   const { alert } = row;
   const headingId = `alert-${alert.id}`;
   return (
@@ -28,7 +32,7 @@ export function AlertCard({
       class={`alert-card ${alert.priority}${alert.acknowledgedAt ? ' acknowledged' : ''}`}
       aria-labelledby={headingId}
     >
-      <h3 id={headingId}>
+      <Heading id={headingId}>
         <span class={`tag ${alert.priority}`}>{t(`alert.priority.${alert.priority}`)}</span>{' '}
         {t(`alert.kind.${alert.kind}`)}
         {showClient ? (
@@ -49,7 +53,7 @@ export function AlertCard({
             )}
           </>
         ) : null}
-      </h3>
+      </Heading>
       <dl class="facts">
         <dt>{t('alert.when')}</dt>
         <dd>
@@ -140,6 +144,7 @@ export function AlertList(props: {
           timeZone={props.timeZone}
           returnTo={props.returnTo}
           opensUnassigned={props.opensUnassigned}
+          heading="h2"
         />
       ))}
     </div>

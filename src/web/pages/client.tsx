@@ -111,7 +111,7 @@ function ProgressPart({ t, locale, timeZone, enrollments }: Common & { enrollmen
             {e.finishedAt ? ` · ${t('client.finished')} ${formatDate(e.finishedAt, locale, timeZone)}` : ''}
           </p>
           {e.kind === 'course' ? (
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex={0}>
               <table>
                 <thead>
                   <tr>
@@ -151,7 +151,7 @@ function ScoresPart({ t, locale, timeZone, scores }: Common & { scores: ScoreVie
             <time datetime={s.completedAt}>{formatDateTime(s.completedAt, locale, timeZone)}</time>
             {s.riskItemPositive ? <span class="tag high"> {t('flag.item9')}</span> : null}
           </summary>
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <caption class="visually-hidden">
                 {t('client.items_of', { instrument: instrumentName(s.instrument) })}
@@ -235,7 +235,7 @@ function HomeworkPart({ t, locale, timeZone, homework }: Common & { homework: Ho
       {activityDiary.length > 0 ? (
         <>
           <h3>{t('homework.activity_diary')}</h3>
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <thead>
                 <tr>
@@ -264,7 +264,7 @@ function HomeworkPart({ t, locale, timeZone, homework }: Common & { homework: Ho
       {worryDiary.length > 0 ? (
         <>
           <h3>{t('homework.worry_diary')}</h3>
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <thead>
                 <tr>
@@ -303,7 +303,7 @@ function HomeworkPart({ t, locale, timeZone, homework }: Common & { homework: Ho
               })}
             </p>
           ) : null}
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <thead>
                 <tr>

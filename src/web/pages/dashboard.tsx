@@ -210,7 +210,7 @@ export function Dashboard({
         {view.alerts.length === 0 ? (
           <p>{t('alerts.none_open')}</p>
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <thead>
                 <tr>
@@ -241,7 +241,7 @@ export function Dashboard({
         {view.caseload.length === 0 ? (
           <p>{t('dashboard.no_clients')}</p>
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <thead>
                 <tr>

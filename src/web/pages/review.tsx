@@ -104,11 +104,13 @@ export function ReviewPage({ t, locale, timeZone, review }: ReviewPageProps) {
         {review.scores.length === 0 ? (
           <p>{t('review.no_scores')}</p>
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0}>
             <table>
               <thead>
                 <tr>
-                  <th scope="col" />
+                  <th scope="col">
+                    <span class="visually-hidden">{t('review.instrument')}</span>
+                  </th>
                   <th scope="col">{t('review.first')}</th>
                   <th scope="col">{t('review.previous')}</th>
                   <th scope="col">{t('review.latest')}</th>
