@@ -193,6 +193,27 @@ function normaliseAnswer(text: string): string {
     .replace(/\s+/gu, ' ');
 }
 
+/**
+ * Numbers written as words, as people answer a numbered question by SMS ("to", "tre", "three"): nb and nn
+ * forms and English, 0 to 10. Only a whole answer is read this way, and only where the question has
+ * numbered choices.
+ */
+const NUMBER_WORDS: ReadonlyMap<string, string> = new Map(
+  [
+    ['0', ['null', 'zero']],
+    ['1', ['en', 'ein', 'ei', 'ett', 'eitt', 'én', 'one']],
+    ['2', ['to', 'two']],
+    ['3', ['tre', 'three']],
+    ['4', ['fire', 'four']],
+    ['5', ['fem', 'five']],
+    ['6', ['seks', 'six']],
+    ['7', ['sju', 'syv', 'seven']],
+    ['8', ['åtte', 'eight']],
+    ['9', ['ni', 'nine']],
+    ['10', ['ti', 'ten']],
+  ].flatMap(([digit, words]) => (words as string[]).map((word) => [word, digit as string] as const)),
+);
+
 /** Builds the machine event for client input; typed text that names a choice becomes that choice. */
 export function inputEvent(snapshot: AnyMachineSnapshot, input: ClientInput, now: string, text: TextLookup) {
   const prompt = currentPrompt(snapshot)?.prompt;
@@ -202,11 +223,13 @@ export function inputEvent(snapshot: AnyMachineSnapshot, input: ClientInput, now
   }
   const typed = normaliseAnswer(input.text);
   const labels = choices.map((c) => ({ value: c.value, label: normaliseAnswer(text(c.key)) }));
-  const byNumber = !/^\d{1,2}$/.test(typed)
+  // A label is read before a number word: a choice may itself be a word such as "ti".
+  const digits = labels.some((c) => c.label === typed) ? typed : (NUMBER_WORDS.get(typed) ?? typed);
+  const byNumber = !/^\d{1,2}$/.test(digits)
     ? undefined
     : prompt?.numbering === 'value'
-      ? choices.find((c) => c.value === typed)
-      : choices[Number(typed) - 1];
+      ? choices.find((c) => c.value === digits)
+      : choices[Number(digits) - 1];
   const exact = labels.find((c) => c.label === typed || c.value.toLowerCase() === typed);
   // "ja" for "Ja, sett i gang": the start of exactly one label, ending at a word boundary.
   const starts =

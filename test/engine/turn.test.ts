@@ -11,6 +11,7 @@ import {
   wait,
   waitUntil,
 } from '../../flows/kit/steps.ts';
+import { defaultRegistry } from '../../flows/registry.ts';
 import { catalog } from '../../src/content/default.ts';
 import { pendingPrompt, REASK_KEY, turn } from '../../src/engine/turn.ts';
 import type { EngineEvent, FlowVersion, PersistedFlow, TurnResult } from '../../src/engine/types.ts';
@@ -203,6 +204,27 @@ describe('typed answers to choices', () => {
     expect(r.replies.map((x) => x.key)).toEqual(['intro.ask_occupation']);
     const answered = run(intro, r.persisted, input('Ja'));
     expect(answered.events[0]!.data).toEqual({ step: 'occupation', value: 'yes' });
+  });
+});
+
+describe('numbers written as words', () => {
+  it('answer a numbered question: nb, nn and English words on PHQ-9, scored as the digits', () => {
+    const phq9 = defaultRegistry.latest('phq9')!;
+    let r = run(phq9, undefined, { kind: 'start' });
+    const words = ['to', 'Tre!', 'three', 'null', 'en', 'ein', 'two', 'null', 'zero', 'null'];
+    for (const word of words) {
+      r = run(phq9, r.persisted, input(word));
+      expect(r.accepted, word).toBe(true);
+    }
+    const completed = r.events.find((e) => e.type === 'questionnaire.completed');
+    expect(completed?.data).toMatchObject({ items: [2, 3, 3, 0, 1, 1, 2, 0, 0], total: 12 });
+  });
+
+  it('never stand for a number where the question has none, and never over a label that is the word', () => {
+    const started = run(intro, undefined, { kind: 'start' });
+    // The intro's first question has two choices: "tre" is no third one.
+    expect(run(intro, started.persisted, input('tre')).accepted).toBe(false);
+    expect(run(intro, started.persisted, input('to')).accepted).toBe(true);
   });
 });
 
