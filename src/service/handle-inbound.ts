@@ -1,9 +1,10 @@
 import { accessCodeState, parseAccessCode } from '../domain/access-code.ts';
 import { menuChoiceOf } from '../domain/chat-menu.ts';
-import { asksChangeInWords } from '../domain/contract.ts';
+import { asksChangeInWords, CONTRACT_ACCEPT, CONTRACT_CHANGE } from '../domain/contract.ts';
 import { isOpenWord, releasesHeld } from '../domain/discreet-sms.ts';
 import { type Keyword, parseTherapistMessage } from '../domain/keywords.ts';
 import type { RiskDetection } from '../domain/safety/detect.ts';
+import { DANGER_CHOICES, THOUGHTS_CHOICES } from '../domain/safety/safe-answer.ts';
 import { faithfulText } from '../domain/text.ts';
 import type { Locale, Reply } from '../engine/types.ts';
 import {
@@ -82,6 +83,23 @@ function faithfulContent(content: InboundContent): InboundContent {
     return content.text === undefined ? content : { ...content, text: faithfulText(content.text) };
   }
   return { ...content, text: faithfulText(content.text) };
+}
+
+/** The label keys of our own buttons whose values are not words (the protocol's and the contract's). */
+const BUTTON_LABELS: ReadonlyMap<string, string> = new Map([
+  ...[...THOUGHTS_CHOICES, ...DANGER_CHOICES].map((value) => [value, `safety.${value}`] as const),
+  [CONTRACT_ACCEPT, 'contract.choice.accept'],
+  [CONTRACT_CHANGE, 'contract.choice.change'],
+]);
+
+/**
+ * What a button pressed without a text says, for the transcript and an alert: the label of one of ours
+ * whose value is an identifier ("thoughts_unsure" reads "Vet ikke"), else the value as sent. Bot
+ * Framework cards and Direct Line send only the value; the web chat sends the label too.
+ */
+function buttonText(deps: ServiceDeps, value: string, locale: Locale): string {
+  const key = BUTTON_LABELS.get(value);
+  return key ? deps.catalog.text(locale, key) : value;
 }
 
 const buttonOf = (content: InboundContent): string | undefined =>
@@ -227,7 +245,7 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
     signal.tier !== 'none' &&
     checkText(typed).tier !== signal.tier
       ? `${typed}\n${value}`
-      : (typed ?? value ?? '');
+      : (typed ?? (value === undefined ? '' : buttonText(deps, value, inbound.locale ?? target.locale)));
   // A pressed "yes" of the protocol's questions is a signal of its own when none of them is open.
   const pressed = checkSafetyButton(value, inbound.locale ?? target.locale);
   // A crisis message, STOP and an answer to the safety protocol's question are never refused.

@@ -255,6 +255,8 @@ describe('safety mode', () => {
       priority: 'high',
       safetyStep: 'ask_danger',
       safetyAnswer: 'has_thoughts',
+      // The therapist reads what the button said, not its value.
+      triggerText: t('safety.thoughts_yes'),
     });
     // "Ja" to being in danger, pressed late, is urged to call 113 at once; "nei" is nothing.
     await client.send('jeg er trygg nå');
