@@ -58,7 +58,7 @@ const dashboardSort = z.object({
 });
 
 const newClientForm = z.object({
-  displayName: z.string().max(100).optional(),
+  displayName: z.string().max(200).optional(),
   course: z.enum(STARTING_FLOWS).default('intro'),
   locale: z.enum(['nb', 'en']).default('nb'),
   therapistId: z.string().max(100).optional(),

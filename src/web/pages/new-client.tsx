@@ -37,7 +37,7 @@ export function NewClientForm({
         <input
           id="nc-name"
           name="displayName"
-          maxlength={100}
+          maxlength={200}
           autocomplete="off"
           value={values.displayName ?? ''}
           aria-describedby="nc-name-hint"
