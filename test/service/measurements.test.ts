@@ -55,13 +55,14 @@ describe('measurement schedules', () => {
     ]);
   });
 
-  it('does not start a second check-in while one is still open, and resumes a course after it', async () => {
+  /** An intro client in a terminal chat with a daily screen that has just started: its sender. */
+  async function screenStartedInCourse(address: string) {
     const created = await createClient(h.deps, { course: 'intro', locale: 'nb' });
     if (!created.ok) throw new Error();
     const send = (text: string) =>
       handleInbound(h.deps, {
         channel: 'terminal',
-        address: 'x',
+        address,
         content: { kind: 'message', text },
         createAddress: true,
       });
@@ -69,6 +70,11 @@ describe('measurement schedules', () => {
     await scheduleMeasurement(h.deps, { clientId: created.clientId, flowId: 'screen', everyDays: 1 });
     h.clock.advance(2 * DAY);
     expect(await fireDueSchedules(h.deps)).toBe(1);
+    return { created, send };
+  }
+
+  it('does not start a second check-in while one is still open, and resumes a course after it', async () => {
+    const { created, send } = await screenStartedInCourse('x');
     h.clock.advance(1 * DAY);
     expect(await fireDueSchedules(h.deps)).toBe(0);
     const enrollments = await h.deps.db.read((q) => listEnrollments(q, created.clientId));
@@ -88,19 +94,7 @@ describe('measurement schedules', () => {
   });
 
   it('hands the conversation back without a "welcome back" when a check-in runs out on its own', async () => {
-    const created = await createClient(h.deps, { course: 'intro' });
-    if (!created.ok) throw new Error();
-    const send = (text: string) =>
-      handleInbound(h.deps, {
-        channel: 'terminal',
-        address: 'y',
-        content: { kind: 'message', text },
-        createAddress: true,
-      });
-    await send(created.accessCode);
-    await scheduleMeasurement(h.deps, { clientId: created.clientId, flowId: 'screen', everyDays: 1 });
-    h.clock.advance(2 * DAY);
-    expect(await fireDueSchedules(h.deps)).toBe(1);
+    const { send } = await screenStartedInCourse('y');
     const answered = await send('0');
     const after = answered.kind === 'handled' ? answered.cursor : 0;
     // Nobody answers the rest: the check-in expires a day later, by its timer.
