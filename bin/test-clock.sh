@@ -29,6 +29,7 @@ RUNS=(
 )
 SLOW=(--exclude test/cli/cli.test.ts --exclude test/web/workspace-browser.test.ts --exclude test/web/staff-auth.test.ts
   --exclude test/web/guided-journey-browser.test.ts --exclude test/web/chat-browser.test.ts
+  --exclude test/web/workspace-idle-browser.test.ts
   --exclude test/worker/worker.test.ts --exclude test/worker/cold-start.test.ts
   --exclude test/engine/xstate-equivalence.test.ts --exclude test/domain/safety.test.ts
   --exclude test/channels/botframework/teams-package.test.ts
