@@ -46,7 +46,7 @@ import { LIMIT_NOTICE_RULE, messageAllowance, messageCounters } from './message-
 import { storeClientMessage } from './messages.ts';
 import type { RenderedReply } from './render.ts';
 import { runTurn, type Trigger } from './run-turn.ts';
-import { checkInbound, checkSafetyButton, checkText, type PressedCheck } from './safety.ts';
+import { checkInbound, checkSafetyButton, type PressedCheck } from './safety.ts';
 import { openSafetyTurn, safetyAnswerTurn, textSignal } from './safety-mode.ts';
 import { type CallerStatement, type TurnWrite, writeTurn } from './write-turn.ts';
 
@@ -235,15 +235,11 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
   // Safety first, on every channel and in every state: every text (and a button's value: a client can
   // put words there) is read by the detector before a keyword, an access code, a flow or the message
   // limits see it.
-  const signal = checkInbound(typed, value);
+  const { signal, inValue } = checkInbound(typed, value);
   // What the transcript and an alert show: the text, or the value without one; both when the words that
   // raised a signal came in the value.
   const text =
-    typed !== undefined &&
-    value !== undefined &&
-    value !== typed &&
-    signal.tier !== 'none' &&
-    checkText(typed).tier !== signal.tier
+    typed !== undefined && inValue
       ? `${typed}\n${value}`
       : (typed ?? (value === undefined ? '' : buttonText(deps, value, inbound.locale ?? target.locale)));
   // A pressed "yes" of the protocol's questions is a signal of its own when none of them is open.

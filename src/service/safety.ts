@@ -14,13 +14,20 @@ const SEVERITY = { none: 0, concern: 1, crisis: 2 } as const;
  * `checkText` over all the words a message carries: its text, and a button's value where that differs.
  * Our buttons' values are identifiers that read as nothing (test/service/safety.test.ts checks every one
  * the flows offer), but Direct Line and Bot Framework Web Chat let a client send any string as `value`,
- * with or without a text. The more serious finding counts; on a tie, the text's.
+ * with or without a text. The more serious finding counts; on a tie, the text's. `inValue`: the signal
+ * came from the value's words.
  */
-export function checkInbound(text: string | undefined, value: string | undefined): RiskDetection {
+export function checkInbound(
+  text: string | undefined,
+  value: string | undefined,
+): { signal: RiskDetection; inValue: boolean } {
   const ofText = checkText(text);
-  if (value === undefined || value === text || ofText.tier === 'crisis') return ofText;
+  if (value === undefined || value === text || ofText.tier === 'crisis')
+    return { signal: ofText, inValue: false };
   const ofValue = checkText(value);
-  return SEVERITY[ofValue.tier] > SEVERITY[ofText.tier] ? ofValue : ofText;
+  return SEVERITY[ofValue.tier] > SEVERITY[ofText.tier]
+    ? { signal: ofValue, inValue: true }
+    : { signal: ofText, inValue: false };
 }
 
 /** A pressed button of the protocol read as a signal: the detection, and the answer the button gives. */

@@ -341,6 +341,13 @@ describe('the contract form on the client page', () => {
     return { b, post };
   }
 
+  /** A new client with the clinic's draft of a contract, and Tina signed in to the workspace. */
+  async function draftedAndSignedIn() {
+    const c = await newClient();
+    await api(tina, 'POST', `/clients/${c.id}/contract`, { action: 'draft' });
+    return { c, ...(await signedIn()) };
+  }
+
   /** The field's error: the input names it with aria-describedby, and the text is in the page. */
   function errorOf(html: string, name: string): string | undefined {
     const input = new RegExp(`<(?:input|textarea|select|fieldset)[^>]*id="contract-${name}"[^>]*>`).exec(
@@ -352,9 +359,7 @@ describe('the contract form on the client page', () => {
   }
 
   it('marks the fields in the page language, keeps what was typed, and says to check the fields', async () => {
-    const c = await newClient();
-    await api(tina, 'POST', `/clients/${c.id}/contract`, { action: 'draft' });
-    const { post } = await signedIn();
+    const { c, post } = await draftedAndSignedIn();
     const res = await post(
       c.id,
       contractForm({
@@ -392,9 +397,7 @@ describe('the contract form on the client page', () => {
   });
 
   it('shows the field errors and the errors between fields together, after one post', async () => {
-    const c = await newClient();
-    await api(tina, 'POST', `/clients/${c.id}/contract`, { action: 'draft' });
-    const { post } = await signedIn();
+    const { c, post } = await draftedAndSignedIn();
     const res = await post(
       c.id,
       contractForm({
@@ -419,9 +422,7 @@ describe('the contract form on the client page', () => {
   });
 
   it('moves the end and a default first contact with a start moved in the form', async () => {
-    const c = await newClient();
-    await api(tina, 'POST', `/clients/${c.id}/contract`, { action: 'draft' });
-    const { post } = await signedIn();
+    const { c, post } = await draftedAndSignedIn();
     // The form sends every field as shown (the clinic's draft): only the start is new.
     const res = await post(c.id, contractForm({ startDate: '2026-12-07' }));
     expect(res.status).toBe(303);
@@ -431,9 +432,7 @@ describe('the contract form on the client page', () => {
   });
 
   it('marks the missing focus and goals when an incomplete draft is signed', async () => {
-    const c = await newClient();
-    await api(tina, 'POST', `/clients/${c.id}/contract`, { action: 'draft' });
-    const { post } = await signedIn();
+    const { c, post } = await draftedAndSignedIn();
     const res = await post(c.id, new URLSearchParams({ action: 'sign' }));
     expect(res.status).toBe(400);
     const html = await res.text();
@@ -444,9 +443,7 @@ describe('the contract form on the client page', () => {
   });
 
   it('names the courses in the page language, and has every field the API takes', async () => {
-    const c = await newClient();
-    await api(tina, 'POST', `/clients/${c.id}/contract`, { action: 'draft' });
-    const { b, post } = await signedIn();
+    const { c, b, post } = await draftedAndSignedIn();
     const nb = await (await b.request(`/staff/clients/${c.id}`)).text();
     expect(nb).toMatch(/<option value="depression">Depresjon \(atferdsaktivering\)<\/option>/);
     expect(nb).toMatch(/<option value="stress" selected="">Stress<\/option>/);

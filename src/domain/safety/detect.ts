@@ -354,7 +354,12 @@ function ruleAnchors(rules: SafetyRules): RuleAnchors {
     if (rule.tier === 'part') break;
     const keys = ofRule(index, 0);
     if (keys === ALWAYS) always.push(index);
-    else for (const key of keys) byKey.set(key, [...(byKey.get(key) ?? []), index]);
+    else
+      for (const key of keys) {
+        const listed = byKey.get(key);
+        if (listed) listed.push(index);
+        else byKey.set(key, [index]);
+      }
   }
   const anchors = { byKey, always };
   anchorsByRules.set(rules, anchors);
