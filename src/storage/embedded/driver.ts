@@ -1,4 +1,4 @@
-import { type InArgs, LibsqlError } from '@libsql/client';
+import { LibsqlError } from '@libsql/client';
 import Libsql from 'libsql';
 import {
   type Database,
@@ -9,6 +9,8 @@ import {
   type Value,
 } from '../db.ts';
 import { BackgroundCheckpointer, type CheckpointResult } from './checkpointer.ts';
+import { ReadThread, toRow } from './read-thread.ts';
+import { toArgs, toLibsqlError } from './values.ts';
 
 /**
  * The embedded database, on the libSQL engine that `@libsql/client` itself loads for `file:` URLs, with
@@ -23,14 +25,17 @@ import { BackgroundCheckpointer, type CheckpointResult } from './checkpointer.ts
  *   group writes far fewer pages than its members one by one. Each write still succeeds or fails alone
  *   (a failed one is rolled back to its savepoint), and nobody hears of success before the commit.
  * - Checkpoints run on a worker thread (BackgroundCheckpointer), not inside a commit on the event loop.
+ * - Reads of a file database run on read connections on another worker thread (ReadThread), beside the
+ *   event loop and beside the write groups; `:memory:` (one connection's private database), the options'
+ *   `readThread: false`, or a read thread that stopped keeps them on the main connection.
  *
  * Results, errors (`LibsqlError` with the same codes) and transactions behave as through
  * `@libsql/client`; test/storage/db.test.ts runs the same checks against both. It is the default for a
  * `file:` or `:memory:` DATABASE_URL on Node and `DATABASE_DRIVER=client` turns it off: open-node.ts is
  * the only file outside this folder that imports it.
  *
- * One connection: reads and write groups run one after the other, each in its own event-loop turn (see
- * TaskLoop), so transactions never overlap. Inside a write, transaction control statements are refused:
+ * One write connection: write groups (and reads kept on it) run one after the other, each in its own
+ * event-loop turn (see TaskLoop), so its transactions never overlap. Inside a write, transaction control statements are refused:
  * they would end the group's transaction under the others. Another process (the CLI) holding the write
  * lock is waited for with timers (beginImmediate), never with SQLite's busy timeout, which would block.
  */
@@ -101,10 +106,18 @@ export function openEmbedded(path: string, options: EmbeddedOptions = {}): Datab
       checkpoint(checkpointer);
     }
   });
+  let readThread =
+    path === ':memory:' || options.readThread === false
+      ? undefined
+      : new ReadThread(path, () => {
+          // It failed: reads go on on the main connection, as with `:memory:`.
+          readThread = undefined;
+        });
   return {
-    read: (fn) => tasks.submit('read', fn),
+    read: (fn) => (readThread ? readThread.read(fn) : tasks.submit('read', fn)),
     write: (fn) => tasks.submit('write', fn),
     close: () => {
+      readThread?.close();
       checkpointer?.close();
       checkpointer = undefined;
       if (db.open) db.close();
@@ -114,6 +127,8 @@ export function openEmbedded(path: string, options: EmbeddedOptions = {}): Datab
 }
 
 export interface EmbeddedOptions {
+  /** Reads of a file database on a worker thread (the default), or `false`: on the main connection. */
+  readThread?: boolean;
   /**
    * Checkpoint the WAL on a worker thread after this many write groups (BackgroundCheckpointer); 0 leaves
    * it to SQLite, inside commits on the event loop. The default 32 is about 2000 WAL frames at the load
@@ -375,75 +390,14 @@ function run(statements: StatementCache, stmt: InStatement): QueryResult {
     if (isDdl(sql)) statements.clear();
     return { rows: [], rowsAffected: info.changes, lastInsertRowid: BigInt(info.lastInsertRowid) };
   } catch (error) {
-    throw toLibsqlError(error);
+    throw toEngineError(error);
   }
 }
 
 const isDdl = (sql: string) => /^\s*(?:create|alter|drop)\b/i.test(sql);
 
-function toRow(values: Value[], columns: string[]): Record<string, Value> {
-  const row: Record<string, Value> = {};
-  for (let i = 0; i < columns.length; i++) {
-    const name = columns[i]!;
-    if (!(name in row)) row[name] = fromSql(values[i]!);
-  }
-  return row;
-}
-
-function fromSql(value: unknown): Value {
-  return value instanceof Uint8Array ? (new Uint8Array(value).buffer as ArrayBuffer) : (value as Value);
-}
-
-type Arg = null | string | number | bigint | Uint8Array;
-
-function toArgs(args: InArgs | undefined): Arg[] | Record<string, Arg> {
-  if (args === undefined) return [];
-  if (Array.isArray(args)) return args.map(toSql);
-  const named: Record<string, Arg> = {};
-  for (const [name, value] of Object.entries(args)) {
-    named[/^[@$:]/.test(name) ? name.slice(1) : name] = toSql(value);
-  }
-  return named;
-}
-
-/** The same conversions as `@libsql/client` with its default `intMode: "number"`. */
-function toSql(value: unknown): Arg {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) {
-      throw new RangeError('Only finite numbers (not Infinity or NaN) can be passed as arguments');
-    }
-    return value;
-  }
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (value instanceof Date) return value.valueOf();
-  if (value === undefined) throw new TypeError('undefined cannot be passed as argument to the database');
-  return value as Arg;
-}
-
-const baseCodes: Record<number, string> = {
-  1: 'SQLITE_ERROR',
-  5: 'SQLITE_BUSY',
-  6: 'SQLITE_LOCKED',
-  8: 'SQLITE_READONLY',
-  10: 'SQLITE_IOERR',
-  11: 'SQLITE_CORRUPT',
-  13: 'SQLITE_FULL',
-  14: 'SQLITE_CANTOPEN',
-  19: 'SQLITE_CONSTRAINT',
-  20: 'SQLITE_MISMATCH',
-  21: 'SQLITE_MISUSE',
-  25: 'SQLITE_RANGE',
-  26: 'SQLITE_NOTADB',
-};
-
 /** Engine errors become `LibsqlError` with the codes `@libsql/client` gives them. */
-function toLibsqlError(error: unknown): unknown {
+function toEngineError(error: unknown): unknown {
   if (!(error instanceof Libsql.SqliteError)) return error;
-  const rawCode = (error as { rawCode?: number }).rawCode;
-  const base =
-    rawCode === undefined
-      ? 'SQLITE_UNKNOWN'
-      : (baseCodes[rawCode & 0xff] ?? `SQLITE_UNKNOWN_${rawCode & 0xff}`);
-  return new LibsqlError(error.message, base, error.code, rawCode, error);
+  return toLibsqlError(error.message, error.code, (error as { rawCode?: number }).rawCode, error);
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../../src/storage/db.ts';
+import type { Database, Queryable } from '../../../src/storage/db.ts';
 import { openEmbedded } from '../../../src/storage/embedded/driver.ts';
 import { tempDir } from '../../support/harness.ts';
 
@@ -101,6 +101,90 @@ describe('group commit in the embedded driver', () => {
     await expect(rollingBack).rejects.toThrow(/refused/);
     await Promise.all([good, after]);
     expect(await count(db)).toBe(2);
+  });
+});
+
+describe('reads on a worker thread', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let db: Database;
+  beforeEach(async () => {
+    dir = tempDir();
+    db = openEmbedded(join(dir.path, 'r.db'));
+    await db.write((tx) => tx.execute('CREATE TABLE t (n INTEGER PRIMARY KEY)'));
+  });
+  afterEach(() => {
+    db.close();
+    dir.remove();
+  });
+  const countIn = async (q: Queryable) => Number((await q.execute('SELECT count(*) AS c FROM t')).rows[0]!.c);
+
+  it('run beside a write group that is still open, and see only what was committed', async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let inserted: () => void = () => {};
+    const didInsert = new Promise<void>((resolve) => {
+      inserted = resolve;
+    });
+    const writing = db.write(async (tx) => {
+      await tx.execute('INSERT INTO t (n) VALUES (1)');
+      inserted();
+      await held;
+    });
+    await didInsert;
+    // On the main connection this read would wait for the group's commit, which waits for `held`.
+    expect(await db.read(countIn)).toBe(0);
+    release();
+    await writing;
+    expect(await db.read(countIn)).toBe(1);
+  });
+
+  it('give every statement of one read the same data, while a write commits between them', async () => {
+    const seen = await db.read(async (q) => {
+      const before = await countIn(q);
+      await db.write((tx) => tx.execute('INSERT INTO t (n) VALUES (1)'));
+      return [before, await countIn(q)];
+    });
+    expect(seen).toEqual([0, 0]);
+    expect(await db.read(countIn)).toBe(1);
+  });
+
+  it('cannot write, and a refused statement leaves the next read as it was', async () => {
+    await expect(db.read((q) => q.execute('INSERT INTO t (n) VALUES (1)'))).rejects.toMatchObject({
+      code: 'SQLITE_READONLY',
+    });
+    await expect(db.read((q) => q.execute('SELECT nope FROM t'))).rejects.toMatchObject({
+      code: 'SQLITE_ERROR',
+    });
+    expect(await db.read(countIn)).toBe(0);
+  });
+
+  it('run many at once, more than there are read connections, each answering its own', async () => {
+    await db.write(async (tx) => {
+      for (let n = 1; n <= 40; n++) await tx.execute({ sql: 'INSERT INTO t (n) VALUES (?)', args: [n] });
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        db.read(async (q) => {
+          const row = (await q.execute({ sql: 'SELECT n FROM t WHERE n = ?', args: [i + 1] })).rows[0]!;
+          // A second statement in the same read, after other reads have started.
+          await new Promise((resolve) => setTimeout(resolve, i % 3));
+          return [Number(row.n), await countIn(q)];
+        }),
+      ),
+    );
+    expect(answers).toEqual(Array.from({ length: 40 }, (_, i) => [i + 1, 40]));
+  });
+
+  it('refuses a statement sent after its read ended, and every read once the database is closed', async () => {
+    let leaked: Parameters<Parameters<Database['read']>[0]>[0] | undefined;
+    await db.read(async (q) => {
+      leaked = q;
+    });
+    await expect(leaked!.execute('SELECT 1')).rejects.toThrow(/ended/);
+    db.close();
+    await expect(db.read(countIn)).rejects.toMatchObject({ code: 'CLIENT_CLOSED' });
   });
 });
 

@@ -1,0 +1,115 @@
+// The embedded database's read connections, on a thread of their own (see read-thread.ts). Plain
+// CommonJS, so that it loads without a TypeScript loader. Messages run one after another in the order
+// sent. A read is a read transaction on one connection ("slot"): it begins with the read's first
+// statement and ends with `end`; the main thread gives a slot to one read at a time.
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.libsql);
+
+/** Prepared statements kept per connection, by SQL text; least recently used dropped beyond this. */
+const LIMIT = 256;
+const slots = [];
+
+function slot(index) {
+  let s = slots[index];
+  if (!s) {
+    const db = new Database(workerData.path);
+    // The settings of every connection (db.ts `filePragmas`), then: a read never writes, the engine
+    // refuses it whatever the caller sends.
+    for (const pragma of workerData.pragmas) db.exec(pragma);
+    db.exec('PRAGMA query_only=1');
+    s = { db, cache: new Map(), schemaVersion: undefined };
+    slots[index] = s;
+  }
+  return s;
+}
+
+function prepared(s, sql) {
+  const hit = s.cache.get(sql);
+  if (hit) {
+    // Re-insert to mark it as the most recently used.
+    s.cache.delete(sql);
+    s.cache.set(sql, hit);
+    return hit;
+  }
+  const statement = s.db.prepare(sql);
+  const entry = {
+    statement,
+    columns: statement.reader
+      ? statement
+          .raw(true)
+          .columns()
+          .map((c) => c.name)
+      : undefined,
+  };
+  s.cache.set(sql, entry);
+  if (s.cache.size > LIMIT) s.cache.delete(s.cache.keys().next().value);
+  return entry;
+}
+
+/**
+ * SQLite re-prepares a kept statement by itself when the schema changes, but the column names kept here
+ * would go stale (`SELECT *` after `ALTER TABLE … ADD COLUMN`): each read checks `PRAGMA schema_version`
+ * first and empties the connection's statements when another connection changed the schema.
+ */
+function checkSchema(s) {
+  const version = prepared(s, 'PRAGMA schema_version').statement.get([])?.[0];
+  if (version !== s.schemaVersion) {
+    if (s.schemaVersion !== undefined) {
+      s.cache.clear();
+      // The connection reloads its copy of the schema only when a statement touches it.
+      s.db.prepare('SELECT 1 FROM sqlite_schema LIMIT 1').raw(true).all([]);
+    }
+    s.schemaVersion = version;
+  }
+}
+
+/** One statement: [columns, rows] for one that returns rows, [undefined, changes, lastInsertRowid] else. */
+function run(s, sql, args) {
+  const { statement, columns } = prepared(s, sql);
+  if (columns) return [columns, statement.all(args)];
+  const info = statement.run(args);
+  return [undefined, info.changes, BigInt(info.lastInsertRowid)];
+}
+
+/** Starts the read transaction before a read's first statement: later statements see the same data. */
+function begin(s) {
+  checkSchema(s);
+  s.db.exec('BEGIN');
+}
+
+function failure(error) {
+  return {
+    message: String(error?.message ?? error),
+    sqlite: error instanceof Database.SqliteError,
+    code: error?.code,
+    rawCode: error?.rawCode,
+  };
+}
+
+// A message: [id, op, slot, ...]; `run` and `batch` begin the read transaction when their last item is
+// true. The answer: [id, result] or [id, undefined, failure]; `end` and `close` have none.
+parentPort.on('message', (message) => {
+  const [id, op, index] = message;
+  if (op === 'close') {
+    for (const s of slots) if (s?.db.open) s.db.close();
+    parentPort.close();
+    return;
+  }
+  const s = slot(index);
+  if (op === 'end') {
+    try {
+      if (s.db.inTransaction) s.db.exec('COMMIT');
+    } catch {
+      // A read transaction has nothing to commit; the next read begins afresh.
+    }
+    return;
+  }
+  try {
+    if (message[5] === true) begin(s);
+    if (op === 'run') parentPort.postMessage([id, run(s, message[3], message[4])]);
+    else if (op === 'batch') parentPort.postMessage([id, message[3].map(([sql, args]) => run(s, sql, args))]);
+    else throw new Error(`unknown operation ${op}`);
+  } catch (error) {
+    parentPort.postMessage([id, undefined, failure(error)]);
+  }
+});
