@@ -35,8 +35,8 @@ import { toArgs, toLibsqlError } from './values.ts';
  * the only file outside this folder that imports it.
  *
  * One write connection: write groups (and reads kept on it) run one after the other, each in its own
- * event-loop turn (see TaskLoop), so its transactions never overlap. Inside a write, transaction control statements are refused:
- * they would end the group's transaction under the others. Another process (the CLI) holding the write
+ * event-loop turn (see TaskLoop), so its transactions never overlap. Inside a write, transaction control
+ * statements are refused: they would end the group's transaction under the others. Another process (the CLI) holding the write
  * lock is waited for with timers (beginImmediate), never with SQLite's busy timeout, which would block.
  */
 export function openEmbedded(path: string, options: EmbeddedOptions = {}): Database {
@@ -60,8 +60,7 @@ export function openEmbedded(path: string, options: EmbeddedOptions = {}): Datab
   const checkpoint = (target: BackgroundCheckpointer) => {
     checkpointing = true;
     const hold = walFrames > holdAbove;
-    const done = target
-      .run()
+    const done = (hold ? untilComplete(target) : target.run())
       .then((result) => {
         walFrames = hold && result.checkpointedFrames === result.walFrames ? 0 : result.walFrames;
         options.onCheckpoint?.(result, hold);
@@ -261,6 +260,20 @@ async function writeGroup(
     if (outcome.ok) task.resolve(outcome.value);
     else task.reject(outcome.error);
   });
+}
+
+/**
+ * A checkpoint while writes wait for it, run again until it copied the whole WAL: a read that began
+ * before the writes were held may still see frames that the first run could then not copy. Reads that
+ * begin later see the whole WAL, so they never hold a run back; up to 50 runs, 1 ms apart.
+ */
+async function untilComplete(target: BackgroundCheckpointer): Promise<CheckpointResult> {
+  let result = await target.run();
+  for (let run = 1; run < 50 && result.checkpointedFrames < result.walFrames; run++) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    result = await target.run();
+  }
+  return result;
 }
 
 /** How long a write group waits for another process (a CLI command, say) to release the write lock. */
