@@ -131,6 +131,31 @@ export async function markSigned(
   return true;
 }
 
+/**
+ * Withdraws the version that waits for the client (sent to them, or a change asked for) when the
+ * therapist who signed it no longer follows the client up: it becomes a draft again, without that
+ * signature, so the client's "yes" no longer signs it, and the therapist now responsible signs it
+ * anew, which sends it again (and moves `sent_after_seq`: the text shown before no longer counts).
+ * The client's words of a change stay for that therapist; a "change" whose words never came is dropped
+ * with the wait for them. Answers the version withdrawn, or undefined when none waited.
+ */
+export async function withdrawWaiting(
+  q: Queryable,
+  clientId: string,
+  now: string,
+): Promise<ContractRecord | undefined> {
+  const [latest] = await listContracts(q, clientId);
+  if (!latest || (latest.status !== 'sent' && latest.status !== 'changes_requested')) return undefined;
+  await q.execute({
+    sql: `UPDATE contracts SET status = 'draft', therapist_signed_by = NULL, therapist_signed_at = NULL,
+            change_requested_at = CASE WHEN change_request IS NULL THEN NULL ELSE change_requested_at END,
+            updated_at = ?
+          WHERE id = ? AND status IN ('sent', 'changes_requested')`,
+    args: [now, latest.id],
+  });
+  return latest;
+}
+
 /** A reply of the SMS summary (`contract.sms`, `contract.sms_amended`, … but not the question alone). */
 const isSmsSummary = (key: string) => `(${key} LIKE 'contract.sms%' AND ${key} != 'contract.sms_question')`;
 /** The reply that starts a contract's text: the whole text's first in the chat, the summary by SMS. */

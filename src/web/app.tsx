@@ -335,13 +335,20 @@ export function workspaceRoutes(deps: ServiceDeps, options: WorkspaceOptions = {
     extra: { shown?: { label: string; value: string }; error?: string } = {},
     status: 200 | 400 | 409 = 200,
   ) => {
-    const { locale, t } = view(c);
+    const { actor, locale, t } = view(c);
     const staff = await listStaffMembers(deps);
     return render(
       c,
       t('admin.staff_title'),
       'staff',
-      <StaffAdmin t={t} locale={locale} timeZone={timeZone} staff={staff} {...extra} />,
+      <StaffAdmin
+        t={t}
+        locale={locale}
+        timeZone={timeZone}
+        staff={staff}
+        actorId={actor.staffId}
+        {...extra}
+      />,
       status,
     );
   };

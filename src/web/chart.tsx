@@ -1,5 +1,6 @@
 import { utcTicks } from 'd3-time';
 import { type BandId, gad7, type InstrumentDefinition, phq9 } from '../domain/instruments.ts';
+import { formatDate, intlLocale } from './format.ts';
 
 /*
  * The PHQ-9 and GAD-7 chart of a client's page: a server-rendered SVG (no script), two panels over one
@@ -44,8 +45,8 @@ export interface ScoreChartLabels {
 export interface ScoreChartProps {
   scores: readonly ChartScore[];
   labels: ScoreChartLabels;
-  /** BCP 47 locale for dates, e.g. "nb" or "en". */
-  locale: string;
+  /** The workspace's language: dates in its one form (format.ts), tick labels in the same order. */
+  locale: 'nb' | 'en';
   /** Dates are shown in this zone (the client's); default Europe/Oslo. */
   timeZone?: string;
   /** Prefix of the element ids (title, description): unique on the page. */
@@ -178,17 +179,18 @@ function anchorOf(at: number, right: number): 'middle' | 'end' {
 function timeTickLabels(
   ticks: readonly Date[],
   domain: [Date, Date],
-  locale: string,
+  locale: 'nb' | 'en',
   timeZone: string,
 ): string[] {
+  const tag = intlLocale(locale);
   const long = domain[1].getTime() - domain[0].getTime() > 180 * DAY_MS;
   if (!long) {
-    const format = new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone });
+    const format = new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short', timeZone });
     return ticks.map((tick) => format.format(tick));
   }
-  const month = new Intl.DateTimeFormat(locale, { month: 'short', timeZone });
-  const monthYear = new Intl.DateTimeFormat(locale, { month: 'short', year: 'numeric', timeZone });
-  const year = new Intl.DateTimeFormat(locale, { year: 'numeric', timeZone });
+  const month = new Intl.DateTimeFormat(tag, { month: 'short', timeZone });
+  const monthYear = new Intl.DateTimeFormat(tag, { month: 'short', year: 'numeric', timeZone });
+  const year = new Intl.DateTimeFormat(tag, { year: 'numeric', timeZone });
   return ticks.map((tick, i) =>
     i === 0 || year.format(tick) !== year.format(ticks[i - 1]!) ? monthYear.format(tick) : month.format(tick),
   );
@@ -223,7 +225,7 @@ export function ScoreChart({
     return { instrument, top, bottom: top + PANEL.plot };
   });
   const height = panels[1]!.bottom + AXIS;
-  const dateText = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone });
+  const dateText = (at: Date) => formatDate(at.toISOString(), locale, timeZone);
   const instrumentLabel = { phq9: labels.phq9, gad7: labels.gad7 };
   const casenessLabel = { phq9: labels.casenessPhq9, gad7: labels.casenessGad7 };
   const titleId = `${id}-title`;
@@ -340,7 +342,7 @@ export function ScoreChart({
                   stroke="#fff"
                   stroke-width="1"
                 >
-                  <title>{`${dateText.format(p.at)}: ${p.total}`}</title>
+                  <title>{`${dateText(p.at)}: ${p.total}`}</title>
                 </circle>
               ))}
               <rect
@@ -384,7 +386,7 @@ export function ScoreChart({
             .map((row) => (
               <tr>
                 <td>
-                  <time datetime={row.at.toISOString()}>{dateText.format(row.at)}</time>
+                  <time datetime={row.at.toISOString()}>{dateText(row.at)}</time>
                 </td>
                 <td>{instrumentLabel[row.instrument]}</td>
                 <td>

@@ -9,7 +9,7 @@ export function ScoreChart({
   scores,
 }: {
   t: Translate;
-  locale: string;
+  locale: 'nb' | 'en';
   timeZone: string;
   scores: readonly ChartScore[];
 }) {

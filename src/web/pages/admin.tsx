@@ -24,14 +24,26 @@ export function ShownOnce({ t, label, value }: { t: Translate; label: string; va
   );
 }
 
+/**
+ * The staff list, with a set-password link and a "disable" button for each active account, and the form
+ * to add one. The signed-in admin's own row has no "disable": the server refuses it (`admin.not_yourself`),
+ * so the page does not offer it.
+ */
 export function StaffAdmin({
   t,
   locale,
   timeZone,
   staff,
+  actorId,
   shown,
   error,
-}: Common & { staff: StaffRecord[]; shown?: { label: string; value: string }; error?: string }) {
+}: Common & {
+  staff: StaffRecord[];
+  /** The signed-in account. */
+  actorId: string;
+  shown?: { label: string; value: string };
+  error?: string;
+}) {
   return (
     <>
       {error ? <Notice kind="error">{error}</Notice> : null}
@@ -72,13 +84,15 @@ export function StaffAdmin({
                             <span class="visually-hidden"> – {s.name}</span>
                           </button>
                         </form>
-                        <form method="post" action="/staff/admin/staff/disable" class="inline">
-                          <input type="hidden" name="email" value={s.email} />
-                          <button type="submit" class="danger">
-                            {t('admin.disable')}
-                            <span class="visually-hidden"> – {s.name}</span>
-                          </button>
-                        </form>
+                        {s.id === actorId ? null : (
+                          <form method="post" action="/staff/admin/staff/disable" class="inline">
+                            <input type="hidden" name="email" value={s.email} />
+                            <button type="submit" class="danger">
+                              {t('admin.disable')}
+                              <span class="visually-hidden"> – {s.name}</span>
+                            </button>
+                          </form>
+                        )}
                       </div>
                     )}
                   </td>

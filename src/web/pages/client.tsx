@@ -14,7 +14,7 @@ import type {
   TranscriptPage,
 } from '../../service/workspace.ts';
 import type { Translate } from '../context.ts';
-import { channelLabel, formatDate, formatDateTime } from '../format.ts';
+import { channelLabel, formatDate, formatDateTime, formatDay, formatDayAt } from '../format.ts';
 import { Notice } from '../layout.tsx';
 import { AssignForm } from './admin.tsx';
 import { AckForm, SafetyAnswers } from './alerts.tsx';
@@ -278,9 +278,7 @@ function HomeworkPart({ t, locale, timeZone, homework }: Common & { homework: Ho
               <tbody>
                 {worryDiary.map((e) => (
                   <tr>
-                    <td>
-                      {formatDate(e.at, locale, timeZone)} {e.time}
-                    </td>
+                    <td>{formatDayAt(e.at, e.time, locale, timeZone)}</td>
                     <td class="client-text">{e.worry}</td>
                     <td class="num">{e.distress}</td>
                     <td class="num">{e.minutes}</td>
@@ -318,7 +316,7 @@ function HomeworkPart({ t, locale, timeZone, homework }: Common & { homework: Ho
                 {sleepDiary.nights.map((n) => (
                   <tr>
                     <th scope="row">
-                      {n.date}{' '}
+                      {formatDay(n.date, locale)}{' '}
                       <span class="muted">
                         ({n.intoBed}–{n.outOfBed})
                       </span>
