@@ -58,8 +58,11 @@ export type InboundContent =
   | { kind: 'message'; text: string }
   | { kind: 'button'; value: string; text?: string }
   | { kind: 'keyword'; keyword: Keyword; text: string }
-  /** A picture or file without text (Bot Framework): nothing the detector or a flow can read. */
-  | { kind: 'unreadable'; text?: never };
+  /**
+   * Nothing the detector or a flow can read: a picture or file without text (`attachment`: an MMS, a
+   * Bot Framework activity), or a message with no text at all (`blank`: an SMS of only spaces).
+   */
+  | { kind: 'unreadable'; what: 'attachment' | 'blank'; text?: never };
 
 /** A message from a client, already verified and parsed by its channel adapter. */
 export interface Inbound {
@@ -75,6 +78,13 @@ export interface Inbound {
   content: InboundContent;
   /** Where the request came from, as the channel knows it: for the limits on wrong access codes. */
   origin?: { networkAddress?: string };
+  /**
+   * The channel started this conversation for this very message and has not welcomed it yet (a web
+   * chat's first request with a text): the welcome is part of this message's answer, before anything
+   * else, except after a crisis or concern (CLINICAL.md §3: safety comes first), which the protocol's
+   * replies answer alone, as on every channel.
+   */
+  welcome?: boolean;
 }
 
 function faithfulContent(content: InboundContent): InboundContent {
@@ -116,6 +126,9 @@ export type InboundOutcome =
 
 const MAX_CONFLICT_RETRIES = 5;
 
+/** The first words of a conversation not linked yet: a welcome that asks for the access code. */
+const WELCOME: Reply = { key: 'service.welcome' };
+
 /**
  * Handles one inbound message: dedupe, link by access code, run the turn, write it in one transaction.
  * Messages from one address (and then one client) are applied strictly one after another.
@@ -139,12 +152,15 @@ export function handleInbound(deps: ServiceDeps, received: Inbound): Promise<Inb
   });
 }
 
-/** Starts a web chat conversation: a new unlinked address and the welcome asking for the access code. */
+/**
+ * Starts a web chat conversation: a new unlinked address and the welcome asking for the access code. With
+ * `welcome: false` the address alone: the message it was started for says the welcome (Inbound.welcome).
+ */
 export async function startConversation(
   deps: ServiceDeps,
   channel: string,
   locale: Locale | undefined,
-  options: { statements?: CallerStatement[]; startKey?: string } = {},
+  options: { statements?: CallerStatement[]; startKey?: string; welcome?: boolean } = {},
 ): Promise<{ address: AddressRecord; replies: RenderedReply[]; cursor: number }> {
   const now = deps.clock();
   const address: AddressRecord = {
@@ -161,7 +177,7 @@ export async function startConversation(
       address,
       locale: address.locale,
       events: [],
-      replies: [{ key: 'service.welcome' }],
+      replies: options.welcome === false ? [] : [WELCOME],
       statements: [
         ...(options.statements ?? []),
         insertAddressStatement(address),
@@ -200,7 +216,7 @@ export function welcomeAddress(
         address: record,
         locale: record.locale,
         events: [],
-        replies: [{ key: 'service.welcome' }],
+        replies: [WELCOME],
         statements: [insertAddressStatement(record)],
       }),
     );
@@ -252,19 +268,28 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
     context.pendingSafetyAlert !== undefined;
   const allowance = exempt ? undefined : messageAllowance(deps, counters, context, target.id, now);
   if (allowance && !allowance.allowed) {
-    return limitedTurn(deps, { now, address, locale: inbound.locale }, allowance.retryAfterSeconds);
+    return limitedTurn(
+      deps,
+      { now, address, locale: inbound.locale, welcome: inbound.welcome },
+      allowance.retryAfterSeconds,
+    );
   }
   const payload = { text: typed, value };
   const base: TurnBase = {
     now,
     address: target,
     isNewAddress: !address,
+    welcome: inbound.welcome === true && !linked,
     inbound: { providerId: inbound.providerId, text, payload, counted: allowance?.take },
   };
-  // A picture or file alone: one reply that only text is read here. While the safety protocol's question
-  // waits it goes on below as no answer, which the protocol treats as not safe.
-  if (inbound.content.kind === 'unreadable' && context.pendingSafetyAlert === undefined) {
-    return unreadableTurn(deps, base, linked?.id, inbound.locale ?? linked?.locale ?? target.locale);
+  // A picture or file alone, or no text at all, in a conversation not linked yet: that only text is read
+  // here, and the welcome's request for the access code when this is the conversation's first message. A
+  // linked client gets the question they are waiting on again (linkedTurn). While the safety protocol's
+  // question waits it goes on below as no answer, which the protocol treats as not safe.
+  if (inbound.content.kind === 'unreadable' && !linked && context.pendingSafetyAlert === undefined) {
+    const locale = inbound.locale ?? target.locale;
+    const welcome = base.isNewAddress || base.welcome ? [WELCOME] : [];
+    return outsideFlowTurn(deps, base, undefined, locale, [unreadableReply(inbound.content), ...welcome]);
   }
 
   if (linked) {
@@ -289,6 +314,8 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
     );
   const opening = signal.tier !== 'none' ? signal : pressed;
   if (opening.tier !== 'none') {
+    // The protocol's replies alone, as on every channel: its question is the last thing said, and the
+    // welcome's request for an access code would bury it. A conversation this message started has none.
     return openSafetyTurn(deps, base, { locale, timeZone: deps.defaults.timeZone }, textSignal(opening), []);
   }
   if (inbound.content.kind === 'keyword') {
@@ -305,11 +332,24 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
  */
 async function limitedTurn(
   deps: ServiceDeps,
-  request: { now: Date; address: AddressRecord | undefined; locale: Locale | undefined },
+  request: { now: Date; address: AddressRecord | undefined; locale: Locale | undefined; welcome?: boolean },
   retryAfterSeconds: number,
 ): Promise<InboundOutcome> {
   const { now, address } = request;
   if (!address) return { kind: 'limited', addressId: '', retryAfterSeconds };
+  if (request.welcome) {
+    // The conversation this message started still owes its welcome: written without the message, so the
+    // page finds it when it polls or sends the message again.
+    await deps.db.write((tx) =>
+      writeTurn(deps, tx, {
+        now,
+        address,
+        locale: request.locale ?? address.locale,
+        events: [],
+        replies: [WELCOME],
+      }),
+    );
+  }
   if (deps.senders[address.channel]?.mode === 'push') {
     const minutes = Math.ceil(retryAfterSeconds / 60);
     try {
@@ -336,6 +376,8 @@ interface TurnBase {
   now: Date;
   address: AddressRecord;
   isNewAddress: boolean;
+  /** The conversation's welcome belongs in this turn's answer (Inbound.welcome). */
+  welcome?: boolean;
   /** Writes of this message that belong in its turn's transaction (a message kept for the therapist). */
   alongside?: (tx: Queryable) => Promise<void>;
   /** The access code this message links the address with, spent in the turn's write. */
@@ -388,7 +430,7 @@ async function codeTurn(
         ...base,
         locale,
         events: [],
-        replies: [reply],
+        replies: base.welcome && reply.key !== WELCOME.key ? [WELCOME, reply] : [reply],
         statements: [
           ...(base.isNewAddress ? [insertAddressStatement(base.address)] : []),
           ...(wrongCode ? countWrongCode(keys, now) : []),
@@ -483,6 +525,19 @@ async function linkedTurn(
   // and reaches no flow, which would move on where the client never sees it; after START the waiting
   // question comes again. A message to the therapist is still kept for them.
   if (base.address.optedOutAt && !toTherapist) return outsideFlowTurn(deps, base, client, locale, []);
+  // A picture or file alone, or no text at all: that only text is read here, and the question the
+  // conversation waits on again, since no flow saw the message. What a discreet notice held is released
+  // by this turn's write, ahead of these replies, and ends with that question itself.
+  if (inbound.content.kind === 'unreadable') {
+    const held =
+      releasesHeld({ channel: base.address.channel, kind: 'normal' }) &&
+      (await deps.db.read((q) => hasHeldMessages(q, base.address.id)));
+    const again = held ? undefined : await waitingPrompt(deps, client, base.address, context);
+    return outsideFlowTurn(deps, base, client, locale, [
+      unreadableReply(inbound.content),
+      ...(again ? [again] : []),
+    ]);
+  }
   // JA / YES to a discreet notice only asks to see what it held: released by the turn's write, and the
   // word goes no further (it would answer the flow's or the contract's question). Any other message
   // while something is held opens it too, and is not taken as an answer: the client has not seen the
@@ -583,7 +638,7 @@ async function clientTurn(
     base.linking && linkingContext.contractWaits && (await courseGate(deps, target, trigger)).open;
   const outcome = await runTurn(deps, target, trigger, {
     inbound: base.inbound,
-    lead: base.linking ? [{ key: 'service.code_linked' }] : [],
+    lead: base.linking ? [...(base.welcome ? [WELCOME] : []), { key: 'service.code_linked' }] : [],
     alongside: base.linking
       ? (tx) => startDefaultCheckins(deps, tx, client, base.address.channel, base.now)
       : undefined,
@@ -624,32 +679,15 @@ async function clientTurn(
   return { kind: 'handled', addressId: base.address.id, replies: outcome.replies, cursor: outcome.cursor };
 }
 
+/** What a message with nothing to read gets: that only text is read here (a picture) or none came. */
+const unreadableReply = (content: { what: 'attachment' | 'blank' }): Reply => ({
+  key: content.what === 'blank' ? 'service.empty_message' : 'service.text_only',
+});
+
 /**
  * STOP, START and HELP (CLINICAL.md §7): consent changes are recorded as events; the STOP confirmation
  * is the last thing sent until START; HELP names the service, the clinic, the crisis numbers and STOP.
  */
-/** The reply to a message its channel could not turn into text (unreadable content). */
-async function unreadableTurn(
-  deps: ServiceDeps,
-  base: TurnBase,
-  clientId: string | undefined,
-  locale: Locale,
-): Promise<InboundOutcome> {
-  const written = await deps.db.write((tx) =>
-    writeTurn(deps, tx, {
-      now: base.now,
-      address: base.address,
-      clientId,
-      locale,
-      inbound: base.inbound,
-      events: [],
-      replies: [{ key: 'service.text_only' }],
-      statements: base.isNewAddress ? [insertAddressStatement(base.address)] : [],
-    }),
-  );
-  return { kind: 'handled', addressId: base.address.id, ...written };
-}
-
 async function keywordTurn(
   deps: ServiceDeps,
   base: TurnBase,
@@ -742,7 +780,7 @@ const openHeldTurn = (
 async function outsideFlowTurn(
   deps: ServiceDeps,
   base: TurnBase,
-  client: ClientRecord,
+  client: ClientRecord | undefined,
   locale: Locale,
   replies: Reply[],
 ): Promise<InboundOutcome> {
@@ -752,7 +790,7 @@ async function outsideFlowTurn(
     return writeTurn(deps, tx, {
       now: base.now,
       address: base.address,
-      clientId: client.id,
+      clientId: client?.id,
       locale,
       inbound: base.inbound,
       events: [],

@@ -44,7 +44,14 @@ export type WebStart =
  */
 export async function startWebConversation(
   deps: ServiceDeps,
-  request: { channel: string; locale?: Locale; messageId?: string; networkAddress?: string },
+  request: {
+    channel: string;
+    locale?: Locale;
+    messageId?: string;
+    networkAddress?: string;
+    /** False when a first message comes with the start: its answer says the welcome (Inbound.welcome). */
+    welcome?: boolean;
+  },
 ): Promise<WebStart> {
   const now = deps.clock();
   const network = request.networkAddress === undefined ? 'unknown' : networkKeyOf(request.networkAddress);
@@ -64,6 +71,7 @@ export async function startWebConversation(
     const started = await startConversation(deps, request.channel, request.locale, {
       statements: limitKey ? [{ mustChange: takeRateLimitStatement(rule, limitKey, now) }] : [],
       startKey,
+      welcome: request.welcome,
     });
     return { kind: 'started', ...started };
   } catch (error) {

@@ -123,6 +123,14 @@ describe('web chat messages', () => {
     expect(first.status).toBe(429);
     const body = (await first.json()) as { conversationId?: string };
     expect(body.conversationId).toEqual(expect.any(String));
+    // The conversation it started has its welcome, for the page to find, and nothing of the message.
+    const response = await fetch(
+      `${server.url}/channels/web/messages?conversationId=${encodeURIComponent(body.conversationId!)}&after=0`,
+    );
+    const { messages } = (await response.json()) as { messages: { direction: string; text: string }[] };
+    expect(messages.map((m) => [m.direction, m.text])).toEqual([
+      ['out', catalog.text('nb', 'service.welcome')],
+    ]);
     clock.advance(10 * MINUTE);
     const retried = await post(
       { conversationId: body.conversationId, messageId: 'first-1', text: 'hallo' },

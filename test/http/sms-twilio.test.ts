@@ -282,15 +282,27 @@ describe('SMS conversations', () => {
 });
 
 describe('pictures by MMS', () => {
-  it('answers a picture alone once, with the one polite reply, to a known and an unknown number', async () => {
+  it('answers a picture alone once: only text is read, then the welcome to an unknown number', async () => {
     const textOnly = normaliseForGsm7(t('service.text_only'));
-    expect(await mms('+4791000013', '', `MM${'1'.repeat(32)}`)).toEqual([textOnly]);
+    const welcome = normaliseForGsm7(t('service.welcome'));
+    expect(await mms('+4791000013', '', `MM${'1'.repeat(32)}`)).toEqual([textOnly, welcome]);
     // The same MessageSid again (Twilio retries): nothing more.
     expect(await mms('+4791000013', '', `MM${'1'.repeat(32)}`)).toEqual([]);
-    await linkedNumber('+4791000014');
-    expect(await mms('+4791000014', '')).toEqual([textOnly]);
     const address = await server.deps.db.read((q) => findAddress(q, 'sms', '+4791000013'));
     expect(address).toBeDefined();
+    // A number that has had its welcome is told that only text is read; the code is still what it waits for.
+    expect(await mms('+4791000013', '')).toEqual([textOnly]);
+  });
+
+  it('asks a linked client the question they are waiting on again after a picture alone', async () => {
+    const created = await createClient(server.deps, { course: 'intro', locale: 'nb' });
+    if (!created.ok) throw new Error();
+    const linked = await text('+4791000014', created.accessCode);
+    const waiting = linked.at(-1)!;
+    expect(waiting).toContain(normaliseForGsm7(t('intro.ask_ready')));
+    expect(await mms('+4791000014', '')).toEqual([normaliseForGsm7(t('service.text_only')), waiting]);
+    // Nothing moved on: the answer to that question still works.
+    expect((await text('+4791000014', '1')).length).toBeGreaterThan(0);
   });
 
   it('reads an MMS with text as its text: a crisis with a picture gets the crisis protocol', async () => {
@@ -303,6 +315,46 @@ describe('pictures by MMS', () => {
     await linkedNumber('+4791000016');
     expect(await text('+4791000016', 'STOPP')).toEqual([normaliseForGsm7(t('sms.stopped'))]);
     expect(await mms('+4791000016', '')).toEqual([]);
+  });
+});
+
+describe('an SMS of only spaces', () => {
+  it('gets the polite re-ask of a message with nothing to read, once, then the welcome to an unknown number', async () => {
+    const empty = normaliseForGsm7(t('service.empty_message'));
+    const blank = `SM${'7'.repeat(32)}`;
+    expect(await text('+4791000040', '   ', blank)).toEqual([empty, normaliseForGsm7(t('service.welcome'))]);
+    // Twilio's retry of the same message: nothing more.
+    expect(await text('+4791000040', '   ', blank)).toEqual([]);
+    // Line breaks and tabs are no text either, and an empty Body is the same.
+    expect(await text('+4791000040', ' \n\t ')).toEqual([empty]);
+    expect(await text('+4791000040', '')).toEqual([empty]);
+  });
+
+  it('asks a linked client the question they are waiting on again, and keeps the message', async () => {
+    const created = await createClient(server.deps, { course: 'intro', locale: 'nb' });
+    if (!created.ok) throw new Error();
+    const linked = await text('+4791000041', created.accessCode);
+    const waiting = linked.at(-1)!;
+    expect(await text('+4791000041', '    ')).toEqual([
+      normaliseForGsm7(t('service.empty_message')),
+      waiting,
+    ]);
+    const address = await server.deps.db.read((q) => findAddress(q, 'sms', '+4791000041'));
+    const stored = await server.deps.db.read(async (q) =>
+      (
+        await q.execute({
+          sql: "SELECT text FROM transcript WHERE address_id = ? AND direction = 'in' ORDER BY seq",
+          args: [address!.id],
+        })
+      ).rows.map((row) => row.text),
+    );
+    expect(stored.at(-1)).toBe('');
+  });
+
+  it('sends nothing to a number that sent STOP', async () => {
+    await linkedNumber('+4791000042');
+    expect(await text('+4791000042', 'STOPP')).toEqual([normaliseForGsm7(t('sms.stopped'))]);
+    expect(await text('+4791000042', '  ')).toEqual([]);
   });
 });
 

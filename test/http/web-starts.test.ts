@@ -82,6 +82,61 @@ describe('starting web conversations', () => {
   });
 });
 
+describe('a first message that starts the conversation', () => {
+  type Answer = { conversationId: string; replies: { text: string }[] };
+  const nb = (key: string) => server.deps.catalog.text('nb', key);
+  const first = async (body: Record<string, unknown>, from: string) => {
+    const response = await post({ locale: 'nb', ...body }, from);
+    expect(response.status).toBe(200);
+    return (await response.json()) as Answer;
+  };
+  const transcript = async (conversationId: string) => {
+    const response = await fetch(
+      `${server.url}/channels/web/messages?conversationId=${encodeURIComponent(conversationId)}&after=0`,
+    );
+    const { messages } = (await response.json()) as { messages: { direction: string; text: string }[] };
+    return messages.map((m) => `${m.direction}: ${m.text}`);
+  };
+
+  it('answers a crisis with the crisis reply alone, its question last, no welcome before it (CLINICAL.md §3)', async () => {
+    const crisis = 'jeg vil ta livet mitt';
+    const answer = await first({ text: crisis, messageId: 'first-crisis' }, '192.0.2.70');
+    const texts = answer.replies.map((r) => r.text);
+    expect(texts[0]).toBe(nb('safety.crisis_ack'));
+    expect(texts.at(-1)).toBe(nb('safety.ask_thoughts'));
+    expect(texts).not.toContain(nb('service.welcome'));
+    // The conversation says it in that order too, after the client's message: a reload shows the same.
+    expect(await transcript(answer.conversationId)).toEqual([
+      `in: ${crisis}`,
+      ...texts.map((text) => `out: ${text}`),
+    ]);
+    // A crisis is answered by the protocol, never as a wrong access code.
+    expect(texts).not.toContain(nb('service.code_unknown'));
+  });
+
+  it('welcomes before anything else that is not a crisis: a wrong code, and a code that links', async () => {
+    const wrong = await first({ text: 'hei', messageId: 'first-hei' }, '192.0.2.71');
+    expect(wrong.replies.map((r) => r.text)).toEqual([nb('service.welcome'), nb('service.code_unknown')]);
+    expect(await transcript(wrong.conversationId)).toEqual([
+      'in: hei',
+      `out: ${nb('service.welcome')}`,
+      `out: ${nb('service.code_unknown')}`,
+    ]);
+
+    const created = await createClient(server.deps, { course: 'intro', locale: 'nb' });
+    if (!created.ok) throw new Error(created.error);
+    const linked = await first({ text: created.accessCode, messageId: 'first-code' }, '192.0.2.72');
+    const texts = linked.replies.map((r) => r.text);
+    expect(texts.slice(0, 2)).toEqual([nb('service.welcome'), nb('service.code_linked')]);
+    expect(texts.at(-1)).toBe(nb('intro.ask_ready'));
+  });
+
+  it('still answers a start without a message with the welcome alone', async () => {
+    const started = await first({}, '192.0.2.73');
+    expect(started.replies.map((r) => r.text)).toEqual([nb('service.welcome')]);
+  });
+});
+
 describe('abandoned conversations', () => {
   it('are deleted after UNLINKED_RETENTION_DAYS, unless linked, recent, SMS, or with an alert', async () => {
     const idle = await startConversation(server.deps, 'web', 'nb');

@@ -201,6 +201,26 @@ describe('discreet SMS', () => {
     expect(answered.some((text) => !held.includes(text))).toBe(true);
   });
 
+  it('a picture alone to a notice releases the held content first, and asks nothing twice', async () => {
+    const client = await smsClient('nb');
+    await fireWeeklyScreen();
+    await client.fresh();
+    const held = await client.held();
+    expect(held.length).toBeGreaterThan(0);
+    const outcome = await handleInbound(h.deps, {
+      channel: 'sms',
+      address: PHONE,
+      content: { kind: 'unreadable', what: 'attachment' },
+      createAddress: true,
+    });
+    if (outcome.kind !== 'handled') throw new Error(outcome.kind);
+    const textOnly = h.deps.catalog.text('nb', 'service.text_only');
+    // What was held ends with the waiting question: it is not asked a second time after the reply.
+    expect(outcome.replies.map((r) => r.text)).toEqual([textOnly]);
+    expect(await client.fresh()).toEqual([...held, textOnly].map((text) => `normal ${text}`));
+    expect(await client.held()).toEqual([]);
+  });
+
   it('never shows the questions of a check-in that ran out behind its notice; only that it ran out', async () => {
     const client = await smsClient('nb');
     await fireWeeklyScreen();

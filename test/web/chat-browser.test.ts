@@ -277,6 +277,85 @@ describe.skipIf(!runBrowser)('web chat page in a browser', () => {
   );
 
   it(
+    'keeps a typed message in the box, as written, and shows the error on any refused send',
+    async () => {
+      const { page, problems } = await openChat('nb');
+      const input = page.getByLabel(t('nb', 'ui.input_label'), { exact: true });
+      const status = page.locator('#status');
+      const clientMessages = page.locator('#log .from-client');
+      // The server's refusals as the page can meet them, one per send: a 400 without a limit named (a
+      // stored conversation id the schema refuses), a body too large, too many messages, a failure.
+      const refusals = [
+        { status: 400, body: { error: { code: 'invalid_request', message: 'conversationId: too long' } } },
+        { status: 413, body: { error: { code: 'payload_too_large', message: 'Too large.' } } },
+        { status: 429, body: { error: { code: 'rate_limited', message: 'Too many messages.' } } },
+        { status: 500, body: { error: { code: 'internal', message: 'Something went wrong.' } } },
+        { status: 503, body: { error: { code: 'unavailable', message: 'Unavailable.' } } },
+      ];
+      let refusal: (typeof refusals)[number] | undefined;
+      let release: () => void = () => undefined;
+      let held: Promise<void> | undefined;
+      await page.route('**/channels/web/messages', async (route) => {
+        if (route.request().method() !== 'POST' || !refusal) return route.continue();
+        await held;
+        return route.fulfill({
+          status: refusal.status,
+          headers: { 'content-type': 'application/json', 'retry-after': '60' },
+          body: JSON.stringify(refusal.body),
+        });
+      });
+      const expected: Record<number, string> = {
+        400: t('nb', 'ui.error'),
+        413: catalog.text('nb', 'ui.too_long', { max: (28_000).toLocaleString('nb-NO') }),
+        429: t('nb', 'ui.slow_down'),
+        500: t('nb', 'ui.error'),
+        503: t('nb', 'ui.error'),
+      };
+      // Spaces around the words are the client's too: the box gets back exactly what it held.
+      const written = '  Jeg har hatt en tung uke, og vil fortelle om den  ';
+      for (const next of refusals) {
+        refusal = next;
+        await status.evaluate((element) => {
+          element.textContent = '';
+        });
+        await input.fill(written);
+        await input.press('Enter');
+        await page.getByText(expected[next.status]!, { exact: true }).waitFor();
+        expect(await status.getAttribute('class'), `${next.status}`).toBe('error');
+        expect(await input.inputValue(), `${next.status}`).toBe(written);
+        expect(await clientMessages.count(), `${next.status}`).toBe(0);
+      }
+
+      // Typed on while the refused message was on its way: both are kept, the refused one first.
+      refusal = refusals[0];
+      held = new Promise((resolve) => {
+        release = resolve;
+      });
+      await input.fill('Første melding');
+      await input.press('Enter');
+      await page.getByText(t('nb', 'ui.sending'), { exact: true }).waitFor();
+      expect(await input.inputValue()).toBe('');
+      await input.pressSequentially('og mer');
+      release();
+      await page.getByText(t('nb', 'ui.error'), { exact: true }).waitFor();
+      expect(await input.inputValue()).toBe('Første melding og mer');
+
+      // Taken once the server answers: the box is empty, and nothing is said about an error.
+      refusal = undefined;
+      held = undefined;
+      await input.fill('ZZZZ999');
+      await input.press('Enter');
+      await waitForLastReply(page, t('nb', 'service.code_unknown'));
+      expect(await input.inputValue()).toBe('');
+      expect(await status.textContent()).toBe('');
+      expect(await status.getAttribute('class')).not.toBe('error');
+      // The browser reports each refused request; nothing else went wrong.
+      expect(problems.filter((p) => !/status of (400|413|429|500|503)/.test(p))).toEqual([]);
+    },
+    SLOW,
+  );
+
+  it(
     'says to slow down when the server refuses a message as one too many, and keeps it to send again',
     async () => {
       const { page } = await openChat('en');

@@ -81,7 +81,7 @@ export type ParsedActivity =
       content:
         | { kind: 'message'; text: string }
         | { kind: 'button'; value: string; text?: string }
-        | { kind: 'unreadable' };
+        | { kind: 'unreadable'; what: 'attachment' };
     }
   | { kind: 'bot_added'; address: string; reference: ConversationReference; locale?: Locale };
 
@@ -225,7 +225,7 @@ export function parseActivity(body: unknown): ParsedActivity {
     : text
       ? { kind: 'message' as const, text }
       : activity.attachments?.length
-        ? { kind: 'unreadable' as const }
+        ? { kind: 'unreadable' as const, what: 'attachment' as const }
         : undefined;
   if (!content) {
     return {

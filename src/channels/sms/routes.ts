@@ -11,6 +11,7 @@ import { type TwilioParams, verifyTwilioSignature } from './twilio-signature.ts'
 import {
   parseTwilioInbound,
   parseTwilioStatusCallback,
+  type TwilioInboundBlank,
   type TwilioInboundMedia,
   type TwilioInboundText,
 } from './twilio-webhook.ts';
@@ -39,10 +40,12 @@ function formParams(body: string): TwilioParams {
 
 /**
  * An SMS is words, or one of the keywords alone (STOP, START, HELP and their Norwegian forms). An MMS
- * with text is its text; pictures or files alone are unreadable here, which the client is told.
+ * with text is its text; pictures or files alone, and a message of only spaces, are unreadable here,
+ * which the client is told.
  */
-function smsContent(message: TwilioInboundText | TwilioInboundMedia): InboundContent {
-  if (message.kind === 'media') return { kind: 'unreadable' };
+function smsContent(message: TwilioInboundText | TwilioInboundMedia | TwilioInboundBlank): InboundContent {
+  if (message.kind === 'media') return { kind: 'unreadable', what: 'attachment' };
+  if (message.kind === 'blank') return { kind: 'unreadable', what: 'blank' };
   const body = message.body;
   const keyword = parseKeyword(body);
   return keyword ? { kind: 'keyword', keyword, text: body } : { kind: 'message', text: body };
@@ -82,7 +85,8 @@ export function smsTwilioRoutes(
           `Not a Twilio message webhook: ${message.detail ?? 'missing fields'}.`,
         );
       }
-      const sent = message.kind === 'text' || message.kind === 'media' ? message : undefined;
+      const sent =
+        message.kind === 'text' || message.kind === 'media' || message.kind === 'blank' ? message : undefined;
       const from = sent && normalisePhone(sent.from, settings!.defaultRegion as never);
       if (sent && from) {
         await handleInbound(deps, {

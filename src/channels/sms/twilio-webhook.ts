@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * Twilio's form-encoded webhooks, parsed into a tagged union: an inbound text, an inbound picture or
- * file without text, a delivery status, or something this service does not handle. Parsing never
+ * file without text, an inbound message with no text at all, a delivery status, or something this
+ * service does not handle. Parsing never
  * throws; verify the signature first (twilio-signature.ts), then parse. Twilio adds parameters without
  * notice, so unknown ones are ignored.
  */
@@ -85,7 +86,7 @@ export interface TwilioInboundText {
   from: string;
   /** Our number (or short code) the message was sent to. */
   to: string;
-  /** The text exactly as received, never blank (media without text is a TwilioInboundMedia). */
+  /** The text exactly as received, never blank (see TwilioInboundMedia and TwilioInboundBlank). */
   body: string;
   /** Pictures and other media sent along with the text; this service reads text only. */
   numMedia: number;
@@ -109,6 +110,21 @@ export interface TwilioInboundMedia {
   numMedia: number;
 }
 
+/**
+ * A message with no text and no media: an empty Body or one of only spaces and line breaks. Nothing to
+ * read, but a person sent it; the client gets an answer asking for words, so it is a value of its own.
+ */
+export interface TwilioInboundBlank {
+  kind: 'blank';
+  messageSid: string;
+  accountSid: string;
+  messagingServiceSid?: string;
+  /** The sender, in E.164. */
+  from: string;
+  /** Our number (or short code) the message was sent to. */
+  to: string;
+}
+
 export interface TwilioStatusUpdate {
   kind: 'status';
   messageSid: string;
@@ -126,8 +142,6 @@ export type UnsupportedReason =
   | 'other-account'
   /** WhatsApp, RCS, Messenger and other channel addresses ("whatsapp:+47..."). */
   | 'not-sms'
-  /** An empty message. */
-  | 'empty'
   /** A MessageStatus this code does not know. */
   | 'unknown-status'
   /** Neither an inbound message nor a status callback. */
@@ -139,7 +153,12 @@ export interface TwilioUnsupported {
   detail?: string;
 }
 
-export type TwilioWebhook = TwilioInboundText | TwilioInboundMedia | TwilioStatusUpdate | TwilioUnsupported;
+export type TwilioWebhook =
+  | TwilioInboundText
+  | TwilioInboundMedia
+  | TwilioInboundBlank
+  | TwilioStatusUpdate
+  | TwilioUnsupported;
 
 /** Form fields as a plain object (e.g. Hono's `parseBody()`) or as `URLSearchParams`. */
 export type TwilioForm = Readonly<Record<string, unknown>> | URLSearchParams;
@@ -196,7 +215,7 @@ export function parseTwilioInbound(form: TwilioForm, opts: ParseOptions = {}): T
   if (message.Body.trim() === '') {
     return (message.NumMedia ?? 0) > 0
       ? { kind: 'media', ...sender, numMedia: message.NumMedia! }
-      : { kind: 'unsupported', reason: 'empty' };
+      : { kind: 'blank', ...sender };
   }
   return {
     kind: 'text',

@@ -160,7 +160,12 @@ export const chatScript = `(() => {
     return body;
   }
 
-  async function send(message) {
+  /**
+   * Sends a message. For a typed one, written is what the box held, spaces and all: a message the server
+   * does not take (any answer but a 2xx, or no answer) goes back into the box as written, ahead of
+   * anything typed since, so nothing the client wrote is lost.
+   */
+  async function send(message, written) {
     if (busy) return false;
     busy = true;
     generation++;
@@ -189,7 +194,11 @@ export const chatScript = `(() => {
         reopen.disabled = false;
         reopen.querySelectorAll('button.chosen').forEach((button) => button.classList.remove('chosen'));
       }
-      if (message.value === undefined && !input.value) input.value = message.text;
+      if (message.value === undefined) {
+        const kept = written === undefined ? message.text : written;
+        const since = input.value;
+        input.value = since ? kept.replace(/\\s+$/, '') + ' ' + since.replace(/^\\s+/, '') : kept;
+      }
       setStatus(
         error && error.slow ? root.dataset.slow : error && error.tooLong ? root.dataset.tooLong : root.dataset.error,
         true,
@@ -232,10 +241,11 @@ export const chatScript = `(() => {
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const text = input.value.trim();
+    const written = input.value;
+    const text = written.trim();
     if (!text || busy) return;
     input.value = '';
-    await send({ text: text });
+    await send({ text: text }, written);
   });
 
   // The chat menu: a choice is a button like any other; the answer (a message, a number) is typed next.

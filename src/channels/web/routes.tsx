@@ -77,15 +77,16 @@ export function webChatRoutes(deps: ServiceDeps, options: { embedOrigins?: reado
       const message = parsed.data;
 
       let conversationId = message.conversationId;
-      const replies: WebReply[] = [];
-      let cursor = 0;
       const networkAddress = networkAddressOf(c);
+      // A first message with the start is welcomed in its own answer, where a crisis reply comes first.
+      const withMessage = message.text !== undefined || message.value !== undefined;
       if (conversationId === undefined) {
         const started = await startWebConversation(deps, {
           channel: WEB_CHANNEL,
           locale: message.locale,
           messageId: message.messageId,
           networkAddress,
+          welcome: !withMessage,
         });
         if (started.kind === 'limited') {
           throw apiError('rate_limited', 'Too many new conversations from this network. Try again later.', {
@@ -103,10 +104,8 @@ export function webChatRoutes(deps: ServiceDeps, options: { embedOrigins?: reado
           const last = said.at(-1)?.seq ?? 0;
           return c.json({ conversationId, replies: again, cursor: last, duplicate: true });
         }
-        replies.push(...started.replies.map(toWebReply));
-        cursor = started.cursor;
-        if (message.text === undefined && message.value === undefined) {
-          return c.json({ conversationId, replies, cursor });
+        if (!withMessage) {
+          return c.json({ conversationId, replies: started.replies.map(toWebReply), cursor: started.cursor });
         }
       }
       const outcome = await handleInbound(deps, {
@@ -119,6 +118,7 @@ export function webChatRoutes(deps: ServiceDeps, options: { embedOrigins?: reado
             : { kind: 'message', text: message.text ?? '' },
         locale: message.locale,
         origin: { networkAddress },
+        welcome: message.conversationId === undefined,
       });
       if (outcome.kind === 'unknown_address') throw apiError('not_found', 'Unknown conversationId.');
       if (outcome.kind === 'duplicate') return c.json({ conversationId, replies: [], duplicate: true });
@@ -132,8 +132,7 @@ export function webChatRoutes(deps: ServiceDeps, options: { embedOrigins?: reado
           message.conversationId === undefined ? { conversationId } : undefined,
         );
       }
-      replies.push(...outcome.replies.map(toWebReply));
-      return c.json({ conversationId, replies, cursor: outcome.cursor });
+      return c.json({ conversationId, replies: outcome.replies.map(toWebReply), cursor: outcome.cursor });
     })
     .get('/channels/web/messages', async (c) => {
       const parsed = webPollSchema.safeParse({

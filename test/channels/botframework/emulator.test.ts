@@ -158,6 +158,16 @@ describe('the Emulator (no app id)', () => {
       }),
     );
     expect(String(answers.rows[0]?.data)).toContain('sleep');
+
+    // A picture alone: only text is read here, and the question waiting for an answer comes again,
+    // with its buttons; the flow has not moved.
+    const picture = await send(
+      'conv-a',
+      { attachments: [{ contentType: 'image/png', contentUrl: 'https://example.invalid/p.png' }] },
+      2,
+    );
+    expect(texts(picture.sent)).toEqual([en('service.text_only'), en('intro.ask_impact')]);
+    expect(actions(picture.sent[1]!)?.length).toBeGreaterThan(0);
   });
 
   it('sends nothing twice for a repeated activity id, nor a second welcome when the bot is added again', async () => {
@@ -176,8 +186,9 @@ describe('the Emulator (no app id)', () => {
     const picture = {
       attachments: [{ contentType: 'image/png', contentUrl: 'https://example.invalid/p.png' }],
     };
-    const first = await send('conv-photo', picture, 1);
-    expect(texts(first.sent)).toEqual([en('service.text_only')]);
+    // A conversation the bot was never added to: the welcome follows, since the code is what it waits for.
+    const first = await send('conv-photo', picture, 2);
+    expect(texts(first.sent)).toEqual([en('service.text_only'), en('service.welcome')]);
     expect(first.sent[0]!.replyToId).toBe(first.id);
     const repeated = activity('conv-photo', { type: 'message', ...picture });
     const again = { ...repeated, id: first.id };

@@ -107,12 +107,17 @@ describe('parseTwilioInbound', () => {
     });
   });
 
-  it('reports an empty message as unsupported', () => {
-    expect(parseTwilioInbound({ ...inbound, Body: '' })).toEqual({ kind: 'unsupported', reason: 'empty' });
-    expect(parseTwilioInbound({ ...inbound, Body: ' \n ' })).toEqual({
-      kind: 'unsupported',
-      reason: 'empty',
-    });
+  it('reads a message of no text and no media as blank, from the sender, so it can be answered', () => {
+    const blank = {
+      kind: 'blank',
+      messageSid: inbound.MessageSid,
+      accountSid: inbound.AccountSid,
+      from: inbound.From,
+      to: inbound.To,
+    };
+    expect(parseTwilioInbound({ ...inbound, Body: '' })).toEqual(blank);
+    expect(parseTwilioInbound({ ...inbound, Body: ' \n ' })).toEqual(blank);
+    expect(parseTwilioInbound({ ...inbound, Body: '   ', NumMedia: '0' })).toEqual(blank);
   });
 
   it('reports WhatsApp and other channels as not SMS', () => {
