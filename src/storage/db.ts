@@ -25,9 +25,11 @@ export interface Queryable {
 }
 
 /**
- * The one handle the rest of the code uses for the database: a read runs its statements outside a
- * transaction, a write runs inside exactly one transaction that commits when `fn` returns and rolls back
- * when it throws. The drivers differ in what they run at the same time (see each); what must happen in
+ * The one handle the rest of the code uses for the database: a read runs statements that only read (the
+ * embedded driver in one read transaction, `@libsql/client` each on its own), a write runs inside exactly
+ * one transaction that commits when `fn` returns and rolls back
+ * when it throws. A read sees every write that answered before it began; of a write still running
+ * meanwhile it sees all or nothing, whichever the driver gives (on a remote server, the network decides). The drivers differ in what they run at the same time (see each); what must happen in
  * order does so without them: one client's turns under the service's per-client lock, and the
  * compare-and-set on the enrollment's version, which also holds between processes and isolates.
  */

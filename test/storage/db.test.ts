@@ -153,8 +153,9 @@ describe.each(drivers)('DATABASE_DRIVER=%s on a file', (driver, quirks) => {
         return n;
       }),
     );
-    const reads = db.read(async (q) => Number((await q.execute('SELECT count(*) AS c FROM t')).rows[0]!.c));
     const results = await Promise.allSettled(writes);
+    // A read that begins after the writes answered sees every committed one.
+    const reads = db.read(async (q) => Number((await q.execute('SELECT count(*) AS c FROM t')).rows[0]!.c));
     expect(
       results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)),
     ).toEqual([
@@ -163,7 +164,6 @@ describe.each(drivers)('DATABASE_DRIVER=%s on a file', (driver, quirks) => {
       'Error: write 14 failed',
       'Error: write 19 failed',
     ]);
-    // The read was queued after all the writes: it sees every committed one.
     expect(await reads).toBe(32);
     const rows = await db.read(async (q) =>
       (await q.execute('SELECT n FROM t ORDER BY n')).rows.map((r) => Number(r.n)),
