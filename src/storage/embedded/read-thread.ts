@@ -21,6 +21,9 @@ export class ReadThread {
   readonly #queue: ((slot: number) => void)[] = [];
   #next = 0;
   #state: 'open' | 'closed' | 'gone' = 'open';
+  /** Slots whose read ended, to end on the thread (#end). */
+  #ends: number[] = [];
+  #endsScheduled = false;
 
   /** `onGone`: the thread stopped by itself (it failed); reads then fail until the caller stops using it. */
   constructor(path: string, onGone: (error: unknown) => void) {
@@ -64,11 +67,12 @@ export class ReadThread {
     const q: Queryable = {
       execute: async (stmt) => {
         const [sql, args] = toWire(stmt);
-        return toResult(await this.#send<Wire>(['run', slot, sql, args, first()]));
+        return toResult(await this.#send<Wire>(['run', slot, sql, args, first(), this.#takeEnds()]));
       },
       batch: async (stmts) => {
         const wire = stmts.map(toWire);
-        return (await this.#send<Wire[]>(['batch', slot, wire, undefined, first()])).map(toResult);
+        const ends = this.#takeEnds();
+        return (await this.#send<Wire[]>(['batch', slot, wire, undefined, first(), ends])).map(toResult);
       },
     };
     try {
@@ -76,7 +80,7 @@ export class ReadThread {
     } finally {
       ended = true;
       // Sent before the slot goes to the next read, so its own transaction starts after this one ended.
-      if (begun && this.#state === 'open') this.#worker.postMessage([-1, 'end', slot]);
+      if (begun) this.#end(slot);
       const next = this.#queue.shift();
       if (next) next(slot);
       else this.#free.push(slot);
@@ -89,6 +93,27 @@ export class ReadThread {
     this.#state = 'closed';
     this.#worker.postMessage([-1, 'close']);
     for (const next of this.#queue.splice(0)) next(-1);
+  }
+
+  /**
+   * Ends a read's transaction. The slot's next read cannot begin before this message: the message that
+   * begins it carries the ends waiting (#takeEnds), which the thread runs first. Ends no later message
+   * takes are sent on their own after the I/O of this event-loop turn, so an idle read connection never
+   * keeps an old snapshot, which would keep a checkpoint from the WAL's last frames.
+   */
+  #end(slot: number): void {
+    this.#ends.push(slot);
+    if (this.#endsScheduled) return;
+    this.#endsScheduled = true;
+    setImmediate(() => {
+      this.#endsScheduled = false;
+      const ends = this.#takeEnds();
+      if (ends.length > 0 && this.#state === 'open') this.#worker.postMessage([-1, 'end', -1, ends]);
+    });
+  }
+
+  #takeEnds(): number[] {
+    return this.#ends.length === 0 ? NO_ENDS : this.#ends.splice(0);
   }
 
   #send<T>(op: unknown[]): Promise<T> {
@@ -107,6 +132,8 @@ export class ReadThread {
     for (const w of waiting) w.reject(error);
   }
 }
+
+const NO_ENDS: number[] = [];
 
 /** Read connections on the thread: reads at once, beyond which they wait for one to be free. */
 const SLOTS = 8;

@@ -86,8 +86,21 @@ function failure(error) {
   };
 }
 
-// A message: [id, op, slot, ...]; `run` and `batch` begin the read transaction when their last item is
-// true. The answer: [id, result] or [id, undefined, failure]; `end` and `close` have none.
+/** Ends the read transactions of `indexes` (their reads are over). */
+function end(indexes) {
+  for (const index of indexes) {
+    const s = slots[index];
+    try {
+      if (s?.db.inTransaction) s.db.exec('COMMIT');
+    } catch {
+      // A read transaction has nothing to commit; the slot's next read begins afresh.
+    }
+  }
+}
+
+// A message: [id, op, slot, ...]. `run` [sql, args, begin, ends] and `batch` [statements, _, begin, ends]
+// first end the read transactions of `ends`, then begin the slot's when `begin` is true. The answer:
+// [id, result] or [id, undefined, failure]; `end` [ends] and `close` have none.
 parentPort.on('message', (message) => {
   const [id, op, index] = message;
   if (op === 'close') {
@@ -95,16 +108,10 @@ parentPort.on('message', (message) => {
     parentPort.close();
     return;
   }
-  const s = slot(index);
-  if (op === 'end') {
-    try {
-      if (s.db.inTransaction) s.db.exec('COMMIT');
-    } catch {
-      // A read transaction has nothing to commit; the next read begins afresh.
-    }
-    return;
-  }
+  if (op === 'end') return end(message[3]);
+  end(message[6]);
   try {
+    const s = slot(index);
     if (message[5] === true) begin(s);
     if (op === 'run') parentPort.postMessage([id, run(s, message[3], message[4])]);
     else if (op === 'batch') parentPort.postMessage([id, message[3].map(([sql, args]) => run(s, sql, args))]);
