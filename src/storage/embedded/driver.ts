@@ -10,6 +10,7 @@ import {
 } from '../db.ts';
 import { BackgroundCheckpointer, type CheckpointResult } from './checkpointer.ts';
 import { ReadThread, toRow } from './read-thread.ts';
+import { StatementCache } from './statement-cache.cjs';
 import { toArgs, toLibsqlError } from './values.ts';
 
 /**
@@ -41,7 +42,7 @@ import { toArgs, toLibsqlError } from './values.ts';
  */
 export function openEmbedded(path: string, options: EmbeddedOptions = {}): Database {
   const db = new Libsql(path);
-  const statements = new StatementCache(db);
+  const statements = new Statements(db);
   for (const pragma of filePragmas) run(statements, pragma);
   const checkpointEvery = options.checkpointEveryGroups ?? 32;
   const holdAbove = options.holdWritesAboveFrames ?? 8192;
@@ -228,7 +229,7 @@ async function settle(task: Pending, fn: () => Promise<unknown>): Promise<void> 
 /** Runs a group of writes in one transaction, each in a savepoint, and settles them after the commit. */
 async function writeGroup(
   db: Libsql.Database,
-  statements: StatementCache,
+  statements: Statements,
   group: Pending[],
   writer: Queryable,
 ): Promise<void> {
@@ -280,7 +281,7 @@ async function untilComplete(target: BackgroundCheckpointer): Promise<Checkpoint
 const BUSY_WAIT_MS = 5000;
 
 /** `BEGIN IMMEDIATE` at once; false when another connection holds the write lock. */
-function tryBegin(statements: StatementCache): boolean {
+function tryBegin(statements: Statements): boolean {
   try {
     run(statements, 'BEGIN IMMEDIATE');
     return true;
@@ -294,7 +295,7 @@ function tryBegin(statements: StatementCache): boolean {
  * `BEGIN IMMEDIATE`, waiting while another connection holds the write lock. SQLite's own busy timeout
  * would sleep on the event loop; this waits with timers, 1 ms at first, doubling up to 50 ms.
  */
-async function beginImmediate(statements: StatementCache): Promise<void> {
+async function beginImmediate(statements: Statements): Promise<void> {
   const deadline = Date.now() + BUSY_WAIT_MS;
   for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
     try {
@@ -311,50 +312,13 @@ async function beginImmediate(statements: StatementCache): Promise<void> {
 const isTransactionControl = (sql: string) =>
   /^\s*(?:begin|commit|end|rollback|savepoint|release)\b/i.test(sql);
 
-type Statement = ReturnType<Libsql.Database['prepare']>;
-
-interface Prepared {
-  statement: Statement;
-  /** Column names for a statement that returns rows, `undefined` for one that does not. */
-  columns: string[] | undefined;
-}
-
-/**
- * Prepared statements by SQL text, least recently used dropped first beyond `limit`.
- *
- * SQLite re-prepares a kept statement by itself when the schema changes, but the column names kept here
- * would go stale (`SELECT *` after `ALTER TABLE … ADD COLUMN`). So the cache is emptied after DDL on this
- * connection and whenever `PRAGMA schema_version` shows that another connection (`selvhjelp migrate` in
- * another process) changed the schema: checked once per read and per write transaction, a few µs.
- */
-class StatementCache {
+/** The write connection's kept statements (statement-cache.cjs), and whether it is still open. */
+class Statements extends StatementCache {
   readonly #db: Libsql.Database;
-  readonly #limit: number;
-  readonly #byText = new Map<string, Prepared>();
-  #schemaVersion: unknown;
 
-  constructor(db: Libsql.Database, limit = 256) {
+  constructor(db: Libsql.Database) {
+    super(db);
     this.#db = db;
-    this.#limit = limit;
-  }
-
-  checkSchema(): void {
-    if (!this.open) throw new LibsqlError('The database is closed', 'CLIENT_CLOSED');
-    // `get`, one call into the engine: `all` sets up an iterator for a statement known to give one row.
-    const version = (this.get('PRAGMA schema_version').statement.get([]) as Value[] | undefined)?.[0];
-    if (version !== this.#schemaVersion) {
-      if (this.#schemaVersion !== undefined) {
-        this.clear();
-        // The connection reloads its copy of the schema only when a statement touches it; until then a
-        // fresh prepare would still name the old columns.
-        this.#db.prepare('SELECT 1 FROM sqlite_schema LIMIT 1').raw(true).all([]);
-      }
-      this.#schemaVersion = version;
-    }
-  }
-
-  clear(): void {
-    this.#byText.clear();
   }
 
   /** The engine aborts the process on a statement of a closed database: every use checks this first. */
@@ -362,34 +326,13 @@ class StatementCache {
     return this.#db.open;
   }
 
-  get(sql: string): Prepared {
-    const hit = this.#byText.get(sql);
-    if (hit) {
-      // Re-insert to mark it as the most recently used.
-      this.#byText.delete(sql);
-      this.#byText.set(sql, hit);
-      return hit;
-    }
-    const statement = this.#db.prepare(sql);
-    const prepared: Prepared = {
-      statement,
-      columns: statement.reader
-        ? statement
-            .raw(true)
-            .columns()
-            .map((c) => c.name)
-        : undefined,
-    };
-    this.#byText.set(sql, prepared);
-    if (this.#byText.size > this.#limit) {
-      const oldest = this.#byText.keys().next().value as string;
-      this.#byText.delete(oldest);
-    }
-    return prepared;
+  override checkSchema(): void {
+    if (!this.open) throw new LibsqlError('The database is closed', 'CLIENT_CLOSED');
+    super.checkSchema();
   }
 }
 
-function run(statements: StatementCache, stmt: InStatement): QueryResult {
+function run(statements: Statements, stmt: InStatement): QueryResult {
   const sql = typeof stmt === 'string' ? stmt : stmt.sql;
   if (!statements.open) throw new LibsqlError('The database is closed', 'CLIENT_CLOSED');
   try {
@@ -400,14 +343,12 @@ function run(statements: StatementCache, stmt: InStatement): QueryResult {
       return { rows, rowsAffected: 0, lastInsertRowid: undefined };
     }
     const info = statement.run(args);
-    if (isDdl(sql)) statements.clear();
+    statements.ran(sql);
     return { rows: [], rowsAffected: info.changes, lastInsertRowid: BigInt(info.lastInsertRowid) };
   } catch (error) {
     throw toEngineError(error);
   }
 }
-
-const isDdl = (sql: string) => /^\s*(?:create|alter|drop)\b/i.test(sql);
 
 /** Engine errors become `LibsqlError` with the codes `@libsql/client` gives them. */
 function toEngineError(error: unknown): unknown {

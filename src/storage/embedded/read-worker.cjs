@@ -4,9 +4,8 @@
 // statement and ends with `end`; the main thread gives a slot to one read at a time.
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.libsql);
+const { StatementCache } = require('./statement-cache.cjs');
 
-/** Prepared statements kept per connection, by SQL text; least recently used dropped beyond this. */
-const LIMIT = 256;
 const slots = [];
 
 function slot(index) {
@@ -17,55 +16,15 @@ function slot(index) {
     // refuses it whatever the caller sends.
     for (const pragma of workerData.pragmas) db.exec(pragma);
     db.exec('PRAGMA query_only=1');
-    s = { db, cache: new Map(), schemaVersion: undefined };
+    s = { db, statements: new StatementCache(db) };
     slots[index] = s;
   }
   return s;
 }
 
-function prepared(s, sql) {
-  const hit = s.cache.get(sql);
-  if (hit) {
-    // Re-insert to mark it as the most recently used.
-    s.cache.delete(sql);
-    s.cache.set(sql, hit);
-    return hit;
-  }
-  const statement = s.db.prepare(sql);
-  const entry = {
-    statement,
-    columns: statement.reader
-      ? statement
-          .raw(true)
-          .columns()
-          .map((c) => c.name)
-      : undefined,
-  };
-  s.cache.set(sql, entry);
-  if (s.cache.size > LIMIT) s.cache.delete(s.cache.keys().next().value);
-  return entry;
-}
-
-/**
- * SQLite re-prepares a kept statement by itself when the schema changes, but the column names kept here
- * would go stale (`SELECT *` after `ALTER TABLE … ADD COLUMN`): each read checks `PRAGMA schema_version`
- * first and empties the connection's statements when another connection changed the schema.
- */
-function checkSchema(s) {
-  const version = prepared(s, 'PRAGMA schema_version').statement.get([])?.[0];
-  if (version !== s.schemaVersion) {
-    if (s.schemaVersion !== undefined) {
-      s.cache.clear();
-      // The connection reloads its copy of the schema only when a statement touches it.
-      s.db.prepare('SELECT 1 FROM sqlite_schema LIMIT 1').raw(true).all([]);
-    }
-    s.schemaVersion = version;
-  }
-}
-
 /** One statement: [columns, rows] for one that returns rows, [undefined, changes, lastInsertRowid] else. */
 function run(s, sql, args) {
-  const { statement, columns } = prepared(s, sql);
+  const { statement, columns } = s.statements.get(sql);
   if (columns) return [columns, statement.all(args)];
   const info = statement.run(args);
   return [undefined, info.changes, BigInt(info.lastInsertRowid)];
@@ -73,7 +32,7 @@ function run(s, sql, args) {
 
 /** Starts the read transaction before a read's first statement: later statements see the same data. */
 function begin(s) {
-  checkSchema(s);
+  s.statements.checkSchema();
   s.db.exec('BEGIN');
 }
 
