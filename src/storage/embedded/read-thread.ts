@@ -7,8 +7,8 @@ import { type Arg, toArgs, toLibsqlError } from './values.ts';
 /**
  * The reads of a file database, on read connections of their own on a worker thread (read-worker.cjs),
  * beside the event loop and beside the writes of the main connection (WAL lets readers and a writer work
- * at once). A turn's reads were a fifth of its CPU time on the event loop, and every read had to wait for
- * the write group before it (bench/README.md, "reads on a thread").
+ * at once): a heavy read (a therapist's dashboard) no longer stops every conversation while it runs, and
+ * no read waits for the write group before it (bench/README.md, "reads on a thread").
  *
  * Each read is a read transaction on one connection: the first statement starts it, so every statement
  * of the read sees the same data, and a write that has answered (committed) is seen by every read that
@@ -71,8 +71,10 @@ export class ReadThread {
       },
       batch: async (stmts) => {
         const wire = stmts.map(toWire);
-        const ends = this.#takeEnds();
-        return (await this.#send<Wire[]>(['batch', slot, wire, undefined, first(), ends])).map(toResult);
+        const begins = first();
+        return (await this.#send<Wire[]>(['batch', slot, wire, undefined, begins, this.#takeEnds()])).map(
+          toResult,
+        );
       },
     };
     try {

@@ -32,6 +32,8 @@ function run(s, sql, args) {
 
 /** Starts the read transaction before a read's first statement: later statements see the same data. */
 function begin(s) {
+  // A read's end always comes first (read-thread.ts #end); should one be lost, the new read still begins.
+  if (s.db.inTransaction) s.db.exec('COMMIT');
   s.statements.checkSchema();
   s.db.exec('BEGIN');
 }

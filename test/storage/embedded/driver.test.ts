@@ -183,6 +183,10 @@ describe('reads on a worker thread', () => {
       leaked = q;
     });
     await expect(leaked!.execute('SELECT 1')).rejects.toThrow(/ended/);
+    await expect(leaked!.batch(['SELECT 1'])).rejects.toThrow(/ended/);
+    // Reads on every connection go on: the refused statements took nothing with them.
+    const counts = await Promise.all(Array.from({ length: 20 }, () => db.read(countIn)));
+    expect(counts).toEqual(Array.from({ length: 20 }, () => 0));
     db.close();
     await expect(db.read(countIn)).rejects.toMatchObject({ code: 'CLIENT_CLOSED' });
   });
