@@ -131,6 +131,37 @@ describe('a first message that starts the conversation', () => {
     expect(texts.at(-1)).toBe(nb('intro.ask_ready'));
   });
 
+  it('handles a retried first message whose first attempt failed after the start: nothing is lost', async () => {
+    // The start is written, then the message's own write fails (a disk error, a process stopping).
+    const db = server.deps.db;
+    let writes = 0;
+    server.deps.db = {
+      ...db,
+      write: (fn) => (++writes === 2 ? Promise.reject(new Error('disk I/O error')) : db.write(fn)),
+    };
+    try {
+      const failed = await post({ locale: 'nb', text: 'hei', messageId: 'first-lost' }, '192.0.2.74');
+      expect(failed.status).toBe(500);
+    } finally {
+      server.deps.db = db;
+    }
+    // The page sends it again with the same id: the message is handled now, welcome first.
+    const again = await first({ text: 'hei', messageId: 'first-lost' }, '192.0.2.74');
+    expect(again.replies.map((r) => r.text)).toEqual([nb('service.welcome'), nb('service.code_unknown')]);
+    expect(await transcript(again.conversationId)).toEqual([
+      'in: hei',
+      `out: ${nb('service.welcome')}`,
+      `out: ${nb('service.code_unknown')}`,
+    ]);
+    // A third time it is a duplicate: the same replies, nothing handled twice.
+    const third = (await (
+      await post({ locale: 'nb', text: 'hei', messageId: 'first-lost' }, '192.0.2.74')
+    ).json()) as Answer & { duplicate?: boolean };
+    expect(third).toMatchObject({ conversationId: again.conversationId, duplicate: true });
+    expect(third.replies.map((r) => r.text)).toEqual(again.replies.map((r) => r.text));
+    expect(await transcript(again.conversationId)).toHaveLength(3);
+  });
+
   it('still answers a start without a message with the welcome alone', async () => {
     const started = await first({}, '192.0.2.73');
     expect(started.replies.map((r) => r.text)).toEqual([nb('service.welcome')]);

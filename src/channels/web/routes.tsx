@@ -80,6 +80,9 @@ export function webChatRoutes(deps: ServiceDeps, options: { embedOrigins?: reado
       const networkAddress = networkAddressOf(c);
       // A first message with the start is welcomed in its own answer, where a crisis reply comes first.
       const withMessage = message.text !== undefined || message.value !== undefined;
+      let welcome = false;
+      /** A retried first message: what its conversation had said before this request. */
+      let resumed: { replies: WebReply[]; cursor: number } | undefined;
       if (conversationId === undefined) {
         const started = await startWebConversation(deps, {
           channel: WEB_CHANNEL,
@@ -95,17 +98,26 @@ export function webChatRoutes(deps: ServiceDeps, options: { embedOrigins?: reado
         }
         conversationId = started.address.address;
         if (started.kind === 'resumed') {
-          // The same first message again: what its conversation has said so far, as the first answer did.
           const said = (await conversationSince(deps, WEB_CHANNEL, conversationId, 0)) ?? [];
-          const again = said.flatMap((entry) => {
+          const replies = said.flatMap((entry) => {
             const payload = entry.payload as { rendered?: RenderedReply };
             return entry.direction === 'out' && payload.rendered ? [toWebReply(payload.rendered)] : [];
           });
-          const last = said.at(-1)?.seq ?? 0;
-          return c.json({ conversationId, replies: again, cursor: last, duplicate: true });
-        }
-        if (!withMessage) {
-          return c.json({ conversationId, replies: started.replies.map(toWebReply), cursor: started.cursor });
+          resumed = { replies, cursor: said.at(-1)?.seq ?? 0 };
+          // Its first attempt may have failed before the message's turn was written: the message is
+          // handled below (one handled already is a duplicate, which changes nothing), with the welcome
+          // if the conversation has said nothing yet.
+          welcome = replies.length === 0;
+          if (!withMessage) return c.json({ conversationId, ...resumed, duplicate: true });
+        } else {
+          if (!withMessage) {
+            return c.json({
+              conversationId,
+              replies: started.replies.map(toWebReply),
+              cursor: started.cursor,
+            });
+          }
+          welcome = true;
         }
       }
       const outcome = await handleInbound(deps, {
@@ -118,10 +130,14 @@ export function webChatRoutes(deps: ServiceDeps, options: { embedOrigins?: reado
             : { kind: 'message', text: message.text ?? '' },
         locale: message.locale,
         origin: { networkAddress },
-        welcome: message.conversationId === undefined,
+        welcome,
       });
       if (outcome.kind === 'unknown_address') throw apiError('not_found', 'Unknown conversationId.');
-      if (outcome.kind === 'duplicate') return c.json({ conversationId, replies: [], duplicate: true });
+      if (outcome.kind === 'duplicate') {
+        // The same first message again: what its conversation has said so far, as the first answer did.
+        if (resumed) return c.json({ conversationId, ...resumed, duplicate: true });
+        return c.json({ conversationId, replies: [], duplicate: true });
+      }
       if (outcome.kind === 'limited') {
         // Not taken: the page keeps the message to send again. A conversation this request started is
         // named, so that the message goes to it then.
