@@ -164,7 +164,9 @@ export async function safetyAnswerTurn(
     // A contract waiting for the client's answer takes their next message: its question comes back.
     const contract = audience.client && (await waitingContractPrompt(deps, audience.client.id, base.address));
     const waiting = contract ?? (held.length > 0 ? undefined : waitingQuestion(deps, enrollment));
-    const resume = base.address.optedOutAt ? [] : waiting ? [waiting] : held;
+    // A conversation not linked yet has no course to go back to: how to go on is the access code.
+    const unlinked: Reply[] = audience.client ? [] : [{ key: 'service.code_after_safety' }];
+    const resume = base.address.optedOutAt ? [] : waiting ? [waiting] : held.length > 0 ? held : unlinked;
     replies = endReplies(
       resume,
       resume.length > 0 && (waiting !== undefined || held.at(-1)?.choices !== undefined),

@@ -271,7 +271,11 @@ describe('SMS conversations', () => {
     expect(opened[0]).toBe(normaliseForGsm7(t('safety.crisis_ack')));
     expect(opened.join(' ')).toContain(normaliseForGsm7(t('safety.seen_by_clinic')));
     const no = await text('+4791000011', 'Nei');
-    expect(no).toEqual([normaliseForGsm7(t('safety.ended'))]);
+    // Not linked yet: how to go on is the access code, after the protocol's own words.
+    expect(no).toEqual([
+      normaliseForGsm7(t('safety.ended')),
+      normaliseForGsm7(t('service.code_after_safety')),
+    ]);
     const created = await linkedNumber('+4791000011');
     const alerts = await listOpenAlerts(server.deps);
     expect(alerts.find((a) => a.triggerText === 'vil ta livet mitt i natt')).toMatchObject({

@@ -257,7 +257,8 @@ describe('safety mode in the web chat', () => {
     const yes = await send({ conversationId, value: 'thoughts_yes', messageId: 's2' });
     expect(yes.replies.at(-1)?.text).toBe(en('safety.ask_danger'));
     const no = await send({ conversationId, text: 'No', messageId: 's3' });
-    expect(no.replies.map((r) => r.text)).toEqual([en('safety.ended')]);
+    // Not linked yet: how to go on is the access code, after the protocol's own words.
+    expect(no.replies.map((r) => r.text)).toEqual([en('safety.ended'), en('service.code_after_safety')]);
     expect(no.replies.map((r) => r.text)).not.toContain(en('service.code_unknown'));
     // Safety mode has ended: the next message is an access code attempt again.
     const code = await send({ conversationId, text: 'ZZZZZZZ', messageId: 's4' });
