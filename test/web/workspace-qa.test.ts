@@ -182,7 +182,7 @@ describe('dates in the workspace', () => {
     });
   }
 
-  it('shows the chart, the diaries and the contract in those forms', async () => {
+  it('shows the chart, the diaries and the contract in those forms, durations in its language', async () => {
     const en = visible(await (await (await adminIn('en')).request(`/staff/clients/${client}`)).text());
     // The chart's table and tooltip, the worry's time as the client gave it, the night's date.
     expect(en).toContain('5 Dec 2026: ');
@@ -190,11 +190,15 @@ describe('dates in the workspace', () => {
     expect(en).toContain('5 Dec 2026, 07:30');
     expect(en).toContain('4 Dec 2026');
     expect(en).toContain('Signed by the therapist: Tina, 5 Dec 2026, 14:03');
+    // The night's time in bed and asleep, in the page's language.
+    expect(en).toContain('7 h 45 min');
+    expect(en).toContain('6 h 45 min');
     const nb = visible(await (await (await adminIn('nb')).request(`/staff/clients/${client}`)).text());
     expect(nb).toContain('5. des. 2026: ');
     expect(nb).toContain('5. des. 2026, 07:30');
     expect(nb).toContain('4. des. 2026');
     expect(nb).toContain('Signert av veileder: Tina, 5. des. 2026, 14:03');
+    expect(nb).toContain('7 t 45 min');
   });
 });
 

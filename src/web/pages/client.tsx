@@ -321,8 +321,8 @@ function HomeworkPart({ t, locale, timeZone, homework }: Common & { homework: Ho
                         ({n.intoBed}–{n.outOfBed})
                       </span>
                     </th>
-                    <td class="num">{hoursMinutes(n.tibMinutes)}</td>
-                    <td class="num">{hoursMinutes(n.tstMinutes)}</td>
+                    <td class="num">{hoursMinutes(t, n.tibMinutes)}</td>
+                    <td class="num">{hoursMinutes(t, n.tstMinutes)}</td>
                     <td class="num">{n.sePercent} %</td>
                     <td class="num">{n.quality}</td>
                   </tr>
@@ -338,7 +338,7 @@ function HomeworkPart({ t, locale, timeZone, homework }: Common & { homework: Ho
                     week: w.week,
                     nights: w.nights,
                     se: w.meanSePercent,
-                    sleep: hoursMinutes(w.meanTstMinutes),
+                    sleep: hoursMinutes(t, w.meanTstMinutes),
                   })}
                 </li>
               ))}
@@ -366,7 +366,9 @@ function HomeworkPart({ t, locale, timeZone, homework }: Common & { homework: Ho
 /** "phq9" → "PHQ-9", as the forms are named. */
 const instrumentName = (id: string) => id.toUpperCase().replace(/^([A-Z]+)(\d+)$/, '$1-$2');
 
-const hoursMinutes = (minutes: number) => `${Math.floor(minutes / 60)} t ${minutes % 60} min`;
+/** A length of time as hours and minutes, in the page's language. */
+const hoursMinutes = (t: Translate, minutes: number) =>
+  t('homework.duration', { hours: Math.floor(minutes / 60), minutes: minutes % 60 });
 
 /** A homework entry of a kind without its own table: its fields as "name: value" (text stays escaped). */
 function describeEntry(entry: Record<string, unknown>): string {
@@ -385,7 +387,7 @@ function SleepWindowsPart({ t, locale, timeZone, windows }: Common & { windows: 
             <strong>
               {w.bedTime}–{w.riseTime}
             </strong>{' '}
-            ({hoursMinutes(w.minutes)}) · {t(`sleep_window.${w.status}`)}
+            ({hoursMinutes(t, w.minutes)}) · {t(`sleep_window.${w.status}`)}
             {w.meanSePercent !== undefined
               ? ` · ${t('sleep_window.based_on', { se: w.meanSePercent, nights: w.nights ?? 0 })}`
               : ''}
