@@ -12,6 +12,7 @@ import type { ServiceDeps } from './deps.ts';
 import { WriteConflict } from './errors.ts';
 import { startConversation } from './handle-inbound.ts';
 import type { RenderedReply } from './render.ts';
+import { checkInbound, checkSafetyButton } from './safety.ts';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
@@ -51,12 +52,20 @@ export async function startWebConversation(
     networkAddress?: string;
     /** False when a first message comes with the start: its answer says the welcome (Inbound.welcome). */
     welcome?: boolean;
+    /** The first message that comes with the start, if one does. */
+    message?: { text?: string; value?: string };
   },
 ): Promise<WebStart> {
   const now = deps.clock();
   const network = request.networkAddress === undefined ? 'unknown' : networkKeyOf(request.networkAddress);
+  // A retry is the same message again: the same id, from the same network address, with the same words.
+  // Another message that reuses an id (a client of the API counting from 1) starts its own conversation.
   const startKey =
-    request.messageId === undefined ? undefined : await sha256Hex(`${request.messageId}\n${network}`);
+    request.messageId === undefined
+      ? undefined
+      : await sha256Hex(
+          JSON.stringify([request.messageId, network, request.message?.text, request.message?.value]),
+        );
   if (startKey) {
     const known = await deps.db.read((q) => findStartedConversation(q, request.channel, startKey));
     if (known && now.getTime() - Date.parse(known.createdAt) < RETRY_WINDOW_MS) {
@@ -78,6 +87,18 @@ export async function startWebConversation(
     if (!(error instanceof WriteConflict) || !limitKey) throw error;
     const decision = await deps.db.read((q) => isRateLimited(q, rule, limitKey, now));
     if (decision.allowed) throw error;
+    // A crisis or concern is never refused (CLINICAL.md §3): its conversation starts over the limit.
+    const { text, value } = request.message ?? {};
+    if (
+      checkInbound(text, value).signal.tier !== 'none' ||
+      checkSafetyButton(value, request.locale ?? deps.defaults.locale).tier !== 'none'
+    ) {
+      const started = await startConversation(deps, request.channel, request.locale, {
+        startKey,
+        welcome: request.welcome,
+      });
+      return { kind: 'started', ...started };
+    }
     return { kind: 'limited', retryAfterSeconds: decision.retryAfterSeconds };
   }
 }

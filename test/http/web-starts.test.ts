@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listOpenAlerts } from '../../src/service/alerts.ts';
 import { createClient } from '../../src/service/clients.ts';
 import { handleInbound, startConversation } from '../../src/service/handle-inbound.ts';
 import { tick } from '../../src/service/scheduler.ts';
@@ -160,6 +161,51 @@ describe('a first message that starts the conversation', () => {
     expect(third).toMatchObject({ conversationId: again.conversationId, duplicate: true });
     expect(third.replies.map((r) => r.text)).toEqual(again.replies.map((r) => r.text));
     expect(await transcript(again.conversationId)).toHaveLength(3);
+  });
+
+  it('never refuses a crisis first message, not even over the limit on new conversations', async () => {
+    const from = '192.0.2.80';
+    for (let i = 0; i < 5; i++) expect((await post({ locale: 'nb' }, from)).status).toBe(200);
+    expect((await post({ locale: 'nb', text: 'hei' }, from)).status).toBe(429);
+    const alerts = (await listOpenAlerts(server.deps)).length;
+    const crisis = await first({ text: 'jeg vil ta livet mitt i kveld', messageId: 'over-limit' }, from);
+    expect(crisis.replies[0]!.text).toBe(nb('safety.crisis_ack'));
+    expect((await listOpenAlerts(server.deps)).length).toBe(alerts + 1);
+    // A protocol button pressed on a page opened before counts as the same kind of message.
+    const pressed = await first({ value: 'thoughts_yes', messageId: 'over-limit-button' }, from);
+    expect(pressed.replies.at(-1)!.text).toBe(nb('safety.ask_danger'));
+    // Anything else still waits for the limit.
+    expect((await post({ locale: 'nb', text: 'hei igjen' }, from)).status).toBe(429);
+  });
+
+  it('answers a first message retried from another network address in the conversation it starts there', async () => {
+    const crisis = 'jeg vil ta livet mitt';
+    const a = await first({ text: crisis, messageId: 'moved' }, '192.0.2.81');
+    // The answer was lost and the phone moved from wifi to 4G: a new conversation, answered in full.
+    const b = await first({ text: crisis, messageId: 'moved' }, '198.51.100.81');
+    expect(b.conversationId).not.toBe(a.conversationId);
+    expect(b.replies.map((r) => r.text)).toEqual(a.replies.map((r) => r.text));
+    expect(await transcript(b.conversationId)).toHaveLength(1 + a.replies.length);
+  });
+
+  it('takes a message id as naming a message within its conversation only', async () => {
+    const one = await first({ text: 'hei', messageId: '1' }, '192.0.2.82');
+    // The same id and network address with other words: another message, so another conversation.
+    const other = await first({ text: 'jeg skal ta livet mitt i kveld', messageId: '1' }, '192.0.2.82');
+    expect(other.conversationId).not.toBe(one.conversationId);
+    expect(other.replies[0]!.text).toBe(nb('safety.crisis_ack'));
+    expect(await transcript(one.conversationId)).toEqual([
+      'in: hei',
+      `out: ${nb('service.welcome')}`,
+      `out: ${nb('service.code_unknown')}`,
+    ]);
+    // In a conversation of its own, an id other conversations used is a new message too.
+    const fresh = await first({}, '192.0.2.83');
+    const next = (await (
+      await post({ conversationId: fresh.conversationId, text: 'hei', messageId: '1' }, '192.0.2.83')
+    ).json()) as Answer & { duplicate?: boolean };
+    expect(next.duplicate).toBeUndefined();
+    expect(next.replies.length).toBeGreaterThan(0);
   });
 
   it('still answers a start without a message with the welcome alone', async () => {

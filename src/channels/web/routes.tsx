@@ -90,6 +90,7 @@ export function webChatRoutes(deps: ServiceDeps, options: { embedOrigins?: reado
           messageId: message.messageId,
           networkAddress,
           welcome: !withMessage,
+          message: withMessage ? { text: message.text, value: message.value } : undefined,
         });
         if (started.kind === 'limited') {
           throw apiError('rate_limited', 'Too many new conversations from this network. Try again later.', {
@@ -123,7 +124,8 @@ export function webChatRoutes(deps: ServiceDeps, options: { embedOrigins?: reado
       const outcome = await handleInbound(deps, {
         channel: WEB_CHANNEL,
         address: conversationId,
-        providerId: message.messageId,
+        // A message id is the page's own (any string): it names a message within its conversation only.
+        providerId: message.messageId === undefined ? undefined : `${conversationId}/${message.messageId}`,
         content:
           message.value !== undefined
             ? { kind: 'button', value: message.value, text: message.text }
