@@ -40,8 +40,9 @@ export type WebStart =
 /**
  * Starts a web conversation for a page or a first message. A first message that carries an id and is
  * retried (its answer was lost) finds the conversation it started, if it comes from the same network
- * address: anyone else with the same id starts their own. New conversations are limited per network
- * address (webStartRule); the limit is counted in the database, so it holds across processes.
+ * address with the same words: anyone else with the same id starts their own. New conversations are
+ * limited per network address (webStartRule); the limit is counted in the database, so it holds across
+ * processes. A first message that signals a crisis or concern starts its conversation over the limit.
  */
 export async function startWebConversation(
   deps: ServiceDeps,
