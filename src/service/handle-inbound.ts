@@ -128,6 +128,8 @@ const MAX_CONFLICT_RETRIES = 5;
 
 /** The first words of a conversation not linked yet: a welcome that asks for the access code. */
 const WELCOME: Reply = { key: 'service.welcome' };
+/** What a conversation not linked yet waits for, asked again. */
+const CODE_PROMPT: Reply = { key: 'service.code_prompt' };
 
 /**
  * Handles one inbound message: dedupe, link by access code, run the turn, write it in one transaction.
@@ -288,8 +290,9 @@ async function attemptInbound(deps: ServiceDeps, inbound: Inbound): Promise<Inbo
   // question waits it goes on below as no answer, which the protocol treats as not safe.
   if (inbound.content.kind === 'unreadable' && !linked && context.pendingSafetyAlert === undefined) {
     const locale = inbound.locale ?? target.locale;
-    const welcome = base.isNewAddress || base.welcome ? [WELCOME] : [];
-    return outsideFlowTurn(deps, base, undefined, locale, [unreadableReply(inbound.content), ...welcome]);
+    // What the conversation waits for: the welcome's request for the access code, or the request again.
+    const waiting = base.isNewAddress || base.welcome ? WELCOME : CODE_PROMPT;
+    return outsideFlowTurn(deps, base, undefined, locale, [unreadableReply(inbound.content), waiting]);
   }
 
   if (linked) {

@@ -165,7 +165,7 @@ export async function safetyAnswerTurn(
     const contract = audience.client && (await waitingContractPrompt(deps, audience.client.id, base.address));
     const waiting = contract ?? (held.length > 0 ? undefined : waitingQuestion(deps, enrollment));
     // A conversation not linked yet has no course to go back to: how to go on is the access code.
-    const unlinked: Reply[] = audience.client ? [] : [{ key: 'service.code_after_safety' }];
+    const unlinked: Reply[] = audience.client ? [] : [{ key: 'service.code_prompt' }];
     const resume = base.address.optedOutAt ? [] : waiting ? [waiting] : held.length > 0 ? held : unlinked;
     replies = endReplies(
       resume,

@@ -272,10 +272,7 @@ describe('SMS conversations', () => {
     expect(opened.join(' ')).toContain(normaliseForGsm7(t('safety.seen_by_clinic')));
     const no = await text('+4791000011', 'Nei');
     // Not linked yet: how to go on is the access code, after the protocol's own words.
-    expect(no).toEqual([
-      normaliseForGsm7(t('safety.ended')),
-      normaliseForGsm7(t('service.code_after_safety')),
-    ]);
+    expect(no).toEqual([normaliseForGsm7(t('safety.ended')), normaliseForGsm7(t('service.code_prompt'))]);
     const created = await linkedNumber('+4791000011');
     const alerts = await listOpenAlerts(server.deps);
     expect(alerts.find((a) => a.triggerText === 'vil ta livet mitt i natt')).toMatchObject({
@@ -294,8 +291,8 @@ describe('pictures by MMS', () => {
     expect(await mms('+4791000013', '', `MM${'1'.repeat(32)}`)).toEqual([]);
     const address = await server.deps.db.read((q) => findAddress(q, 'sms', '+4791000013'));
     expect(address).toBeDefined();
-    // A number that has had its welcome is told that only text is read; the code is still what it waits for.
-    expect(await mms('+4791000013', '')).toEqual([textOnly]);
+    // A number that has had its welcome is told that only text is read, and asked for the code again.
+    expect(await mms('+4791000013', '')).toEqual([textOnly, normaliseForGsm7(t('service.code_prompt'))]);
   });
 
   it('asks a linked client the question they are waiting on again after a picture alone', async () => {
@@ -330,8 +327,9 @@ describe('an SMS of only spaces', () => {
     // Twilio's retry of the same message: nothing more.
     expect(await text('+4791000040', '   ', blank)).toEqual([]);
     // Line breaks and tabs are no text either, and an empty Body is the same.
-    expect(await text('+4791000040', ' \n\t ')).toEqual([empty]);
-    expect(await text('+4791000040', '')).toEqual([empty]);
+    const prompt = normaliseForGsm7(t('service.code_prompt'));
+    expect(await text('+4791000040', ' \n\t ')).toEqual([empty, prompt]);
+    expect(await text('+4791000040', '')).toEqual([empty, prompt]);
   });
 
   it('asks a linked client the question they are waiting on again, and keeps the message', async () => {

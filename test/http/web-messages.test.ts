@@ -258,7 +258,7 @@ describe('safety mode in the web chat', () => {
     expect(yes.replies.at(-1)?.text).toBe(en('safety.ask_danger'));
     const no = await send({ conversationId, text: 'No', messageId: 's3' });
     // Not linked yet: how to go on is the access code, after the protocol's own words.
-    expect(no.replies.map((r) => r.text)).toEqual([en('safety.ended'), en('service.code_after_safety')]);
+    expect(no.replies.map((r) => r.text)).toEqual([en('safety.ended'), en('service.code_prompt')]);
     expect(no.replies.map((r) => r.text)).not.toContain(en('service.code_unknown'));
     // Safety mode has ended: the next message is an access code attempt again.
     const code = await send({ conversationId, text: 'ZZZZZZZ', messageId: 's4' });
