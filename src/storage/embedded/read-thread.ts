@@ -15,7 +15,7 @@ import { type Arg, toArgs, toLibsqlError } from './values.ts';
  * starts after it. Up to `SLOTS` reads run at once; more wait for a free connection.
  */
 export class ReadThread {
-  readonly #worker: Worker;
+  #worker: Worker | undefined;
   readonly #waiting = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
   readonly #free: number[] = [];
   readonly #queue: ((slot: number) => void)[] = [];
@@ -25,30 +25,46 @@ export class ReadThread {
   #ends: number[] = [];
   #endsScheduled = false;
 
+  readonly #path: string;
+  readonly #onGone: (error: unknown) => void;
+
   /** `onGone`: the thread stopped by itself (it failed); reads then fail until the caller stops using it. */
   constructor(path: string, onGone: (error: unknown) => void) {
     for (let slot = SLOTS - 1; slot >= 0; slot--) this.#free.push(slot);
-    this.#worker = new Worker(new URL('./read-worker.cjs', import.meta.url), {
-      workerData: { libsql: createRequire(import.meta.url).resolve('libsql'), path, pragmas: filePragmas },
+    this.#path = path;
+    this.#onGone = onGone;
+  }
+
+  /** The thread, started with the first read: a command that never reads (a migration) starts none. */
+  #thread(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = new Worker(new URL('./read-worker.cjs', import.meta.url), {
+      workerData: {
+        libsql: createRequire(import.meta.url).resolve('libsql'),
+        path: this.#path,
+        pragmas: filePragmas,
+      },
     });
     // The thread keeps the process alive only while a statement is on its way (see #send).
-    this.#worker.unref();
-    this.#worker.on('message', (message: [number, unknown, Failure?]) => {
+    worker.unref();
+    worker.on('message', (message: [number, unknown, Failure?]) => {
       const waiting = this.#waiting.get(message[0]);
       this.#waiting.delete(message[0]);
-      if (this.#waiting.size === 0) this.#worker.unref();
+      if (this.#waiting.size === 0) worker.unref();
       if (message.length === 3) waiting?.reject(toError(message[2]!));
       else waiting?.resolve(message[1]);
     });
     const stopped = (error: unknown) => {
       if (this.#state === 'open') {
         this.#state = 'gone';
-        onGone(error);
+        this.#onGone(error);
       }
       this.#failAll(closedError());
     };
-    this.#worker.on('error', stopped);
-    this.#worker.on('exit', (code) => stopped(new Error(`the read thread stopped (exit code ${code})`)));
+    worker.on('error', stopped);
+    worker.on('exit', (code) => stopped(new Error(`the read thread stopped (exit code ${code})`)));
+    this.#worker = worker;
+    return worker;
   }
 
   /** Runs `fn` as one read transaction on a free connection. */
@@ -93,7 +109,7 @@ export class ReadThread {
   close(): void {
     if (this.#state !== 'open') return;
     this.#state = 'closed';
-    this.#worker.postMessage([-1, 'close']);
+    this.#worker?.postMessage([-1, 'close']);
     for (const next of this.#queue.splice(0)) next(-1);
   }
 
@@ -110,7 +126,7 @@ export class ReadThread {
     setImmediate(() => {
       this.#endsScheduled = false;
       const ends = this.#takeEnds();
-      if (ends.length > 0 && this.#state === 'open') this.#worker.postMessage([-1, 'end', -1, ends]);
+      if (ends.length > 0 && this.#state === 'open') this.#worker?.postMessage([-1, 'end', -1, ends]);
     });
   }
 
@@ -121,10 +137,11 @@ export class ReadThread {
   #send<T>(op: unknown[]): Promise<T> {
     if (this.#state !== 'open') return Promise.reject(closedError());
     const id = this.#next++;
-    if (this.#waiting.size === 0) this.#worker.ref();
+    const worker = this.#thread();
+    if (this.#waiting.size === 0) worker.ref();
     return new Promise<T>((resolve, reject) => {
       this.#waiting.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.#worker.postMessage([id, ...op]);
+      worker.postMessage([id, ...op]);
     });
   }
 

@@ -24,6 +24,24 @@ export function ShownOnce({ t, label, value }: { t: Translate; label: string; va
   );
 }
 
+/** One button of a staff row's actions: a form that posts the account's email to `action`. */
+function StaffAction(props: {
+  action: 'reset' | 'disable';
+  kind: 'secondary' | 'danger';
+  label: string;
+  staff: StaffRecord;
+}) {
+  return (
+    <form method="post" action={`/staff/admin/staff/${props.action}`} class="inline">
+      <input type="hidden" name="email" value={props.staff.email} />
+      <button type="submit" class={props.kind}>
+        {props.label}
+        <span class="visually-hidden"> – {props.staff.name}</span>
+      </button>
+    </form>
+  );
+}
+
 /**
  * The staff list, with a set-password link and a "disable" button for each active account, and the form
  * to add one. The signed-in admin's own row has no "disable": the server refuses it (`admin.not_yourself`),
@@ -77,21 +95,14 @@ export function StaffAdmin({
                   <td>
                     {s.disabledAt ? null : (
                       <div class="actions">
-                        <form method="post" action="/staff/admin/staff/reset" class="inline">
-                          <input type="hidden" name="email" value={s.email} />
-                          <button type="submit" class="secondary">
-                            {t('admin.reset_link')}
-                            <span class="visually-hidden"> – {s.name}</span>
-                          </button>
-                        </form>
+                        <StaffAction
+                          action="reset"
+                          kind="secondary"
+                          label={t('admin.reset_link')}
+                          staff={s}
+                        />
                         {s.id === actorId ? null : (
-                          <form method="post" action="/staff/admin/staff/disable" class="inline">
-                            <input type="hidden" name="email" value={s.email} />
-                            <button type="submit" class="danger">
-                              {t('admin.disable')}
-                              <span class="visually-hidden"> – {s.name}</span>
-                            </button>
-                          </form>
+                          <StaffAction action="disable" kind="danger" label={t('admin.disable')} staff={s} />
                         )}
                       </div>
                     )}
